@@ -1,0 +1,1 @@
+"""Detentie & Terugkeer exchange hub."""

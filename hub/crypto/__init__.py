@@ -1,0 +1,1 @@
+"""Keys, envelope encryption and pseudonyms."""

@@ -1,0 +1,108 @@
+"""One error model: `HubError` subclasses with a status and a stable code, rendered as RFC 9457 problems.
+
+OAuth endpoints keep the RFC 6749 §5.2 error form; they do not use these classes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://dt-hub.example/problems/"
+
+
+class HubError(Exception):
+    """Base of every error the hub shows a client."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Ongeldig verzoek"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class ValidationFailed(HubError):
+    status, code, title = 422, "validation_failed", "Ongeldige invoer"
+
+
+class Unauthenticated(HubError):
+    status, code, title = 401, "unauthenticated", "Niet geauthenticeerd"
+
+
+class Forbidden(HubError):
+    status, code, title = 403, "forbidden", "Geen toegang"
+
+
+class NotFound(HubError):
+    status, code, title = 404, "not_found", "Niet gevonden"
+
+
+class Conflict(HubError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class PayloadTooLarge(HubError):
+    status, code, title = 413, "payload_too_large", "Verzoek te groot"
+
+
+class ServiceUnavailable(HubError):
+    status, code, title = 503, "service_unavailable", "Dienst niet beschikbaar"
+
+
+def problem(request: Request, status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": request.url.path,
+        "request_id": getattr(request.state, "request_id", None),
+        **extra,
+    }
+    headers = {"WWW-Authenticate": 'Bearer realm="dt-hub"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HubError)
+    async def _hub_error(request: Request, exc: HubError) -> JSONResponse:
+        log.info("request.refused", code=exc.code, status=exc.status)
+        return problem(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Only locations and messages: never echo the submitted values (they may hold a BSN).
+        errors = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"], "type": e["type"]}
+                  for e in exc.errors()]
+        fields = ", ".join(e["field"] for e in errors)
+        log.info("request.invalid", fields=fields)
+        return problem(request, 422, "validation_failed", "Ongeldige invoer",
+                       f"De invoer is ongeldig in: {fields}", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return problem(request, exc.status_code, code, str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("request.failed", error_type=type(exc).__name__)
+        return problem(request, 500, "internal_error", "Interne fout",
+                       "Er ging iets mis in de hub; er is niets vrijgegeven.")

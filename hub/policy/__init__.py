@@ -1,0 +1,1 @@
+"""Policy decision point and enforcement point."""

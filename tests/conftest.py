@@ -1,0 +1,116 @@
+"""Shared fixtures: a real, migrated, isolated database per test, on SQLite and (when configured) PostgreSQL.
+
+Migrations run once per test session into a template; each test gets its own copy (a file copy on SQLite,
+`CREATE DATABASE ... TEMPLATE` on PostgreSQL), so tests are isolated without mocks and without deleting
+from the append-only log.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from hub.config import Settings, normalise_database_url
+from hub.crypto.devkeys import generate as generate_dev_keys
+from hub.db import make_engine
+from hub.migrations import upgrade
+
+PG_URL = os.environ.get("HUB_TEST_DATABASE_URL")
+PG_SKIP_REASON = "HUB_TEST_DATABASE_URL is not set: the PostgreSQL run of this test is skipped"
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dev_keys() -> None:
+    generate_dev_keys()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _pg_admin_engine() -> Engine:
+    url = make_url(normalise_database_url(PG_URL or ""))
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip(PG_SKIP_REASON)
+    name = f"hub_tpl_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_database_url(PG_URL)).set(database=name)
+    upgrade(url.render_as_string(hide_password=False))
+    yield name
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a freshly migrated database that belongs to this test alone."""
+    if request.param == "sqlite":
+        path = tmp_path / "hub.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"hub_t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield make_url(normalise_database_url(PG_URL or "")).set(database=name).render_as_string(
+        hide_password=False
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(env="dev", database_url=database_url, log_json=True)
+
+
+@pytest.fixture
+def app(settings: Settings):
+    from hub.main import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app) -> Iterator:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
+        yield test_client
