@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from hub.audit.cli import app as audit_app
+from hub.cases.cli import app as retention_app
 from hub.config import get_settings
+from hub.exchange.cli import app as requests_app
+from hub.policy.cli import app as policy_app
 
 app = typer.Typer(help="D&T exchange hub", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+app.add_typer(retention_app, name="retention")
+app.add_typer(audit_app, name="audit")
+app.add_typer(requests_app, name="requests")
 
 
 @app.command("dev-keys")
@@ -33,5 +41,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Start the hub (API docs at /docs)."""
     import uvicorn
 
+    # No uvicorn access log: a request line could carry a token a client wrongly put in a query string.
+    # The hub logs its own request events, scrubbed, through structlog.
     uvicorn.run("hub.asgi:app", host=host, port=port, workers=workers, proxy_headers=False,
-                log_config=None)
+                log_config=None, access_log=False)

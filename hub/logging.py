@@ -15,7 +15,8 @@ import structlog
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 _JWT = re.compile(r"eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*")
-_BSN = re.compile(r"(?<!\d)\d{9}(?!\d)")
+# Nine digits standing alone; not inside a longer hex string such as a hash or a policy revision.
+_BSN = re.compile(r"(?<![0-9A-Fa-f])\d{9}(?![0-9A-Fa-f])")
 _SENSITIVE_KEYS = {"authorization", "client_assertion", "token", "access_token", "bsn", "password", "secret",
                    "private_key", "answer", "values"}
 

@@ -8,11 +8,21 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
+from hub.audit import install as install_audit
+from hub.audit import on_shutdown as stop_audit
+from hub.audit import on_startup as start_audit
+from hub.auth.endpoints import install as install_auth
+from hub.cases.endpoints import install as install_cases
 from hub.config import Settings, get_settings
 from hub.db import engine_for
 from hub.errors import install_error_handlers
+from hub.exchange.endpoints import router as exchange_router
 from hub.health.endpoints import router as health_router
+from hub.limits import BodySizeLimitMiddleware
 from hub.logging import RequestContextMiddleware, configure_logging
+from hub.policy import install as install_policy
+from hub.policy import on_shutdown as stop_policy
+from hub.policy import on_startup as start_policy
 
 log = structlog.get_logger(__name__)
 
@@ -24,8 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        start_policy(app)
+        start_audit(app)
         log.info("hub.started", env=settings.env)
         yield
+        await stop_audit(app)
+        stop_policy(app)
         app.state.engine.dispose()
         log.info("hub.stopped")
 
@@ -41,7 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine_for(settings)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)  # added last: outermost, so every problem has a request id
     install_error_handlers(app)
     app.include_router(health_router)
+    install_auth(app, settings)
+    install_policy(app, settings)
+    install_audit(app, settings)
+    install_cases(app)
+    app.include_router(exchange_router)
     return app

@@ -23,6 +23,8 @@ from hub.crypto.devkeys import generate as generate_dev_keys
 from hub.db import make_engine
 from hub.migrations import upgrade
 
+pytest_plugins = ["tests.support.auth"]  # partner_client, auth_headers, dev_registry, make_caller
+
 PG_URL = os.environ.get("HUB_TEST_DATABASE_URL")
 PG_SKIP_REASON = "HUB_TEST_DATABASE_URL is not set: the PostgreSQL run of this test is skipped"
 

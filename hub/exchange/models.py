@@ -1,1 +1,98 @@
-"""Table models of the exchange capability."""
+"""Table models of the exchange capability: data requests, their answers, and handovers.
+
+Content (answer values, a handover's plan and categories) is stored only as ciphertext under the case's
+data key (hub.crypto.envelope); the clear columns hold metadata the policy and the log need: who asked whom,
+under which activity, which categories were allowed, denied, released and withheld.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+RequestStatus = Literal["open", "answered", "refused", "expired", "closed"]
+HandoverStatus = Literal["sent", "acknowledged", "refused"]
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DataRequest(SQLModel, table=True):
+    """One coordinator's request to one partner organisation, for categories under one activity."""
+
+    __tablename__ = "data_request"
+    __table_args__ = (
+        sa.Index("ix_data_request_responder_status", "responder_oin", "status"),
+        sa.Index("ix_data_request_case", "case_id"),
+    )
+
+    id: str = Field(default_factory=_new_id, primary_key=True, max_length=36)
+    case_id: str = Field(foreign_key="case.id", max_length=36)
+    requester_oin: str = Field(max_length=20)
+    requester_actor: str = Field(max_length=100)
+    responder_oin: str = Field(max_length=20)
+    responder_role: str = Field(max_length=32)
+    activity_id: str = Field(max_length=64)
+    activity_version: str = Field(max_length=32)
+    categories_asked: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    categories_allowed: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    # category -> {"reason": code, "explanation": Dutch text}
+    categories_denied: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    decision_id: str = Field(max_length=64)
+    policy_revision: str = Field(max_length=128)
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    due_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    answered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class Answer(SQLModel, table=True):
+    """The responder's answer to one request, after the answer filter; the values are encrypted."""
+
+    __tablename__ = "data_answer"
+
+    id: str = Field(default_factory=_new_id, primary_key=True, max_length=36)
+    request_id: str = Field(foreign_key="data_request.id", unique=True, max_length=36)
+    case_id: str = Field(foreign_key="case.id", max_length=36, index=True)
+    responder_oin: str = Field(max_length=20)
+    responder_actor: str = Field(max_length=100)
+    released_categories: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    # [{"category": ..., "field": ... | None, "reason": ...}]: what the filter held back (never the values)
+    withheld: list[dict[str, Any]] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    ciphertext: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    first_read_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class Handover(SQLModel, table=True):
+    """The warm handover of a case's plan and released categories to the municipality of origin."""
+
+    __tablename__ = "handover"
+
+    id: str = Field(default_factory=_new_id, primary_key=True, max_length=36)
+    case_id: str = Field(foreign_key="case.id", max_length=36, index=True)
+    sender_oin: str = Field(max_length=20)
+    sender_actor: str = Field(max_length=100)
+    recipient_oin: str = Field(max_length=20, index=True)
+    activity_id: str = Field(max_length=64)
+    activity_version: str = Field(max_length=32)
+    categories: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    categories_denied: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    decision_id: str = Field(max_length=64)
+    policy_revision: str = Field(max_length=128)
+    ciphertext: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    status: str = Field(default="sent", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    first_read_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    acknowledged_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    acknowledged_by: str | None = Field(default=None, max_length=100)

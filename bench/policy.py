@@ -1,0 +1,109 @@
+"""Policy decision benchmark: decisions per second and p50/p99 latency, embedded and remote, 1 and 2 threads.
+
+The request asks 10 categories (every category of `reintegration`). Each decision goes through the
+enforcement point (`hub.policy.pep.decide_request`: input shape check, engine, result check), as a
+route would. The remote figures are against the OPA STAND-IN (hub.policy.opa_standin, which evaluates
+with regopy behind FastAPI/uvicorn in this same process), not against a real OPA server: they show the
+cost of the HTTP client path, not OPA's speed.
+
+    .venv/bin/python bench/policy.py [--decisions 4000] [--remote-decisions 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable
+
+from hub.config import ROOT
+from hub.policy.opa_standin import StandinServer
+from hub.policy.pdp import EmbeddedPDP, PolicyDecisionPoint
+from hub.policy.pep import decide_request
+from hub.policy.remote import RemotePDP
+
+POLICIES = ROOT / "policies"
+TEN_CATEGORIES = ["identity_document", "brp_registration", "housing", "income", "debts", "daytime_activities",
+                  "social_network", "care", "detention", "supervision"]
+REQUEST = {
+    "requester": {"role": "zvh_coordinator", "oin": "00000001000000001001", "region": "gooi-en-vechtstreek"},
+    "responder": {"role": "municipal_social", "oin": "00000001000000002402", "municipality": "GM0402",
+                  "region": "gooi-en-vechtstreek"},
+    "activity": "reintegration",
+    "categories": TEN_CATEGORIES,
+    "case": {"state": "plan", "region": "gooi-en-vechtstreek", "municipality": "GM0402", "consent": "yes",
+             "risk": "none", "detention_ended": False},
+}
+
+
+def run(call: Callable[[], object], threads: int, per_thread: int) -> tuple[float, float, float, float]:
+    """(decisions/s, p50 ms, p99 ms, process CPU ms per decision) for `threads` threads of `per_thread` calls.
+
+    The CPU time per decision is the whole process's (for the remote PDP it includes the stand-in server
+    in the same process); on a shared, loaded machine it is steadier than the wall-clock latencies.
+    """
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start_line = threading.Barrier(threads + 1)
+
+    def worker() -> None:
+        own = []
+        for _ in range(20):  # warm-up: a thread's first call builds its own interpreter
+            call()
+        start_line.wait()
+        for _ in range(per_thread):
+            t0 = time.perf_counter()
+            call()
+            own.append(time.perf_counter() - t0)
+        with lock:
+            latencies.extend(own)
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    start_line.wait()
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    for w in workers:
+        w.join()
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    cuts = statistics.quantiles(latencies, n=100)
+    return len(latencies) / wall, cuts[49] * 1000, cuts[98] * 1000, cpu / len(latencies) * 1000
+
+
+def report(name: str, pdp: PolicyDecisionPoint, decisions: int) -> None:
+    decision = decide_request(pdp, REQUEST)
+    assert decision.allow and len(decision.allowed) + len(decision.denied) == 10, decision
+    for threads in (1, 2):
+        line(name, threads, *run(lambda: decide_request(pdp, REQUEST), threads, decisions // threads))
+
+
+def line(name: str, threads: int, rate: float, p50: float, p99: float, cpu: float) -> None:
+    print(f"{name:<24} threads={threads} {rate:7.0f} decisions/s  p50={p50:7.3f} ms  p99={p99:7.3f} ms  "
+          f"cpu={cpu:6.3f} ms/decision")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decisions", type=int, default=4000)
+    parser.add_argument("--remote-decisions", type=int, default=600)
+    args = parser.parse_args()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"10-category request ({', '.join(TEN_CATEGORIES)}); {os.cpu_count()} CPUs, load average {load:.2f}")
+    embedded = EmbeddedPDP(POLICIES)
+    report("embedded (regopy)", embedded, args.decisions)
+    line("embedded, engine only", 1, *run(lambda: embedded.decide("request", REQUEST), 1, args.decisions))
+    one = {**REQUEST, "categories": ["housing"]}
+    line("embedded, 1 category", 1, *run(lambda: decide_request(embedded, one), 1, args.decisions))
+    with StandinServer(POLICIES) as server:
+        remote = RemotePDP(server.url, 2.0, POLICIES)
+        report("remote (OPA stand-in)", remote, args.remote_decisions)
+        remote.close()
+
+
+if __name__ == "__main__":
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(30))  # warnings and up only
+    main()

@@ -1,0 +1,86 @@
+"""Signed checkpoints: every N records or T seconds the hub seals (sequence, head hash, time) with its log key.
+
+`seal_if_due` is called by the hub's background sealer (hub.audit.install) and by `hub audit checkpoint`
+(cron); `seal` is called by `hub audit export` so that an export is sealed up to its last record. All of them
+take the chain lock, so a checkpoint always names a head that exists in the same transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import structlog
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from hub.audit import repository
+from hub.audit.models import AuditCheckpoint
+from hub.audit.service import lock_chain
+from hub.audit.signing import LogSigner, checkpoint_payload
+from hub.config import Settings
+
+log = structlog.get_logger(__name__)
+
+
+def seal(session: Session, signer: LogSigner, *, kind: str = "checkpoint", seq: int | None = None,
+         head_hash: str | None = None, now: dt.datetime | None = None) -> AuditCheckpoint | None:
+    """Sign the current head (or the given seq/hash, for an anchor). None when there is nothing to seal."""
+    lock_chain(session)
+    if seq is None:
+        seq, head_hash = repository.chain_head(session)
+        latest = repository.latest_checkpoint(session)
+        if seq == 0 or (latest is not None and latest.seq >= seq and kind == "checkpoint"):
+            return None
+    assert head_hash is not None  # noqa: S101 - given together with seq by the prune job
+    signed_at = now or dt.datetime.now(dt.UTC)
+    key_id = signer.verifier.key_id
+    checkpoint = AuditCheckpoint(
+        kind=kind, seq=seq, head_hash=head_hash, signed_at=signed_at, key_id=key_id,
+        signature=signer.sign(checkpoint_payload(kind, seq, head_hash, signed_at, key_id)),
+    )
+    session.add(checkpoint)
+    session.flush()
+    log.info("audit.sealed", kind=kind, seq=seq)
+    return checkpoint
+
+
+def seal_if_due(session: Session, signer: LogSigner, settings: Settings,
+                now: dt.datetime | None = None) -> AuditCheckpoint | None:
+    """Seal when N records were appended since the last checkpoint, or T seconds passed with new records."""
+    now = now or dt.datetime.now(dt.UTC)
+    lock_chain(session)
+    head_seq, _ = repository.chain_head(session)
+    latest = repository.latest_checkpoint(session)
+    sealed_seq = latest.seq if latest is not None else 0
+    if head_seq <= sealed_seq:
+        return None
+    latest_time = _aware(latest.signed_at) if latest is not None else None
+    by_count = head_seq - sealed_seq >= settings.checkpoint_every_records
+    by_time = latest_time is None or (now - latest_time).total_seconds() >= settings.checkpoint_every_seconds
+    if not (by_count or by_time):
+        return None
+    return seal(session, signer, now=now)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def seal_once(engine: Engine, signer: LogSigner, settings: Settings) -> AuditCheckpoint | None:
+    """One sealing round in its own transaction."""
+    with Session(engine, expire_on_commit=False) as session:
+        checkpoint = seal_if_due(session, signer, settings)
+        session.commit()
+        return checkpoint
+
+
+async def run_sealer(engine: Engine, signer: LogSigner, settings: Settings) -> None:
+    """Background task: look every few seconds whether a checkpoint is due (count or time)."""
+    interval = min(settings.checkpoint_every_seconds, 5)
+    while True:
+        try:
+            await asyncio.to_thread(seal_once, engine, signer, settings)
+        except Exception as exc:  # noqa: BLE001 - the sealer must survive a passing database outage
+            log.error("audit.seal_failed", error_type=type(exc).__name__)
+        await asyncio.sleep(interval)

@@ -1,0 +1,93 @@
+"""Routes of the disclosure log: the public log key, and the privacy officer's API under /v1/audit.
+
+Every /v1/audit route is for the role privacy_officer only (policy operations audit.*). A BSN travels only in
+a POST body. Queries and reports write an inspection record; the access report writes an access_report record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from hub.audit.access import access_report, category_namer, organisation_namer
+from hub.audit.inspection import integrity, query_records
+from hub.audit.reports import KINDS, run_report
+from hub.audit.schemas import (
+    AccessReport,
+    AccessRequest,
+    CheckpointOut,
+    IntegrityOut,
+    RecordOut,
+    RecordPage,
+    RecordQuery,
+    ReportFormat,
+)
+from hub.audit.trace import TraceDep
+from hub.auth.principal import Caller
+from hub.db import SessionDep
+from hub.errors import NotFound
+from hub.policy.pep import authorize
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+well_known = APIRouter(tags=["audit"])
+
+QueryCaller = Annotated[Caller, Depends(authorize("audit.query"))]
+IntegrityCaller = Annotated[Caller, Depends(authorize("audit.integrity"))]
+AccessReportCaller = Annotated[Caller, Depends(authorize("audit.access_report"))]
+ReportCaller = Annotated[Caller, Depends(authorize("audit.report"))]
+
+
+@well_known.get("/.well-known/dt-hub-log-key", summary="The public Ed25519 key that signs log checkpoints")
+def log_key(request: Request) -> dict[str, Any]:
+    return request.app.state.log_signer.verifier.jwk
+
+
+@router.post("/records/query", response_model=RecordPage, summary="Query the log (at least one filter)")
+def query(body: RecordQuery, request: Request, session: SessionDep, caller: QueryCaller,
+          trace: TraceDep) -> RecordPage:
+    key = request.app.state.settings.pseudonym_key.get_secret_value()
+    page = query_records(session, caller, body, key, trace)
+    return RecordPage(records=[RecordOut.model_validate(r, from_attributes=True) for r in page.records],
+                      next_cursor=page.next_cursor, inspection_seq=page.inspection_seq)
+
+
+@router.get("/integrity", response_model=IntegrityOut, summary="Verify the chain; list the newest checkpoints")
+def integrity_check(request: Request, caller: IntegrityCaller) -> IntegrityOut:
+    verifier = request.app.state.log_signer.verifier
+    result = integrity(request.app.state.engine, verifier)
+    return IntegrityOut(
+        verification=result.verification.as_dict(), checkpoints_total=result.checkpoints_total,
+        checkpoints=[CheckpointOut.model_validate(c, from_attributes=True) for c in result.checkpoints],
+        public_key=verifier.jwk,
+    )
+
+
+@router.post("/access-report", response_model=AccessReport, summary="Access report for one person (AVG art. 15)")
+def access(body: AccessRequest, request: Request, session: SessionDep, caller: AccessReportCaller,
+           trace: TraceDep) -> AccessReport:
+    state = request.app.state
+    return access_report(
+        session, caller, body.bsn.get_secret_value(),
+        pseudonym_key=state.settings.pseudonym_key.get_secret_value(), trace=trace,
+        organisation=organisation_namer(getattr(state, "registry", None)),
+        category=category_namer(state.settings.policies_dir),
+    )
+
+
+@router.get("/reports/{kind}", summary="Disclosures, refusals or unusual patterns over a period (JSON or CSV)")
+def report(kind: str, request: Request, session: SessionDep, caller: ReportCaller, trace: TraceDep,
+           period_from: Annotated[dt.datetime, Query()], period_to: Annotated[dt.datetime, Query()],
+           format: Annotated[ReportFormat, Query()] = "json") -> Any:  # noqa: A002 - the API's parameter name
+    if kind not in KINDS:
+        raise NotFound(f"Onbekend rapport '{kind}'; kies uit: {', '.join(KINDS)}.", field="kind")
+    state = request.app.state
+    result = run_report(session, caller, kind, period_from, period_to,
+                        name=organisation_namer(getattr(state, "registry", None)), settings=state.settings,
+                        trace=trace)
+    if format == "csv":
+        return PlainTextResponse(result.as_csv(), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": f'attachment; filename="{kind}.csv"'})
+    return result.as_json()

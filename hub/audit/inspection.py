@@ -1,0 +1,122 @@
+"""The privacy officer's inspection of the log: filtered queries (each itself logged) and integrity."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from hub.audit import repository
+from hub.audit.errors import FilterRequired, InvalidBsn, InvalidCursor, InvalidPeriod
+from hub.audit.models import AuditCheckpoint, AuditRecord
+from hub.audit.schemas import RecordQuery
+from hub.audit.service import record
+from hub.audit.signing import LogVerifier
+from hub.audit.trace import TraceContext
+from hub.audit.verify import VerificationResult, verify_database
+from hub.auth.principal import Caller
+from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
+
+log = structlog.get_logger(__name__)
+
+FILTER_FIELDS = ("period_from", "period_to", "case_id", "subject_bsn", "subject_pseudonym", "partner_oin",
+                 "activity_id", "decision_id")
+_CURSOR_PREFIX = "seq:"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPageResult:
+    records: list[AuditRecord]
+    next_cursor: str | None
+    inspection_seq: int
+
+
+def subject_pseudonym_of(bsn: str, pseudonym_key: str) -> str:
+    """The pseudonym of a BSN from a request body; a BSN failing the eleven-test is refused, never echoed."""
+    if not is_valid_bsn(bsn):
+        raise InvalidBsn("Het BSN is ongeldig: het moet uit negen cijfers bestaan en de elfproef doorstaan.",
+                         field="bsn")
+    return pseudonymise(bsn, pseudonym_key)
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        if not text.startswith(_CURSOR_PREFIX):
+            raise ValueError(cursor)
+        seq = int(text.removeprefix(_CURSOR_PREFIX))
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise InvalidCursor("De cursor is ongeldig: gebruik next_cursor van de vorige pagina.",
+                            field="cursor") from None
+    if seq < 0:
+        raise InvalidCursor("De cursor is ongeldig: gebruik next_cursor van de vorige pagina.", field="cursor")
+    return seq
+
+
+def record_filter(query: RecordQuery, pseudonym_key: str) -> repository.RecordFilter:
+    """The repository filter for a query; refuses a query without any filter (rule audit.filter_required)."""
+    if all(getattr(query, name) is None for name in FILTER_FIELDS):
+        raise FilterRequired(
+            "Een zoekvraag op het logboek vraagt ten minste één filter: periode, zaak, betrokkene, partner, "
+            "verwerkingsactiviteit of besluit.", rule="audit.filter_required", filters=list(FILTER_FIELDS),
+        )
+    if query.period_from and query.period_to and query.period_from >= query.period_to:
+        raise InvalidPeriod("De periode is leeg: period_from moet vóór period_to liggen.", field="period_from")
+    subject = query.subject_pseudonym
+    if query.subject_bsn is not None:
+        subject = subject_pseudonym_of(query.subject_bsn.get_secret_value(), pseudonym_key)
+    return repository.RecordFilter(
+        period_from=query.period_from, period_to=query.period_to, case_id=query.case_id,
+        subject_pseudonym=subject, partner_oin=query.partner_oin, activity_id=query.activity_id,
+        decision_id=query.decision_id, event_types=(query.event_type,) if query.event_type else (),
+    )
+
+
+def query_records(session: Session, caller: Caller, query: RecordQuery, pseudonym_key: str,
+                  trace: TraceContext) -> RecordPageResult:
+    """One page of matching records, and an inspection record saying who looked (in the same commit)."""
+    where = record_filter(query, pseudonym_key)
+    after = decode_cursor(query.cursor)
+    rows = repository.filtered_records(session, where, after, query.limit + 1)
+    page, more = rows[: query.limit], len(rows) > query.limit
+    inspection = record_inspection(session, caller, trace, subject_pseudonym=where.subject_pseudonym,
+                                   case_id=where.case_id)
+    session.commit()
+    log.info("audit.inspected", results=len(page), inspection_seq=inspection.seq)
+    return RecordPageResult(page, encode_cursor(page[-1].seq) if more else None, inspection.seq)
+
+
+def record_inspection(session: Session, caller: Caller, trace: TraceContext, *,
+                      subject_pseudonym: str | None = None, case_id: str | None = None) -> AuditRecord:
+    """Log that the privacy officer read the log (the hub discloses log data to the officer)."""
+    return record(session, event_type="inspection", subject_pseudonym=subject_pseudonym, case_id=case_id,
+                  trace=trace, to_oin=caller.partner.oin, to_actor=caller.actor)
+
+
+@dataclass(frozen=True, slots=True)
+class Integrity:
+    verification: VerificationResult
+    checkpoints_total: int
+    checkpoints: list[AuditCheckpoint]
+
+
+def integrity(engine: Engine, verifier: LogVerifier, newest: int = 100) -> Integrity:
+    """Verify the whole chain now, and list the newest checkpoints."""
+    verification = verify_database(engine, verifier)
+    with Session(engine, expire_on_commit=False) as session:
+        total = session.execute(select(func.count()).select_from(AuditCheckpoint)).scalar_one()
+        newest_first = session.execute(
+            select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc()).limit(newest)
+        ).scalars().all()
+    log.info("audit.integrity_checked", ok=verification.ok, first_bad_seq=verification.first_bad_seq)
+    return Integrity(verification, total, list(newest_first))

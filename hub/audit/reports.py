@@ -1,0 +1,157 @@
+"""The privacy officer's reports over a period: disclosures and refusals, refusal reasons, unusual patterns.
+
+- `disclosures`: per receiving partner, processing activity and month, the number of disclosures
+  (data_released, handover, identity_shown) and of refusals (request_refused, data_withheld).
+- `refusals`: per receiving partner, activity, category and reason code, how often it was refused.
+- `unusual`: acting persons who read more distinct cases within one clock hour than
+  settings.unusual_reads_per_hour, and reads outside settings.office_hours (Europe/Amsterdam, and weekends).
+
+The "partner" is the organisation that received (or would have received) the data: `to_oin`. Months, hours
+and office hours are in Europe/Amsterdam time. Every report is itself logged as an inspection.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from hub.audit.errors import InvalidPeriod
+from hub.audit.models import AuditRecord
+from hub.config import Settings
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DISCLOSURE_EVENTS = ("data_released", "handover", "identity_shown")
+REFUSAL_EVENTS = ("request_refused", "data_withheld")
+READ_EVENTS = ("data_released", "data_read", "identity_shown")
+MAX_PERIOD_DAYS = 400
+KINDS = ("disclosures", "refusals", "unusual")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    kind: str
+    period_from: dt.datetime
+    period_to: dt.datetime
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"report": self.kind, "period_from": self.period_from.isoformat(),
+                "period_to": self.period_to.isoformat(), "rows": self.rows}
+
+    def as_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return buffer.getvalue()
+
+
+def check_period(period_from: dt.datetime, period_to: dt.datetime) -> None:
+    if period_from.tzinfo is None or period_to.tzinfo is None:
+        raise InvalidPeriod("Geef de periode op met tijdzone (bijvoorbeeld 2026-01-01T00:00:00+01:00).",
+                            field="period_from")
+    if not period_from < period_to <= period_from + dt.timedelta(days=MAX_PERIOD_DAYS):
+        raise InvalidPeriod(f"De periode moet vóór haar einde beginnen en ten hoogste {MAX_PERIOD_DAYS} dagen "
+                            "omvatten.", field="period_to")
+
+
+def _rows(session: Session, period_from: dt.datetime, period_to: dt.datetime, events: Iterable[str]):
+    rec = AuditRecord
+    return session.execute(
+        select(rec.event_type, rec.event_time, rec.to_oin, rec.to_actor, rec.activity_id, rec.case_id,
+               rec.categories_withheld, rec.denial_reasons)
+        .where(col(rec.event_time) >= period_from, col(rec.event_time) < period_to,
+               col(rec.event_type).in_(tuple(events)))
+        .order_by(col(rec.seq))
+    ).all()
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(AMSTERDAM)
+
+
+def disclosures(session: Session, period_from: dt.datetime, period_to: dt.datetime,
+                name: Callable[[str | None], str]) -> Report:
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    for row in _rows(session, period_from, period_to, DISCLOSURE_EVENTS + REFUSAL_EVENTS):
+        key = (row.to_oin, row.activity_id, _local(row.event_time).strftime("%Y-%m"))
+        counts[key]["disclosures" if row.event_type in DISCLOSURE_EVENTS else "refusals"] += 1
+    rows = [{"partner_oin": oin, "partner": name(oin), "activity": activity or "", "month": month,
+             "disclosures": c["disclosures"], "refusals": c["refusals"]}
+            for (oin, activity, month), c in sorted(counts.items(), key=lambda i: tuple(map(str, i[0][::-1])))]
+    return Report("disclosures", period_from, period_to,
+                  ("month", "partner_oin", "partner", "activity", "disclosures", "refusals"), rows)
+
+
+def refusals(session: Session, period_from: dt.datetime, period_to: dt.datetime,
+             name: Callable[[str | None], str]) -> Report:
+    counts: Counter = Counter()
+    for row in _rows(session, period_from, period_to, REFUSAL_EVENTS):
+        reasons = row.denial_reasons or {}
+        for category in row.categories_withheld or list(reasons):
+            counts[(row.to_oin, row.activity_id or "", category, reasons.get(category, "onbekend"))] += 1
+    rows = [{"partner_oin": oin, "partner": name(oin), "activity": activity, "category": category,
+             "reason": reason, "count": count}
+            for (oin, activity, category, reason), count in sorted(counts.items(), key=lambda i: str(i[0]))]
+    return Report("refusals", period_from, period_to,
+                  ("partner_oin", "partner", "activity", "category", "reason", "count"), rows)
+
+
+def unusual(session: Session, period_from: dt.datetime, period_to: dt.datetime,
+            name: Callable[[str | None], str], settings: Settings) -> Report:
+    per_hour: dict[tuple, set] = defaultdict(set)
+    outside: Counter = Counter()
+    start, end = settings.office_hours
+    for row in _rows(session, period_from, period_to, READ_EVENTS):
+        local = _local(row.event_time)
+        per_hour[(row.to_oin, row.to_actor, local.strftime("%Y-%m-%d %H:00"))].add(row.case_id)
+        if local.weekday() >= 5 or not start <= local.hour < end:
+            outside[(row.to_oin, row.to_actor, local.strftime("%Y-%m-%d"))] += 1
+    rows = [_unusual_row("veel_zaken_per_uur", oin, actor, when, len(cases), name,
+                         f"{len(cases)} verschillende zaken ingezien binnen één uur "
+                         f"(drempel {settings.unusual_reads_per_hour})")
+            for (oin, actor, when), cases in sorted(per_hour.items(), key=lambda i: str(i[0]))
+            if len(cases) > settings.unusual_reads_per_hour]
+    rows += [_unusual_row("buiten_kantoortijden", oin, actor, day, count, name,
+                          f"{count} keer gegevens ingezien buiten kantoortijden ({start}:00-{end}:00, ma-vr)")
+             for (oin, actor, day), count in sorted(outside.items(), key=lambda i: str(i[0]))]
+    return Report("unusual", period_from, period_to,
+                  ("pattern", "partner_oin", "partner", "actor", "when", "count", "explanation"), rows)
+
+
+def _unusual_row(pattern: str, oin: str | None, actor: str | None, when: str, count: int,
+                 name: Callable[[str | None], str], explanation: str) -> dict[str, Any]:
+    return {"pattern": pattern, "partner_oin": oin, "partner": name(oin), "actor": actor, "when": when,
+            "count": count, "explanation": explanation}
+
+
+def build(kind: str, session: Session, period_from: dt.datetime, period_to: dt.datetime,
+          name: Callable[[str | None], str], settings: Settings) -> Report:
+    """The report of `kind` over the period (validated first)."""
+    check_period(period_from, period_to)
+    if kind == "disclosures":
+        return disclosures(session, period_from, period_to, name)
+    if kind == "refusals":
+        return refusals(session, period_from, period_to, name)
+    return unusual(session, period_from, period_to, name, settings)
+
+
+def run_report(session: Session, caller, kind: str, period_from: dt.datetime, period_to: dt.datetime, *,
+               name: Callable[[str | None], str], settings: Settings, trace) -> Report:
+    """Build a report and log the inspection it is (one commit)."""
+    from hub.audit.inspection import record_inspection
+
+    report = build(kind, session, period_from, period_to, name, settings)
+    record_inspection(session, caller, trace)
+    session.commit()
+    return report

@@ -1,0 +1,156 @@
+"""Queries on the disclosure log. Read-only, except the INSERT that `service.record` performs via the ORM."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, or_, select
+from sqlmodel import Session, col
+
+from hub.audit.canonical import GENESIS_HASH, HASHED_FIELDS, JSON_FIELDS, TIME_FIELDS
+from hub.audit.models import AuditCheckpoint, AuditRecord
+
+STREAM_COLUMNS: tuple[str, ...] = (*HASHED_FIELDS, "hash")
+_BATCH = 5000
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the last record; after a full prune the newest anchor; (0, genesis) when empty."""
+    last = session.execute(
+        select(AuditRecord.seq, AuditRecord.hash).order_by(col(AuditRecord.seq).desc()).limit(1)
+    ).first()
+    if last is not None:
+        return int(last[0]), last[1]
+    anchor = latest_anchor(session)
+    if anchor is not None:
+        return anchor.seq, anchor.head_hash
+    return 0, GENESIS_HASH
+
+
+def latest_anchor(session: Session) -> AuditCheckpoint | None:
+    return session.execute(
+        select(AuditCheckpoint).where(AuditCheckpoint.kind == "anchor")
+        .order_by(col(AuditCheckpoint.seq).desc()).limit(1)
+    ).scalars().first()
+
+
+def latest_checkpoint(session: Session) -> AuditCheckpoint | None:
+    return session.execute(
+        select(AuditCheckpoint).order_by(col(AuditCheckpoint.seq).desc(), col(AuditCheckpoint.id).desc()).limit(1)
+    ).scalars().first()
+
+
+def checkpoints(session: Session, upto_seq: int | None = None) -> list[AuditCheckpoint]:
+    query = select(AuditCheckpoint).order_by(col(AuditCheckpoint.seq), col(AuditCheckpoint.id))
+    if upto_seq is not None:
+        query = query.where(col(AuditCheckpoint.seq) <= upto_seq)
+    return list(session.execute(query).scalars())
+
+
+def last_seq_before(session: Session, cutoff: dt.datetime) -> int | None:
+    """The highest sequence number recorded before `cutoff`."""
+    return session.execute(
+        select(func.max(AuditRecord.seq)).where(col(AuditRecord.recorded_time) < cutoff)
+    ).scalar()
+
+
+def record_at(session: Session, seq: int) -> AuditRecord | None:
+    return session.get(AuditRecord, seq)
+
+
+def seq_bounds(session: Session) -> tuple[int | None, int | None]:
+    """The lowest and highest sequence numbers present."""
+    low, high = session.execute(select(func.min(AuditRecord.seq), func.max(AuditRecord.seq))).one()
+    return low, high
+
+
+def hash_at(session: Session, seq: int) -> str | None:
+    return session.execute(select(AuditRecord.hash).where(col(AuditRecord.seq) == seq)).scalar()
+
+
+def _stream_column(name: str, dialect: str) -> str:
+    """On PostgreSQL, JSON columns as their stored text (the hasher parses each distinct text once, where
+    psycopg would parse every value) and times as UTC text in SQLite's layout (the chain's form is then a
+    string operation). SQLite returns both as text anyway."""
+    if dialect != "postgresql":
+        return name
+    if name in JSON_FIELDS:
+        return f"{name}::text"
+    if name in TIME_FIELDS:
+        return f"to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class RowStream:
+    """Raw rows of the log in sequence order, as tuples in STREAM_COLUMNS order, without ORM overhead."""
+
+    engine: Engine
+    upto_seq: int | None = None
+    from_seq: int | None = None
+
+    def __iter__(self) -> Iterator[tuple]:
+        dialect = self.engine.dialect.name
+        mark = "?" if dialect == "sqlite" else "%s"
+        bounds = [(f"seq >= {mark}", self.from_seq), (f"seq <= {mark}", self.upto_seq)]
+        conditions = [(sql, value) for sql, value in bounds if value is not None]
+        where = " WHERE " + " AND ".join(sql for sql, _ in conditions) if conditions else ""
+        params = tuple(value for _, value in conditions)
+        names = [_stream_column(c, dialect) for c in STREAM_COLUMNS]
+        sql = f"SELECT {', '.join(names)} FROM audit_record{where} ORDER BY seq"  # noqa: S608 - fixed names
+        # A raw DBAPI connection: on SQLite it reads without the BEGIN IMMEDIATE write lock that every
+        # SQLAlchemy transaction takes (hub.db), so verifying or exporting never blocks appends.
+        raw = self.engine.raw_connection()
+        try:
+            # On PostgreSQL a named (server-side) cursor keeps memory constant over millions of rows.
+            cursor = raw.driver_connection.cursor(name="audit_stream") if dialect == "postgresql" else raw.cursor()
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(_BATCH):
+                yield from batch
+            cursor.close()
+        finally:
+            raw.rollback()
+            raw.close()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFilter:
+    """Conditions on the log; `subject_pseudonym` never a BSN."""
+
+    period_from: dt.datetime | None = None
+    period_to: dt.datetime | None = None
+    case_id: str | None = None
+    subject_pseudonym: str | None = None
+    partner_oin: str | None = None
+    activity_id: str | None = None
+    decision_id: str | None = None
+    event_types: tuple[str, ...] = ()
+
+    def conditions(self) -> list:
+        rec = AuditRecord
+        pairs = [
+            (self.period_from, lambda v: col(rec.event_time) >= v),
+            (self.period_to, lambda v: col(rec.event_time) < v),
+            (self.case_id, lambda v: col(rec.case_id) == v),
+            (self.subject_pseudonym, lambda v: col(rec.subject_pseudonym) == v),
+            (self.partner_oin, lambda v: or_(col(rec.from_oin) == v, col(rec.to_oin) == v)),
+            (self.activity_id, lambda v: col(rec.activity_id) == v),
+            (self.decision_id, lambda v: col(rec.decision_id) == v),
+            (self.event_types or None, lambda v: col(rec.event_type).in_(v)),
+        ]
+        return [make(value) for value, make in pairs if value is not None]
+
+
+def filtered_records(session: Session, where: RecordFilter, after_seq: int, limit: int) -> list[AuditRecord]:
+    """Up to `limit` records matching `where` with seq > after_seq, in sequence order."""
+    query = (select(AuditRecord).where(*where.conditions(), col(AuditRecord.seq) > after_seq)
+             .order_by(col(AuditRecord.seq)).limit(limit))
+    return list(session.execute(query).scalars())
+
+
+def subject_records(session: Session, pseudonym: str, event_types: tuple[str, ...]) -> list[AuditRecord]:
+    """Every record about one subject of the given types (index ix_audit_record_subject_pseudonym)."""
+    return filtered_records(session, RecordFilter(subject_pseudonym=pseudonym, event_types=event_types), 0,
+                            1_000_000)

@@ -1,0 +1,91 @@
+"""The hub's Ed25519 log key: signs checkpoints; its public half verifies them, online or offline.
+
+A checkpoint signs the RFC 8785 canonical JSON of {format, kind, seq, head_hash, signed_at, key_id}.
+The key id is the RFC 7638 JWK thumbprint of the public key.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from joserfc.jwk import OKPKey
+
+from hub.audit.canonical import FORMAT, canonical_bytes, format_time
+from hub.config import ConfigurationError, Settings
+
+
+def checkpoint_payload(kind: str, seq: int, head_hash: str, signed_at: dt.datetime | str, key_id: str) -> bytes:
+    """The exact bytes a checkpoint signature covers."""
+    return canonical_bytes({"format": FORMAT, "kind": kind, "seq": seq, "head_hash": head_hash,
+                            "signed_at": format_time(signed_at), "key_id": key_id})
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True, slots=True)
+class LogVerifier:
+    """The public log key: checks checkpoint signatures."""
+
+    public_key: Ed25519PublicKey
+
+    @property
+    def jwk(self) -> dict[str, Any]:
+        pem = self.public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key = OKPKey.import_key(pem)
+        return {**key.as_dict(private=False), "kid": key.thumbprint(), "alg": "EdDSA", "use": "sig"}
+
+    @property
+    def key_id(self) -> str:
+        return self.jwk["kid"]
+
+    def verify(self, signature: str, payload: bytes) -> bool:
+        try:
+            self.public_key.verify(_b64url_decode(signature), payload)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    @classmethod
+    def from_jwk(cls, jwk: dict[str, Any]) -> LogVerifier:
+        if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "d" in jwk:
+            raise ValueError("the log key must be a public Ed25519 JWK (kty OKP, crv Ed25519)")
+        return cls(Ed25519PublicKey.from_public_bytes(_b64url_decode(jwk["x"])))
+
+
+@dataclass(frozen=True, slots=True)
+class LogSigner:
+    """The private log key."""
+
+    private_key: Ed25519PrivateKey
+    verifier: LogVerifier
+
+    def sign(self, payload: bytes) -> str:
+        return _b64url(self.private_key.sign(payload))
+
+
+def load_signer(settings: Settings) -> LogSigner:
+    """Load the Ed25519 log key named by the settings; refuse a missing or unsuitable key."""
+    path = settings.log_signing_key_file
+    if path is None:
+        raise ConfigurationError("HUB_LOG_SIGNING_KEY_FILE is not set: the disclosure log cannot be sealed")
+    if settings.env != "dev":
+        settings.check_safe()
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"HUB_LOG_SIGNING_KEY_FILE cannot be read as a PEM private key ({path})") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ConfigurationError("HUB_LOG_SIGNING_KEY_FILE must hold an Ed25519 private key")
+    return LogSigner(key, LogVerifier(key.public_key()))

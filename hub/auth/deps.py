@@ -1,0 +1,57 @@
+"""Resource-server dependencies: who is calling, proven by a bearer token and named by X-Acting-Person.
+
+    @router.get("/v1/things")
+    def things(caller: CallerDep): ...
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from hub.auth.errors import CertificateMismatch, InvalidToken, TokenInQuery
+from hub.auth.mtls import CertificateHeaderInvalid, presented_thumbprint
+from hub.auth.principal import Caller
+from hub.auth.service import ACTING_PERSON_HEADER, acting_person
+from hub.auth.tokens import validate_access_token
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from POST /oauth/token (private_key_jwt).")
+_JWT_SHAPE = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
+_TOKEN_PARAMETERS = {"access_token", "token", "bearer", "jwt"}
+
+
+def refuse_token_in_query(request: Request) -> None:
+    """RFC 6750 §2.3 is not supported: a token in the URL ends up in logs and browser history."""
+    for name, value in request.query_params.multi_items():
+        if name.lower() in _TOKEN_PARAMETERS or _JWT_SHAPE.search(value):
+            raise TokenInQuery("Een token hoort in de Authorization-header, nooit in de URL.", parameter=name)
+
+
+def current_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_acting_person: Annotated[str | None, Header(alias=ACTING_PERSON_HEADER,
+                                                  description="Employee id of the acting person")] = None,
+) -> Caller:
+    """The authenticated partner and its acting person, or a 400/401 problem."""
+    refuse_token_in_query(request)
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise InvalidToken("Stuur een toegangstoken als 'Authorization: Bearer <token>'.")
+    state = request.app.state
+    try:
+        peer = request.client.host if request.client else None
+        thumbprint = presented_thumbprint(peer, request.headers, state.settings)
+    except CertificateHeaderInvalid:
+        raise CertificateMismatch("Het clientcertificaat van de proxy is onleesbaar.") from None
+    with Session(state.engine) as session:  # short, separate: the route's own transaction starts later
+        valid = validate_access_token(session, state.token_key, state.settings, state.registry,
+                                      credentials.credentials, thumbprint)
+    actor = acting_person(x_acting_person)
+    return Caller(partner=valid.partner, actor=actor, scopes=valid.scopes, token_id=valid.jti)
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -1,0 +1,78 @@
+"""OAuth 2.0 endpoints (RFC 6749 §5.2 errors), server metadata, the hub's JWKS, and GET /v1/me."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from hub.auth import service
+from hub.auth.deps import CallerDep
+from hub.auth.keys import SigningKey
+from hub.auth.mtls import CertificateHeaderInvalid, presented_thumbprint
+from hub.auth.oauth2.requests import StarletteOAuth2Request
+from hub.auth.registry import load_registry
+from hub.auth.schemas import Me, PartnerPublic
+from hub.config import Settings
+from hub.db import SessionDep
+
+router = APIRouter(tags=["oauth"])
+v1 = APIRouter(prefix="/v1", tags=["auth"])
+
+_FORM = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}}}
+
+
+async def _oauth(request: Request, session, endpoint: str) -> JSONResponse:
+    state = request.app.state
+    try:
+        thumbprint = presented_thumbprint(request.client.host if request.client else None, request.headers,
+                                          state.settings)
+    except CertificateHeaderInvalid:
+        return JSONResponse({"error": "invalid_request", "error_description": "Unreadable client certificate."},
+                            status_code=400, headers={"Cache-Control": "no-store"})
+    form = await request.form()
+    uri = state.settings.issuer.rstrip("/") + request.url.path
+    oauth_request = StarletteOAuth2Request(request.method, uri, request.headers, form, thumbprint)
+    return await run_in_threadpool(service.oauth_response, session, state.settings, state.registry,
+                                   state.token_key, endpoint, oauth_request)
+
+
+@router.post("/oauth/token", summary="Get an access token (client_credentials, private_key_jwt)",
+             openapi_extra=_FORM)
+async def token(request: Request, session: SessionDep) -> JSONResponse:
+    return await _oauth(request, session, "token")
+
+
+@router.post("/oauth/revoke", summary="Revoke one of your access tokens (RFC 7009)", openapi_extra=_FORM)
+async def revoke(request: Request, session: SessionDep) -> JSONResponse:
+    return await _oauth(request, session, "revocation")
+
+
+@router.post("/oauth/introspect", summary="Introspect one of your access tokens (RFC 7662)",
+             openapi_extra=_FORM)
+async def introspect(request: Request, session: SessionDep) -> JSONResponse:
+    return await _oauth(request, session, "introspection")
+
+
+@router.get("/.well-known/oauth-authorization-server", summary="Authorization server metadata (RFC 8414)")
+def metadata(request: Request) -> dict:
+    return service.metadata(request.app.state.settings)
+
+
+@router.get("/.well-known/jwks.json", summary="The hub's public token-signing keys")
+def jwks(request: Request) -> dict:
+    return request.app.state.token_key.jwks()
+
+
+@v1.get("/me", summary="The calling partner and acting person, as the hub sees them", response_model=Me)
+def me(caller: CallerDep) -> Me:
+    return Me(partner=PartnerPublic(**{f: getattr(caller.partner, f) for f in PartnerPublic.model_fields}),
+              actor=caller.actor, scopes=sorted(caller.scopes))
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Load the registry and the signing key at start-up (failing loudly) and mount the auth routes."""
+    app.state.registry = load_registry(settings.partner_registry_dir, settings)
+    app.state.token_key = SigningKey.from_pem_file(settings.token_signing_key_file)
+    app.include_router(router)
+    app.include_router(v1)

@@ -1,0 +1,35 @@
+"""Resource-server refusals (RFC 9457 problems). The OAuth endpoints use RFC 6749 §5.2 errors instead."""
+
+from __future__ import annotations
+
+from hub.errors import HubError, Unauthenticated
+
+
+class InvalidToken(Unauthenticated):
+    """The bearer token is missing, malformed, badly signed, expired or meant for someone else (RFC 6750 §3.1)."""
+
+    code, title = "invalid_token", "Ongeldig toegangstoken"
+
+
+class TokenRevoked(Unauthenticated):
+    """The access token was revoked (RFC 7009)."""
+
+    code, title = "token_revoked", "Toegangstoken ingetrokken"
+
+
+class CertificateMismatch(Unauthenticated):
+    """The token is bound to a client certificate (RFC 8705 §3) that this call did not present."""
+
+    code, title = "certificate_mismatch", "Certificaat past niet bij het token"
+
+
+class TokenInQuery(HubError):
+    """A token was sent in the query string: tokens belong in the Authorization header only (RFC 6750 §2.3)."""
+
+    status, code, title = 400, "token_in_query", "Token in de URL is niet toegestaan"
+
+
+class ActingPersonMissing(HubError):
+    """The `X-Acting-Person` header is missing or malformed."""
+
+    status, code, title = 400, "acting_person_required", "Handelende persoon ontbreekt"

@@ -1,0 +1,40 @@
+"""The hub's token-signing key (RSA, RS256) and the public JWKS it publishes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from joserfc.jwk import KeySet, RSAKey
+
+from hub.config import ConfigurationError
+
+TOKEN_ALGORITHM = "RS256"  # noqa: S105 - an algorithm name, not a secret
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """The private signing key, its kid (RFC 7638 thumbprint) and the public key set for verifiers."""
+
+    private: RSAKey
+    kid: str
+    public_set: KeySet
+
+    @classmethod
+    def from_pem_file(cls, path: Path | None) -> SigningKey:
+        if path is None:
+            raise ConfigurationError("HUB_TOKEN_SIGNING_KEY_FILE is not set")
+        try:
+            key = RSAKey.import_key(path.read_bytes())
+        except (OSError, ValueError) as error:
+            raise ConfigurationError(f"token signing key {path} is unreadable: {type(error).__name__}") from None
+        if not key.is_private:
+            raise ConfigurationError(f"token signing key {path} is not a private key")
+        kid = key.thumbprint()
+        private = RSAKey.import_key(key.as_dict(private=True), {"kid": kid, "use": "sig", "alg": TOKEN_ALGORITHM})
+        public = RSAKey.import_key(private.as_dict(private=False))
+        return cls(private=private, kid=kid, public_set=KeySet([public]))
+
+    def jwks(self) -> dict:
+        """The public JWKS (never a private member)."""
+        return self.public_set.as_dict(private=False)

@@ -1,0 +1,186 @@
+"""The partner registry: one JSON file per organisation in partners/registry/, validated at start-up.
+
+A file holds the OIN, name, role, client_id, region or municipality (CBS code), the public JWKS (inline as
+`jwks` or by reference as `jwks_file`) and an optional client-certificate thumbprint. Every error names the
+file and the field; the hub does not start with an invalid registry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import structlog
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hub.auth.principal import MUNICIPAL_ROLES, Partner, Role
+from hub.config import ROOT, Settings, is_development_path
+from hub.reference import municipalities, regions
+
+log = structlog.get_logger(__name__)
+
+# JWK members that only a private (or symmetric) key has (RFC 7518 §6.2.2, §6.3.2, §6.4).
+_PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+_REGIONAL_ROLES = frozenset({"zvh_coordinator"})
+
+
+class RegistryError(ValueError):
+    """The partner registry is invalid; the message names the file and the field."""
+
+    def __init__(self, file: Path | str, field: str, message: str) -> None:
+        self.file, self.field = str(file), field
+        super().__init__(f"{self.file}: {field}: {message}")
+
+
+class _Jwks(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    keys: list[dict[str, Any]] = Field(min_length=1)
+
+
+class PartnerFile(BaseModel):
+    """The shape of one registry file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    oin: str = Field(pattern=r"^\d{20}$", description="Organisatie-identificatienummer, 20 digits")
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    client_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
+    region: str | None = None
+    municipality: str | None = Field(default=None, pattern=r"^GM\d{4}$")
+    jwks: _Jwks | None = None
+    jwks_file: str | None = None
+    certificate_thumbprint: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{43}$")
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> PartnerFile:
+        if (self.jwks is None) == (self.jwks_file is None):
+            raise ValueError("give exactly one of `jwks` and `jwks_file`")
+        return self
+
+
+class Registry:
+    """The loaded registry: look-ups by client_id and OIN, and each partner's public keys."""
+
+    def __init__(self, partners: list[Partner], keys: dict[str, KeySet]) -> None:
+        self._by_client_id = {p.client_id: p for p in partners}
+        self._by_oin = {p.oin: p for p in partners}
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._by_client_id)
+
+    def __iter__(self) -> Iterator[Partner]:
+        return iter(self._by_client_id.values())
+
+    def all(self) -> list[Partner]:
+        return list(self._by_client_id.values())
+
+    def by_client_id(self, client_id: str) -> Partner | None:
+        return self._by_client_id.get(client_id)
+
+    def by_oin(self, oin: str) -> Partner | None:
+        return self._by_oin.get(oin)
+
+    def find_municipal(self, role: Role, cbs_code: str) -> Partner | None:
+        """The partner with `role` for municipality `cbs_code` (e.g. the social domain of GM0402)."""
+        return next((p for p in self if p.role == role and p.municipality == cbs_code), None)
+
+    def public_keys(self, client_id: str) -> KeySet | None:
+        return self._keys.get(client_id)
+
+
+def load_registry(directory: Path, settings: Settings) -> Registry:
+    """Read and validate every `*.json` file in `directory`. Raises RegistryError on the first problem."""
+    files = sorted(directory.glob("*.json"))
+    if not files:
+        raise RegistryError(directory, "(directory)", "no partner files found")
+    partners: list[Partner] = []
+    keys: dict[str, KeySet] = {}
+    for path in files:
+        partner, key_set = _load_file(path, settings)
+        _check_unique(path, partner, partners)
+        partners.append(partner)
+        keys[partner.client_id] = key_set
+    log.info("auth.registry.loaded", partners=len(partners))
+    return Registry(partners, keys)
+
+
+def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RegistryError(path, "(file)", f"not readable JSON: {error}") from None
+    try:
+        entry = PartnerFile.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(file)"
+        raise RegistryError(path, field, first["msg"]) from None
+    if path.stem != entry.client_id:
+        raise RegistryError(path, "client_id", f"must equal the file name ({path.stem})")
+    region, municipality = _place(path, entry)
+    key_set = _public_keys(path, entry, settings)
+    partner = Partner(oin=entry.oin, name=entry.name, role=entry.role, client_id=entry.client_id,
+                      region=region, municipality=municipality,
+                      certificate_thumbprint=entry.certificate_thumbprint)
+    return partner, key_set
+
+
+def _place(path: Path, entry: PartnerFile) -> tuple[str | None, str | None]:
+    """Region and municipality: municipalities need a known CBS code, the region follows from it."""
+    if entry.role in MUNICIPAL_ROLES:
+        if entry.municipality is None:
+            raise RegistryError(path, "municipality", f"required for role {entry.role}")
+        known = municipalities().get(entry.municipality)
+        if known is None:
+            raise RegistryError(path, "municipality", f"unknown CBS code {entry.municipality}")
+        if entry.region is not None and entry.region != known.region:
+            raise RegistryError(path, "region", f"{entry.municipality} lies in region {known.region}")
+        return known.region, entry.municipality
+    if entry.municipality is not None:
+        raise RegistryError(path, "municipality", f"only municipalities have one, not role {entry.role}")
+    if entry.region is not None and entry.region not in regions():
+        raise RegistryError(path, "region", f"unknown region {entry.region}")
+    if entry.role in _REGIONAL_ROLES and entry.region is None:
+        raise RegistryError(path, "region", f"required for role {entry.role}")
+    return entry.region, None
+
+
+def _public_keys(path: Path, entry: PartnerFile, settings: Settings) -> KeySet:
+    field = "jwks" if entry.jwks is not None else "jwks_file"
+    if entry.jwks is not None:
+        data = entry.jwks.model_dump()
+    else:
+        key_path = Path(entry.jwks_file or "")
+        key_path = key_path if key_path.is_absolute() else ROOT / key_path
+        if is_development_path(key_path) and settings.env != "dev":
+            raise RegistryError(path, field, "development keys (certs/dev) are refused unless HUB_ENV=dev")
+        try:
+            data = json.loads(key_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise RegistryError(path, field, f"cannot read {key_path}: {type(error).__name__}") from None
+    keys = data.get("keys") if isinstance(data, dict) else None
+    if not isinstance(keys, list) or not keys:
+        raise RegistryError(path, field, "a JWKS needs a non-empty `keys` list")
+    for index, jwk in enumerate(keys):
+        if not isinstance(jwk, dict) or _PRIVATE_MEMBERS & set(jwk):
+            raise RegistryError(path, f"{field}.keys.{index}", "public keys only: private key material found")
+        if jwk.get("kty") != "RSA":  # assertions are RS256 or PS256 (NL GOV profile)
+            raise RegistryError(path, f"{field}.keys.{index}.kty", "must be RSA")
+    try:
+        return KeySet.import_key_set({"keys": keys})
+    except (JoseError, ValueError, TypeError) as error:
+        raise RegistryError(path, field, f"not a valid JWKS: {type(error).__name__}") from None
+
+
+def _check_unique(path: Path, partner: Partner, seen: list[Partner]) -> None:
+    for other in seen:
+        if other.client_id == partner.client_id:
+            raise RegistryError(path, "client_id", f"{partner.client_id} is already used")
+        if other.oin == partner.oin:
+            raise RegistryError(path, "oin", f"{partner.oin} is already used by {other.client_id}")

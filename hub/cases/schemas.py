@@ -1,0 +1,196 @@
+"""API models of the cases capability: DJI's notifications, cases, timeline events.
+
+Shapes only; the rules (eleven-test, known municipality, dates in order) live in the services, so that a
+refusal names its field in Dutch and the service refuses the same input without HTTP.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.cases.models import CaseState, Consent, Risk
+
+NOTIFICATION_ID = r"^[A-Za-z0-9._:-]{1,100}$"
+
+
+class BasicCondition(StrEnum):
+    """The basic conditions of a stable return, named as the data categories that carry them."""
+
+    identity_document = "identity_document"
+    housing = "housing"
+    income = "income"
+    debts = "debts"
+    care = "care"
+    daytime_activities = "daytime_activities"
+    social_network = "social_network"
+
+
+class ConditionStatus(StrEnum):
+    in_order = "in_order"
+    not_in_order = "not_in_order"
+    unknown = "unknown"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ConditionEntry(_Strict):
+    status: ConditionStatus
+    help_question: str | None = Field(default=None, max_length=1000,
+                                      description="The person's help question on this condition, if any.")
+
+
+class InformationSheet(_Strict):
+    """DJI's information sheet: status and help question per basic condition."""
+
+    conditions: dict[BasicCondition, ConditionEntry] = Field(min_length=1)
+
+
+class SubjectIn(_Strict):
+    bsn: str = Field(max_length=16, description="Burgerservicenummer; checked by the eleven-test.")
+    name: str = Field(min_length=1, max_length=200)
+    birth_date: date
+
+
+class DetentionStartedIn(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "notification_id": "PI-NWG-2026-000123",
+        "subject": {"bsn": "111222333", "name": "J. de Vries", "birth_date": "1990-04-12"},
+        "prison": "PI Nieuwegein",
+        "started_on": "2026-11-02",
+        "expected_release_on": "2027-01-15",
+        "municipality": "GM0402",
+        "information_sheet": {"conditions": {
+            "identity_document": {"status": "in_order"},
+            "housing": {"status": "not_in_order", "help_question": "Zoekt woonruimte na detentie"},
+            "debts": {"status": "unknown"}}},
+    }]})
+
+    notification_id: str = Field(pattern=NOTIFICATION_ID)
+    subject: SubjectIn
+    prison: str = Field(min_length=1, max_length=100)
+    started_on: date
+    expected_release_on: date | None = None
+    municipality: str = Field(max_length=6, description="CBS code of the municipality of origin (GM0402).")
+    information_sheet: InformationSheet
+
+
+class DetentionEndedIn(_Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "notification_id": "PI-NWG-2026-000187", "started_notification_id": "PI-NWG-2026-000123",
+        "bsn": "111222333", "ended_on": "2027-01-15"}]})
+
+    notification_id: str = Field(pattern=NOTIFICATION_ID)
+    started_notification_id: str = Field(pattern=NOTIFICATION_ID,
+                                         description="The notification that started this detention.")
+    bsn: str = Field(max_length=16, description="Cross-check: must be the person of that detention.")
+    ended_on: date
+
+
+class NotificationResult(BaseModel):
+    """What DJI gets back, the same on every repeat of the notification."""
+
+    notification_id: str
+    case_id: str
+    state: CaseState
+
+
+class CasePublic(BaseModel):
+    """A case without identifying data."""
+
+    id: str
+    region: str
+    municipality: str
+    subject_pseudonym: str
+    state: CaseState
+    consent: Consent
+    risk: Risk
+    prison: str
+    detention_started_on: date
+    expected_release_on: date | None
+    detention_ended_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    content_destroyed_at: datetime | None
+    related_case_ids: list[str] = Field(default_factory=list,
+                                        description="Earlier or later detentions of the same person.")
+    allowed_events: list[str] = Field(default_factory=list)
+
+
+class IdentityPublic(BaseModel):
+    bsn: str
+    name: str
+    birth_date: date
+
+
+class TimelineEventPublic(BaseModel):
+    id: int
+    type: str
+    actor: str
+    organisation_oin: str
+    at: datetime
+    from_state: CaseState | None
+    to_state: CaseState | None
+    payload: dict[str, Any]
+
+
+class VisitRecorded(_Strict):
+    type: Literal["visit_recorded"]
+    visited_on: date
+
+
+class ScreeningStarted(_Strict):
+    type: Literal["screening_started"]
+
+
+class WeighingRecorded(_Strict):
+    type: Literal["weighing_recorded"]
+    consent: Consent
+    risk: Risk
+
+
+class PlanGoal(_Strict):
+    goal: str = Field(min_length=1, max_length=1000)
+    actions: str | None = Field(default=None, max_length=2000)
+
+
+class PlanRecorded(_Strict):
+    type: Literal["plan_recorded"]
+    conditions: dict[BasicCondition, PlanGoal] = Field(min_length=1)
+
+
+class OutreachStarted(_Strict):
+    type: Literal["outreach_started"]
+
+
+class CloseReason(StrEnum):
+    no_help_no_risk = "no_help_no_risk"
+    risk_resolved = "risk_resolved"
+    handover_not_possible = "handover_not_possible"
+
+
+class CaseClosed(_Strict):
+    type: Literal["case_closed"]
+    reason: CloseReason
+
+
+CoordinatorEvent = Annotated[
+    VisitRecorded | ScreeningStarted | WeighingRecorded | PlanRecorded | OutreachStarted | CaseClosed,
+    Field(discriminator="type"),
+]
+
+EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
+    "visit": {"summary": "Visit in prison", "value": {"type": "visit_recorded", "visited_on": "2026-11-05"}},
+    "weighing": {"summary": "Weighing", "value": {"type": "weighing_recorded", "consent": "yes",
+                                                  "risk": "signalled"}},
+    "plan": {"summary": "Plan", "value": {"type": "plan_recorded", "conditions": {
+        "housing": {"goal": "Woonruimte bij vrijlating", "actions": "Aanmelding maatschappelijke opvang"}}}},
+    "outreach": {"summary": "Outreach", "value": {"type": "outreach_started"}},
+    "close": {"summary": "Close", "value": {"type": "case_closed", "reason": "no_help_no_risk"}},
+}

@@ -1,0 +1,194 @@
+"""The coordinator's view of cases and its steps in their lifecycle. Testable without HTTP.
+
+A coordinator sees only the cases of its own region: every read goes through `get_case_in_region`, which
+answers 404 both for an unknown id and for another region's case, so existence does not leak. Every read of
+identifying data is a disclosure, recorded in the disclosure log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+import structlog
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from hub.audit import service as audit
+from hub.audit.trace import TraceContext, TraceDep
+from hub.auth.principal import Caller
+from hub.cases import repository
+from hub.cases.lifecycle import CaseEventType, allowed_events, transition
+from hub.cases.models import Case, CaseEvent, CaseState, Consent, Risk
+from hub.cases.schemas import CaseClosed, CoordinatorEvent, PlanRecorded, VisitRecorded, WeighingRecorded
+from hub.crypto.envelope import Envelope
+from hub.errors import Conflict, NotFound, ValidationFailed
+from hub.pagination import PageParams, Slice, paginate
+from hub.policy.register import ActivityRef, Register, get_register
+
+log = structlog.get_logger(__name__)
+
+IDENTITY, INFORMATION_SHEET, PLAN = "identity", "information_sheet", "plan"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseContext:
+    """What case services need besides the session: keys, the activity register and the trace."""
+
+    envelope: Envelope
+    pseudonym_key: str
+    register: Register
+    trace: TraceContext | None = None
+
+
+def case_context(request: Request, trace: TraceDep) -> CaseContext:
+    settings = request.app.state.settings
+    return CaseContext(envelope=Envelope.from_settings(settings),
+                       pseudonym_key=settings.pseudonym_key.get_secret_value(),
+                       register=get_register(settings.policies_dir), trace=trace)
+
+
+CaseContextDep = Annotated[CaseContext, Depends(case_context)]
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectIdentity:
+    bsn: str
+    name: str
+    birth_date: date
+
+
+# -- reading -------------------------------------------------------------------------------------------
+
+
+def get_case(session: Session, case_id: str) -> Case | None:
+    return repository.get(session, case_id)
+
+
+def get_case_in_region(session: Session, case_id: str, region: str | None) -> Case:
+    """The case, when it belongs to `region`; otherwise 404, the same as for an unknown id."""
+    case = repository.get(session, case_id)
+    if case is None or region is None or case.region != region:
+        raise NotFound("Deze casus bestaat niet of valt buiten uw regio.")
+    return case
+
+
+def case_facts(case: Case) -> dict[str, Any]:
+    """The `case` object of the policy's request input (docs/ARCHITECTURE.md)."""
+    return {"state": case.state, "region": case.region, "municipality": case.municipality,
+            "consent": case.consent, "risk": case.risk, "detention_ended": case.detention_ended_on is not None}
+
+
+def list_cases(session: Session, caller: Caller, params: PageParams, *, state: CaseState | None = None,
+               municipality: str | None = None) -> Slice[Case]:
+    """The cases of the caller's region, newest first."""
+    region = caller.partner.region
+    if region is None:
+        return Slice(rows=[], next_cursor=None)
+    statement = repository.in_region(region, state=state.value if state else None, municipality=municipality)
+    return paginate(session, statement, (Case.created_at, Case.id), params)
+
+
+def case_detail(session: Session, caller: Caller, case_id: str) -> tuple[Case, list[str], list[str]]:
+    """The case, its related cases (same person, same region) and the events its state accepts."""
+    case = get_case_in_region(session, case_id, caller.partner.region)
+    return case, repository.related_ids(session, case), allowed_events(CaseState(case.state))
+
+
+def case_timeline(session: Session, caller: Caller, case_id: str, params: PageParams) -> Slice[CaseEvent]:
+    case = get_case_in_region(session, case_id, caller.partner.region)
+    return paginate(session, repository.timeline(case.id), (CaseEvent.at, CaseEvent.id), params)
+
+
+def read_identity(session: Session, ctx: CaseContext, case: Case) -> SubjectIdentity:
+    """Decrypt the identifying data. The CALLER records the disclosure (identity_shown)."""
+    if case.identity_ciphertext is None:
+        raise NotFound("Deze casus heeft geen identificerende gegevens.")
+    data = ctx.envelope.decrypt_json(session, case.id, IDENTITY, case.identity_ciphertext)
+    return SubjectIdentity(bsn=data["bsn"], name=data["name"], birth_date=date.fromisoformat(data["birth_date"]))
+
+
+def read_plan(session: Session, ctx: CaseContext, case: Case) -> dict[str, Any] | None:
+    """The plan (per basic condition: goal and actions), for the handover; None when there is none."""
+    if case.plan_ciphertext is None:
+        return None
+    return ctx.envelope.decrypt_json(session, case.id, PLAN, case.plan_ciphertext)
+
+
+def case_activity(ctx: CaseContext, case: Case) -> ActivityRef:
+    """The processing activity under which the coordinator works on the case in its current state."""
+    if case.state == CaseState.outreach.value:
+        return ctx.register.get("risk_assessment").ref
+    if case.state == CaseState.handed_over.value:
+        return ctx.register.get("handover").ref
+    return ctx.register.get("reintegration").ref
+
+
+class CaseClosedForReading(Conflict):
+    code, title = "case_closed", "Casus gesloten"
+
+
+def _open_case_in_region(session: Session, case_id: str, caller: Caller) -> Case:
+    """Personal data of a case is shown only while it is open (DESIGN.md §4 rule 7)."""
+    case = get_case_in_region(session, case_id, caller.partner.region)
+    if case.state == CaseState.closed.value:
+        raise CaseClosedForReading("De casus is gesloten; persoonsgegevens worden niet meer getoond.",
+                                   rule="case_closed")
+    return case
+
+
+def show_identity(session: Session, ctx: CaseContext, caller: Caller, case_id: str) -> SubjectIdentity:
+    """The identifying data for the coordinator; logged as `identity_shown` before it is returned."""
+    case = _open_case_in_region(session, case_id, caller)
+    identity = read_identity(session, ctx, case)
+    audit.record(session, event_type="identity_shown", subject_pseudonym=case.subject_pseudonym,
+                 trace=ctx.trace, activity=case_activity(ctx, case), case_id=case.id,
+                 to_oin=caller.partner.oin, to_actor=caller.actor)
+    session.commit()
+    log.info("case.identity_shown", case_id=case.id)
+    return identity
+
+
+def show_information_sheet(session: Session, ctx: CaseContext, caller: Caller, case_id: str) -> dict[str, Any]:
+    """DJI's information sheet for the coordinator; logged as `data_read` of its categories."""
+    case = _open_case_in_region(session, case_id, caller)
+    if case.information_sheet_ciphertext is None:
+        raise NotFound("Deze casus heeft geen informatieblad.")
+    sheet = ctx.envelope.decrypt_json(session, case.id, INFORMATION_SHEET, case.information_sheet_ciphertext)
+    audit.record(session, event_type="data_read", subject_pseudonym=case.subject_pseudonym, trace=ctx.trace,
+                 activity=ctx.register.get("reintegration").ref, case_id=case.id, to_oin=caller.partner.oin,
+                 to_actor=caller.actor, categories_released=sorted(sheet["conditions"]))
+    session.commit()
+    return sheet
+
+
+# -- the coordinator's steps ---------------------------------------------------------------------------
+
+
+def record_event(session: Session, ctx: CaseContext, caller: Caller, case_id: str,
+                 event: CoordinatorEvent) -> tuple[Case, CaseEvent]:
+    """Apply one coordinator event through the transition table and put it on the timeline."""
+    case = get_case_in_region(session, case_id, caller.partner.region)
+    kind = CaseEventType(event.type)
+    consent: Consent | None = None
+    risk: Risk | None = None
+    payload: dict[str, Any] = {}
+    if isinstance(event, VisitRecorded):
+        if event.visited_on < case.detention_started_on:
+            raise ValidationFailed("Het bezoek kan niet voor het begin van de detentie liggen.", field="visited_on")
+        payload = {"visited_on": event.visited_on.isoformat()}
+    elif isinstance(event, WeighingRecorded):
+        consent, risk = event.consent, event.risk
+        payload = {"consent": consent.value, "risk": risk.value}
+    elif isinstance(event, PlanRecorded):
+        payload = {"conditions": sorted(c.value for c in event.conditions)}
+    elif isinstance(event, CaseClosed):
+        payload = {"reason": event.reason.value}
+    entry = transition(session, case, kind, caller, payload=payload, consent=consent, risk=risk)
+    if isinstance(event, PlanRecorded):  # stored only once the table allowed the step
+        plan = {c.value: goal.model_dump() for c, goal in event.conditions.items()}
+        case.plan_ciphertext = ctx.envelope.encrypt_json(session, case.id, PLAN, plan)
+        session.add(case)
+    session.commit()
+    return case, entry

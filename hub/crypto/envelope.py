@@ -1,0 +1,167 @@
+"""Envelope encryption of case content: AES-256-GCM under per-case data keys, wrapped by the KEK.
+
+Every case has one data key per scope (hub.crypto.models.CaseKey): "case" for its own content and one per
+processing activity for content exchanged under it. Each data key is wrapped (AES-256-GCM) by the
+key-encryption key `settings.data_kek`; the associated data binds the wrapped key to its case and scope,
+and every ciphertext to its case, scope and purpose, so a ciphertext copied to another case or column does
+not decrypt. Destroying a data key (retention) makes its content unreadable for good: crypto-shredding.
+
+Ciphertext layout: version byte 0x01 | 12-byte nonce | AES-GCM ciphertext and tag.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import structlog
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from fastapi import Depends, Request
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from hub.config import Settings
+from hub.crypto.models import CASE_SCOPE, CaseKey
+from hub.errors import HubError
+
+log = structlog.get_logger(__name__)
+
+_VERSION = b"\x01"
+_NONCE_BYTES = 12
+
+
+class ContentDestroyed(HubError):
+    """The content's data key was destroyed under the retention rules; it can never be read again."""
+
+    status, code, title = 410, "content_destroyed", "Inhoud vernietigd"
+
+
+class EnvelopeError(RuntimeError):
+    """A ciphertext or wrapped key does not decrypt: altered, moved to another case or purpose, or wrong KEK."""
+
+
+class Envelope:
+    """Encrypts and decrypts case content. Runs in the caller's session and transaction; never commits."""
+
+    def __init__(self, kek: bytes) -> None:
+        if len(kek) != 32:
+            raise ValueError("the key-encryption key must be 32 bytes (AES-256)")
+        self._kek = AESGCM(kek)
+        self.kek_id = hashlib.sha256(b"dt-hub kek id" + kek).hexdigest()[:16]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Envelope:
+        if settings.data_kek is None:
+            raise ValueError("HUB_DATA_KEK is not set")
+        return cls(base64.b64decode(settings.data_kek.get_secret_value(), validate=True))
+
+    # -- data keys ---------------------------------------------------------------------------------
+
+    def _wrap(self, case_id: str, scope: str, data_key: bytes) -> bytes:
+        nonce = os.urandom(_NONCE_BYTES)
+        return nonce + self._kek.encrypt(nonce, data_key, _key_aad(case_id, scope))
+
+    def _unwrap(self, key: CaseKey) -> bytes:
+        assert key.wrapped_key is not None
+        nonce, body = key.wrapped_key[:_NONCE_BYTES], key.wrapped_key[_NONCE_BYTES:]
+        try:
+            return self._kek.decrypt(nonce, body, _key_aad(key.case_id, key.scope))
+        except InvalidTag as exc:
+            raise EnvelopeError(f"data key of case {key.case_id} ({key.scope}) does not unwrap") from exc
+
+    def ensure_key(self, session: Session, case_id: str, scope: str = CASE_SCOPE) -> CaseKey:
+        """The case's key for `scope`, created when missing. Refuses when it was destroyed."""
+        key = session.get(CaseKey, (case_id, scope))
+        if key is None:
+            key = CaseKey(case_id=case_id, scope=scope, kek_id=self.kek_id,
+                          wrapped_key=self._wrap(case_id, scope, AESGCM.generate_key(bit_length=256)))
+            try:
+                with session.begin_nested():  # a concurrent writer may create the same key first
+                    session.add(key)
+            except IntegrityError:
+                key = session.get(CaseKey, (case_id, scope), populate_existing=True)
+                assert key is not None
+        if key.wrapped_key is None:
+            raise ContentDestroyed(
+                "De inhoud van deze casus is volgens de bewaartermijn vernietigd.", case_id=case_id, scope=scope
+            )
+        return key
+
+    def _data_key(self, session: Session, case_id: str, scope: str, *, create: bool) -> AESGCM:
+        if create:
+            key = self.ensure_key(session, case_id, scope)
+        else:
+            key = session.get(CaseKey, (case_id, scope))
+            if key is None:
+                raise EnvelopeError(f"case {case_id} has no data key for scope {scope}")
+            if key.wrapped_key is None:
+                raise ContentDestroyed(
+                    "De inhoud van deze casus is volgens de bewaartermijn vernietigd.",
+                    case_id=case_id, scope=scope,
+                )
+        return AESGCM(self._unwrap(key))
+
+    # -- content -----------------------------------------------------------------------------------
+
+    def encrypt(self, session: Session, case_id: str, purpose: str, plaintext: bytes,
+                scope: str = CASE_SCOPE) -> bytes:
+        """Encrypt `plaintext` for `case_id` and `purpose` under the case's key for `scope`."""
+        aead = self._data_key(session, case_id, scope, create=True)
+        nonce = os.urandom(_NONCE_BYTES)
+        return _VERSION + nonce + aead.encrypt(nonce, plaintext, _content_aad(case_id, scope, purpose))
+
+    def decrypt(self, session: Session, case_id: str, purpose: str, ciphertext: bytes,
+                scope: str = CASE_SCOPE) -> bytes:
+        """Decrypt; raises ContentDestroyed after retention, EnvelopeError when it does not belong here."""
+        aead = self._data_key(session, case_id, scope, create=False)
+        if ciphertext[:1] != _VERSION or len(ciphertext) < 1 + _NONCE_BYTES + 16:
+            raise EnvelopeError("unknown ciphertext format")
+        nonce, body = ciphertext[1:1 + _NONCE_BYTES], ciphertext[1 + _NONCE_BYTES:]
+        try:
+            return aead.decrypt(nonce, body, _content_aad(case_id, scope, purpose))
+        except InvalidTag as exc:
+            raise EnvelopeError(f"ciphertext does not decrypt for case {case_id} ({scope}/{purpose})") from exc
+
+    def encrypt_json(self, session: Session, case_id: str, purpose: str, value: Any,
+                     scope: str = CASE_SCOPE) -> bytes:
+        data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
+        return self.encrypt(session, case_id, purpose, data, scope)
+
+    def decrypt_json(self, session: Session, case_id: str, purpose: str, ciphertext: bytes,
+                     scope: str = CASE_SCOPE) -> Any:
+        return json.loads(self.decrypt(session, case_id, purpose, ciphertext, scope))
+
+
+def live_keys(session: Session, case_id: str) -> list[CaseKey]:
+    """The case's keys that still exist (not yet destroyed)."""
+    statement = select(CaseKey).where(CaseKey.case_id == case_id, CaseKey.wrapped_key.is_not(None))  # type: ignore[union-attr]
+    return list(session.exec(statement))
+
+
+def destroy_key(session: Session, key: CaseKey, now: datetime | None = None) -> None:
+    """Delete the wrapped data key: everything encrypted under it becomes unreadable. Never commits."""
+    key.wrapped_key = None
+    key.destroyed_at = now or datetime.now(UTC)
+    session.add(key)
+    session.flush()
+    log.info("crypto.key_destroyed", case_id=key.case_id, scope=key.scope)
+
+
+def _key_aad(case_id: str, scope: str) -> bytes:
+    return f"dt-hub:case-key:v1:{case_id}:{scope}".encode()
+
+
+def _content_aad(case_id: str, scope: str, purpose: str) -> bytes:
+    return f"dt-hub:content:v1:{case_id}:{scope}:{purpose}".encode()
+
+
+def get_envelope(request: Request) -> Envelope:
+    return Envelope.from_settings(request.app.state.settings)
+
+
+EnvelopeDep = Annotated[Envelope, Depends(get_envelope)]

@@ -1,0 +1,150 @@
+"""Answers: the responder sends values per category; the hub validates, filters, encrypts and logs them;
+the requester reads what was released.
+
+Order of the checks on an answer (each refusal stores nothing): the request must be addressed to the
+caller (404 otherwise, so nobody learns of another's request), still open (409), not answered yet (409);
+every category must exist in the catalogue (422). Then the policy decides again and its answer filter
+says what may be released (only allowed categories, only the catalogue's fields); the released values
+must satisfy their category's JSON Schema (422). What was withheld is stored (names, never values),
+reported to the responder and logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from jsonschema import Draft202012Validator
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from hub.errors import NotFound, ValidationFailed
+from hub.exchange import disclosure, repository
+from hub.exchange.context import ExchangeContext
+from hub.exchange.errors import AlreadyAnswered, AnswerInvalid, RequestNotOpen
+from hub.exchange.models import Answer, DataRequest
+from hub.exchange.ports import (
+    answer_filter,
+    case_of,
+    category_schema,
+    known_category,
+    subject_identity,
+)
+from hub.exchange.service import effective_status, read_request
+
+log = structlog.get_logger(__name__)
+
+
+def answer_purpose(request: DataRequest) -> str:
+    """Binds an answer's ciphertext to its request (hub.crypto.envelope's associated data)."""
+    return f"answer:{request.id}"
+
+
+def open_request_for_responder(session: Session, ctx: ExchangeContext, request_id: str) -> DataRequest:
+    """The caller's own request, still open; 404 for anyone else's, 409 when it can no longer be answered."""
+    request = repository.request_for_responder(session, request_id, ctx.caller.partner.oin)
+    if request is None:
+        raise NotFound("Dit verzoek bestaat niet of is niet aan uw organisatie gericht.")
+    status, _ = effective_status(request, ctx.now)
+    if status == "open" and case_of(session, request.case_id).state == "closed":
+        status = "closed"  # the case closed (for any reason) before this request was answered
+    if status == "answered":
+        raise AlreadyAnswered("Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.",
+                              request_id=request.id)
+    if status != "open":
+        raise RequestNotOpen(f"Dit verzoek is niet meer open (status: {status}).", request_id=request.id,
+                             request_status=status)
+    return request
+
+
+def show_request(session: Session, ctx: ExchangeContext, request_id: str) -> tuple[DataRequest, Any]:
+    """The open request with the person's identifying data; the showing is logged before it is shown."""
+    request = open_request_for_responder(session, ctx, request_id)
+    case = case_of(session, request.case_id)
+    identity = subject_identity(session, ctx, case)
+    disclosure.identity_shown(session, ctx, case, request)
+    session.commit()
+    log.info("request.identity_shown", request_id=request.id)
+    return request, identity
+
+
+def check_categories(values: dict[str, dict[str, Any]]) -> None:
+    """Every category must exist in the catalogue."""
+    unknown = sorted(c for c in values if not known_category(c))
+    if unknown:
+        raise ValidationFailed(f"Onbekende gegevenscategorie: {', '.join(unknown)}.", field="values",
+                               categories=unknown)
+
+
+def validate_released(released: dict[str, dict[str, Any]]) -> None:
+    """What will be stored must satisfy each category's JSON Schema (fields beyond it were withheld)."""
+    errors = []
+    for category, value in sorted(released.items()):
+        validator = Draft202012Validator(category_schema(category),
+                                         format_checker=Draft202012Validator.FORMAT_CHECKER)
+        for error in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path)):
+            path = ".".join(str(p) for p in error.absolute_path)
+            # The problem names the field and the rule broken, never the submitted value.
+            errors.append({"field": f"values.{category}" + (f".{path}" if path else ""),
+                           "rule": str(error.validator)})
+    if errors:
+        fields = ", ".join(e["field"] for e in errors)
+        raise AnswerInvalid(f"Het antwoord voldoet niet aan het schema van de categorie in: {fields}.",
+                            errors=errors)
+
+
+def submit_answer(session: Session, ctx: ExchangeContext, request_id: str,
+                  values: dict[str, dict[str, Any]]) -> Answer:
+    """Validate, filter, encrypt and store an answer with its log records, in one commit."""
+    request = open_request_for_responder(session, ctx, request_id)
+    check_categories(values)
+    case = case_of(session, request.case_id)
+    decision, released, withheld = answer_filter(ctx, session, case, request, values)
+    validate_released(released)
+    answer = Answer(
+        request_id=request.id, case_id=request.case_id, responder_oin=ctx.caller.partner.oin,
+        responder_actor=ctx.caller.actor, released_categories=sorted(released), withheld=withheld,
+        ciphertext=ctx.envelope.encrypt_json(session, request.case_id, answer_purpose(request), released,
+                                             scope=request.activity_id),
+        created_at=ctx.now,
+    )
+    request.status, request.answered_at = "answered", ctx.now
+    session.add(request)
+    session.add(answer)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent answer to the same request committed first
+        session.rollback()
+        raise AlreadyAnswered("Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.",
+                              request_id=request_id) from exc
+    disclosure.answer_received(session, ctx, case, request, answer, decision, _reasons(withheld))
+    session.commit()
+    log.info("answer.received", request_id=request.id, released=len(released), withheld=len(withheld))
+    return answer
+
+
+def _reasons(withheld: list[dict[str, Any]]) -> dict[str, str]:
+    """Per category the reason code of what was withheld (the log holds codes, never field values)."""
+    reasons: dict[str, str] = {}
+    for item in withheld:
+        reasons.setdefault(item["category"], item["reason"])
+    return reasons
+
+
+def read_answer(session: Session, ctx: ExchangeContext, request_id: str) -> tuple[DataRequest, Answer, dict]:
+    """The released answer, for the coordinator that asked; every read is logged before it is returned."""
+    request = read_request(session, ctx, request_id)
+    answer = repository.answer_of(session, request.id)
+    if answer is None:
+        raise NotFound("Dit verzoek is nog niet beantwoord.", request_id=request.id)
+    case = case_of(session, request.case_id)
+    values = ctx.envelope.decrypt_json(session, request.case_id, answer_purpose(request), answer.ciphertext,
+                                       scope=request.activity_id)
+    first = answer.first_read_at is None
+    if first:
+        answer.first_read_at = ctx.now
+        session.add(answer)
+    disclosure.answer_read(session, ctx, case, request, answer, first=first)
+    session.commit()
+    log.info("answer.released" if first else "answer.read", request_id=request.id)
+    return request, answer, values

@@ -1,0 +1,42 @@
+"""Named dependencies of the exchange routes: one `ExchangeContext` per API operation.
+
+Each one first runs the policy's API-access rule for its operation (hub.policy.pep.authorize), so a route
+that takes, say, `AnswerSubmitContext` cannot run for a role the policy does not allow to answer.
+"""
+
+# No `from __future__ import annotations` here: the dependency's annotations refer to a local variable
+# (the operation's authorize dependency), which FastAPI can only see when they are real objects.
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from hub.audit.trace import TraceDep
+from hub.auth.principal import Caller
+from hub.crypto.envelope import EnvelopeDep
+from hub.exchange.clock import ClockDep
+from hub.exchange.context import ExchangeContext
+from hub.policy.pep import authorize
+
+
+def exchange_context(operation: str) -> Callable[..., ExchangeContext]:
+    authorized = authorize(operation)
+
+    def dependency(request: Request, caller: Annotated[Caller, Depends(authorized)], trace: TraceDep,
+                   clock: ClockDep, envelope: EnvelopeDep) -> ExchangeContext:
+        state = request.app.state
+        return ExchangeContext(caller=caller, pdp=state.pdp, registry=state.registry, settings=state.settings,
+                               now=clock(), trace=trace, envelope=envelope)
+
+    dependency.__name__ = f"exchange_context_{operation.replace('.', '_')}"
+    return dependency
+
+
+RequestCreateContext = Annotated[ExchangeContext, Depends(exchange_context("request.create"))]
+RequestListContext = Annotated[ExchangeContext, Depends(exchange_context("request.list"))]
+RequestReadContext = Annotated[ExchangeContext, Depends(exchange_context("request.read"))]
+InboxListContext = Annotated[ExchangeContext, Depends(exchange_context("inbox.list"))]
+InboxReadContext = Annotated[ExchangeContext, Depends(exchange_context("inbox.read"))]
+AnswerSubmitContext = Annotated[ExchangeContext, Depends(exchange_context("answer.submit"))]
+HandoverCreateContext = Annotated[ExchangeContext, Depends(exchange_context("handover.create"))]
+HandoverAcknowledgeContext = Annotated[ExchangeContext, Depends(exchange_context("handover.acknowledge"))]

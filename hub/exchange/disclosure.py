@@ -1,0 +1,103 @@
+"""The exchange's entries in the disclosure log, each written with hub.audit.service.record() inside the
+caller's transaction (record() flushes and raises; the caller commits or everything rolls back).
+
+Who is `from` and who is `to`: the organisation the data (or the question) comes from, and the one it
+goes to. Records hold categories and reason codes, never values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from hub.audit.service import record
+from hub.exchange.context import ExchangeContext
+from hub.exchange.models import Answer, DataRequest, Handover
+from hub.exchange.ports import activity_ref
+from hub.policy.pep import Decision
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRef:
+    """A reference to a decision taken earlier (stored on the request), for the records that follow it.
+
+    It grants nothing: it only lets the log name the decision id, policy revision and activity.
+    """
+
+    decision_id: str
+    policy_revision: str
+    activity: Any
+
+    @classmethod
+    def of(cls, stored: DataRequest | Handover) -> DecisionRef:
+        return cls(stored.decision_id, stored.policy_revision,
+                   activity_ref(stored.activity_id, stored.activity_version))
+
+
+def _common(ctx: ExchangeContext, case: Any, decision: Decision | DecisionRef,
+            stored: DataRequest | Handover) -> dict[str, Any]:
+    return {"case_id": case.id, "trace": ctx.trace, "subject_pseudonym": case.subject_pseudonym,
+            "event_time": ctx.now, "decision": decision,
+            "activity": activity_ref(stored.activity_id, stored.activity_version)}
+
+
+def request_decided(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest,
+                    decision: Decision) -> None:
+    """The decision (when anything was allowed) and one refusal record per denied category."""
+    common = _common(ctx, case, decision, request)
+    if request.categories_allowed:
+        record(session, event_type="request_decided", data_request_id=request.id,
+               from_oin=request.requester_oin, from_actor=request.requester_actor,
+               to_oin=request.responder_oin, categories_released=request.categories_allowed, **common)
+    for category, denial in sorted(request.categories_denied.items()):
+        record(session, event_type="request_refused", data_request_id=request.id,
+               from_oin=request.responder_oin, to_oin=request.requester_oin, to_actor=request.requester_actor,
+               categories_withheld=[category], denial_reasons={category: denial["reason"]}, **common)
+
+
+def identity_shown(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest) -> None:
+    """The responder saw the person's identifying data (BSN, name, date of birth) to find them."""
+    record(session, event_type="identity_shown", data_request_id=request.id, from_oin=request.requester_oin,
+           to_oin=ctx.caller.partner.oin, to_actor=ctx.caller.actor,
+           **_common(ctx, case, DecisionRef.of(request), request))
+
+
+def answer_received(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest,
+                    answer: Answer, decision: Decision, withheld_reasons: dict[str, str]) -> None:
+    """What the hub accepted from the responder and, separately, what its answer filter withheld, under
+    the decision taken again when the answer came in."""
+    common = _common(ctx, case, decision, request)
+    common.update(data_request_id=request.id, from_oin=answer.responder_oin, from_actor=answer.responder_actor,
+                  to_oin=request.requester_oin)
+    record(session, event_type="data_received", categories_released=answer.released_categories, **common)
+    if withheld_reasons:
+        record(session, event_type="data_withheld", categories_withheld=sorted(withheld_reasons),
+               denial_reasons=withheld_reasons, **common)
+
+
+def answer_read(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest, answer: Answer,
+                *, first: bool) -> None:
+    """The requester read the released answer: the first read releases it, later reads are reads."""
+    record(session, event_type="data_released" if first else "data_read", data_request_id=request.id,
+           from_oin=answer.responder_oin, to_oin=request.requester_oin, to_actor=ctx.caller.actor,
+           categories_released=answer.released_categories, **_common(ctx, case, DecisionRef.of(request), request))
+
+
+def handover_sent(session: Session, ctx: ExchangeContext, case: Any, handover: Handover,
+                  decision: Decision) -> None:
+    """The handover to the municipality, and one refusal record per category the policy kept back."""
+    common = _common(ctx, case, decision, handover)
+    common.update(from_oin=handover.sender_oin, from_actor=handover.sender_actor, to_oin=handover.recipient_oin)
+    record(session, event_type="handover", categories_released=handover.categories, **common)
+    for category, denial in sorted(handover.categories_denied.items()):
+        record(session, event_type="request_refused", categories_withheld=[category],
+               denial_reasons={category: denial["reason"]}, **common)
+
+
+def handover_read(session: Session, ctx: ExchangeContext, case: Any, handover: Handover, *, first: bool) -> None:
+    """The municipality read the handed-over content."""
+    record(session, event_type="data_released" if first else "data_read", from_oin=handover.sender_oin,
+           to_oin=handover.recipient_oin, to_actor=ctx.caller.actor, categories_released=handover.categories,
+           **_common(ctx, case, DecisionRef.of(handover), handover))

@@ -1,0 +1,125 @@
+"""Routes of the exchange: thin. Each authorizes (through its context dependency), calls one service
+function and shapes the answer. Every POST honours `Idempotency-Key` (hub.idempotency)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from hub.db import SessionDep
+from hub.exchange import answers, handover, present, service
+from hub.exchange.deps import (
+    AnswerSubmitContext,
+    HandoverAcknowledgeContext,
+    HandoverCreateContext,
+    InboxListContext,
+    InboxReadContext,
+    RequestCreateContext,
+    RequestListContext,
+    RequestReadContext,
+)
+from hub.exchange.ports import category_schema
+from hub.exchange.schemas import (
+    AnswerReceipt,
+    AnswerSubmit,
+    HandoverContent,
+    HandoverItem,
+    HandoverOut,
+    InboxDetail,
+    InboxItem,
+    ReleasedAnswer,
+    RequestCreate,
+    RequestOut,
+)
+from hub.idempotency import IdempotentRoute
+from hub.openapi import problem_responses
+from hub.pagination import Page, PageParamsDep
+
+# Every route may answer 401 (token), 403 (policy), 404 (not visible to you) and 503 (policy or log down).
+COMMON = problem_responses(401, 403, 404, 503)
+
+router = APIRouter(prefix="/v1", tags=["exchange"], route_class=IdempotentRoute, responses=COMMON)
+POSTED = problem_responses(400, 409, 413, 422)
+
+RequestStatus = Literal["open", "answered", "refused", "expired", "closed"]
+
+
+@router.post("/cases/{case_id}/requests", status_code=201, response_model=RequestOut, responses=POSTED,
+             summary="Ask one partner for categories under one activity; the policy decides per category")
+def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext):
+    request = service.create_request(session, ctx, case_id, body)
+    return present.request_out(request, ctx.registry, ctx.now)
+
+
+@router.get("/cases/{case_id}/requests", response_model=Page[RequestOut], responses=problem_responses(422),
+            summary="The requests on a case")
+def list_case_requests(case_id: str, session: SessionDep, ctx: RequestListContext, page: PageParamsDep,
+                       status: Annotated[RequestStatus | None, Query()] = None):
+    result = service.list_case_requests(session, ctx, case_id, status=status, page=page)
+    return Page[RequestOut](items=[present.request_out(r, ctx.registry, ctx.now) for r in result.rows],
+                            next_cursor=result.next_cursor)
+
+
+@router.get("/requests/{request_id}", response_model=RequestOut, summary="One request, for its requester")
+def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext):
+    return present.request_out(service.read_request(session, ctx, request_id), ctx.registry, ctx.now)
+
+
+@router.get("/requests/{request_id}/answer", response_model=ReleasedAnswer,
+            summary="The released answer; every read is logged")
+def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext):
+    request, answer, values = answers.read_answer(session, ctx, request_id)
+    return present.released_answer(request, answer, values, ctx.registry)
+
+
+@router.get("/inbox", response_model=Page[InboxItem], responses=problem_responses(422),
+            summary="Open requests addressed to your organisation (and only those)")
+def list_inbox(session: SessionDep, ctx: InboxListContext, page: PageParamsDep,
+               activity: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z][a-z_]*$")] = None,
+               overdue: Annotated[bool | None, Query()] = None):
+    result = service.list_inbox(session, ctx, activity=activity, overdue=overdue, page=page)
+    return Page[InboxItem](items=[present.inbox_item(r, ctx.registry, ctx.now) for r in result.rows],
+                           next_cursor=result.next_cursor)
+
+
+@router.get("/inbox/{request_id}", response_model=InboxDetail,
+            summary="One open request with the person's identifying data (the showing is logged)")
+def read_inbox_item(request_id: str, session: SessionDep, ctx: InboxReadContext):
+    request, identity = answers.show_request(session, ctx, request_id)
+    schemas = {c: category_schema(c) for c in request.categories_allowed}
+    return present.inbox_detail(request, identity, schemas, ctx.registry, ctx.now)
+
+
+@router.post("/inbox/{request_id}/answer", status_code=201, response_model=AnswerReceipt, responses=POSTED,
+             summary="Answer a request: validated, filtered, encrypted; you are told what was withheld")
+def submit_answer(request_id: str, body: AnswerSubmit, session: SessionDep, ctx: AnswerSubmitContext):
+    return present.answer_receipt(answers.submit_answer(session, ctx, request_id, body.values))
+
+
+@router.post("/cases/{case_id}/handover", status_code=201, response_model=HandoverOut, responses=POSTED,
+             summary="Hand the plan and the released categories to the municipality of origin")
+def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext):
+    return present.handover_out(handover.create_handover(session, ctx, case_id), ctx.registry)
+
+
+@router.get("/handovers", response_model=Page[HandoverItem], responses=problem_responses(422),
+            summary="Handovers addressed to your organisation")
+def list_handovers(session: SessionDep, ctx: InboxListContext, page: PageParamsDep,
+                   status: Annotated[Literal["sent", "acknowledged"] | None, Query()] = None):
+    result = handover.list_handovers(session, ctx, status=status, page=page)
+    return Page[HandoverItem](items=[present.handover_item(h, ctx.registry) for h in result.rows],
+                              next_cursor=result.next_cursor)
+
+
+@router.get("/handovers/{handover_id}", response_model=HandoverContent,
+            summary="A handover's content and the person's identity (the read is logged)")
+def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext):
+    stored, identity, content = handover.read_handover(session, ctx, handover_id)
+    return present.handover_content(stored, identity, content, ctx.registry)
+
+
+@router.post("/handovers/{handover_id}/acknowledge", response_model=HandoverOut, responses=POSTED,
+             summary="Confirm receipt of a handover; the case closes")
+def acknowledge_handover(handover_id: str, session: SessionDep, ctx: HandoverAcknowledgeContext):
+    return present.handover_out(handover.acknowledge(session, ctx, handover_id), ctx.registry)

@@ -1,0 +1,29 @@
+"""Problems of the exchange, each with a stable code (rendered as RFC 9457 by hub.errors)."""
+
+from __future__ import annotations
+
+from hub.errors import Conflict, ValidationFailed
+
+
+class AlreadyAnswered(Conflict):
+    """A request takes one answer; a second one is refused and changes nothing."""
+
+    code, title = "already_answered", "Verzoek al beantwoord"
+
+
+class RequestNotOpen(Conflict):
+    """The request was closed, refused or has expired: it can no longer be answered."""
+
+    code, title = "request_not_open", "Verzoek niet meer open"
+
+
+class AnswerInvalid(ValidationFailed):
+    """An answer's values fail the JSON Schema of their category."""
+
+    code, title = "answer_invalid", "Antwoord voldoet niet aan het schema"
+
+
+class HandoverRefused(Conflict):
+    """The case cannot be handed over (now, or again)."""
+
+    code, title = "handover_refused", "Overdracht niet mogelijk"

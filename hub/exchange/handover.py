@@ -1,0 +1,141 @@
+"""The warm handover: at the end of detention the coordinator hands the plan and the categories released
+on the case to the social domain of the municipality of origin, under activity `handover`. The policy
+decides which categories may go (and whether detention has ended); the municipality reads the handover and
+acknowledges receipt, which closes the case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlmodel import Session
+
+from hub.errors import NotFound
+from hub.exchange import disclosure, repository
+from hub.exchange.answers import answer_purpose
+from hub.exchange.context import ExchangeContext
+from hub.exchange.errors import HandoverRefused
+from hub.exchange.facts import request_input
+from hub.exchange.models import Handover
+from hub.exchange.ports import (
+    activity_ref,
+    case_facts,
+    case_of,
+    case_plan,
+    close_case,
+    coordinator_case,
+    handover_sent,
+    subject_identity,
+)
+from hub.pagination import PageParams, Slice, paginate
+from hub.policy.pep import Decision, decide_request
+
+log = structlog.get_logger(__name__)
+
+HANDOVER = "handover"
+PLAN = "plan"
+
+
+def released_content(session: Session, ctx: ExchangeContext, case_id: str) -> dict[str, dict[str, Any]]:
+    """Per category, the values released to the coordinator on this case (a later answer wins)."""
+    content: dict[str, dict[str, Any]] = {}
+    for request, answer in repository.answers_of_case(session, case_id):
+        values = ctx.envelope.decrypt_json(session, case_id, answer_purpose(request), answer.ciphertext,
+                                           scope=request.activity_id)
+        content.update(values)
+    return content
+
+
+def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Handover:
+    """Offer the plan and the released categories to the policy; send what it allows, log the rest."""
+    case = coordinator_case(session, ctx.caller, case_id)
+    if repository.live_handover_of_case(session, case.id) is not None:
+        raise HandoverRefused("Deze casus is al overgedragen.", case_id=case.id)
+    recipient = ctx.registry.find_municipal("municipal_social", case.municipality)
+    if recipient is None:
+        raise HandoverRefused("Er is geen sociaal domein van de gemeente van herkomst bekend bij de hub.",
+                              case_id=case.id)
+    content = released_content(session, ctx, case.id)
+    plan = case_plan(session, ctx, case)
+    if plan is not None:
+        content[PLAN] = plan
+    if not content:
+        raise HandoverRefused("Er is niets om over te dragen: geen plan en geen vrijgegeven gegevens.",
+                              case_id=case.id)
+    offered = sorted(content)
+    decision = decide_request(ctx.pdp, request_input(ctx.caller.partner, recipient, HANDOVER, offered,
+                                                     case_facts(session, case)))
+    handover = _new_handover(session, ctx, case.id, recipient.oin, content, decision)
+    session.add(handover)
+    session.flush()
+    if handover.status == "sent":
+        handover_sent(session, ctx, case)
+    disclosure.handover_sent(session, ctx, case, handover, decision)
+    session.commit()
+    log.info("handover.decided", handover_id=handover.id, status=handover.status,
+             sent=len(handover.categories), refused=len(handover.categories_denied))
+    return handover
+
+
+def _new_handover(session: Session, ctx: ExchangeContext, case_id: str, recipient_oin: str,
+                  content: dict[str, dict[str, Any]], decision: Decision) -> Handover:
+    allowed = sorted(c for c in content if c in decision.allowed)
+    sent = {c: content[c] for c in allowed}
+    activity = decision.activity or activity_ref(HANDOVER)
+    return Handover(
+        case_id=case_id, sender_oin=ctx.caller.partner.oin, sender_actor=ctx.caller.actor,
+        recipient_oin=recipient_oin, activity_id=activity.id,
+        activity_version=str(activity.version), categories=allowed,
+        categories_denied={c: {"reason": d.reason, "explanation": d.explanation_nl}
+                           for c, d in decision.denied.items()},
+        decision_id=decision.decision_id, policy_revision=decision.policy_revision,
+        ciphertext=ctx.envelope.encrypt_json(session, case_id, HANDOVER, sent, scope=HANDOVER),
+        status="sent" if allowed else "refused", created_at=ctx.now,
+    )
+
+
+def list_handovers(session: Session, ctx: ExchangeContext, *, status: str | None,
+                   page: PageParams) -> Slice[Handover]:
+    """The handovers addressed to the caller's organisation, newest first."""
+    statement = repository.handovers_query(ctx.caller.partner.oin, status=status)
+    return paginate(session, statement, repository.HANDOVER_PAGE_KEY, page)
+
+
+def _recipients_handover(session: Session, ctx: ExchangeContext, handover_id: str) -> Handover:
+    handover = repository.handover_for_recipient(session, handover_id, ctx.caller.partner.oin)
+    if handover is None:
+        raise NotFound("Deze overdracht bestaat niet of is niet aan uw organisatie gericht.")
+    return handover
+
+
+def read_handover(session: Session, ctx: ExchangeContext, handover_id: str) -> tuple[Handover, Any, dict]:
+    """The handed-over content and the person's identity, for the municipality; the read is logged."""
+    handover = _recipients_handover(session, ctx, handover_id)
+    case = case_of(session, handover.case_id)
+    content = ctx.envelope.decrypt_json(session, case.id, HANDOVER, handover.ciphertext, scope=HANDOVER)
+    identity = subject_identity(session, ctx, case)
+    first = handover.first_read_at is None
+    if first:
+        handover.first_read_at = ctx.now
+        session.add(handover)
+    disclosure.handover_read(session, ctx, case, handover, first=first)
+    session.commit()
+    log.info("handover.read", handover_id=handover.id, first=first)
+    return handover, identity, content
+
+
+def acknowledge(session: Session, ctx: ExchangeContext, handover_id: str) -> Handover:
+    """The municipality confirms receipt; the case closes (through the case lifecycle)."""
+    handover = _recipients_handover(session, ctx, handover_id)
+    if handover.status != "sent":
+        raise HandoverRefused("Deze overdracht is al bevestigd.", handover_id=handover.id)
+    handover.status, handover.acknowledged_at, handover.acknowledged_by = "acknowledged", ctx.now, ctx.caller.actor
+    session.add(handover)
+    close_case(session, ctx, case_of(session, handover.case_id))
+    for request in repository.open_requests_of_case(session, handover.case_id):
+        request.status = "closed"  # the case is closed: what was not answered can no longer be
+        session.add(request)
+    session.commit()
+    log.info("handover.acknowledged", handover_id=handover.id)
+    return handover

@@ -1,0 +1,123 @@
+"""The exchange's seams to the other capabilities: the case (hub.cases), the catalogue and register
+(hub.policy), in one place, so that the services read as the exchange's own rules.
+
+Nothing here decides: look-ups, the facts the policy needs, and the calls into the case lifecycle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from hub.auth.principal import Caller
+from hub.cases import service as cases
+from hub.cases.lifecycle import CaseEventType, transition
+from hub.cases.models import Case, CaseState
+from hub.errors import NotFound
+from hub.exchange.context import ExchangeContext
+from hub.exchange.facts import request_input
+from hub.exchange.schemas import SubjectIdentity
+from hub.policy import catalogue, register
+from hub.policy.pep import Decision, decide_request, filter_answer
+from hub.policy.register import ActivityRef
+
+# -- catalogue and register ---------------------------------------------------------------------------
+
+def known_category(category: str) -> bool:
+    return category in catalogue.get_catalogue().categories
+
+
+def known_activity(activity: str) -> bool:
+    return activity in register.get_register().activities
+
+
+def category_schema(category: str) -> dict[str, Any]:
+    return catalogue.schema_for(category)
+
+
+def activity_ref(activity_id: str, version: str | None = None) -> ActivityRef:
+    """The register's entry for an activity, as the log records it (the version the request was made under)."""
+    ref = register.activity(activity_id).ref
+    if version is not None and version != ref.version:
+        return ActivityRef(ref.id, version, ref.name, ref.legal_basis, ref.retention_days, ref.confidentiality)
+    return ref
+
+
+# -- the case ------------------------------------------------------------------------------------------
+
+def coordinator_case(session: Session, caller: Caller, case_id: str) -> Case:
+    """The case, only for a coordinator of its region; 404 for anyone else (they learn nothing)."""
+    if not caller.partner.region:
+        raise NotFound("Deze casus bestaat niet of valt niet onder uw regio.")
+    return cases.get_case_in_region(session, case_id, caller.partner.region)
+
+
+def case_of(session: Session, case_id: str) -> Case:
+    case = cases.get_case(session, case_id)
+    if case is None:  # a request always has its case (foreign key); this is a broken database
+        raise NotFound("De casus bij dit verzoek bestaat niet.")
+    return case
+
+
+def case_facts(session: Session, case: Case) -> dict[str, Any]:
+    """The case as the request policy sees it (docs/ARCHITECTURE.md)."""
+    return cases.case_facts(case)
+
+
+def start_screening(session: Session, ctx: ExchangeContext, case: Case) -> None:
+    """The first enrichment request on a notified case starts its screening (the lifecycle's step)."""
+    if case.state == CaseState.notified:
+        transition(session, case, CaseEventType.screening_started, ctx.caller, at=ctx.now)
+
+
+def subject_identity(session: Session, ctx: ExchangeContext, case: Case) -> SubjectIdentity:
+    """Name, date of birth and BSN, decrypted from the case (shown in a body only; the caller logs it)."""
+    identity = cases.read_identity(session, _case_context(ctx), case)
+    return SubjectIdentity(bsn=identity.bsn, name=identity.name, birth_date=identity.birth_date)
+
+
+def case_plan(session: Session, ctx: ExchangeContext, case: Case) -> dict[str, Any] | None:
+    return cases.read_plan(session, _case_context(ctx), case)
+
+
+def _case_context(ctx: ExchangeContext) -> cases.CaseContext:
+    key = ctx.settings.pseudonym_key
+    return cases.CaseContext(envelope=ctx.envelope, pseudonym_key=key.get_secret_value() if key else "",
+                             register=register.get_register(ctx.settings.policies_dir), trace=ctx.trace)
+
+
+def handover_sent(session: Session, ctx: ExchangeContext, case: Case) -> None:
+    transition(session, case, CaseEventType.handover_sent, ctx.caller, at=ctx.now)
+
+
+def close_case(session: Session, ctx: ExchangeContext, case: Case) -> None:
+    """The municipality acknowledged the handover: the case closes through the lifecycle's table."""
+    transition(session, case, CaseEventType.handover_acknowledged, ctx.caller, at=ctx.now)
+
+
+# -- the policy, again at answer time -------------------------------------------------------------------
+
+def decide_again(ctx: ExchangeContext, case: Case, session: Session, request: Any) -> Decision:
+    """The request decision taken again now, for the categories allowed when it was made.
+
+    An answer is checked against the case as it is now: if consent was withdrawn or the case changed
+    since the request, the policy may no longer allow what it allowed then.
+    """
+    requester = ctx.registry.by_oin(request.requester_oin)
+    if requester is None:
+        raise NotFound("De organisatie die dit verzoek deed is niet meer bekend bij de hub.")
+    facts = request_input(requester, ctx.caller.partner, request.activity_id, list(request.categories_allowed),
+                          case_facts(session, case))
+    return decide_request(ctx.pdp, facts)
+
+
+def answer_filter(ctx: ExchangeContext, session: Session, case: Case, request: Any,
+                  values: dict[str, dict[str, Any]]) -> tuple[Decision, dict[str, dict[str, Any]], list[dict]]:
+    """The decision taken again, the released values per category, and what was withheld
+    ({category, field, reason}), all as the policy says."""
+    decision = decide_again(ctx, case, session, request)
+    result = filter_answer(ctx.pdp, decision, values)
+    released = {c: dict(fields) for c, fields in result.released.items()}
+    withheld = [{"category": w.category, "field": w.field, "reason": w.reason} for w in result.withheld]
+    return decision, released, withheld

@@ -1,0 +1,93 @@
+"""Queries of the exchange. Every query that lists or reads is scoped to the organisation asking."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from hub.cases.models import Case
+from hub.exchange.models import Answer, DataRequest, Handover
+
+
+def request_for_responder(session: Session, request_id: str, responder_oin: str) -> DataRequest | None:
+    """A request, only when it is addressed to this organisation and something was allowed to reach it."""
+    statement = select(DataRequest).where(
+        DataRequest.id == request_id,
+        DataRequest.responder_oin == responder_oin,
+        DataRequest.status != "refused",
+    )
+    return session.exec(statement).first()
+
+
+def request_for_requester(session: Session, request_id: str, requester_oin: str) -> DataRequest | None:
+    """A request, only for the organisation that made it."""
+    statement = select(DataRequest).where(DataRequest.id == request_id,
+                                          DataRequest.requester_oin == requester_oin)
+    return session.exec(statement).first()
+
+
+def inbox_query(responder_oin: str, *, now: datetime, activity: str | None,
+                overdue: bool | None) -> SelectOfScalar[DataRequest]:
+    """The organisation's open, unexpired requests on cases that are not closed (filtered; hub.pagination
+    orders and pages them)."""
+    statement = (select(DataRequest).join(Case, col(Case.id) == col(DataRequest.case_id))
+                 .where(DataRequest.responder_oin == responder_oin, DataRequest.status == "open",
+                        col(DataRequest.expires_at) > now, Case.state != "closed"))
+    if activity:
+        statement = statement.where(DataRequest.activity_id == activity)
+    if overdue is not None:
+        due = col(DataRequest.due_at)
+        statement = statement.where(due <= now if overdue else due > now)
+    return statement
+
+
+def case_requests_query(case_id: str, requester_oin: str, *, status: str | None) -> SelectOfScalar[DataRequest]:
+    statement = select(DataRequest).where(DataRequest.case_id == case_id,
+                                          DataRequest.requester_oin == requester_oin)
+    if status:
+        statement = statement.where(DataRequest.status == status)
+    return statement
+
+
+PAGE_KEY = (col(DataRequest.created_at), col(DataRequest.id))
+HANDOVER_PAGE_KEY = (col(Handover.created_at), col(Handover.id))
+
+
+def answer_of(session: Session, request_id: str) -> Answer | None:
+    return session.exec(select(Answer).where(Answer.request_id == request_id)).first()
+
+
+def answers_of_case(session: Session, case_id: str) -> list[tuple[DataRequest, Answer]]:
+    statement = (select(DataRequest, Answer).join(Answer, col(Answer.request_id) == col(DataRequest.id))
+                 .where(DataRequest.case_id == case_id).order_by(col(Answer.created_at)))
+    return [(request, answer) for request, answer in session.exec(statement).all()]
+
+
+def open_requests_of_case(session: Session, case_id: str) -> list[DataRequest]:
+    return list(session.exec(select(DataRequest).where(DataRequest.case_id == case_id,
+                                                       DataRequest.status == "open")).all())
+
+
+def expired_open_requests(session: Session, now: datetime) -> list[DataRequest]:
+    return list(session.exec(select(DataRequest).where(DataRequest.status == "open",
+                                                       col(DataRequest.expires_at) <= now)).all())
+
+
+def live_handover_of_case(session: Session, case_id: str) -> Handover | None:
+    """The case's handover that reached the municipality (a refused attempt does not count)."""
+    return session.exec(select(Handover).where(Handover.case_id == case_id,
+                                               Handover.status != "refused")).first()
+
+
+def handover_for_recipient(session: Session, handover_id: str, recipient_oin: str) -> Handover | None:
+    return session.exec(select(Handover).where(Handover.id == handover_id, Handover.recipient_oin == recipient_oin,
+                                               Handover.status != "refused")).first()
+
+
+def handovers_query(recipient_oin: str, *, status: str | None) -> SelectOfScalar[Handover]:
+    statement = select(Handover).where(Handover.recipient_oin == recipient_oin, Handover.status != "refused")
+    if status:
+        statement = statement.where(Handover.status == status)
+    return statement

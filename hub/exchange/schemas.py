@@ -1,0 +1,166 @@
+"""API models of the exchange: requests, the inbox, answers, release and handover."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CATEGORY_PATTERN = r"^[a-z][a-z_]{1,40}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RequestCreate(Strict):
+    """The coordinator names one partner organisation, one processing activity and the categories."""
+
+    responder: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._-]+$",
+                           description="The partner organisation asked: its OIN or its client_id.")
+    activity: str = Field(min_length=2, max_length=64, pattern=r"^[a-z][a-z_]*$")
+    categories: list[str] = Field(min_length=1, max_length=20)
+
+    @field_validator("categories")
+    @classmethod
+    def _distinct_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.match(CATEGORY_PATTERN, name):
+                raise ValueError("category names are lower-case words joined by underscores")
+        if len(set(value)) != len(value):
+            raise ValueError("each category may be asked only once")
+        return value
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"responder": "gm0402-social", "activity": "reintegration",
+                                         "categories": ["housing", "income", "debts"]}]},
+    )
+
+
+class OrganisationRef(BaseModel):
+    oin: str
+    name: str
+    role: str
+
+
+class ActivityOut(BaseModel):
+    id: str
+    version: str
+
+
+class CategoryOutcome(BaseModel):
+    category: str
+    outcome: Literal["allowed", "denied"]
+    reason: str | None = None
+    explanation: str | None = Field(default=None, description="Dutch explanation of a refusal.")
+
+
+class RequestOut(BaseModel):
+    """A request as its requester sees it, with the outcome per category."""
+
+    id: str
+    case_id: str
+    responder: OrganisationRef
+    activity: ActivityOut
+    status: str
+    overdue: bool
+    created_at: datetime
+    due_at: datetime
+    answered_at: datetime | None
+    categories: list[CategoryOutcome]
+    decision_id: str
+    policy_revision: str
+
+
+class InboxItem(BaseModel):
+    """A request as the responder sees it: only the allowed categories, never the denied ones."""
+
+    id: str
+    requester: OrganisationRef
+    activity: ActivityOut
+    categories: list[str]
+    status: str
+    overdue: bool
+    created_at: datetime
+    due_at: datetime
+
+
+class SubjectIdentity(BaseModel):
+    """What the responder needs to find the person in its own records. Showing it is logged."""
+
+    bsn: str
+    name: str
+    birth_date: date
+
+
+class InboxDetail(InboxItem):
+    subject: SubjectIdentity
+    answer_schemas: dict[str, dict[str, Any]] = Field(
+        description="The JSON Schema each category's answer must satisfy.")
+
+
+class AnswerSubmit(Strict):
+    """The responder's values, one object per category."""
+
+    values: dict[str, dict[str, Any]] = Field(min_length=1, max_length=20)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"values": {"housing": {"situation": "rental",
+                                                                "at_risk_of_loss": False}}}]},
+    )
+
+
+class Withholding(BaseModel):
+    category: str
+    field: str | None = Field(default=None, description="The field withheld; absent when the whole "
+                                                        "category was withheld.")
+    reason: str
+    explanation: str
+
+
+class AnswerReceipt(BaseModel):
+    """What the hub kept of an answer and what it withheld."""
+
+    request_id: str
+    status: str
+    released: list[str]
+    withheld: list[Withholding]
+
+
+class ReleasedAnswer(BaseModel):
+    """The answer as released to the requester: only the allowed categories and fields."""
+
+    request_id: str
+    responder: OrganisationRef
+    activity: ActivityOut
+    answered_at: datetime
+    values: dict[str, dict[str, Any]]
+    withheld: list[Withholding]
+
+
+class HandoverOut(BaseModel):
+    id: str
+    case_id: str
+    recipient: OrganisationRef
+    status: str
+    categories: list[str]
+    refused: list[CategoryOutcome]
+    created_at: datetime
+    acknowledged_at: datetime | None
+
+
+class HandoverItem(BaseModel):
+    id: str
+    sender: OrganisationRef
+    status: str
+    categories: list[str]
+    created_at: datetime
+
+
+class HandoverContent(HandoverItem):
+    subject: SubjectIdentity
+    content: dict[str, dict[str, Any]]

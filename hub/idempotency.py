@@ -1,0 +1,239 @@
+"""`Idempotency-Key` on every POST under /v1 (draft-ietf-httpapi-idempotency-key-header).
+
+One line per router: `router = APIRouter(prefix="/v1/...", route_class=IdempotentRoute)`. Every POST
+route of that router then honours the header:
+
+- no header: the request runs as usual (nothing is stored);
+- a new key: a reservation row (client_id, key) is added to the request's session, so it commits together
+  with whatever the service commits; after the route returns a 2xx response, its status and body are
+  stored on that row;
+- the same key with the same request (method, path, body): the stored response is replayed, with the
+  header `Idempotent-Replayed: true`, and the service is not called again;
+- the same key with a different request: 422 problem `idempotency_key_reused`;
+- the same key while the first request is still running: 409 problem `idempotency_key_in_use`.
+
+Keys are per client (an OAuth client_id): one partner cannot replay another's response. A failed request
+(an exception or a non-2xx response) leaves no reservation, so it can be retried with the same key. The
+request digest is a keyed HMAC, because a body may hold a BSN. Records expire after `RECORD_TTL`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from fastapi import Depends, Header, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, delete
+
+from hub.errors import HubError
+
+log = structlog.get_logger(__name__)
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+RECORD_TTL = timedelta(hours=24)
+_KEY_SHAPE = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as in the draft's sf-string
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """One client's idempotency key and the response the hub gave to its first use."""
+
+    __tablename__ = "idempotency_key"
+
+    client_id: str = Field(primary_key=True, max_length=100)
+    key: str = Field(primary_key=True, max_length=255)
+    request_digest: str = Field(max_length=64)
+    status_code: int | None = None  # None while the first request is still running
+    media_type: str | None = Field(default=None, max_length=100)
+    response_body: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True), index=True)
+
+
+class InvalidIdempotencyKey(HubError):
+    status, code, title = 400, "idempotency_key_invalid", "Ongeldige Idempotency-Key"
+
+
+class IdempotencyKeyReused(HubError):
+    status, code, title = 422, "idempotency_key_reused", "Idempotency-Key hergebruikt"
+
+
+class IdempotencyKeyInUse(HubError):
+    status, code, title = 409, "idempotency_key_in_use", "Idempotency-Key in behandeling"
+
+
+class _Replay(Exception):  # noqa: N818 - control flow, never shown: the route class turns it into a response
+    def __init__(self, record: IdempotencyRecord) -> None:
+        self.record = record
+
+
+@dataclass(slots=True)
+class Reservation:
+    session: Session
+    record: IdempotencyRecord
+
+
+# -- the rules, testable without HTTP -------------------------------------------------------------------
+
+
+def request_digest(secret: bytes, method: str, path: str, body: bytes) -> str:
+    """Keyed digest of the request: a reused key is recognised without storing the body."""
+    mac = hmac.new(secret, digestmod=hashlib.sha256)
+    for part in (method.upper().encode(), path.encode(), body):
+        mac.update(len(part).to_bytes(8, "big"))
+        mac.update(part)
+    return mac.hexdigest()
+
+
+def reserve(session: Session, client_id: str, key: str, digest: str,
+            now: datetime | None = None) -> IdempotencyRecord:
+    """Reserve `key` for this request, or raise: _Replay (stored response), reused, or in use."""
+    if not _KEY_SHAPE.fullmatch(key):
+        raise InvalidIdempotencyKey(
+            "De Idempotency-Key moet 1 tot 255 zichtbare ASCII-tekens bevatten.", field=HEADER
+        )
+    now = now or _utcnow()
+    existing = session.get(IdempotencyRecord, (client_id, key))
+    if existing is not None and _as_utc(existing.created_at) < now - RECORD_TTL:
+        session.delete(existing)
+        session.flush()
+        existing = None
+    if existing is not None:
+        if not hmac.compare_digest(existing.request_digest, digest):
+            raise IdempotencyKeyReused(
+                "Deze Idempotency-Key is al gebruikt voor een ander verzoek.", field=HEADER
+            )
+        if existing.status_code is None:
+            raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.",
+                                      field=HEADER)
+        raise _Replay(existing)
+    record = IdempotencyRecord(client_id=client_id, key=key, request_digest=digest, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError as exc:  # PostgreSQL: a concurrent request with this key committed first
+        raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.",
+                                  field=HEADER) from exc
+    return record
+
+
+def complete(session: Session, record: IdempotencyRecord, status_code: int, media_type: str | None,
+             body: bytes) -> None:
+    """Store the response of the first use, so repeats replay it."""
+    record.status_code = status_code
+    record.media_type = media_type
+    record.response_body = body.decode("utf-8")
+    session.add(record)
+    session.commit()
+
+
+def release(session: Session, record: IdempotencyRecord) -> None:
+    """Forget a reservation whose request failed, so the client may retry with the same key."""
+    session.rollback()
+    session.execute(delete(IdempotencyRecord).where(
+        IdempotencyRecord.client_id == record.client_id,  # type: ignore[arg-type]
+        IdempotencyRecord.key == record.key,  # type: ignore[arg-type]
+        IdempotencyRecord.status_code.is_(None),  # type: ignore[union-attr]
+    ))
+    session.commit()
+
+
+def purge_expired(session: Session, now: datetime | None = None) -> int:
+    """Delete records older than RECORD_TTL. Never commits."""
+    cutoff = (now or _utcnow()) - RECORD_TTL
+    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))  # type: ignore[arg-type]
+    return result.rowcount or 0
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# -- FastAPI glue ---------------------------------------------------------------------------------------
+
+
+def _secret(request: Request) -> bytes:
+    key = request.app.state.settings.pseudonym_key
+    if key is None:  # check_safe() refuses to start without it outside development
+        raise RuntimeError("HUB_PSEUDONYM_KEY is not set")
+    return hmac.new(key.get_secret_value().encode(), b"dt-hub idempotency v1", hashlib.sha256).digest()
+
+
+def _guard_dependency() -> Callable[..., Coroutine[Any, Any, None]]:
+    # Imported here so that the table model (hub.models imports it) loads without the auth package. The
+    # dependencies are defaults, not annotations: string annotations would not resolve in this scope.
+    from hub.auth.deps import current_caller
+    from hub.db import get_session
+
+    async def idempotency_guard(
+        request: Request,
+        caller=Depends(current_caller),  # noqa: B008
+        session=Depends(get_session),  # noqa: B008
+        key: str | None = Header(default=None, alias=HEADER, description=(  # noqa: B008
+            "Optional; 1-255 visible ASCII characters, unique per request. A repeat with the same key and "
+            "body replays the first response (header Idempotent-Replayed: true); another body is a 422.")),
+    ) -> None:
+        if key is None:
+            return
+        digest = request_digest(_secret(request), request.method, request.url.path, await request.body())
+        record = await run_in_threadpool(reserve, session, caller.partner.client_id, key, digest)
+        request.state.idempotency = Reservation(session, record)
+
+    return idempotency_guard
+
+
+class IdempotentRoute(APIRoute):
+    """Route class that gives every POST route the `Idempotency-Key` behaviour described above."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if "POST" in {m.upper() for m in kwargs.get("methods") or ()}:
+            kwargs["dependencies"] = [Depends(_guard_dependency()), *(kwargs.get("dependencies") or [])]
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def idempotent_handler(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except _Replay as replay:
+                log.info("idempotency.replayed", path=request.url.path)
+                return _replayed(replay.record)
+            except BaseException:
+                await _release_if_reserved(request)
+                raise
+            reservation: Reservation | None = getattr(request.state, "idempotency", None)
+            if reservation is not None:
+                body = getattr(response, "body", None)  # a streamed response has none: not stored
+                if 200 <= response.status_code < 300 and isinstance(body, bytes | memoryview):
+                    await run_in_threadpool(complete, reservation.session, reservation.record,
+                                            response.status_code, response.media_type, bytes(body))
+                else:
+                    await _release_if_reserved(request)
+            return response
+
+        return idempotent_handler
+
+
+async def _release_if_reserved(request: Request) -> None:
+    reservation: Reservation | None = getattr(request.state, "idempotency", None)
+    if reservation is not None:
+        await run_in_threadpool(release, reservation.session, reservation.record)
+
+
+def _replayed(record: IdempotencyRecord) -> Response:
+    return Response(content=record.response_body or "", status_code=record.status_code or 200,
+                    media_type=record.media_type, headers={REPLAYED_HEADER: "true"})

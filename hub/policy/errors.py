@@ -1,0 +1,18 @@
+"""Problems the enforcement point raises (RFC 9457 via hub.errors)."""
+
+from __future__ import annotations
+
+from hub.errors import Forbidden, ServiceUnavailable
+
+
+class OperationForbidden(Forbidden):
+    """The API-access rule (dt.api.allow) does not let the caller's role call this operation."""
+
+    code = "operation_forbidden"
+
+
+class PolicyUnavailableError(ServiceUnavailable):
+    """The policy engine gave no usable answer; the hub refuses rather than guess."""
+
+    code = "policy_unavailable"
+    title = "Beleid niet beschikbaar"

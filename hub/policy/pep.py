@@ -1,0 +1,219 @@
+"""The policy enforcement point: the only place that asks the policy and the only place that makes a
+`Decision`.
+
+A `Decision` cannot be built elsewhere: its constructor demands a token private to this module, and
+`dataclasses.replace` refuses it too (the token is an init-only field). A service that releases data
+takes a `Decision` as its argument, so holding one proves the policy was asked.
+
+Whatever goes wrong (the input has the wrong shape, the engine errs, times out or answers something
+undefined or malformed) the result is a refusal with a reason, never an exception and never an allow.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import InitVar, dataclass
+from types import MappingProxyType
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+
+from hub.policy.pdp import PolicyDecisionPoint, PolicyResult, PolicyUnavailable
+from hub.policy.register import ActivityRef
+from hub.policy.results import RequestOutcome, check_answer_result, check_api_result, check_request_result
+from hub.policy.schemas import RequestFacts, invalid_fields
+
+log = structlog.get_logger(__name__)
+
+_MINT = object()  # only this module holds it
+
+POLICY_UNAVAILABLE = "policy_unavailable"
+INVALID_INPUT = "invalid_input"
+_UNAVAILABLE_NL = "Het beleid kon niet worden geraadpleegd; uit voorzorg wordt niets uitgewisseld."
+
+
+@dataclass(frozen=True, slots=True)
+class Denial:
+    reason: str  # stable code, e.g. "wrong_holder"
+    explanation_nl: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The policy's decision on one request, per category. Only hub.policy.pep constructs it."""
+
+    allow: bool
+    allowed: tuple[str, ...]
+    denied: Mapping[str, Denial]
+    activity: ActivityRef | None
+    decision_id: str
+    policy_revision: str
+    refusal: Denial | None  # set when the whole request is refused (then every category is denied)
+    _mint: InitVar[object] = None
+
+    def __post_init__(self, _mint: object) -> None:
+        if _mint is not _MINT:
+            raise TypeError("a Decision is made only by hub.policy.pep")
+        object.__setattr__(self, "denied", MappingProxyType(dict(self.denied)))
+
+    @property
+    def legal_basis(self) -> str | None:
+        return self.activity.legal_basis if self.activity else None
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return self.allowed + tuple(self.denied)
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    category: str
+    field: str | None  # None: the whole category
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerFilter:
+    """What of an answer may be released, and what is withheld (to be logged)."""
+
+    released: Mapping[str, Mapping[str, Any]]
+    withheld: tuple[Withheld, ...]
+    decision_id: str
+    policy_revision: str
+
+    @property
+    def withheld_categories(self) -> tuple[str, ...]:
+        return tuple(sorted({w.category for w in self.withheld if w.field is None}))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Request decisions
+
+
+def decide_request(pdp: PolicyDecisionPoint, request_input: Mapping[str, Any]) -> Decision:
+    """Ask the policy about one data request (input: docs/ARCHITECTURE.md) and return its Decision."""
+    categories = _requested_categories(request_input)
+    if not isinstance(request_input, Mapping):
+        log.info("policy.input_invalid", rule="request", fields=["input"])
+        return _refuse_all(pdp, (), INVALID_INPUT, "De aanvraag is onvolledig of ongeldig: de invoer is geen object.")
+    try:
+        RequestFacts.model_validate(dict(request_input))
+    except ValidationError as exc:
+        fields = invalid_fields(exc)
+        log.info("policy.input_invalid", rule="request", fields=fields)
+        text = f"De aanvraag is onvolledig of ongeldig: ontbrekend of ongeldig veld {', '.join(fields)}."
+        return _refuse_all(pdp, categories, INVALID_INPUT, text)
+    try:
+        result = pdp.decide("request", dict(request_input))
+        outcome = check_request_result(result.value, categories)
+    except PolicyUnavailable as exc:
+        _log_unavailable(pdp, "request", exc)
+        return _refuse_all(pdp, categories, POLICY_UNAVAILABLE, _UNAVAILABLE_NL)
+    decision = _decision_from(outcome, result)
+    log.debug("policy.request_decided", allow=decision.allow, allowed=list(decision.allowed),
+              denied={c: d.reason for c, d in decision.denied.items()}, decision_id=decision.decision_id,
+              revision=decision.policy_revision)
+    return decision
+
+
+def _decision_from(outcome: RequestOutcome, result: PolicyResult) -> Decision:
+    denied = {c: Denial(d["reason"], d["explanation"]) for c, d in outcome.denied.items()}
+    refusal = Denial(outcome.refusal["reason"], outcome.refusal["explanation"]) if outcome.refusal else None
+    activity = ActivityRef.from_policy(outcome.activity) if outcome.activity else None
+    return Decision(outcome.allow, outcome.allowed, denied, activity, result.decision_id, result.revision,
+                    refusal, _MINT)
+
+
+def _requested_categories(request_input: Mapping[str, Any]) -> tuple[str, ...]:
+    raw = request_input.get("categories") if isinstance(request_input, Mapping) else None
+    if not isinstance(raw, list | tuple):
+        return ()
+    return tuple(dict.fromkeys(c for c in raw if isinstance(c, str)))
+
+
+def _refuse_all(pdp: PolicyDecisionPoint, categories: tuple[str, ...], reason: str, text: str) -> Decision:
+    denial = Denial(reason, text)
+    return Decision(False, (), {c: denial for c in categories}, None, uuid.uuid4().hex, _revision_of(pdp),
+                    denial, _MINT)
+
+
+def _revision_of(pdp: PolicyDecisionPoint) -> str:
+    try:
+        return pdp.revision
+    except Exception:  # a PDP too broken to tell its revision still gets a refusal recorded
+        return "unavailable"
+
+
+def _log_unavailable(pdp: PolicyDecisionPoint, rule: str, exc: Exception) -> None:
+    log.error("policy.unavailable", rule=rule, pdp=getattr(pdp, "kind", "unknown"), error=str(exc)[:300])
+
+
+# ---------------------------------------------------------------------------------------------------
+# Answer filter
+
+
+def filter_answer(pdp: PolicyDecisionPoint, decision: Decision,
+                  answer: Mapping[str, Any]) -> AnswerFilter:
+    """Cut an answer ({category: {field: value}}) down to what the decision and the policy allow.
+
+    Only category and field names go to the policy, never values. Anything the policy does not release
+    is withheld, with a reason per category or field.
+    """
+    if not isinstance(decision, Decision):
+        raise TypeError("filter_answer needs the Decision made by hub.policy.pep")
+    if not isinstance(answer, Mapping):
+        raise TypeError("filter_answer needs the answer as {category: {field: value}}")
+    shaped = {c: v for c, v in answer.items() if isinstance(c, str) and isinstance(v, Mapping)}
+    malformed = [Withheld(str(c), None, INVALID_INPUT) for c in answer if c not in shaped]
+    policy_input = {
+        "activity": decision.activity.id if decision.activity else "",
+        "allowed": list(decision.allowed),
+        "answer": {c: sorted(str(f) for f in fields) for c, fields in shaped.items()},
+    }
+    try:
+        result = pdp.decide("answer", policy_input)
+        released_fields, withheld = check_answer_result(result.value, policy_input["answer"],
+                                                        decision.allowed)
+    except PolicyUnavailable as exc:
+        _log_unavailable(pdp, "answer", exc)
+        everything = tuple(Withheld(c, None, POLICY_UNAVAILABLE) for c in shaped)
+        return AnswerFilter({}, everything + tuple(malformed), uuid.uuid4().hex, _revision_of(pdp))
+    released = {c: MappingProxyType({f: shaped[c][f] for f in fields if f in shaped[c]})
+                for c, fields in released_fields.items()}
+    withheld_all = tuple(Withheld(w["category"], w["field"], w["reason"]) for w in withheld) + tuple(malformed)
+    if withheld_all:
+        log.info("policy.answer_withheld", decision_id=decision.decision_id,
+                 withheld=[f"{w.category}.{w.field}" if w.field else w.category for w in withheld_all])
+    return AnswerFilter(MappingProxyType(released), withheld_all, result.decision_id, result.revision)
+
+
+# ---------------------------------------------------------------------------------------------------
+# API access
+
+
+@dataclass(frozen=True, slots=True)
+class AccessOutcome:
+    allow: bool
+    reason: str | None
+    rule: str
+    decision_id: str
+    policy_revision: str
+
+
+def check_operation(pdp: PolicyDecisionPoint, role: str, operation: str) -> AccessOutcome:
+    """Ask the API-access rule whether `role` may call `operation`. Fails closed."""
+    try:
+        result = pdp.decide("api", {"role": role, "operation": operation})
+        value = check_api_result(result.value)
+    except PolicyUnavailable as exc:
+        _log_unavailable(pdp, "api", exc)
+        return AccessOutcome(False, POLICY_UNAVAILABLE, "dt.api.allow", uuid.uuid4().hex, _revision_of(pdp))
+    return AccessOutcome(value["allow"], value["reason"], value["rule"], result.decision_id, result.revision)
+
+
+from hub.policy.access import authorize  # noqa: E402 - re-exported: `from hub.policy.pep import authorize`
+
+__all__ = ["AccessOutcome", "AnswerFilter", "Decision", "Denial", "Withheld", "authorize", "check_operation",
+           "decide_request", "filter_answer"]

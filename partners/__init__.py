@@ -1,0 +1,1 @@
+"""Partner registry files and the partner client."""

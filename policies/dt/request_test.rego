@@ -1,0 +1,99 @@
+# Unit tests of the request decision, for `opa test policies/` (the project's pytest suite checks the same
+# rules through the real engine with the decision vectors in tests/policy/vectors.py).
+package dt.request_test
+
+import rego.v1
+
+import data.dt.request
+
+base := {
+	"requester": {"role": "zvh_coordinator", "oin": "00000001001", "region": "gooi-en-vechtstreek"},
+	"responder": {
+		"role": "municipal_social", "oin": "00000001002",
+		"municipality": "GM0402", "region": "gooi-en-vechtstreek",
+	},
+	"activity": "reintegration",
+	"categories": ["housing", "income"],
+	"case": {
+		"state": "screening", "region": "gooi-en-vechtstreek", "municipality": "GM0402",
+		"consent": "unknown", "risk": "none", "detention_ended": false,
+	},
+}
+
+with_case(changes) := object.union(base, {"case": object.union(base.case, changes)})
+
+test_enrichment_in_screening_is_allowed if {
+	d := request.decision with input as base
+	d.allow == true
+	d.allowed == {"housing", "income"}
+	d.activity.legal_basis != ""
+}
+
+test_other_region_is_refused if {
+	d := request.decision with input as object.union(base, {"requester": object.union(base.requester, {"region": "west-veluwe-vallei"})})
+	d.allow == false
+	d.refusal.reason == "wrong_region"
+	d.denied.housing.reason == "wrong_region"
+}
+
+test_closed_case_allows_nothing if {
+	d := request.decision with input as with_case({"state": "closed", "consent": "yes"})
+	d.allow == false
+	d.refusal.reason == "case_closed"
+}
+
+test_other_municipality_does_not_answer if {
+	d := request.decision with input as object.union(base, {"responder": object.union(base.responder, {"municipality": "GM0406"})})
+	d.denied.housing.reason == "not_municipality_of_origin"
+}
+
+test_consent_no_stops_reintegration if {
+	d := request.decision with input as with_case({"consent": "no"})
+	d.allow == false
+	d.denied.income.reason == "no_consent"
+}
+
+test_care_needs_consent if {
+	d := request.decision with input as object.union(base, {"categories": ["care"]})
+	d.denied.care.reason == "special_category_needs_consent"
+}
+
+test_children_only_for_family_support if {
+	d := request.decision with input as object.union(base, {"categories": ["children"]})
+	d.denied.children.reason == "category_not_in_activity"
+}
+
+test_police_only_with_signalled_risk if {
+	police := {"role": "police", "oin": "00000001003", "region": "gooi-en-vechtstreek"}
+	inp := object.union(base, {"responder": police, "activity": "risk_assessment", "categories": ["risk_clarification"]})
+	none := request.decision with input as object.union(inp, {"case": object.union(base.case, {"consent": "yes"})})
+	none.denied.risk_clarification.reason == "risk_not_signalled"
+	signalled := request.decision with input as object.union(inp, {"case": object.union(base.case, {"consent": "no", "risk": "signalled"})})
+	signalled.allowed == {"risk_clarification"}
+}
+
+test_handover_waits_for_end_of_detention if {
+	inp := object.union(base, {"activity": "handover", "categories": ["plan"]})
+	before := request.decision with input as object.union(inp, {"case": object.union(base.case, {"state": "plan", "consent": "yes"})})
+	before.denied.plan.reason == "detention_not_ended"
+	after := request.decision with input as object.union(inp, {"case": object.union(base.case, {"state": "handed_over", "consent": "yes", "detention_ended": true})})
+	after.allowed == {"plan"}
+}
+
+test_privacy_officer_gets_no_content if {
+	d := request.decision with input as object.union(base, {"requester": object.union(base.requester, {"role": "privacy_officer"})})
+	d.refusal.reason == "privacy_officer_no_content"
+}
+
+test_missing_field_is_named if {
+	d := request.decision with input as object.remove(base, ["case"])
+	d.refusal.reason == "invalid_input"
+	"case.state" in d.invalid_fields
+}
+
+test_unknown_activity_and_category if {
+	d := request.decision with input as object.union(base, {"activity": "marketing"})
+	d.refusal.reason == "unknown_activity"
+	e := request.decision with input as object.union(base, {"categories": ["shoe_size"]})
+	e.denied.shoe_size.reason == "unknown_category"
+}

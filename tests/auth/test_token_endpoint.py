@@ -1,0 +1,169 @@
+"""POST /oauth/token: client_credentials with private_key_jwt (RFC 6749 §4.4, RFC 7523, RFC 9068)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import time
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from sqlmodel import Session, select
+
+from hub.auth.models import AccessToken, UsedAssertion
+from hub.auth.repository import aware
+from hub.auth.scopes import ROLE_SCOPES
+from tests.auth.conftest import HILVERSUM_SOCIAL, ZVH, sign_assertion, token_form
+
+
+def _verified(client, token: str) -> jwt.Token:
+    """Verify an access token against the hub's published JWKS, as a resource server would."""
+    keys = KeySet.import_key_set(client.get("/.well-known/jwks.json").json())
+    return jwt.decode(token, keys, algorithms=["RS256"])
+
+
+@pytest.mark.parametrize("alg", ["RS256", "PS256"])
+def test_valid_assertion_gets_a_token(client, app, alg):
+    """An assertion signed with RS256 or PS256 by the partner's key gets a Bearer token, recorded by jti."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(HILVERSUM_SOCIAL, alg=alg)))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert "refresh_token" not in body
+    assert response.headers["cache-control"] == "no-store"
+    jti = _verified(client, body["access_token"]).claims["jti"]
+    with Session(app.state.engine) as session:
+        assert session.get(AccessToken, jti).client_id == HILVERSUM_SOCIAL
+
+
+def test_access_token_is_an_rfc9068_jwt(client, settings):
+    """The token is typ at+jwt, carries a kid from the JWKS and iss, aud, sub, azp, client_id, scope, iat, exp."""
+    body = client.post("/oauth/token", data=token_form(sign_assertion(ZVH))).json()
+    token = _verified(client, body["access_token"])
+    jwks_kids = {k["kid"] for k in client.get("/.well-known/jwks.json").json()["keys"]}
+    assert token.header["typ"] == "at+jwt"
+    assert token.header["alg"] == "RS256"
+    assert token.header["kid"] in jwks_kids
+    claims = token.claims
+    assert claims["iss"] == settings.issuer
+    assert claims["aud"] == settings.issuer + "/v1"
+    assert claims["sub"] == claims["azp"] == claims["client_id"] == ZVH
+    assert set(claims["scope"].split()) == ROLE_SCOPES["zvh_coordinator"]
+    assert "cnf" not in claims
+
+
+def test_token_lives_at_most_fifteen_minutes(client):
+    """exp - iat is the configured lifetime and never more than 900 seconds."""
+    body = client.post("/oauth/token", data=token_form(sign_assertion())).json()
+    claims = _verified(client, body["access_token"]).claims
+    assert claims["exp"] - claims["iat"] == body["expires_in"] <= 15 * 60
+    assert claims["exp"] > time.time()
+
+
+def test_token_jti_has_at_least_128_bits(client):
+    """The access token's jti decodes to at least 16 random bytes."""
+    body = client.post("/oauth/token", data=token_form(sign_assertion())).json()
+    jti = _verified(client, body["access_token"]).claims["jti"]
+    assert len(base64.urlsafe_b64decode(jti + "=" * (-len(jti) % 4))) * 8 >= 128
+
+
+def test_requested_scope_within_role_is_granted_exactly(client):
+    """Asking for one scope of the role gives exactly that scope."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(ZVH), scope="case.read"))
+    assert response.status_code == 200
+    assert response.json()["scope"] == "case.read"
+
+
+@pytest.mark.parametrize("scope", ["audit.query", "case.read audit.query", "everything"])
+def test_scope_outside_role_is_invalid_scope(client, auth_rows, scope):
+    """A scope outside the role is refused with invalid_scope, never narrowed, and nothing is stored."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(ZVH), scope=scope))
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_scope"
+    assert auth_rows() == (0, 0)
+
+
+def test_missing_client_authentication_is_invalid_client(client, auth_rows):
+    """A token request without any client authentication is invalid_client."""
+    response = client.post("/oauth/token", data={"grant_type": "client_credentials"})
+    assert response.status_code in (400, 401)
+    assert response.json()["error"] == "invalid_client"
+    assert auth_rows() == (0, 0)
+
+
+@pytest.mark.parametrize("grant_type", ["authorization_code", "password", "refresh_token",
+                                        "urn:ietf:params:oauth:grant-type:jwt-bearer"])
+def test_other_grant_types_are_unsupported(client, auth_rows, grant_type):
+    """Only client_credentials is supported; every other grant is unsupported_grant_type."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(), grant_type=grant_type))
+    assert response.status_code == 400
+    assert response.json()["error"] == "unsupported_grant_type"
+    assert auth_rows() == (0, 0)
+
+
+def test_client_secret_is_not_a_way_in(client, auth_rows):
+    """client_secret_post is not accepted: partners have no shared secrets."""
+    response = client.post("/oauth/token", data={"grant_type": "client_credentials",
+                                                  "client_id": HILVERSUM_SOCIAL, "client_secret": "guess"})
+    assert response.json()["error"] == "invalid_client"
+    assert auth_rows() == (0, 0)
+
+
+def test_client_id_parameter_must_match_the_assertion(client, auth_rows):
+    """A client_id form parameter naming another partner than the assertion's sub is invalid_client."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(HILVERSUM_SOCIAL), client_id=ZVH))
+    assert response.json()["error"] == "invalid_client"
+    assert auth_rows() == (0, 0)
+
+
+def test_assertion_living_too_long_is_refused(client, auth_rows):
+    """An assertion whose exp lies beyond the allowed lifetime (here one day) is invalid_client."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(exp=int(time.time()) + 86400)))
+    assert response.json()["error"] == "invalid_client"
+    assert "exp" in response.json()["error_description"]
+    assert auth_rows() == (0, 0)
+
+
+@pytest.mark.parametrize("jti", ["short", 12345, ""])
+def test_assertion_jti_under_128_bits_is_refused(client, auth_rows, jti):
+    """A jti that is not a string of at least 22 characters (128 bits) is invalid_client."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(jti=jti)))
+    assert response.json()["error"] == "invalid_client"
+    assert auth_rows() == (0, 0)
+
+
+@pytest.mark.parametrize("claim", ["exp", "jti", "iss", "aud"])
+def test_assertion_missing_a_required_claim_is_refused(client, auth_rows, claim):
+    """An assertion without exp, jti, iss or aud is invalid_client."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(drop=(claim,))))
+    assert response.json()["error"] == "invalid_client"
+    assert auth_rows() == (0, 0)
+
+
+def test_assertion_with_iss_other_than_sub_is_refused(client, auth_rows):
+    """iss must equal sub (the client_id)."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(iss=ZVH)))
+    assert response.json()["error"] == "invalid_client"
+    assert auth_rows() == (0, 0)
+
+
+def test_used_assertion_jti_is_kept_until_expiry(client, app):
+    """An accepted assertion's jti is stored for its client with an expiry no earlier than its exp."""
+    exp = int(time.time()) + 60
+    client.post("/oauth/token", data=token_form(sign_assertion(jti="j" * 40, exp=exp)))
+    with Session(app.state.engine) as session:
+        rows = session.exec(select(UsedAssertion)).all()
+    assert [(r.client_id, r.jti) for r in rows] == [(HILVERSUM_SOCIAL, "j" * 40)]
+    assert aware(rows[0].expires_at).timestamp() >= exp
+
+
+def test_expired_used_assertions_are_forgotten(client, app):
+    """A used-assertion row past its expiry is deleted when the next assertion is accepted."""
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    with Session(app.state.engine) as session:
+        session.add(UsedAssertion(client_id=ZVH, jti="old" * 10, expires_at=past))
+        session.commit()
+    assert client.post("/oauth/token", data=token_form(sign_assertion())).status_code == 200
+    with Session(app.state.engine) as session:
+        assert [r.client_id for r in session.exec(select(UsedAssertion)).all()] == [HILVERSUM_SOCIAL]

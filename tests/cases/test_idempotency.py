@@ -1,0 +1,122 @@
+"""`Idempotency-Key` on POST (hub.idempotency): replay, reuse with another body, per client, failures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from hub.cases.models import CaseEvent
+from hub.idempotency import (
+    RECORD_TTL,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    IdempotencyRecord,
+    InvalidIdempotencyKey,
+    purge_expired,
+    request_digest,
+    reserve,
+)
+
+from .conftest import DJI, ZVH_GOOI, started_body
+
+SECRET = b"s" * 32
+
+
+@pytest.fixture
+def zvh_api(partner_client):
+    return partner_client(ZVH_GOOI, actor="regisseur-1")
+
+
+@pytest.fixture
+def case_id(partner_client) -> str:
+    return partner_client(DJI).post("/v1/notifications/detention-started", json=started_body()).json()["case_id"]
+
+
+def _events(engine, case_id: str) -> list[str]:
+    with Session(engine) as session:
+        return [e.type for e in session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id))]
+
+
+def test_same_key_same_body_replays(zvh_api, case_id, engine) -> None:
+    """The repeat gets the stored response (marked replayed); the step is applied once."""
+    headers = {"Idempotency-Key": "step-1"}
+    first = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"}, headers=headers)
+    again = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert _events(engine, case_id) == ["detention_started", "screening_started"]
+
+
+def test_same_key_other_body_is_422(zvh_api, case_id, engine) -> None:
+    """Reusing a key for another request is refused and changes nothing."""
+    headers = {"Idempotency-Key": "step-2"}
+    zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"}, headers=headers)
+    other = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "visit_recorded", "visited_on": "2026-11-05"},
+                         headers=headers)
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
+    assert _events(engine, case_id) == ["detention_started", "screening_started"]
+
+
+def test_failed_request_reserves_nothing(zvh_api, case_id, engine) -> None:
+    """A refused request leaves the key free: the corrected request with the same key goes through."""
+    headers = {"Idempotency-Key": "step-3"}
+    refused = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "outreach_started"}, headers=headers)
+    fixed = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"}, headers=headers)
+    assert (refused.status_code, fixed.status_code) == (409, 201)
+    with Session(engine) as session:
+        record = session.exec(select(IdempotencyRecord)).one()
+    assert record.status_code == 201 and record.key == "step-3"
+
+
+def test_keys_are_per_client(zvh_api, partner_client, case_id, engine) -> None:
+    """Another client using the same key value gets its own request processed, not a replay."""
+    headers = {"Idempotency-Key": "shared"}
+    zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"}, headers=headers)
+    dji = partner_client(DJI).post("/v1/notifications/detention-started", json=started_body("PI-NWG-77"),
+                                   headers=headers)
+    assert dji.status_code == 201 and "Idempotent-Replayed" not in dji.headers
+    with Session(engine) as session:
+        assert {r.client_id for r in session.exec(select(IdempotencyRecord))} == {ZVH_GOOI, DJI}
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "met spatie", "ünïcode"])
+def test_malformed_key_is_400(zvh_api, case_id, key) -> None:
+    """A key that is empty, too long or not visible ASCII is a 400 problem naming the header."""
+    response = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"},
+                            headers={"Idempotency-Key": key.encode()})
+    assert (response.status_code, response.json()["field"]) == (400, "Idempotency-Key")
+
+
+def test_key_in_use_is_409(session: Session) -> None:
+    """While the first request with a key runs (no response stored yet), a repeat gets 409."""
+    digest = request_digest(SECRET, "POST", "/v1/x", b"{}")
+    reserve(session, "client-a", "k", digest)
+    session.commit()
+    with pytest.raises(IdempotencyKeyInUse):
+        reserve(session, "client-a", "k", digest)
+
+
+def test_digest_covers_method_path_and_body(session: Session) -> None:
+    """The same key on another path is a reuse, refused."""
+    reserve(session, "client-a", "k", request_digest(SECRET, "POST", "/v1/a", b"{}"))
+    session.commit()
+    with pytest.raises(IdempotencyKeyReused):
+        reserve(session, "client-a", "k", request_digest(SECRET, "POST", "/v1/b", b"{}"))
+    with pytest.raises(InvalidIdempotencyKey):
+        reserve(session, "client-a", "k\n", request_digest(SECRET, "POST", "/v1/b", b"{}"))
+
+
+def test_expired_records_are_replaced_and_purged(session: Session) -> None:
+    """A record older than the TTL no longer binds the key, and the purge deletes it."""
+    old = datetime.now(UTC) - RECORD_TTL - timedelta(minutes=1)
+    reserve(session, "client-a", "old", request_digest(SECRET, "POST", "/v1/a", b"1"), now=old)
+    reserve(session, "client-a", "gone", request_digest(SECRET, "POST", "/v1/a", b"1"), now=old)
+    session.commit()
+    fresh = reserve(session, "client-a", "old", request_digest(SECRET, "POST", "/v1/a", b"2"))
+    session.commit()
+    assert fresh.status_code is None
+    assert purge_expired(session) == 1
+    session.commit()
+    assert [r.key for r in session.exec(select(IdempotencyRecord))] == ["old"]

@@ -1,0 +1,27 @@
+"""`make demo` tells the seed scenario to a newcomer: every step, the refusals with their Dutch reasons, and
+the disclosure log at the end."""
+
+from __future__ import annotations
+
+from partners import demo
+from partners.scenario import ACTORS, Scenario
+
+
+def test_demo_tells_each_step_the_refusals_and_the_log(partner_client, capsys):
+    """The demo's narration of the scenario (against the test app) shows refusals, withholdings and the log."""
+    clients = {}
+
+    def client_for(client_id):
+        if client_id not in clients:
+            clients[client_id] = partner_client(client_id, actor=ACTORS[client_id])
+        return clients[client_id]
+
+    scenario = Scenario(client_for=client_for)
+    assert demo.tell(scenario) == 0
+    out = capsys.readouterr().out
+    assert "▸ ZVH vraagt Hilversum (sociaal domein) om de basisvoorwaarden" in out
+    assert "GEWEIGERD: care — " in out and "(special_category_needs_consent)" in out
+    assert "GEWEIGERD: risk_clarification — " in out and "(risk_not_signalled)" in out
+    assert "tegengehouden: housing.landlord_notes — " in out
+    assert "Het verwerkingenlogboek van deze casus (22 records" in out
+    assert "BSN ******333" in out and "111222333" not in out

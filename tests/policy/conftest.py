@@ -1,0 +1,42 @@
+"""Fixtures of the policy tests: the real embedded engine, and the remote client against the OPA stand-in."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hub.config import ROOT
+from hub.policy.opa_standin import StandinServer
+from hub.policy.pdp import EmbeddedPDP
+from hub.policy.remote import RemotePDP
+
+POLICIES = ROOT / "policies"
+
+
+@pytest.fixture(scope="session")
+def embedded_pdp() -> EmbeddedPDP:
+    return EmbeddedPDP(POLICIES)
+
+
+@pytest.fixture(scope="session")
+def standin() -> Iterator[StandinServer]:
+    with StandinServer(POLICIES) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def remote_pdp(standin: StandinServer) -> Iterator[RemotePDP]:
+    pdp = RemotePDP(standin.url, 5.0, POLICIES)
+    yield pdp
+    pdp.close()
+
+
+@pytest.fixture
+def policies_copy(tmp_path: Path) -> Path:
+    """A private copy of policies/ that a test may change."""
+    target = tmp_path / "policies"
+    shutil.copytree(POLICIES, target)
+    return target

@@ -1,0 +1,61 @@
+"""The decision vectors through the real embedded engine and through the remote decision point."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.policy.pep import decide_request
+from tests.policy.vectors import POLICY_ONLY_REFUSALS, VECTORS, Vector
+
+IDS = [v.id for v in VECTORS]
+
+
+def _check(vector: Vector, pdp) -> None:
+    decision = decide_request(pdp, vector.input)
+    assert decision.allow is vector.allow
+    assert set(decision.allowed) == vector.allowed
+    assert {c: d.reason for c, d in decision.denied.items()} == vector.denied
+    assert (decision.refusal.reason if decision.refusal else None) == vector.refusal
+    assert decision.policy_revision == pdp.revision
+    for denial in decision.denied.values():
+        assert denial.explanation_nl.endswith(".") and len(denial.explanation_nl) > 20
+    if decision.allow:
+        assert decision.activity is not None and decision.activity.legal_basis
+
+
+def test_there_are_at_least_80_vectors():
+    """The table holds at least 80 distinct cases."""
+    assert len(VECTORS) >= 80
+    assert len(set(IDS)) == len(IDS)
+
+
+def test_vectors_cover_every_reason_and_rule(embedded_pdp):
+    """Every reason code the policy knows (but policy_unavailable, tested apart) occurs in the table."""
+    reference = embedded_pdp._read().data["dt"]["reference"]
+    expected = set(reference["reasons"]) - {"policy_unavailable"}
+    seen = {r for v in VECTORS for r in v.denied.values()} | {v.refusal for v in VECTORS if v.refusal}
+    assert expected <= seen
+    assert {v.rule for v in VECTORS} >= {"1", "2", "3", "4", "5", "6", "7", "input"}
+    assert {v.input.get("case", {}).get("state") for v in VECTORS} >= set(reference["case_states"])
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=IDS)
+def test_vector_embedded(vector: Vector, embedded_pdp):
+    """The embedded engine gives the expected outcome per category."""
+    _check(vector, embedded_pdp)
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=IDS)
+def test_vector_remote(vector: Vector, remote_pdp):
+    """The remote decision point (over HTTP, against the OPA stand-in) gives the same outcome."""
+    _check(vector, remote_pdp)
+
+
+@pytest.mark.parametrize(("name", "input_doc", "reason"), POLICY_ONLY_REFUSALS,
+                         ids=[p[0] for p in POLICY_ONLY_REFUSALS])
+def test_policy_itself_refuses_bad_input(name, input_doc, reason, embedded_pdp):
+    """Asked directly, bypassing the enforcement point's shape check, the Rego still refuses."""
+    result = embedded_pdp.decide("request", input_doc)
+    assert result.value["allow"] is False
+    assert result.value["refusal"]["reason"] == reason
+    assert result.value["allowed"] == []
