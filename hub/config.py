@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     # Keys. Outside development every one of these must be set, and none may point into certs/dev.
     token_signing_key_file: Path | None = None
+    # A JWKS of retired token-signing public keys, still published and accepted during a rotation.
+    token_previous_public_keys_file: Path | None = None
     log_signing_key_file: Path | None = None
     data_kek: SecretStr | None = None
     pseudonym_key: SecretStr | None = None

@@ -175,7 +175,7 @@ class Scenario:
                  "ZVH vraagt de politie om een risicoduiding, nu het risico is gesignaleerd")
         self.answer("police", POLICE, POLICE_ANSWER, "De politie geeft de risicoduiding")
         self.read_answer("police", "ZVH leest de risicoduiding")
-        self.event({"type": "plan_recorded", "conditions": PLAN}, "ZVH stelt het plan van aanpak op")
+        self.event({"type": "plan_recorded", "plan": PLAN}, "ZVH stelt het plan van aanpak op")
         self.detention_ends()
         self.hand_over()
         self.disclosure_log()
@@ -198,8 +198,12 @@ POLICE_ANSWER: dict[str, dict[str, Any]] = {
     "risk_clarification": {"level": "medium", "explanation": "Eerdere geweldsdelicten in de wijk; "
                            "afspraken met de wijkagent aanbevolen.", "valid_until": "2027-06-30"},
 }
-PLAN: dict[str, dict[str, str]] = {
-    "identity_document": {"goal": "Geldig identiteitsbewijs bij ontslag", "actions": "Aanvraag via de PI"},
-    "housing": {"goal": "Onderdak bij vrijlating", "actions": "Aanmelding maatschappelijke opvang"},
-    "income": {"goal": "Inkomen vanaf dag één", "actions": "Bijstandsaanvraag vóór ontslag"},
+PLAN: dict[str, Any] = {
+    "agreed_on": "2026-11-20",
+    "actions": [
+        {"domain": "identity_document", "action": "Aanvraag geldig identiteitsbewijs via de PI"},
+        {"domain": "housing", "action": "Aanmelding maatschappelijke opvang vóór ontslag"},
+        {"domain": "income", "action": "Bijstandsaanvraag vóór ontslag, inkomen vanaf dag één"},
+    ],
+    "contact_municipality": "Gemeente Hilversum, team Nazorg",
 }

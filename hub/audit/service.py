@@ -164,12 +164,12 @@ def _check_subject(event_type: str, subject_pseudonym: str | None) -> None:
         if event_type not in SUBJECTLESS_EVENTS:
             raise InvalidAuditRecord(f"{event_type} needs exactly one data subject (subject_pseudonym)")
         return
-    if not _PSEUDONYM.match(subject_pseudonym):
+    if not _PSEUDONYM.fullmatch(subject_pseudonym):
         raise InvalidAuditRecord("subject_pseudonym must be a hex HMAC-SHA256 pseudonym, never a BSN")
 
 
 def _check(name: str, value: str | None, pattern: re.Pattern[str]) -> None:
-    if value is not None and not pattern.match(value):
+    if value is not None and not pattern.fullmatch(value):
         raise InvalidAuditRecord(f"{name} is malformed")
 
 

@@ -73,6 +73,7 @@ def me(caller: CallerDep) -> Me:
 def install(app: FastAPI, settings: Settings) -> None:
     """Load the registry and the signing key at start-up (failing loudly) and mount the auth routes."""
     app.state.registry = load_registry(settings.partner_registry_dir, settings)
-    app.state.token_key = SigningKey.from_pem_file(settings.token_signing_key_file)
+    app.state.token_key = SigningKey.from_pem_file(settings.token_signing_key_file,
+                                                   settings.token_previous_public_keys_file)
     app.include_router(router)
     app.include_router(v1)

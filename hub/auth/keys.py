@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,9 @@ class SigningKey:
     public_set: KeySet
 
     @classmethod
-    def from_pem_file(cls, path: Path | None) -> SigningKey:
+    def from_pem_file(cls, path: Path | None, previous_public: Path | None = None) -> SigningKey:
+        """Load the signing key; `previous_public` is a JWKS of retired public keys that stay published and
+        accepted while tokens they signed may still be alive (key rotation, at most the token lifetime)."""
         if path is None:
             raise ConfigurationError("HUB_TOKEN_SIGNING_KEY_FILE is not set")
         try:
@@ -33,8 +36,24 @@ class SigningKey:
         kid = key.thumbprint()
         private = RSAKey.import_key(key.as_dict(private=True), {"kid": kid, "use": "sig", "alg": TOKEN_ALGORITHM})
         public = RSAKey.import_key(private.as_dict(private=False))
-        return cls(private=private, kid=kid, public_set=KeySet([public]))
+        return cls(private=private, kid=kid, public_set=KeySet([public, *_previous_keys(previous_public, kid)]))
 
     def jwks(self) -> dict:
         """The public JWKS (never a private member)."""
         return self.public_set.as_dict(private=False)
+
+
+def _previous_keys(path: Path | None, current_kid: str) -> list[RSAKey]:
+    """Retired public keys from a JWKS file: RSA, public only, each with its thumbprint as kid."""
+    if path is None:
+        return []
+    try:
+        members = json.loads(path.read_text())["keys"]
+        keys = [RSAKey.import_key(member) for member in members]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ConfigurationError(f"previous token keys {path} are unreadable: {type(error).__name__}") from None
+    if any(key.is_private for key in keys):
+        raise ConfigurationError(f"previous token keys {path} hold a private key; publish public keys only")
+    return [RSAKey.import_key(key.as_dict(private=False), {"kid": key.thumbprint(), "use": "sig",
+                                                           "alg": TOKEN_ALGORITHM})
+            for key in keys if key.thumbprint() != current_kid]

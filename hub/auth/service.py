@@ -67,7 +67,7 @@ def acting_person(value: str | None) -> str:
     if not value:
         raise ActingPersonMissing(f"De header {ACTING_PERSON_HEADER} ontbreekt: noem de handelende persoon.",
                                   header=ACTING_PERSON_HEADER)
-    if not _ACTOR.match(value):
+    if not _ACTOR.fullmatch(value):
         raise ActingPersonMissing(
             f"De header {ACTING_PERSON_HEADER} is ongeldig: 1 tot 64 tekens uit A-Z, a-z, 0-9, '.', '_', '@', '-'.",
             header=ACTING_PERSON_HEADER,

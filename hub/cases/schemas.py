@@ -155,14 +155,12 @@ class WeighingRecorded(_Strict):
     risk: Risk
 
 
-class PlanGoal(_Strict):
-    goal: str = Field(min_length=1, max_length=1000)
-    actions: str | None = Field(default=None, max_length=2000)
-
-
 class PlanRecorded(_Strict):
+    """The plan of approach, in the shape of the catalogue's `plan` category (policies/dt/schemas), so that the
+    warm handover can pass it on as it is. The service validates it against that schema."""
+
     type: Literal["plan_recorded"]
-    conditions: dict[BasicCondition, PlanGoal] = Field(min_length=1)
+    plan: dict[str, Any]
 
 
 class OutreachStarted(_Strict):
@@ -189,8 +187,9 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "visit": {"summary": "Visit in prison", "value": {"type": "visit_recorded", "visited_on": "2026-11-05"}},
     "weighing": {"summary": "Weighing", "value": {"type": "weighing_recorded", "consent": "yes",
                                                   "risk": "signalled"}},
-    "plan": {"summary": "Plan", "value": {"type": "plan_recorded", "conditions": {
-        "housing": {"goal": "Woonruimte bij vrijlating", "actions": "Aanmelding maatschappelijke opvang"}}}},
+    "plan": {"summary": "Plan", "value": {"type": "plan_recorded", "plan": {
+        "agreed_on": "2026-11-20",
+        "actions": [{"domain": "housing", "action": "Aanmelding maatschappelijke opvang"}]}}},
     "outreach": {"summary": "Outreach", "value": {"type": "outreach_started"}},
     "close": {"summary": "Close", "value": {"type": "case_closed", "reason": "no_help_no_risk"}},
 }

@@ -25,6 +25,7 @@ from hub.cases.schemas import CaseClosed, CoordinatorEvent, PlanRecorded, VisitR
 from hub.crypto.envelope import Envelope
 from hub.errors import Conflict, NotFound, ValidationFailed
 from hub.pagination import PageParams, Slice, paginate
+from hub.policy.catalogue import schema_errors
 from hub.policy.register import ActivityRef, Register, get_register
 
 log = structlog.get_logger(__name__)
@@ -182,13 +183,16 @@ def record_event(session: Session, ctx: CaseContext, caller: Caller, case_id: st
         consent, risk = event.consent, event.risk
         payload = {"consent": consent.value, "risk": risk.value}
     elif isinstance(event, PlanRecorded):
-        payload = {"conditions": sorted(c.value for c in event.conditions)}
+        errors = schema_errors("plan", event.plan, "plan")  # the catalogue category
+        if errors:
+            raise ValidationFailed("Het plan voldoet niet aan het schema in: "
+                                   + ", ".join(e["field"] for e in errors) + ".", errors=errors)
+        payload = {"domains": sorted({action["domain"] for action in event.plan["actions"]})}
     elif isinstance(event, CaseClosed):
         payload = {"reason": event.reason.value}
     entry = transition(session, case, kind, caller, payload=payload, consent=consent, risk=risk)
     if isinstance(event, PlanRecorded):  # stored only once the table allowed the step
-        plan = {c.value: goal.model_dump() for c, goal in event.conditions.items()}
-        case.plan_ciphertext = ctx.envelope.encrypt_json(session, case.id, PLAN, plan)
+        case.plan_ciphertext = ctx.envelope.encrypt_json(session, case.id, PLAN, event.plan)
         session.add(case)
     session.commit()
     return case, entry

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from jsonschema import Draft202012Validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -26,8 +25,8 @@ from hub.exchange.models import Answer, DataRequest
 from hub.exchange.ports import (
     answer_filter,
     case_of,
-    category_schema,
     known_category,
+    schema_errors,
     subject_identity,
 )
 from hub.exchange.service import effective_status, read_request
@@ -78,15 +77,8 @@ def check_categories(values: dict[str, dict[str, Any]]) -> None:
 
 def validate_released(released: dict[str, dict[str, Any]]) -> None:
     """What will be stored must satisfy each category's JSON Schema (fields beyond it were withheld)."""
-    errors = []
-    for category, value in sorted(released.items()):
-        validator = Draft202012Validator(category_schema(category),
-                                         format_checker=Draft202012Validator.FORMAT_CHECKER)
-        for error in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path)):
-            path = ".".join(str(p) for p in error.absolute_path)
-            # The problem names the field and the rule broken, never the submitted value.
-            errors.append({"field": f"values.{category}" + (f".{path}" if path else ""),
-                           "rule": str(error.validator)})
+    errors = [error for category, value in sorted(released.items())
+              for error in schema_errors(category, value, f"values.{category}")]
     if errors:
         fields = ", ".join(e["field"] for e in errors)
         raise AnswerInvalid(f"Het antwoord voldoet niet aan het schema van de categorie in: {fields}.",

@@ -36,6 +36,10 @@ def category_schema(category: str) -> dict[str, Any]:
     return catalogue.schema_for(category)
 
 
+def schema_errors(category: str, value: Any, field: str) -> list[dict[str, str]]:
+    return catalogue.schema_errors(category, value, field)
+
+
 def activity_ref(activity_id: str, version: str | None = None) -> ActivityRef:
     """The register's entry for an activity, as the log records it (the version the request was made under)."""
     ref = register.activity(activity_id).ref

@@ -27,7 +27,7 @@ class RequestCreate(Strict):
     @classmethod
     def _distinct_names(cls, value: list[str]) -> list[str]:
         for name in value:
-            if not re.match(CATEGORY_PATTERN, name):
+            if not re.fullmatch(CATEGORY_PATTERN, name):
                 raise ValueError("category names are lower-case words joined by underscores")
         if len(set(value)) != len(value):
             raise ValueError("each category may be asked only once")

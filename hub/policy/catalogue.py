@@ -99,6 +99,17 @@ def schema_for(category: str, policies_dir: Path | None = None) -> dict[str, Any
     return get_catalogue(policies_dir).schema_for(category)
 
 
+def schema_errors(category: str, value: Any, field: str) -> list[dict[str, str]]:
+    """Where `value` breaks the category's JSON Schema: the field path (under `field`) and the rule, never
+    the submitted value, so the list can go into a problem response and a log line."""
+    validator = get_catalogue().validator_for(category)
+    errors = []
+    for error in sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = ".".join(str(p) for p in error.absolute_path)
+        errors.append({"field": field + (f".{path}" if path else ""), "rule": str(error.validator)})
+    return errors
+
+
 def holders(category: str, policies_dir: Path | None = None) -> frozenset[str]:
     return get_catalogue(policies_dir).holders(category)
 

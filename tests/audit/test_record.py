@@ -69,6 +69,8 @@ def test_record_runs_in_the_callers_transaction(session, subject):
         ({"subject_pseudonym": DEMO_BSN}, "never a BSN"),
         ({"subject_pseudonym": None}, "exactly one data subject"),
         ({"from_oin": "12345"}, "from_oin"),
+        ({"from_oin": "0" * 20 + "\n"}, "from_oin"),
+        ({"subject_pseudonym": "a" * 64 + "\n"}, "subject_pseudonym"),
         ({"to_actor": "a\nforged line"}, "to_actor"),
         ({"categories_released": ["housing", "DROP TABLE"]}, "categories_released"),
         ({"denial_reasons": {"care": "no consent; see BSN 999993653"}}, "denial_reasons"),

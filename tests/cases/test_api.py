@@ -93,11 +93,33 @@ def test_coordinator_lists_reads_and_steps(dji_api, zvh_api) -> None:
     assert timeline[0]["actor"] == "regisseur-1"
 
 
+VALID_PLAN = {"agreed_on": "2026-11-20", "actions": [{"domain": "housing", "action": "Woning zoeken"}]}
+
+
+@pytest.mark.parametrize(("plan", "field"), [
+    ({"actions": []}, "plan"),
+    ({"agreed_on": "2026-11-20", "actions": [{"domain": "yacht", "action": "Boot"}]}, "plan.actions.0.domain"),
+    ({**VALID_PLAN, "diagnosis": "x"}, "plan"),
+])
+def test_plan_that_breaks_the_catalogue_schema_is_refused(dji_api, zvh_api, plan, field) -> None:
+    """A plan that does not fit the catalogue's `plan` schema: 422 naming the field; no timeline entry."""
+    case_id = _open(dji_api)
+    for step in ({"type": "visit_recorded", "visited_on": "2026-11-05"},
+                 {"type": "weighing_recorded", "consent": "yes", "risk": "none"}):
+        assert zvh_api.post(f"/v1/cases/{case_id}/events", json=step).status_code == 201
+    response = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "plan_recorded", "plan": plan})
+    body = response.json()
+    assert response.status_code == 422 and body["code"] == "validation_failed"
+    assert field in [e["field"] for e in body["errors"]]
+    timeline = zvh_api.get(f"/v1/cases/{case_id}/timeline").json()["items"]
+    assert "plan_recorded" not in [e["type"] for e in timeline]
+
+
 def test_transition_out_of_turn_is_409(dji_api, zvh_api) -> None:
     """A plan before the weighing: 409 problem naming the rule; the state is unchanged."""
     case_id = _open(dji_api)
     response = zvh_api.post(f"/v1/cases/{case_id}/events", json={
-        "type": "plan_recorded", "conditions": {"housing": {"goal": "Woning"}}})
+        "type": "plan_recorded", "plan": VALID_PLAN})
     body = response.json()
     assert response.status_code == 409 and body["code"] == "transition_not_allowed"
     assert body["rule"] == "transition_table" and body["state"] == "notified"

@@ -86,8 +86,8 @@ def weigh(engine: Engine, case_ctx, make_caller) -> Callable[..., None]:
 @pytest.fixture
 def plan(engine: Engine, case_ctx, make_caller) -> Callable[[str], None]:
     def record(case_id: str) -> None:
-        event = PlanRecorded.model_validate({"type": "plan_recorded", "conditions": {
-            "housing": {"goal": "Onderdak bij vrijlating", "actions": "Aanmelding opvang"}}})
+        event = PlanRecorded.model_validate({"type": "plan_recorded", "plan": {
+            "agreed_on": "2026-11-20", "actions": [{"domain": "housing", "action": "Onderdak bij vrijlating"}]}})
         with Session(engine, expire_on_commit=False) as session:
             cases.record_event(session, case_ctx, make_caller(ZVH), case_id, event)
 

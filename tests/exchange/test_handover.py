@@ -75,7 +75,7 @@ def test_handover_at_release_reaches_the_municipality_which_closes_the_case(rele
     assert [item["id"] for item in listed] == [handover_id]
     content = hub(SOCIAL).get(f"/v1/handovers/{handover_id}").json()
     assert content["subject"]["bsn"] == BSN
-    assert content["content"]["plan"]["housing"]["goal"] == "Onderdak bij vrijlating"
+    assert content["content"]["plan"]["actions"] == [{"domain": "housing", "action": "Onderdak bij vrijlating"}]
     acknowledged = hub(SOCIAL).post(f"/v1/handovers/{handover_id}/acknowledge")
     assert acknowledged.status_code == 200 and acknowledged.json()["status"] == "acknowledged"
     assert db.get(Case, released_case).state == "closed"
