@@ -101,12 +101,13 @@ class NotificationResult(BaseModel):
 
 
 class CasePublic(BaseModel):
-    """A case without identifying data."""
+    """A case without identifying data. The subject's pseudonym stays inside the hub (the log and the privacy
+    officer use it): handed out, it would become a stable cross-region identifier. `related_case_ids` links
+    the detentions of one person instead."""
 
     id: str
     region: str
     municipality: str
-    subject_pseudonym: str
     state: CaseState
     consent: Consent
     risk: Risk

@@ -195,3 +195,14 @@ def test_openapi_documents_idempotency_key(client) -> None:
     assert len(posts) >= 3
     for operation in posts:
         assert "Idempotency-Key" in {p["name"] for p in operation.get("parameters", [])}
+
+
+def test_case_views_do_not_hand_out_the_subject_pseudonym(dji_api, zvh_api, engine) -> None:
+    """The stable pseudonym stays inside the hub: neither the case list nor the case detail shows it."""
+    case_id = _open(dji_api)
+    with Session(engine) as session:
+        pseudonym = session.get(Case, case_id).subject_pseudonym
+    listed = zvh_api.get("/v1/cases").text
+    detail = zvh_api.get(f"/v1/cases/{case_id}").text
+    assert pseudonym not in listed and pseudonym not in detail
+    assert case_id in listed and case_id in detail
