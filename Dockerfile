@@ -10,4 +10,6 @@ RUN pip install --no-cache-dir . && useradd --system --uid 10001 hub
 USER hub
 ENV HUB_ENV=production
 EXPOSE 8000
-CMD ["sh", "-c", "hub migrate && exec uvicorn hub.asgi:app --host 0.0.0.0 --port 8000 --workers ${HUB_WORKERS:-2}"]
+# `hub serve` runs uvicorn with proxy headers OFF (no X-Forwarded-For rewriting of the peer address, which decides
+# whether the client-certificate header is believed) and without uvicorn's access log.
+CMD ["sh", "-c", "hub migrate && exec hub serve --host 0.0.0.0 --port 8000 --workers ${HUB_WORKERS:-2}"]

@@ -36,6 +36,7 @@ demo: migrate
 bench: setup
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/exchange.py --quick
 
 clean:
 	rm -rf $(VENV) var certs/dev/*.pem certs/dev/*.json certs/dev/partners

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -17,6 +21,13 @@ MAX_ACCESS_TOKEN_TTL = 15 * 60
 
 class ConfigurationError(RuntimeError):
     """The settings are unsafe or incomplete; the hub refuses to start."""
+
+
+# Every setting that names a key, key set or registry: none may point into certs/dev outside development.
+_PATH_SETTINGS = ("token_signing_key_file", "token_previous_public_keys_file", "log_signing_key_file",
+                  "partner_registry_dir")
+# Every key file: none may hold a development key (compared by public-key thumbprint) outside development.
+_KEY_FILE_SETTINGS = ("token_signing_key_file", "token_previous_public_keys_file", "log_signing_key_file")
 
 
 def is_development_path(path: Path) -> bool:
@@ -45,6 +56,8 @@ class Settings(BaseSettings):
     log_signing_key_file: Path | None = None
     data_kek: SecretStr | None = None
     pseudonym_key: SecretStr | None = None
+    # 32 random bytes, base64: HMAC key of the disclosure log's records; the database never sees it (H6).
+    log_mac_key: SecretStr | None = None
 
     access_token_ttl_seconds: int = Field(default=300, gt=0, le=MAX_ACCESS_TOKEN_TTL)
     assertion_max_lifetime_seconds: int = Field(default=300, gt=0, le=3600)
@@ -60,6 +73,9 @@ class Settings(BaseSettings):
     # Disclosure log.
     checkpoint_every_records: int = Field(default=1000, gt=0)
     checkpoint_every_seconds: int = Field(default=3600, gt=0)
+    # Verification fails when records exist after a checkpoint older than this, or after more unsealed records.
+    max_seal_age_seconds: int = Field(default=2 * 3600, gt=0)
+    max_unsealed_records: int = Field(default=5000, gt=0)
     log_retention_days: int = Field(default=4 * 366, ge=4 * 365)
     unusual_reads_per_hour: int = Field(default=20, gt=0)
     office_hours: tuple[int, int] = (7, 19)
@@ -83,6 +99,8 @@ class Settings(BaseSettings):
             self.data_kek = SecretStr(_read_dev_secret("data-kek.b64"))
         if self.pseudonym_key is None:
             self.pseudonym_key = SecretStr(_read_dev_secret("pseudonym-key.b64"))
+        if self.log_mac_key is None:
+            self.log_mac_key = SecretStr(_read_dev_secret("log-mac-key.b64"))
         return self
 
     def check_safe(self) -> None:
@@ -92,21 +110,39 @@ class Settings(BaseSettings):
         missing = [
             name
             for name in ("database_url", "token_signing_key_file", "log_signing_key_file", "data_kek",
-                         "pseudonym_key")
+                         "pseudonym_key", "log_mac_key")
             if getattr(self, name) is None
         ]
         if missing:
             raise ConfigurationError(
                 "missing settings outside development: " + ", ".join(f"HUB_{m.upper()}" for m in missing)
             )
-        for name in ("token_signing_key_file", "log_signing_key_file"):
+        for name in _PATH_SETTINGS:
             path = getattr(self, name)
-            if is_development_path(path):
-                raise ConfigurationError(f"HUB_{name.upper()} points at a development key ({path})")
-        for name in ("data_kek", "pseudonym_key"):
+            if path is not None and is_development_path(path):
+                raise ConfigurationError(f"HUB_{name.upper()} points at a development key or file ({path})")
+        for name in ("data_kek", "pseudonym_key", "log_mac_key"):
             value = getattr(self, name).get_secret_value()
             if value in _dev_secret_values():
                 raise ConfigurationError(f"HUB_{name.upper()} is a development secret")
+        for name in ("data_kek", "pseudonym_key", "log_mac_key"):
+            decode_key(getattr(self, name).get_secret_value(), f"HUB_{name.upper()}")
+        if not self.issuer.startswith("https://"):
+            raise ConfigurationError(f"HUB_ISSUER must be an https:// URL outside development ({self.issuer!r})")
+        self._refuse_copied_development_keys()
+
+    def _refuse_copied_development_keys(self) -> None:
+        """Refuse a key file whose public key is a development key's, wherever the file lies (a copy of
+        certs/dev/… elsewhere). Compared by public-key thumbprint; without certs/dev there is nothing to
+        compare (the path check above still applies)."""
+        development = development_thumbprints()
+        if not development:
+            return
+        for name in _KEY_FILE_SETTINGS:
+            path = getattr(self, name)
+            if path is not None and key_thumbprints(path, f"HUB_{name.upper()}") & development:
+                raise ConfigurationError(f"HUB_{name.upper()} holds a development key (its public key is one "
+                                         "of certs/dev)")
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -125,6 +161,57 @@ def _read_dev_secret(name: str) -> str:
     if not path.exists():
         raise ConfigurationError(f"development secret {path} is missing: run `hub dev-keys`")
     return path.read_text().strip()
+
+
+KEY_BYTES = 32
+
+
+def decode_key(value: str, name: str) -> bytes:
+    """A base64 secret key (HUB_DATA_KEK, HUB_PSEUDONYM_KEY), decoded strictly: exactly 32 bytes."""
+    try:
+        key = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigurationError(f"{name} is not valid base64") from None
+    if len(key) != KEY_BYTES:
+        raise ConfigurationError(f"{name} must be exactly {KEY_BYTES} random bytes (base64), not {len(key)}")
+    return key
+
+
+def key_thumbprints(path: Path, name: str) -> set[str]:
+    """SHA-256 thumbprints (hex, of the DER SubjectPublicKeyInfo) of the public key(s) in a PEM private or
+    public key file, or in a JWKS file."""
+    from cryptography.hazmat.primitives import serialization
+    from joserfc.jwk import KeySet
+
+    try:
+        data = path.read_bytes()
+        if data.lstrip().startswith(b"{"):
+            publics = [key.public_key for key in KeySet.import_key_set(json.loads(data)).keys]
+        elif b"PRIVATE KEY" in data:
+            # Only the public half is used: skip the (slow) RSA consistency check of the private key.
+            private = serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=True)
+            publics = [private.public_key()]
+        else:
+            publics = [serialization.load_pem_public_key(data)]
+    except Exception as exc:  # noqa: BLE001 - any unreadable key file is a configuration error
+        raise ConfigurationError(f"{name} cannot be read as a key file ({path}: {type(exc).__name__})") from None
+    return {hashlib.sha256(key.public_bytes(serialization.Encoding.DER,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)).hexdigest()
+            for key in publics}
+
+
+def development_thumbprints() -> set[str]:
+    """The thumbprints of every key in certs/dev (empty where that folder does not exist, as in the image)."""
+    found: set[str] = set()
+    if not DEV_CERTS.exists():
+        return found
+    for path in sorted(DEV_CERTS.rglob("*")):
+        if path.suffix in (".pem", ".json") and not path.name.endswith(".cert.pem"):
+            try:
+                found |= key_thumbprints(path, str(path))
+            except ConfigurationError:
+                continue  # not a key (e.g. a certificate)
+    return found
 
 
 def _dev_secret_values() -> set[str]:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, exc
 from sqlmodel import Session, create_engine
 
 from hub.config import Settings, normalise_database_url
+
+SQLITE_BUSY_TIMEOUT = 30  # seconds a transaction waits for SQLite's write lock before it is refused
 
 
 def make_engine(url: str) -> Engine:
@@ -19,7 +24,9 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        lock = threading.Lock()
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT,
+                                                  "factory": _locking_connection(lock)})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -29,15 +36,80 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # The threads of one process queue on a lock of their own first, and the one at the head polls
+            # for SQLite's write lock every half millisecond: SQLite's busy handler sleeps ever longer (up to
+            # 100 ms a time), which under concurrency leaves the write lock idle most of the time. The DBAPI
+            # connection releases the process lock once its COMMIT or ROLLBACK has finished. SQLite's own lock
+            # still does the serialising; this only shortens the queue.
+            dbapi_connection = conn.connection.dbapi_connection
+            try:
+                dbapi_connection.hold_write_lock()
+                dbapi_connection.begin_immediate()
+            except BaseException as error:
+                dbapi_connection.release_write_lock()
+                if isinstance(error, sqlite3.Error):  # as SQLAlchemy wraps it elsewhere: hub.errors answers 503
+                    raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
+                raise
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _locking_connection(lock: threading.Lock) -> type[sqlite3.Connection]:
+    """A sqlite3 connection class that holds `lock` from BEGIN until its transaction has ended."""
+
+    class LockingConnection(sqlite3.Connection):
+        _holding = False
+
+        def hold_write_lock(self) -> None:
+            if not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT):  # as SQLite's busy timeout: refuse (503)
+                raise sqlite3.OperationalError("database is locked (waited 30 s for this process's writers)")
+            self._holding = True
+
+        def begin_immediate(self) -> None:
+            deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT
+            self.execute("PRAGMA busy_timeout=0")
+            try:
+                while True:
+                    try:
+                        self.execute("BEGIN IMMEDIATE")
+                        return
+                    except sqlite3.OperationalError as error:
+                        if "locked" not in str(error) or time.monotonic() >= deadline:
+                            raise
+                    time.sleep(0.0005)
+            finally:
+                self.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
+
+        def release_write_lock(self) -> None:
+            if self._holding:
+                self._holding = False
+                lock.release()
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self.release_write_lock()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self.release_write_lock()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self.release_write_lock()
+
+    return LockingConnection
 
 
 def engine_for(settings: Settings) -> Engine:

@@ -11,6 +11,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -60,7 +61,8 @@ class ServiceUnavailable(HubError):
     status, code, title = 503, "service_unavailable", "Dienst niet beschikbaar"
 
 
-def problem(request: Request, status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(request: Request, status: int, code: str, title: str, detail: str,
+            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {
         "type": PROBLEM_BASE + code,
         "title": title,
@@ -71,8 +73,18 @@ def problem(request: Request, status: int, code: str, title: str, detail: str, *
         "request_id": getattr(request.state, "request_id", None),
         **extra,
     }
-    headers = {"WWW-Authenticate": 'Bearer realm="dt-hub"'} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    headers = {**(headers or {}), **({"WWW-Authenticate": 'Bearer realm="dt-hub"'} if status == 401 else {})}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when the database could not be reached or used (connection lost or refused, file unreadable,
+    pool exhausted), as opposed to a statement the database rejected (a constraint, a bug): those stay 500."""
+    if isinstance(exc, sa_exc.TimeoutError | sa_exc.OperationalError | sa_exc.InterfaceError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return type(exc) is sa_exc.DatabaseError  # e.g. SQLite "file is not a database"
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -101,6 +113,17 @@ def install_error_handlers(app: FastAPI) -> None:
         codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
         code = codes.get(exc.status_code, "http_error")
         return problem(request, exc.status_code, code, str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(sa_exc.DBAPIError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        # Only the error's type: its message may quote SQL parameters (a BSN, a value).
+        if not database_unavailable(exc):
+            return await _unexpected(request, exc)
+        log.error("database.unavailable", error_type=type(exc).__name__)
+        return problem(request, 503, "database_unavailable", "Database niet beschikbaar",
+                       "De database van de hub is niet bereikbaar; er is niets vrijgegeven of opgeslagen. "
+                       "Probeer het later opnieuw.", headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -4,15 +4,20 @@ One line per router: `router = APIRouter(prefix="/v1/...", route_class=Idempoten
 route of that router then honours the header:
 
 - no header: the request runs as usual (nothing is stored);
-- a new key: a reservation row (client_id, key) is added to the request's session, so it commits together
-  with whatever the service commits; after the route returns a 2xx response, its status and body are
-  stored on that row;
-- the same key with the same request (method, path, body): the stored response is replayed, with the
+- a new key: a reservation row (client_id, key) is added to the request's session; while it is open the
+  service's `session.commit()` only flushes, and after the route returns a 2xx response the service's
+  work, the reservation and the stored response (status and body) commit in ONE transaction. A crash
+  (SIGKILL) at any point therefore leaves either all of them or none: never an effect whose key is stuck
+  "in use" without a response to replay;
+- the same key with the same request (method, path, body, acting person): the stored response is replayed, with the
   header `Idempotent-Replayed: true`, and the service is not called again;
 - the same key with a different request: 422 problem `idempotency_key_reused`;
 - the same key while the first request is still running: 409 problem `idempotency_key_in_use`.
 
-Keys are per client (an OAuth client_id): one partner cannot replay another's response. A failed request
+Keys are per client (an OAuth client_id): one partner cannot replay another's response; and the digest covers
+the acting person, so one employee's key never replays another employee's response (422 reused instead). The
+guard depends on the route's own authorize(operation) dependency: nothing is reserved or replayed for a call
+the policy or the token's scope refuses. A failed request
 (an exception or a non-2xx response) leaves no reservation, so it can be retried with the same key. The
 request digest is a keyed HMAC, because a body may hold a BSN. Records expire after `RECORD_TTL`.
 """
@@ -89,10 +94,11 @@ class Reservation:
 # -- the rules, testable without HTTP -------------------------------------------------------------------
 
 
-def request_digest(secret: bytes, method: str, path: str, body: bytes) -> str:
-    """Keyed digest of the request: a reused key is recognised without storing the body."""
+def request_digest(secret: bytes, method: str, path: str, body: bytes, actor: str) -> str:
+    """Keyed digest of the request and its acting person: a reused key is recognised without storing the
+    body, and one employee's key never replays the response another employee got."""
     mac = hmac.new(secret, digestmod=hashlib.sha256)
-    for part in (method.upper().encode(), path.encode(), body):
+    for part in (method.upper().encode(), path.encode(), body, actor.encode()):
         mac.update(len(part).to_bytes(8, "big"))
         mac.update(part)
     return mac.hexdigest()
@@ -130,9 +136,20 @@ def reserve(session: Session, client_id: str, key: str, digest: str,
     return record
 
 
+def hold_commits(session: Session) -> None:
+    """Until `complete`/`forget`/`release`, the service's commit() only flushes (one transaction with the
+    stored response)."""
+    session.commit = session.flush  # type: ignore[method-assign]
+
+
+def _real_commits(session: Session) -> None:
+    session.__dict__.pop("commit", None)
+
+
 def complete(session: Session, record: IdempotencyRecord, status_code: int, media_type: str | None,
              body: bytes) -> None:
-    """Store the response of the first use, so repeats replay it."""
+    """Store the response of the first use, so repeats replay it; commits the service's work with it."""
+    _real_commits(session)
     record.status_code = status_code
     record.media_type = media_type
     record.response_body = body.decode("utf-8")
@@ -140,8 +157,16 @@ def complete(session: Session, record: IdempotencyRecord, status_code: int, medi
     session.commit()
 
 
+def forget(session: Session, record: IdempotencyRecord) -> None:
+    """A response that is not stored (non-2xx, streamed): commit the service's work without the key."""
+    _real_commits(session)
+    session.delete(record)
+    session.commit()
+
+
 def release(session: Session, record: IdempotencyRecord) -> None:
-    """Forget a reservation whose request failed, so the client may retry with the same key."""
+    """Forget a reservation whose request failed (its work rolls back), so the client may retry."""
+    _real_commits(session)
     session.rollback()
     session.execute(delete(IdempotencyRecord).where(
         IdempotencyRecord.client_id == record.client_id,  # type: ignore[arg-type]
@@ -172,15 +197,17 @@ def _secret(request: Request) -> bytes:
     return hmac.new(key.get_secret_value().encode(), b"dt-hub idempotency v1", hashlib.sha256).digest()
 
 
-def _guard_dependency() -> Callable[..., Coroutine[Any, Any, None]]:
+def _guard_dependency(authorization: Callable[..., Any]) -> Callable[..., Coroutine[Any, Any, None]]:
     # Imported here so that the table model (hub.models imports it) loads without the auth package. The
     # dependencies are defaults, not annotations: string annotations would not resolve in this scope.
-    from hub.auth.deps import current_caller
     from hub.db import get_session
 
+    # `authorization` is the route's own authorize(operation) dependency: the guard depends on it, so the
+    # operation is authorized (policy and scope) before any key is reserved or any response replayed, and
+    # FastAPI's per-request dependency cache runs it only once for the route.
     async def idempotency_guard(
         request: Request,
-        caller=Depends(current_caller),  # noqa: B008
+        caller=Depends(authorization),  # noqa: B008
         session=Depends(get_session),  # noqa: B008
         key: str | None = Header(default=None, alias=HEADER, description=(  # noqa: B008
             "Optional; 1-255 visible ASCII characters, unique per request. A repeat with the same key and "
@@ -188,11 +215,35 @@ def _guard_dependency() -> Callable[..., Coroutine[Any, Any, None]]:
     ) -> None:
         if key is None:
             return
-        digest = request_digest(_secret(request), request.method, request.url.path, await request.body())
+        digest = request_digest(_secret(request), request.method, request.url.path, await request.body(),
+                                caller.actor)
         record = await run_in_threadpool(reserve, session, caller.partner.client_id, key, digest)
         request.state.idempotency = Reservation(session, record)
+        hold_commits(session)
 
     return idempotency_guard
+
+
+def route_authorization(path: str, endpoint: Callable[..., Any], dependencies: Any) -> Callable[..., Any]:
+    """The route's authorize(operation) dependency (hub.policy.access), found in its dependency tree; the
+    bare authenticated caller when the route has none (the operation is then authorized inside the route)."""
+    from fastapi.dependencies.utils import get_dependant, get_parameterless_sub_dependant
+
+    from hub.auth.deps import current_caller
+
+    root = get_dependant(path=path, call=endpoint)
+    root.dependencies[:0] = [get_parameterless_sub_dependant(depends=d, path=path) for d in dependencies]
+    found, stack = [], list(root.dependencies)
+    while stack:
+        dependant = stack.pop()
+        call = dependant.call
+        if getattr(call, "__module__", None) == "hub.policy.access" and call.__name__.startswith("authorize_"):
+            found.append(call)
+        stack.extend(dependant.dependencies)
+    unique = list(dict.fromkeys(found))
+    if len(unique) > 1:
+        raise RuntimeError(f"route {path} authorizes more than one operation: cannot guard its Idempotency-Key")
+    return unique[0] if unique else current_caller
 
 
 class IdempotentRoute(APIRoute):
@@ -200,7 +251,9 @@ class IdempotentRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if "POST" in {m.upper() for m in kwargs.get("methods") or ()}:
-            kwargs["dependencies"] = [Depends(_guard_dependency()), *(kwargs.get("dependencies") or [])]
+            self.authorization = route_authorization(path, endpoint, kwargs.get("dependencies") or [])
+            kwargs["dependencies"] = [Depends(_guard_dependency(self.authorization)),
+                                      *(kwargs.get("dependencies") or [])]
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -222,7 +275,7 @@ class IdempotentRoute(APIRoute):
                     await run_in_threadpool(complete, reservation.session, reservation.record,
                                             response.status_code, response.media_type, bytes(body))
                 else:
-                    await _release_if_reserved(request)
+                    await run_in_threadpool(forget, reservation.session, reservation.record)
             return response
 
         return idempotent_handler

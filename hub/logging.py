@@ -1,7 +1,8 @@
 """structlog as JSON lines, with the request id bound through contextvars.
 
 Log events are dotted names (`case.opened`). Nothing secret is ever passed in: a final processor also
-scrubs values that look like a bearer token, a JWT or a BSN, as a second line of defence.
+scrubs values that look like a bearer token, a JWT or a BSN, and values under secret-sounding keys, at every
+depth of nested dicts, lists and tuples, as a second line of defence.
 """
 
 from __future__ import annotations
@@ -10,31 +11,112 @@ import logging
 import re
 import sys
 import uuid
+from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-_JWT = re.compile(r"eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*")
-# Nine digits standing alone; not inside a longer hex string such as a hash or a policy revision.
-_BSN = re.compile(r"(?<![0-9A-Fa-f])\d{9}(?![0-9A-Fa-f])")
+from hub.crypto.pseudonym import is_valid_bsn
+
 _SENSITIVE_KEYS = {"authorization", "client_assertion", "token", "access_token", "bsn", "password", "secret",
                    "private_key", "answer", "values"}
+_MAX_DEPTH = 12  # deeper structures are not logged at all: nothing the hub logs nests that far
+# Linear-time building blocks (one pass, no backtracking): runs of token characters, and runs of digits.
+_TOKEN_RUN = re.compile(r"[\w.-]+")
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_HEX_LETTERS = frozenset("abcdefABCDEF")
 
 
-def _scrub_value(value):
+def contains_jwt(text: str) -> bool:
+    """True when `text` holds something shaped like a JWT (`eyJ<x>.<y>.<z>`) anywhere. Linear in len(text)."""
+    return "eyJ" in text and any(_run_holds_jwt(run.group()) for run in _TOKEN_RUN.finditer(text))
+
+
+def _run_holds_jwt(run: str) -> bool:
+    parts = run.split(".")
+    for first, second in zip(parts, parts[1:-1], strict=False):  # a third segment must follow `second`
+        start = first.find("eyJ")
+        if start != -1 and start + 3 < len(first) and second:
+            return True
+    return False
+
+
+def _redact_jwts(text: str) -> str:
+    if "eyJ" not in text:
+        return text
+    return _TOKEN_RUN.sub(lambda m: "[JWT]" if _run_holds_jwt(m.group()) else m.group(), text)
+
+
+def _redact_bsns(text: str) -> str:
+    """Replace what may be a BSN: a lone run of nine digits (always), and any nine consecutive digits that pass
+    the eleven-test wherever they stand (next to letters, inside a longer run of digits).
+
+    The trade-off: a hex hash or a long number sometimes holds nine digits that pass the eleven-test (about one
+    in eleven of its nine-digit windows) and is then partly redacted. A damaged hash in an application log
+    costs little; a BSN that slips through does not.
+    """
+    return _DIGIT_RUN.sub(lambda m: _redact_digit_run(text, m), text)
+
+
+def _redact_digit_run(text: str, match: re.Match[str]) -> str:
+    run = match.group()
+    if len(run) < 9:
+        return run
+    before = text[match.start() - 1] if match.start() else ""
+    after = text[match.end()] if match.end() < len(text) else ""
+    if len(run) == 9 and before not in _HEX_LETTERS and after not in _HEX_LETTERS:
+        return "[BSN]"
+    hits = [i for i in range(len(run) - 8) if is_valid_bsn(run[i:i + 9])]
+    if not hits:
+        return run
+    out, pos = [], 0
+    for i in hits:
+        if i >= pos:  # a hit after the previous one
+            out.append(run[pos:i] + "[BSN]")
+        pos = max(pos, i + 9)  # a hit that overlaps the previous one extends its redaction
+    return "".join(out) + run[pos:]
+
+
+def _scrub_value(value: Any, depth: int = 0) -> Any:
+    """Redact JWTs and BSNs in strings, and secrets by key, at every depth of dicts, lists, tuples and sets."""
     if isinstance(value, str):
-        return _BSN.sub("[BSN]", _JWT.sub("[JWT]", value))
-    return value
+        return _redact_bsns(_redact_jwts(value))
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        return "[BSN]" if is_valid_bsn(str(value)) else value
+    if depth >= _MAX_DEPTH:
+        return "[too deep]"
+    if isinstance(value, dict):
+        return {_scrub_key(k): ("[redacted]" if _is_sensitive(k) else _scrub_value(v, depth + 1))
+                for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_scrub_value(v, depth + 1) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    return _scrub_value(str(value), depth)  # anything else is rendered as text: scrub that text
+
+
+def _is_sensitive(key: Any) -> bool:
+    return isinstance(key, str) and key.lower() in _SENSITIVE_KEYS
+
+
+def _scrub_key(key: Any) -> Any:
+    return _scrub_value(key) if isinstance(key, str) else key
+
+
+_PASS_THROUGH = {"exc_info", "stack_info"}  # structlog's own: the renderer formats them
 
 
 def scrub(_, __, event_dict):
-    """Redact secrets by key and by shape before anything is written."""
-    for key in list(event_dict):
-        if key.lower() in _SENSITIVE_KEYS:
-            event_dict[key] = "[redacted]"
-        else:
-            event_dict[key] = _scrub_value(event_dict[key])
-    return event_dict
+    """Redact secrets by key and by shape, at every depth, before anything is written."""
+    return {
+        _scrub_key(key): (
+            value if key in _PASS_THROUGH
+            else "[redacted]" if _is_sensitive(key)
+            else _scrub_value(value)
+        )
+        for key, value in event_dict.items()
+    }
 
 
 def configure_logging(level: str = "INFO", json: bool = True) -> None:

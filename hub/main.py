@@ -20,6 +20,7 @@ from hub.exchange.endpoints import router as exchange_router
 from hub.health.endpoints import router as health_router
 from hub.limits import BodySizeLimitMiddleware
 from hub.logging import RequestContextMiddleware, configure_logging
+from hub.openapi import install_openapi
 from hub.policy import install as install_policy
 from hub.policy import on_shutdown as stop_policy
 from hub.policy import on_startup as start_policy
@@ -64,4 +65,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_audit(app, settings)
     install_cases(app)
     app.include_router(exchange_router)
+    install_openapi(app)  # the statuses every route shares; errors as application/problem+json
     return app

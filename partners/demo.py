@@ -147,8 +147,16 @@ def _request_lines(body: dict[str, Any]) -> list[str]:
 
 
 def _withheld_lines(withheld: list[dict[str, Any]]) -> list[str]:
-    return [f"tegengehouden: {w['category']}{'.' + w['field'] if w['field'] else ''} — {w['explanation']}"
-            for w in withheld]
+    return [f"tegengehouden: {_withheld_part(w)} — {w['explanation']}" for w in withheld]
+
+
+def _withheld_part(withheld: dict[str, Any]) -> str:
+    """`care`, `housing.at_risk_of_loss`, or `housing (2 velden buiten de catalogus)`: the hub never names
+    fields outside the catalogue, it counts them."""
+    count = withheld.get("fields_not_in_catalogue")
+    if count:
+        return f"{withheld['category']} ({count} {'veld' if count == 1 else 'velden'} buiten de catalogus)"
+    return withheld["category"] + (f".{withheld['field']}" if withheld.get("field") else "")
 
 
 def print_log(records: list[dict[str, Any]]) -> None:

@@ -16,10 +16,12 @@ if TYPE_CHECKING:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Load the Ed25519 log key (refused when missing outside development) and add the audit routes."""
+    from hub.audit import mac
     from hub.audit.endpoints import router, well_known
     from hub.audit.signing import load_signer
 
     app.state.log_signer = load_signer(settings)
+    app.state.log_mac_key = mac.configure_from(settings)  # refused when missing or malformed
     app.include_router(well_known)
     app.include_router(router)
 

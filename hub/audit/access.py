@@ -3,7 +3,8 @@
 It lists, for every disclosure record about the person's pseudonym: which organisation received which
 categories, from whom, when, for which purpose and under which legal basis. It holds no employee
 identifiers, no pseudonym, no case or trace ids, and nothing about anyone else: the look-up is by the
-person's pseudonym only (index ix_audit_record_subject_pseudonym). Producing it is itself logged.
+person's pseudonym only (index ix_audit_record_subject_pseudonym), within cases of the officer's own region.
+Producing it is itself logged.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import structlog
 from sqlmodel import Session
 
 from hub.audit import repository
-from hub.audit.inspection import subject_pseudonym_of
+from hub.audit.inspection import officer_region, subject_pseudonym_of
 from hub.audit.models import AuditRecord
 from hub.audit.schemas import AccessEntry, AccessReport
 from hub.audit.service import record
@@ -46,7 +47,9 @@ def access_report(session: Session, caller: Caller, bsn: str, *, pseudonym_key: 
                   organisation: OrganisationName, category: CategoryName) -> AccessReport:
     """Build the report for the person with this BSN and log that it was made (one commit)."""
     pseudonym = subject_pseudonym_of(bsn, pseudonym_key)
-    rows = repository.subject_records(session, pseudonym, tuple(DISCLOSURES))
+    # Only disclosures in cases of the officer's region (H5): a person with none there gets the same empty
+    # report as a BSN the hub never saw, so the report is no "has a detention case" oracle.
+    rows = repository.subject_records(session, pseudonym, tuple(DISCLOSURES), officer_region(caller))
     entries = [_entry(row, organisation, category) for row in rows]
     logged = record(session, event_type="access_report", subject_pseudonym=pseudonym, trace=trace,
                     to_oin=caller.partner.oin, to_actor=caller.actor)

@@ -30,10 +30,13 @@ HASHED_FIELDS: tuple[str, ...] = (
     "trace_id", "span_id", "parent_span_id", "activity_id", "activity_version", "purpose", "legal_basis",
     "retention_days", "confidentiality", "subject_pseudonym", "subject_id_type", "from_oin", "to_oin",
     "from_actor", "to_actor", "categories_released", "categories_withheld", "denial_reasons", "decision_id",
-    "policy_revision", "prev_hash",
+    "policy_revision", "prev_hash", "query_filter",
 )
 TIME_FIELDS = frozenset({"event_time", "recorded_time"})
-JSON_FIELDS = frozenset({"categories_released", "categories_withheld", "denial_reasons"})
+JSON_FIELDS = frozenset({"categories_released", "categories_withheld", "denial_reasons", "query_filter"})
+# Fields added after format dt-hub-log/1 was first written: hashed only when set, so that every record
+# written before they existed keeps its hash (an inspection's filter, migration 0006_audit_hardening).
+OPTIONAL_FIELDS = frozenset({"query_filter"})
 _MAX_SAFE_INT = 2**53
 
 
@@ -57,6 +60,8 @@ def record_document(row: Mapping[str, Any]) -> dict[str, Any]:
             value = format_time(value)
         elif name in JSON_FIELDS and isinstance(value, str):
             value = json.loads(value)
+        if value is None and name in OPTIONAL_FIELDS:
+            continue
         doc[name] = value
     return doc
 
@@ -112,7 +117,7 @@ class RowHasher:
         doc = dict(zip(_CANONICAL_KEYS, self._get((*row, FORMAT)), strict=True))
         doc["event_time"] = format_time(doc["event_time"])
         doc["recorded_time"] = format_time(doc["recorded_time"])
-        for name in ("categories_released", "categories_withheld", "denial_reasons"):
+        for name in ("categories_released", "categories_withheld", "denial_reasons", "query_filter"):
             value = doc[name]
             if type(value) is str:  # SQLite hands JSON columns over as text; few distinct values recur
                 parsed = self._parsed.get(value)
@@ -121,9 +126,13 @@ class RowHasher:
                     if len(self._parsed) < 4096:
                         self._parsed[value] = parsed
                 doc[name] = parsed
-        reasons = doc["denial_reasons"]
-        if type(reasons) is dict and len(reasons) > 1:
-            doc["denial_reasons"] = dict(sorted(reasons.items()))
+        for name in ("denial_reasons", "query_filter"):  # the encoder keeps insertion order: sort flat maps
+            value = doc[name]
+            if type(value) is dict and len(value) > 1:
+                doc[name] = dict(sorted(value.items()))
+        for name in OPTIONAL_FIELDS:
+            if doc[name] is None:
+                del doc[name]
         return doc
 
     def digest(self, row: tuple) -> str:

@@ -14,13 +14,21 @@ import structlog
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from hub.audit import repository
+from hub.audit import mac, repository
 from hub.audit.models import AuditCheckpoint
 from hub.audit.service import lock_chain
 from hub.audit.signing import LogSigner, checkpoint_payload
+from hub.audit.verify import CHECKPOINT_FIELDS, verify_chain
 from hub.config import Settings
+from hub.errors import Conflict
 
 log = structlog.get_logger(__name__)
+
+
+class SealRefused(Conflict):
+    """The log does not verify since the last checkpoint, so it is not sealed."""
+
+    code = "audit_seal_refused"
 
 
 def seal(session: Session, signer: LogSigner, *, kind: str = "checkpoint", seq: int | None = None,
@@ -32,6 +40,7 @@ def seal(session: Session, signer: LogSigner, *, kind: str = "checkpoint", seq: 
         latest = repository.latest_checkpoint(session)
         if seq == 0 or (latest is not None and latest.seq >= seq and kind == "checkpoint"):
             return None
+        verify_before_sealing(session, signer, latest, seq)
     assert head_hash is not None  # noqa: S101 - given together with seq by the prune job
     signed_at = now or dt.datetime.now(dt.UTC)
     key_id = signer.verifier.key_id
@@ -43,6 +52,33 @@ def seal(session: Session, signer: LogSigner, *, kind: str = "checkpoint", seq: 
     session.flush()
     log.info("audit.sealed", kind=kind, seq=seq)
     return checkpoint
+
+
+def verify_before_sealing(session: Session, signer: LogSigner, latest: AuditCheckpoint | None,
+                          head_seq: int) -> None:
+    """Verify the segment after the newest checkpoint (its signature, the sealed head still in place, every
+    record since: chain, hashes and, with the log MAC key, MACs) before signing it: the sealer never launders a
+    forged or rewritten tail into a sealed one (review finding H6). Refuses with `audit.seal_refused`."""
+    start, checkpoints, low = None, [], 1
+    if latest is not None:
+        checkpoints = [{name: getattr(latest, name) for name in CHECKPOINT_FIELDS}]
+        start, low = (latest.seq, latest.head_hash), latest.seq + 1
+    result = verify_chain(repository.segment_rows(session, low, head_seq), checkpoints, signer.verifier, start,
+                          mac.current_key())
+    if result.ok and latest is not None:
+        stored = repository.hash_at(session, latest.seq)
+        if stored is not None and stored != latest.head_hash:  # None: pruned behind an anchor
+            result.ok, result.first_bad_seq, result.reason = False, latest.seq, "rewritten"
+    reached = result.last_seq or (latest.seq if latest is not None else 0)
+    if result.ok and reached != head_seq:
+        result.ok, result.first_bad_seq, result.reason = False, head_seq, "gap"
+    if not result.ok:
+        log.error("audit.seal_refused", first_bad_seq=result.first_bad_seq, reason=result.reason)
+        raise SealRefused(
+            f"Het logboek is niet intact sinds het laatste checkpoint (eerste afwijkende volgnummer "
+            f"{result.first_bad_seq}); er wordt niets verzegeld.", first_bad_seq=result.first_bad_seq,
+            reason=result.reason,
+        )
 
 
 def seal_if_due(session: Session, signer: LogSigner, settings: Settings,
@@ -81,6 +117,8 @@ async def run_sealer(engine: Engine, signer: LogSigner, settings: Settings) -> N
     while True:
         try:
             await asyncio.to_thread(seal_once, engine, signer, settings)
+        except SealRefused:
+            pass  # logged as audit.seal_refused; verification reports the same tail as failing
         except Exception as exc:  # noqa: BLE001 - the sealer must survive a passing database outage
             log.error("audit.seal_failed", error_type=type(exc).__name__)
         await asyncio.sleep(interval)

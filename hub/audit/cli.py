@@ -1,8 +1,9 @@
 """`hub audit ...`: verify, export, seal and prune the disclosure log.
 
     hub audit verify [--workers N]            verify the live database (public key from the log key file)
-    hub audit verify --export FILE [--public-key JWK_FILE]
+    hub audit verify --export FILE [--public-key JWK_FILE] [--with-mac]
                                               verify an export offline, with the public key alone
+                                              (--with-mac: and the record MACs, with HUB_LOG_MAC_KEY)
     hub audit export FILE                     seal the head, then write JSON lines (header+key, checkpoints, records)
     hub audit checkpoint                      seal now if N records or T seconds are due (for cron)
     hub audit prune                           remove records past retention behind a signed anchor
@@ -25,12 +26,20 @@ app = typer.Typer(help="The disclosure log: verify, export, seal, prune", no_arg
 
 
 def _engine_and_signer():
+    from hub.audit import mac
     from hub.audit.signing import load_signer
     from hub.db import engine_for
 
     settings = get_settings()
     settings.check_safe()
+    mac.configure_from(settings)
     return settings, engine_for(settings), load_signer(settings)
+
+
+def _mac_key_option(use: bool) -> bytes | None:
+    from hub.audit import mac
+
+    return mac.load_key(get_settings()) if use else None
 
 
 def _report(result) -> None:
@@ -48,10 +57,12 @@ def verify(
     export: Annotated[Path | None, typer.Option(help="Verify this export offline instead of the database")] = None,
     public_key: Annotated[Path | None, typer.Option(help="JWK of the log key (/.well-known/dt-hub-log-key)")] = None,
     workers: Annotated[int, typer.Option(min=1, max=16, help="Processes for the live database check")] = 1,
+    with_mac: Annotated[bool, typer.Option(help="Offline: also check record MACs with HUB_LOG_MAC_KEY")] = False,
 ) -> None:
-    """Verify the chain and every signed checkpoint; name the first bad sequence number."""
+    """Verify the chain, every signed checkpoint and (live, or offline with --with-mac) every record's MAC;
+    live, also fail when the unsealed tail is too long or too old. Name the first bad sequence number."""
     from hub.audit.signing import LogVerifier
-    from hub.audit.verify import verify_database, verify_export
+    from hub.audit.verify import SealLimits, verify_database, verify_export
 
     if export is not None:
         verifier = LogVerifier.from_jwk(json.loads(public_key.read_text())) if public_key else None
@@ -59,14 +70,17 @@ def verify(
             typer.echo("warning: using the public key inside the export; pass --public-key to check it "
                        "against the key you hold", err=True)
         try:
-            result = verify_export(export, verifier)
+            result = verify_export(export, verifier, _mac_key_option(with_mac))
         except (OSError, ValueError, KeyError) as exc:
             typer.echo(f"NOT OK: unreadable export ({type(exc).__name__}: {exc})", err=True)
             raise typer.Exit(1) from None
         _report(result)
         return
-    _, engine, signer = _engine_and_signer()
-    _report(verify_database(engine, signer.verifier, workers=workers))
+    settings, engine, signer = _engine_and_signer()
+    from hub.audit import mac
+
+    _report(verify_database(engine, signer.verifier, workers=workers, mac_key=mac.current_key(),
+                            limits=SealLimits.from_settings(settings)))
 
 
 @app.command("export")

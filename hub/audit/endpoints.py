@@ -26,12 +26,14 @@ from hub.audit.schemas import (
     ReportFormat,
 )
 from hub.audit.trace import TraceDep
+from hub.audit.verify import SealLimits
 from hub.auth.principal import Caller
 from hub.db import SessionDep
 from hub.errors import NotFound
+from hub.openapi import problem_responses
 from hub.policy.pep import authorize
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=problem_responses(403))  # privacy officer only
 well_known = APIRouter(tags=["audit"])
 
 QueryCaller = Annotated[Caller, Depends(authorize("audit.query"))]
@@ -55,9 +57,14 @@ def query(body: RecordQuery, request: Request, session: SessionDep, caller: Quer
 
 
 @router.get("/integrity", response_model=IntegrityOut, summary="Verify the chain; list the newest checkpoints")
-def integrity_check(request: Request, caller: IntegrityCaller) -> IntegrityOut:
-    verifier = request.app.state.log_signer.verifier
-    result = integrity(request.app.state.engine, verifier)
+def integrity_check(request: Request, session: SessionDep, caller: IntegrityCaller) -> IntegrityOut:
+    # End the request's transaction (token validation) first: verification reads on its own connections,
+    # and on SQLite the request's open transaction would hold the process's write lock meanwhile.
+    session.commit()
+    state = request.app.state
+    verifier = state.log_signer.verifier
+    result = integrity(state.engine, verifier, mac_key=state.log_mac_key,
+                       limits=SealLimits.from_settings(state.settings))
     return IntegrityOut(
         verification=result.verification.as_dict(), checkpoints_total=result.checkpoints_total,
         checkpoints=[CheckpointOut.model_validate(c, from_attributes=True) for c in result.checkpoints],
@@ -77,7 +84,8 @@ def access(body: AccessRequest, request: Request, session: SessionDep, caller: A
     )
 
 
-@router.get("/reports/{kind}", summary="Disclosures, refusals or unusual patterns over a period (JSON or CSV)")
+@router.get("/reports/{kind}", summary="Disclosures, refusals or unusual patterns over a period (JSON or CSV)",
+            responses=problem_responses(404))
 def report(kind: str, request: Request, session: SessionDep, caller: ReportCaller, trace: TraceDep,
            period_from: Annotated[dt.datetime, Query()], period_to: Annotated[dt.datetime, Query()],
            format: Annotated[ReportFormat, Query()] = "json") -> Any:  # noqa: A002 - the API's parameter name

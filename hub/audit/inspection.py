@@ -11,13 +11,14 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from hub.audit import repository
+from hub.audit.canonical import format_time
 from hub.audit.errors import FilterRequired, InvalidBsn, InvalidCursor, InvalidPeriod
 from hub.audit.models import AuditCheckpoint, AuditRecord
 from hub.audit.schemas import RecordQuery
 from hub.audit.service import record
 from hub.audit.signing import LogVerifier
 from hub.audit.trace import TraceContext
-from hub.audit.verify import VerificationResult, verify_database
+from hub.audit.verify import SealLimits, VerificationResult, verify_database
 from hub.auth.principal import Caller
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 
@@ -63,7 +64,25 @@ def decode_cursor(cursor: str | None) -> int:
     return seq
 
 
-def record_filter(query: RecordQuery, pseudonym_key: str) -> repository.RecordFilter:
+def officer_region(caller: Caller) -> str:
+    """The region whose records this privacy officer may see (H5). The registry refuses an officer without
+    one; should one slip through, "" matches no case, so the officer sees nothing (fail closed)."""
+    return caller.partner.region or ""
+
+
+def filter_document(where: repository.RecordFilter, **extra: str | None) -> dict[str, str]:
+    """The filter as stored on the inspection record (L9): every given condition, the subject as pseudonym."""
+    values = {
+        "period_from": format_time(where.period_from) if where.period_from else None,
+        "period_to": format_time(where.period_to) if where.period_to else None,
+        "case_id": where.case_id, "subject_pseudonym": where.subject_pseudonym, "partner_oin": where.partner_oin,
+        "activity_id": where.activity_id, "decision_id": where.decision_id,
+        "event_type": ",".join(where.event_types) or None, "region": where.region, **extra,
+    }
+    return {name: value for name, value in values.items() if value}
+
+
+def record_filter(query: RecordQuery, pseudonym_key: str, region: str) -> repository.RecordFilter:
     """The repository filter for a query; refuses a query without any filter (rule audit.filter_required)."""
     if all(getattr(query, name) is None for name in FILTER_FIELDS):
         raise FilterRequired(
@@ -79,28 +98,32 @@ def record_filter(query: RecordQuery, pseudonym_key: str) -> repository.RecordFi
         period_from=query.period_from, period_to=query.period_to, case_id=query.case_id,
         subject_pseudonym=subject, partner_oin=query.partner_oin, activity_id=query.activity_id,
         decision_id=query.decision_id, event_types=(query.event_type,) if query.event_type else (),
+        region=region,
     )
 
 
 def query_records(session: Session, caller: Caller, query: RecordQuery, pseudonym_key: str,
                   trace: TraceContext) -> RecordPageResult:
-    """One page of matching records, and an inspection record saying who looked (in the same commit)."""
-    where = record_filter(query, pseudonym_key)
+    """One page of matching records in the officer's region, and an inspection record saying who looked and
+    with which filter (in the same commit). Another region's case gives an empty page, like an unknown one."""
+    where = record_filter(query, pseudonym_key, officer_region(caller))
     after = decode_cursor(query.cursor)
     rows = repository.filtered_records(session, where, after, query.limit + 1)
     page, more = rows[: query.limit], len(rows) > query.limit
     inspection = record_inspection(session, caller, trace, subject_pseudonym=where.subject_pseudonym,
-                                   case_id=where.case_id)
+                                   case_id=where.case_id, query_filter=filter_document(where))
     session.commit()
     log.info("audit.inspected", results=len(page), inspection_seq=inspection.seq)
     return RecordPageResult(page, encode_cursor(page[-1].seq) if more else None, inspection.seq)
 
 
 def record_inspection(session: Session, caller: Caller, trace: TraceContext, *,
-                      subject_pseudonym: str | None = None, case_id: str | None = None) -> AuditRecord:
-    """Log that the privacy officer read the log (the hub discloses log data to the officer)."""
+                      subject_pseudonym: str | None = None, case_id: str | None = None,
+                      query_filter: dict[str, str] | None = None) -> AuditRecord:
+    """Log that the privacy officer read the log (the hub discloses log data to the officer), with the full
+    filter, so that what the officer saw can be reconstructed."""
     return record(session, event_type="inspection", subject_pseudonym=subject_pseudonym, case_id=case_id,
-                  trace=trace, to_oin=caller.partner.oin, to_actor=caller.actor)
+                  trace=trace, to_oin=caller.partner.oin, to_actor=caller.actor, query_filter=query_filter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +133,13 @@ class Integrity:
     checkpoints: list[AuditCheckpoint]
 
 
-def integrity(engine: Engine, verifier: LogVerifier, newest: int = 100) -> Integrity:
-    """Verify the whole chain now, and list the newest checkpoints."""
-    verification = verify_database(engine, verifier)
+def integrity(engine: Engine, verifier: LogVerifier, newest: int = 100, *, mac_key: bytes | None = None,
+              limits: SealLimits | None = None) -> Integrity:
+    """Verify the whole chain now (with the MAC key and the unsealed-tail limits), list the newest checkpoints.
+
+    National by nature (one chain), but it reveals no record: counts, sequence numbers and checkpoint hashes
+    only; the records themselves are reachable only through the region-scoped query."""
+    verification = verify_database(engine, verifier, mac_key=mac_key, limits=limits)
     with Session(engine, expire_on_commit=False) as session:
         total = session.execute(select(func.count()).select_from(AuditCheckpoint)).scalar_one()
         newest_first = session.execute(

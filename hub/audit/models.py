@@ -74,6 +74,13 @@ class AuditRecord(SQLModel, table=True):
 
     prev_hash: str = Field(sa_column=sa.Column(sa.String(HASH_LEN), nullable=False))
     hash: str = Field(sa_column=sa.Column(sa.String(HASH_LEN), nullable=False))
+    # HMAC-SHA256 of `hash` under HUB_LOG_MAC_KEY (never in the database); not hashed itself.
+    mac: str | None = Field(default=None, sa_column=sa.Column(sa.String(HASH_LEN), nullable=True))
+    # An inspection's full filter (period, case, subject pseudonym, partner, activity, decision, event type,
+    # report, region): non-personal values only. Hashed when set (migration 0006_audit_hardening).
+    query_filter: dict[str, str] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON(none_as_null=True), nullable=True)
+    )
 
 
 class AuditCheckpoint(SQLModel, table=True):

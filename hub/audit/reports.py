@@ -7,7 +7,8 @@
   settings.unusual_reads_per_hour, and reads outside settings.office_hours (Europe/Amsterdam, and weekends).
 
 The "partner" is the organisation that received (or would have received) the data: `to_oin`. Months, hours
-and office hours are in Europe/Amsterdam time. Every report is itself logged as an inspection.
+and office hours are in Europe/Amsterdam time. Every report covers only records of cases in the officer's
+region (review finding H5) and is itself logged as an inspection, with its kind, period and region.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from hub.audit.canonical import format_time
 from hub.audit.errors import InvalidPeriod
 from hub.audit.models import AuditRecord
+from hub.audit.repository import in_region
 from hub.config import Settings
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -34,6 +37,15 @@ REFUSAL_EVENTS = ("request_refused", "data_withheld")
 READ_EVENTS = ("data_released", "data_read", "identity_shown")
 MAX_PERIOD_DAYS = 400
 KINDS = ("disclosures", "refusals", "unusual")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a report covers: a period, and only records of cases in the officer's region (H5)."""
+
+    period_from: dt.datetime
+    period_to: dt.datetime
+    region: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +77,13 @@ def check_period(period_from: dt.datetime, period_to: dt.datetime) -> None:
                             "omvatten.", field="period_to")
 
 
-def _rows(session: Session, period_from: dt.datetime, period_to: dt.datetime, events: Iterable[str]):
+def _rows(session: Session, scope: Scope, events: Iterable[str]):
     rec = AuditRecord
     return session.execute(
         select(rec.event_type, rec.event_time, rec.to_oin, rec.to_actor, rec.activity_id, rec.case_id,
                rec.categories_withheld, rec.denial_reasons)
-        .where(col(rec.event_time) >= period_from, col(rec.event_time) < period_to,
-               col(rec.event_type).in_(tuple(events)))
+        .where(col(rec.event_time) >= scope.period_from, col(rec.event_time) < scope.period_to,
+               col(rec.event_type).in_(tuple(events)), in_region(scope.region))
         .order_by(col(rec.seq))
     ).all()
 
@@ -80,39 +92,36 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(AMSTERDAM)
 
 
-def disclosures(session: Session, period_from: dt.datetime, period_to: dt.datetime,
-                name: Callable[[str | None], str]) -> Report:
+def disclosures(session: Session, scope: Scope, name: Callable[[str | None], str]) -> Report:
     counts: dict[tuple, Counter] = defaultdict(Counter)
-    for row in _rows(session, period_from, period_to, DISCLOSURE_EVENTS + REFUSAL_EVENTS):
+    for row in _rows(session, scope, DISCLOSURE_EVENTS + REFUSAL_EVENTS):
         key = (row.to_oin, row.activity_id, _local(row.event_time).strftime("%Y-%m"))
         counts[key]["disclosures" if row.event_type in DISCLOSURE_EVENTS else "refusals"] += 1
     rows = [{"partner_oin": oin, "partner": name(oin), "activity": activity or "", "month": month,
              "disclosures": c["disclosures"], "refusals": c["refusals"]}
             for (oin, activity, month), c in sorted(counts.items(), key=lambda i: tuple(map(str, i[0][::-1])))]
-    return Report("disclosures", period_from, period_to,
+    return Report("disclosures", scope.period_from, scope.period_to,
                   ("month", "partner_oin", "partner", "activity", "disclosures", "refusals"), rows)
 
 
-def refusals(session: Session, period_from: dt.datetime, period_to: dt.datetime,
-             name: Callable[[str | None], str]) -> Report:
+def refusals(session: Session, scope: Scope, name: Callable[[str | None], str]) -> Report:
     counts: Counter = Counter()
-    for row in _rows(session, period_from, period_to, REFUSAL_EVENTS):
+    for row in _rows(session, scope, REFUSAL_EVENTS):
         reasons = row.denial_reasons or {}
         for category in row.categories_withheld or list(reasons):
             counts[(row.to_oin, row.activity_id or "", category, reasons.get(category, "onbekend"))] += 1
     rows = [{"partner_oin": oin, "partner": name(oin), "activity": activity, "category": category,
              "reason": reason, "count": count}
             for (oin, activity, category, reason), count in sorted(counts.items(), key=lambda i: str(i[0]))]
-    return Report("refusals", period_from, period_to,
+    return Report("refusals", scope.period_from, scope.period_to,
                   ("partner_oin", "partner", "activity", "category", "reason", "count"), rows)
 
 
-def unusual(session: Session, period_from: dt.datetime, period_to: dt.datetime,
-            name: Callable[[str | None], str], settings: Settings) -> Report:
+def unusual(session: Session, scope: Scope, name: Callable[[str | None], str], settings: Settings) -> Report:
     per_hour: dict[tuple, set] = defaultdict(set)
     outside: Counter = Counter()
     start, end = settings.office_hours
-    for row in _rows(session, period_from, period_to, READ_EVENTS):
+    for row in _rows(session, scope, READ_EVENTS):
         local = _local(row.event_time)
         per_hour[(row.to_oin, row.to_actor, local.strftime("%Y-%m-%d %H:00"))].add(row.case_id)
         if local.weekday() >= 5 or not start <= local.hour < end:
@@ -125,7 +134,7 @@ def unusual(session: Session, period_from: dt.datetime, period_to: dt.datetime,
     rows += [_unusual_row("buiten_kantoortijden", oin, actor, day, count, name,
                           f"{count} keer gegevens ingezien buiten kantoortijden ({start}:00-{end}:00, ma-vr)")
              for (oin, actor, day), count in sorted(outside.items(), key=lambda i: str(i[0]))]
-    return Report("unusual", period_from, period_to,
+    return Report("unusual", scope.period_from, scope.period_to,
                   ("pattern", "partner_oin", "partner", "actor", "when", "count", "explanation"), rows)
 
 
@@ -135,23 +144,27 @@ def _unusual_row(pattern: str, oin: str | None, actor: str | None, when: str, co
             "count": count, "explanation": explanation}
 
 
-def build(kind: str, session: Session, period_from: dt.datetime, period_to: dt.datetime,
-          name: Callable[[str | None], str], settings: Settings) -> Report:
-    """The report of `kind` over the period (validated first)."""
-    check_period(period_from, period_to)
+def build(kind: str, session: Session, scope: Scope, name: Callable[[str | None], str],
+          settings: Settings) -> Report:
+    """The report of `kind` over the scope's period (validated first) and region."""
+    check_period(scope.period_from, scope.period_to)
     if kind == "disclosures":
-        return disclosures(session, period_from, period_to, name)
+        return disclosures(session, scope, name)
     if kind == "refusals":
-        return refusals(session, period_from, period_to, name)
-    return unusual(session, period_from, period_to, name, settings)
+        return refusals(session, scope, name)
+    return unusual(session, scope, name, settings)
 
 
 def run_report(session: Session, caller, kind: str, period_from: dt.datetime, period_to: dt.datetime, *,
                name: Callable[[str | None], str], settings: Settings, trace) -> Report:
-    """Build a report and log the inspection it is (one commit)."""
-    from hub.audit.inspection import record_inspection
+    """Build a report over the officer's region and log the inspection it is, with its filter (one commit)."""
+    from hub.audit.inspection import officer_region, record_inspection
 
-    report = build(kind, session, period_from, period_to, name, settings)
-    record_inspection(session, caller, trace)
+    scope = Scope(period_from, period_to, officer_region(caller))
+    report = build(kind, session, scope, name, settings)
+    record_inspection(session, caller, trace, query_filter={
+        "report": kind, "period_from": format_time(period_from), "period_to": format_time(period_to),
+        **({"region": scope.region} if scope.region else {}),
+    })
     session.commit()
     return report

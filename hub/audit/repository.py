@@ -6,14 +6,25 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, column, false, func, or_, select, table, text
 from sqlmodel import Session, col
 
 from hub.audit.canonical import GENESIS_HASH, HASHED_FIELDS, JSON_FIELDS, TIME_FIELDS
 from hub.audit.models import AuditCheckpoint, AuditRecord
 
-STREAM_COLUMNS: tuple[str, ...] = (*HASHED_FIELDS, "hash")
+STREAM_COLUMNS: tuple[str, ...] = (*HASHED_FIELDS, "hash", "mac")
 _BATCH = 5000
+# hub.cases' table, by name only (audit does not import the cases capability): the region of a record is the
+# region of its case. Case rows are never deleted (retention only destroys their content), so a closed case's
+# records stay in its region.
+_CASE = table("case", column("id"), column("region"))
+
+
+def in_region(region: str | None):
+    """The condition "the record belongs to a case of `region`"; None or "" matches nothing (fail closed)."""
+    if not region:
+        return false()
+    return col(AuditRecord.case_id).in_(select(_CASE.c.id).where(_CASE.c.region == region))
 
 
 def chain_head(session: Session) -> tuple[int, str]:
@@ -83,6 +94,19 @@ def _stream_column(name: str, dialect: str) -> str:
     return name
 
 
+def _select_rows(dialect: str, conditions: list[str]) -> str:
+    where = " WHERE " + " AND ".join(conditions) if conditions else ""
+    names = [_stream_column(c, dialect) for c in STREAM_COLUMNS]
+    return f"SELECT {', '.join(names)} FROM audit_record{where} ORDER BY seq"  # noqa: S608 - fixed names
+
+
+def segment_rows(session: Session, from_seq: int, upto_seq: int) -> list[tuple]:
+    """The raw rows from_seq..upto_seq (STREAM_COLUMNS order) read in the session's own transaction, so the
+    sealer verifies exactly what it is about to sign. Bounded by the checkpoint interval."""
+    sql = _select_rows(session.get_bind().dialect.name, ["seq >= :low", "seq <= :high"])
+    return [tuple(row) for row in session.execute(text(sql), {"low": from_seq, "high": upto_seq})]
+
+
 @dataclass(frozen=True, slots=True)
 class RowStream:
     """Raw rows of the log in sequence order, as tuples in STREAM_COLUMNS order, without ORM overhead."""
@@ -96,10 +120,8 @@ class RowStream:
         mark = "?" if dialect == "sqlite" else "%s"
         bounds = [(f"seq >= {mark}", self.from_seq), (f"seq <= {mark}", self.upto_seq)]
         conditions = [(sql, value) for sql, value in bounds if value is not None]
-        where = " WHERE " + " AND ".join(sql for sql, _ in conditions) if conditions else ""
         params = tuple(value for _, value in conditions)
-        names = [_stream_column(c, dialect) for c in STREAM_COLUMNS]
-        sql = f"SELECT {', '.join(names)} FROM audit_record{where} ORDER BY seq"  # noqa: S608 - fixed names
+        sql = _select_rows(dialect, [sql for sql, _ in conditions])
         # A raw DBAPI connection: on SQLite it reads without the BEGIN IMMEDIATE write lock that every
         # SQLAlchemy transaction takes (hub.db), so verifying or exporting never blocks appends.
         raw = self.engine.raw_connection()
@@ -127,9 +149,13 @@ class RecordFilter:
     activity_id: str | None = None
     decision_id: str | None = None
     event_types: tuple[str, ...] = ()
+    # The privacy officer's region: only records of cases in it. UNSCOPED only for the hub's own jobs.
+    region: str | None = None
+    scoped: bool = True
 
     def conditions(self) -> list:
         rec = AuditRecord
+        scope = [in_region(self.region)] if self.scoped else []
         pairs = [
             (self.period_from, lambda v: col(rec.event_time) >= v),
             (self.period_to, lambda v: col(rec.event_time) < v),
@@ -140,7 +166,7 @@ class RecordFilter:
             (self.decision_id, lambda v: col(rec.decision_id) == v),
             (self.event_types or None, lambda v: col(rec.event_type).in_(v)),
         ]
-        return [make(value) for value, make in pairs if value is not None]
+        return scope + [make(value) for value, make in pairs if value is not None]
 
 
 def filtered_records(session: Session, where: RecordFilter, after_seq: int, limit: int) -> list[AuditRecord]:
@@ -150,7 +176,9 @@ def filtered_records(session: Session, where: RecordFilter, after_seq: int, limi
     return list(session.execute(query).scalars())
 
 
-def subject_records(session: Session, pseudonym: str, event_types: tuple[str, ...]) -> list[AuditRecord]:
-    """Every record about one subject of the given types (index ix_audit_record_subject_pseudonym)."""
-    return filtered_records(session, RecordFilter(subject_pseudonym=pseudonym, event_types=event_types), 0,
-                            1_000_000)
+def subject_records(session: Session, pseudonym: str, event_types: tuple[str, ...],
+                    region: str | None) -> list[AuditRecord]:
+    """Every record about one subject of the given types in cases of `region` (index
+    ix_audit_record_subject_pseudonym)."""
+    where = RecordFilter(subject_pseudonym=pseudonym, event_types=event_types, region=region)
+    return filtered_records(session, where, 0, 1_000_000)

@@ -22,7 +22,7 @@ import structlog
 from sqlalchemy import delete, text
 from sqlmodel import Session, col
 
-from hub.audit import repository
+from hub.audit import mac, repository
 from hub.audit.checkpoints import seal
 from hub.audit.models import AuditRecord
 from hub.audit.service import lock_chain, record
@@ -71,7 +71,8 @@ def _verify_segment(session: Session, signer: LogSigner, upto: int) -> None:
     checkpoints = [{name: getattr(cp, name) for name in CHECKPOINT_FIELDS}
                    for cp in repository.checkpoints(session, upto_seq=upto)]
     engine = session.get_bind()
-    result = verify_chain(repository.RowStream(engine, upto_seq=upto), checkpoints, signer.verifier)
+    result = verify_chain(repository.RowStream(engine, upto_seq=upto), checkpoints, signer.verifier,
+                          mac_key=mac.current_key())
     if not result.ok:
         log.error("audit.prune_refused", first_bad_seq=result.first_bad_seq, reason=result.reason)
         raise PruneRefused(

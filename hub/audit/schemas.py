@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from hub.timestamps import UtcDateTime
+
 _PSEUDONYM = r"^[0-9a-f]{64}$"
 _OIN = r"^[0-9]{20}$"
 _IDENTIFIER = r"^[A-Za-z0-9._:-]{1,64}$"
@@ -36,8 +38,8 @@ class RecordOut(BaseModel):
     seq: int
     record_id: str
     event_type: str
-    event_time: dt.datetime
-    recorded_time: dt.datetime
+    event_time: UtcDateTime
+    recorded_time: UtcDateTime
     case_id: str | None
     data_request_id: str | None
     trace_id: str
@@ -74,7 +76,7 @@ class CheckpointOut(BaseModel):
     kind: str
     seq: int
     head_hash: str
-    signed_at: dt.datetime
+    signed_at: UtcDateTime
     key_id: str
     signature: str
 

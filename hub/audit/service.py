@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from hub.audit import repository
+from hub.audit import mac, repository
 from hub.audit.canonical import SUBJECT_ID_TYPE, record_hash
 from hub.audit.models import AuditRecord
 from hub.audit.trace import TraceContext, new_trace
@@ -38,6 +38,12 @@ EVENT_TYPES = frozenset({
 })
 # Events that concern the log itself rather than one person; every other event names exactly one subject.
 SUBJECTLESS_EVENTS = frozenset({"inspection", "log_pruned"})
+
+# The filter of an inspection as stored on its record (L9); every value non-personal.
+QUERY_FILTER_FIELDS = frozenset({
+    "period_from", "period_to", "case_id", "subject_pseudonym", "partner_oin", "activity_id", "decision_id",
+    "event_type", "report", "region",
+})
 
 CHAIN_LOCK_KEY = 0x4454_4855_424C_4F47 & 0x7FFF_FFFF_FFFF_FFFF  # "DTHUBLOG", a signed bigint
 
@@ -76,6 +82,7 @@ def record(
     categories_withheld: Iterable[str] = (),
     denial_reasons: Mapping[str, str] | None = None,
     event_time: dt.datetime | None = None,
+    query_filter: Mapping[str, str] | None = None,
 ) -> AuditRecord:
     """Append one record about one data subject to the chain, in the caller's transaction.
 
@@ -89,7 +96,7 @@ def record(
         activity=activity or getattr(decision, "activity", None), case_id=case_id,
         data_request_id=data_request_id, from_oin=from_oin, to_oin=to_oin, from_actor=from_actor,
         to_actor=to_actor, categories_released=categories_released, categories_withheld=categories_withheld,
-        denial_reasons=denial_reasons,
+        denial_reasons=denial_reasons, query_filter=query_filter,
     )
     trace = trace or new_trace()
     now = dt.datetime.now(dt.UTC)
@@ -103,6 +110,8 @@ def record(
             prev_hash=head_hash, hash="", **fields,
         )
         entry.hash = record_hash(entry.model_dump())
+        key = mac.current_key()
+        entry.mac = mac.record_mac(key, entry.hash) if key is not None else None
         session.add(entry)
         session.flush()
     except SQLAlchemyError as exc:
@@ -140,10 +149,12 @@ def _validated_fields(*, event_type: str, subject_pseudonym: str | None, decisio
     _categories("denial_reasons", reasons)
     for reason in reasons.values():
         _check("denial_reasons", reason, _IDENTIFIER)
+    query_filter = _query_filter(event_type, given.pop("query_filter"))
     fields = {
         **given, "event_type": event_type, "subject_pseudonym": subject_pseudonym,
         "subject_id_type": SUBJECT_ID_TYPE if subject_pseudonym else None,
         "categories_released": released, "categories_withheld": withheld, "denial_reasons": reasons,
+        "query_filter": query_filter,
         **_activity_fields(activity), **_decision_fields(decision),
     }
     _check_lengths(fields)
@@ -157,6 +168,22 @@ def _check_lengths(fields: dict[str, Any]) -> None:
         limit = getattr(column.type, "length", None)
         if isinstance(value, str) and limit is not None and len(value) > limit:
             raise InvalidAuditRecord(f"{name} is longer than {limit} characters")
+
+
+def _query_filter(event_type: str, given: Mapping[str, str] | None) -> dict[str, str] | None:
+    """An inspection's filter: known names, identifier-shaped values (times, codes, a pseudonym), no BSN."""
+    if given is None:
+        return None
+    if event_type != "inspection":
+        raise InvalidAuditRecord("query_filter belongs to inspection records only")
+    unknown = set(given) - QUERY_FILTER_FIELDS
+    if unknown:
+        raise InvalidAuditRecord(f"query_filter has unknown fields {sorted(unknown)}")
+    for name, value in given.items():
+        if not isinstance(value, str):
+            raise InvalidAuditRecord(f"query_filter.{name} must be text")
+        _check(f"query_filter.{name}", value, _PSEUDONYM if name == "subject_pseudonym" else _IDENTIFIER)
+    return dict(sorted(given.items()))
 
 
 def _check_subject(event_type: str, subject_pseudonym: str | None) -> None:

@@ -11,7 +11,11 @@ The verifier names the first bad sequence number:
 - `broken_link`: a record's prev_hash does not match its predecessor;
 - `rewritten`: the chain is internally consistent but differs from a signed checkpoint (recomputed hashes);
   the first record after the last checkpoint that still matched is named;
-- `truncated`: a checkpoint seals records that are no longer there.
+- `truncated`: a checkpoint seals records that are no longer there;
+- `unauthenticated` (with the log MAC key): a record's MAC is missing or wrong: it was not appended by the hub
+  (a forged INSERT) or was changed and rehashed;
+- `unsealed_tail_too_long` / `stale_seal` (live, with limits): the chain is intact, but too many records, or
+  records for too long, lie after the last signed checkpoint.
 
 It starts from the genesis hash, or, after pruning, from the newest anchor whose signature holds. Records
 after the last checkpoint are chained but not yet sealed: they are reported as `unsealed`.
@@ -19,6 +23,7 @@ after the last checkpoint are chained but not yet sealed: they are reported as `
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping
@@ -33,11 +38,13 @@ from sqlmodel import Session
 
 from hub.audit import repository
 from hub.audit.canonical import GENESIS_HASH, RowHasher
+from hub.audit.mac import mac_matches
 from hub.audit.signing import LogVerifier, checkpoint_payload
 
 CHECKPOINT_FIELDS = ("kind", "seq", "head_hash", "signed_at", "key_id", "signature")
 _COLUMNS = repository.STREAM_COLUMNS
 _SEQ, _PREV, _HASH = _COLUMNS.index("seq"), _COLUMNS.index("prev_hash"), _COLUMNS.index("hash")
+_MAC = _COLUMNS.index("mac")
 
 
 @dataclass
@@ -65,16 +72,17 @@ class _Failure(Exception):
 
 
 def verify_chain(rows: Iterable[tuple], checkpoints: list[Mapping[str, Any]], verifier: LogVerifier,
-                 start: tuple[int, str] | None = None) -> VerificationResult:
+                 start: tuple[int, str] | None = None, mac_key: bytes | None = None) -> VerificationResult:
     """Verify rows (tuples in repository.STREAM_COLUMNS order, by ascending position) against checkpoints.
 
     `start` (seq, hash) continues from a known record instead of the genesis or an anchor (parallel ranges).
+    With `mac_key` every record must also carry a valid HMAC of its hash (reason `unauthenticated`).
     """
     result = VerificationResult(ok=False)
     try:
         valid = _check_signatures(checkpoints, verifier)
         result.checkpoints_checked = len(valid)
-        _walk(iter(rows), valid, result, start)
+        _walk(iter(rows), valid, result, start, mac_key)
     except _Failure as failure:
         result.first_bad_seq, result.reason = failure.seq, failure.reason
         return result
@@ -106,7 +114,7 @@ def _start(first_seq: int | None, checkpoints: list[Mapping[str, Any]]) -> tuple
 
 
 def _walk(rows: Iterator[tuple], checkpoints: list[Mapping[str, Any]], result: VerificationResult,
-          start: tuple[int, str] | None = None) -> None:
+          start: tuple[int, str] | None = None, mac_key: bytes | None = None) -> None:
     first = next(rows, None)
     start_seq, prev = start or _start(first[_SEQ] if first else None, checkpoints)
     result.anchor_seq = start_seq or None
@@ -132,6 +140,8 @@ def _walk(rows: Iterator[tuple], checkpoints: list[Mapping[str, Any]], result: V
             _broken_link(row[_PREV], prev_prev, digest == row[_HASH], seq, start_seq)
         if digest != row[_HASH]:
             raise _Failure(seq, "altered")
+        if mac_key is not None and not mac_matches(mac_key, digest, row[_MAC]):
+            raise _Failure(seq, "unauthenticated")
         if seq in sealed:
             if sealed[seq] != row[_HASH]:
                 raise _Failure(last_good_seal + 1, "rewritten")
@@ -169,38 +179,83 @@ def _checkpoint_dicts(session: Session) -> list[dict[str, Any]]:
     return [{name: getattr(cp, name) for name in CHECKPOINT_FIELDS} for cp in repository.checkpoints(session)]
 
 
-def verify_database(engine: Engine, verifier: LogVerifier, workers: int = 1,
-                    min_per_worker: int = 10_000) -> VerificationResult:
+@dataclass(frozen=True, slots=True)
+class SealLimits:
+    """How far the unsealed tail may run (settings max_seal_age_seconds and max_unsealed_records)."""
+
+    max_age: dt.timedelta
+    max_unsealed: int
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> SealLimits:
+        return cls(dt.timedelta(seconds=settings.max_seal_age_seconds), settings.max_unsealed_records)
+
+
+def verify_database(engine: Engine, verifier: LogVerifier, workers: int = 1, min_per_worker: int = 10_000, *,
+                    mac_key: bytes | None = None, limits: SealLimits | None = None,
+                    now: dt.datetime | None = None) -> VerificationResult:
     """Verify the live log: every record from the start (or the anchor) and every checkpoint.
 
     With workers > 1 the sequence range is split and verified in parallel processes, each range continuing
     from the stored hash of the record before it (which the previous range proves). That is only the fast
     path for an intact log: on any failure the log is verified again in one pass, so the first bad sequence
     number and its reason are exactly those of the sequential verifier.
+
+    With `mac_key` every record's MAC is checked; with `limits` an intact chain still fails when its unsealed
+    tail is too long or sealed too long ago (nothing after the last checkpoint is protected by a signature).
     """
     with Session(engine) as session:
         checkpoints = _checkpoint_dicts(session)
+        result = None
         if workers > 1:
-            parallel = _verify_parallel(engine, session, checkpoints, verifier, workers, min_per_worker)
-            if parallel is not None and parallel.ok:
-                return parallel
-    return verify_chain(repository.RowStream(engine), checkpoints, verifier)
+            parallel = _verify_parallel(engine, session, checkpoints, verifier, workers, min_per_worker, mac_key)
+            result = parallel if parallel is not None and parallel.ok else None
+        if result is None:
+            result = verify_chain(repository.RowStream(engine), checkpoints, verifier, mac_key=mac_key)
+        if limits is not None and result.ok:
+            _check_tail(session, result, checkpoints, limits, now or dt.datetime.now(dt.UTC))
+    return result
+
+
+def _check_tail(session: Session, result: VerificationResult, checkpoints: list[dict[str, Any]],
+                limits: SealLimits, now: dt.datetime) -> None:
+    """Fail an intact chain whose unsealed tail is longer or older than the limits allow."""
+    if not result.unsealed:
+        return
+    first_unsealed = (result.last_seq or 0) - result.unsealed + 1
+    if result.unsealed > limits.max_unsealed:
+        result.ok, result.first_bad_seq, result.reason = False, first_unsealed, "unsealed_tail_too_long"
+        result.problems.append(f"{result.unsealed} records na het laatste checkpoint zijn niet verzegeld "
+                               f"(ten hoogste {limits.max_unsealed} toegestaan)")
+        return
+    newest = max((_aware(cp["signed_at"]) for cp in checkpoints), default=None)
+    if newest is None:
+        first = repository.record_at(session, first_unsealed)
+        newest = _aware(first.recorded_time) if first is not None else now
+    if now - newest > limits.max_age:
+        result.ok, result.first_bad_seq, result.reason = False, first_unsealed, "stale_seal"
+        result.problems.append(f"het laatste checkpoint is ouder dan {int(limits.max_age.total_seconds())} "
+                               f"seconden terwijl er {result.unsealed} records na komen")
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _verify_range(url: str, jwk: dict[str, Any], checkpoints: list[dict[str, Any]], low: int, high: int,
-                  start: tuple[int, str] | None) -> VerificationResult:
+                  start: tuple[int, str] | None, mac_key: bytes | None = None) -> VerificationResult:
     from hub.db import make_engine
 
     engine = make_engine(url)
     try:
         rows = repository.RowStream(engine, upto_seq=high, from_seq=low)
-        return verify_chain(rows, checkpoints, LogVerifier.from_jwk(jwk), start)
+        return verify_chain(rows, checkpoints, LogVerifier.from_jwk(jwk), start, mac_key)
     finally:
         engine.dispose()
 
 
 def _verify_parallel(engine: Engine, session: Session, checkpoints: list[dict[str, Any]], verifier: LogVerifier,
-                     workers: int, min_per_worker: int) -> VerificationResult | None:
+                     workers: int, min_per_worker: int, mac_key: bytes | None) -> VerificationResult | None:
     low, high = repository.seq_bounds(session)
     if low is None or high - low + 1 < min_per_worker * workers:
         return None
@@ -214,7 +269,7 @@ def _verify_parallel(engine: Engine, session: Session, checkpoints: list[dict[st
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_verify_range, url, verifier.jwk,
                                [c for c in checkpoints if c["seq"] <= b or i == workers - 1 or c["kind"] == "anchor"],
-                               a, b, start)
+                               a, b, start, mac_key)
                    for i, ((a, b), start) in enumerate(zip(edges, starts, strict=True))]
         parts = [future.result() for future in futures]
     if not all(part.ok for part in parts):
@@ -271,12 +326,13 @@ def _export_row(line: str) -> tuple:
     return tuple(item.get(name) for name in _COLUMNS)
 
 
-def verify_export(path: Path, verifier: LogVerifier | None = None) -> VerificationResult:
+def verify_export(path: Path, verifier: LogVerifier | None = None, mac_key: bytes | None = None) -> VerificationResult:
     """Verify an export offline, with the public key alone (given, or the one in the export's header).
 
     Pass the key obtained independently (the hub's well-known route, or the privacy officer's copy): the key
-    inside the export is only as trustworthy as the file.
+    inside the export is only as trustworthy as the file. With the log MAC key the records' MACs are checked
+    too; without it, records after the last checkpoint are only as trustworthy as the file.
     """
     header, checkpoints, rows = read_export(path)
     verifier = verifier or LogVerifier.from_jwk(header["public_key"])
-    return verify_chain(rows, checkpoints, verifier)
+    return verify_chain(rows, checkpoints, verifier, mac_key=mac_key)

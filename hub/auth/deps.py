@@ -6,34 +6,47 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import Session
 
-from hub.auth.errors import CertificateMismatch, InvalidToken, TokenInQuery
+from hub.auth.errors import CertificateMismatch, InvalidToken, QueryTooLong, TokenInQuery
 from hub.auth.mtls import CertificateHeaderInvalid, presented_thumbprint
 from hub.auth.principal import Caller
 from hub.auth.service import ACTING_PERSON_HEADER, acting_person
 from hub.auth.tokens import validate_access_token
+from hub.db import SessionDep
+from hub.logging import contains_jwt
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /oauth/token (private_key_jwt).")
-_JWT_SHAPE = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
 _TOKEN_PARAMETERS = {"access_token", "token", "bearer", "jwt"}
+# A longer query string is refused (414) before authentication: no route takes query values anywhere near this
+# long (a page cursor is at most 512 characters), and it bounds the work an unauthenticated caller can cause.
+MAX_SCANNED_QUERY = 8192
 
 
 def refuse_token_in_query(request: Request) -> None:
-    """RFC 6750 §2.3 is not supported: a token in the URL ends up in logs and browser history."""
+    """RFC 6750 §2.3 is not supported: a token in the URL ends up in logs and browser history.
+
+    Runs before authentication on attacker-chosen input, so its cost is linear and bounded: at most
+    MAX_SCANNED_QUERY characters, scanned in one pass (hub.logging.contains_jwt, no backtracking regex).
+    """
+    query = request.scope.get("query_string", b"")
+    if not query:
+        return
+    if len(query) > MAX_SCANNED_QUERY:
+        raise QueryTooLong(f"De query-string is langer dan {MAX_SCANNED_QUERY} tekens.",
+                           max_length=MAX_SCANNED_QUERY)
     for name, value in request.query_params.multi_items():
-        if name.lower() in _TOKEN_PARAMETERS or _JWT_SHAPE.search(value):
+        if name.lower() in _TOKEN_PARAMETERS or contains_jwt(value):
             raise TokenInQuery("Een token hoort in de Authorization-header, nooit in de URL.", parameter=name)
 
 
 def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: SessionDep,
     x_acting_person: Annotated[str | None, Header(alias=ACTING_PERSON_HEADER,
                                                   description="Employee id of the acting person")] = None,
 ) -> Caller:
@@ -47,9 +60,10 @@ def current_caller(
         thumbprint = presented_thumbprint(peer, request.headers, state.settings)
     except CertificateHeaderInvalid:
         raise CertificateMismatch("Het clientcertificaat van de proxy is onleesbaar.") from None
-    with Session(state.engine) as session:  # short, separate: the route's own transaction starts later
-        valid = validate_access_token(session, state.token_key, state.settings, state.registry,
-                                      credentials.credentials, thumbprint)
+    # The request's own session (FastAPI gives every dependency of one request the same one): one connection
+    # and one transaction per request, so the revocation check costs no extra checkout, BEGIN and COMMIT.
+    valid = validate_access_token(session, state.token_key, state.settings, state.registry,
+                                  credentials.credentials, thumbprint)
     actor = acting_person(x_acting_person)
     return Caller(partner=valid.partner, actor=actor, scopes=valid.scopes, token_id=valid.jti)
 

@@ -16,6 +16,11 @@ from hub.auth.schemas import Me, PartnerPublic
 from hub.config import Settings
 from hub.db import SessionDep
 
+# RFC 6749 §5.2 error responses (not RFC 9457 problems): 400, or 401 when the client tried HTTP authentication.
+_OAUTH_ERROR = {"description": "OAuth error (RFC 6749 §5.2)", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}}}}}}
+_OAUTH_ERRORS: dict[int | str, dict] = {400: _OAUTH_ERROR, 401: _OAUTH_ERROR}
 router = APIRouter(tags=["oauth"])
 v1 = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -38,18 +43,19 @@ async def _oauth(request: Request, session, endpoint: str) -> JSONResponse:
 
 
 @router.post("/oauth/token", summary="Get an access token (client_credentials, private_key_jwt)",
-             openapi_extra=_FORM)
+             openapi_extra=_FORM, responses=_OAUTH_ERRORS)
 async def token(request: Request, session: SessionDep) -> JSONResponse:
     return await _oauth(request, session, "token")
 
 
-@router.post("/oauth/revoke", summary="Revoke one of your access tokens (RFC 7009)", openapi_extra=_FORM)
+@router.post("/oauth/revoke", summary="Revoke one of your access tokens (RFC 7009)", openapi_extra=_FORM,
+             responses=_OAUTH_ERRORS)
 async def revoke(request: Request, session: SessionDep) -> JSONResponse:
     return await _oauth(request, session, "revocation")
 
 
 @router.post("/oauth/introspect", summary="Introspect one of your access tokens (RFC 7662)",
-             openapi_extra=_FORM)
+             openapi_extra=_FORM, responses=_OAUTH_ERRORS)
 async def introspect(request: Request, session: SessionDep) -> JSONResponse:
     return await _oauth(request, session, "introspection")
 

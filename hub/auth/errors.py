@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.errors import HubError, Unauthenticated
+from hub.errors import Forbidden, HubError, Unauthenticated
 
 
 class InvalidToken(Unauthenticated):
@@ -23,6 +23,12 @@ class CertificateMismatch(Unauthenticated):
     code, title = "certificate_mismatch", "Certificaat past niet bij het token"
 
 
+class InsufficientScope(Forbidden):
+    """The access token's scope does not include the operation (RFC 6750 §3.1), whatever the role allows."""
+
+    code, title = "insufficient_scope", "Onvoldoende scope"
+
+
 class TokenInQuery(HubError):
     """A token was sent in the query string: tokens belong in the Authorization header only (RFC 6750 §2.3)."""
 
@@ -33,3 +39,9 @@ class ActingPersonMissing(HubError):
     """The `X-Acting-Person` header is missing or malformed."""
 
     status, code, title = 400, "acting_person_required", "Handelende persoon ontbreekt"
+
+
+class QueryTooLong(HubError):
+    """The query string is longer than any route takes; refused before authentication (bounded work)."""
+
+    status, code, title = 414, "query_too_long", "Query-string te lang"

@@ -1,7 +1,10 @@
 """OAuth scopes, derived from a partner's role.
 
 A scope is the name of an API operation (the same names as the policy's route operations in
-docs/ARCHITECTURE.md). A token carries the scopes its role grants; the policy still decides every call.
+docs/ARCHITECTURE.md). A token carries the scopes its role grants, or fewer when the partner asks for fewer
+(a down-scoped token for a batch job). Both are enforced on every call by `authorize(operation)`
+(hub.policy.access): the policy must let the role call the operation, and the token's scope must name it
+(else 403 `insufficient_scope`).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ def oauth_response(session: Session, settings: Settings, registry: Registry, key
     if response.status_code == 200:
         session.commit()
     else:
-        session.rollback()  # a refused request stores nothing, not even the assertion's jti
+        session.rollback()  # a refused request stores nothing more (a verified assertion's jti is already spent)
     return response
 
 

@@ -125,7 +125,18 @@ def validate_access_token(session: Session, key: SigningKey, settings: Settings,
     partner = registry.by_client_id(str(claims["client_id"]))
     if partner is None or record.client_id != partner.client_id:
         raise InvalidToken("De partner van dit toegangstoken is onbekend.")
+    _check_against_record(claims, record)
     bound = _bound_thumbprint(claims)
     if bound is not None and not (presented_thumbprint and secrets.compare_digest(bound, presented_thumbprint)):
         raise CertificateMismatch("Dit token is gebonden aan een ander clientcertificaat dan is aangeboden.")
-    return ValidToken(partner=partner, jti=record.jti, scopes=frozenset(str(claims.get("scope", "")).split()))
+    return ValidToken(partner=partner, jti=record.jti, scopes=frozenset(record.scope.split()))
+
+
+def _check_against_record(claims: dict[str, Any], record: AccessToken) -> None:
+    """The token says what the hub recorded when it issued it: the same scope and expiry (and, checked by the
+    caller, the same client). A token signed with a leaked key cannot widen its scope or prolong its life."""
+    if claims.get("scope") != record.scope:
+        raise InvalidToken("Het toegangstoken is ongeldig: de scope verschilt van het uitgegeven token.")
+    exp, recorded = claims.get("exp"), int(repository.aware(record.expires_at).timestamp())
+    if isinstance(exp, bool) or not isinstance(exp, int) or exp != recorded:
+        raise InvalidToken("Het toegangstoken is ongeldig: exp verschilt van het uitgegeven token.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Response, status
+from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Response, status
 
 from hub.auth.principal import Caller
 from hub.cases import notifications, service
@@ -32,6 +32,7 @@ from hub.db import SessionDep
 from hub.idempotency import REPLAYED_HEADER, IdempotentRoute
 from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
+from hub.policy.pdp import PolicyDecisionPoint
 from hub.policy.pep import authorize
 
 notifications_router = APIRouter(prefix="/v1/notifications", tags=["notifications"],
@@ -42,6 +43,14 @@ DjiDep = Annotated[Caller, Depends(authorize("notification.create"))]
 CaseListerDep = Annotated[Caller, Depends(authorize("case.list"))]
 CaseReaderDep = Annotated[Caller, Depends(authorize("case.read"))]
 CaseStepperDep = Annotated[Caller, Depends(authorize("case.transition"))]
+
+
+def policy_point(request: Request) -> PolicyDecisionPoint:
+    """The hub's policy decision point (set up at start-up), for the coordinator's own reads."""
+    return request.app.state.pdp
+
+
+PolicyPointDep = Annotated[PolicyDecisionPoint, Depends(policy_point)]
 CaseId = Annotated[uuid.UUID, Path(description="The case id (a UUID).")]
 
 _NOTIFY_ERRORS = problem_responses(401, 403, 409, 413, 422, 503)
@@ -113,8 +122,8 @@ def timeline(case_id: CaseId, caller: CaseReaderDep, session: SessionDep,
 @cases_router.get("/{case_id}/identity", response_model=IdentityPublic,
                   summary="The person's identifying data (a logged disclosure)", responses=_CONTENT_ERRORS)
 def identity(case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep,
-             response: Response) -> IdentityPublic:
-    found = service.show_identity(session, ctx, caller, str(case_id))
+             pdp: PolicyPointDep, response: Response) -> IdentityPublic:
+    found = service.show_identity(session, ctx, pdp, caller, str(case_id))
     response.headers.update(NO_STORE)
     return IdentityPublic(bsn=found.bsn, name=found.name, birth_date=found.birth_date)
 
@@ -122,8 +131,8 @@ def identity(case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: C
 @cases_router.get("/{case_id}/information-sheet", response_model=InformationSheet,
                   summary="DJI's information sheet (a logged disclosure)", responses=_CONTENT_ERRORS)
 def information_sheet(case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep,
-                      response: Response) -> InformationSheet:
-    sheet = service.show_information_sheet(session, ctx, caller, str(case_id))
+                      pdp: PolicyPointDep, response: Response) -> InformationSheet:
+    sheet = service.show_information_sheet(session, ctx, pdp, caller, str(case_id))
     response.headers.update(NO_STORE)
     return InformationSheet.model_validate(sheet)
 

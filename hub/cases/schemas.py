@@ -6,13 +6,14 @@ refusal names its field in Dutch and the service refuses the same input without 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.cases.models import CaseState, Consent, Risk
+from hub.timestamps import UtcDateTime
 
 NOTIFICATION_ID = r"^[A-Za-z0-9._:-]{1,100}$"
 
@@ -115,10 +116,10 @@ class CasePublic(BaseModel):
     detention_started_on: date
     expected_release_on: date | None
     detention_ended_on: date | None
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
-    content_destroyed_at: datetime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    closed_at: UtcDateTime | None
+    content_destroyed_at: UtcDateTime | None
     related_case_ids: list[str] = Field(default_factory=list,
                                         description="Earlier or later detentions of the same person.")
     allowed_events: list[str] = Field(default_factory=list)
@@ -135,7 +136,7 @@ class TimelineEventPublic(BaseModel):
     type: str
     actor: str
     organisation_oin: str
-    at: datetime
+    at: UtcDateTime
     from_state: CaseState | None
     to_state: CaseState | None
     payload: dict[str, Any]

@@ -23,10 +23,12 @@ from hub.cases.lifecycle import CaseEventType, allowed_events, transition
 from hub.cases.models import Case, CaseEvent, CaseState, Consent, Risk
 from hub.cases.schemas import CaseClosed, CoordinatorEvent, PlanRecorded, VisitRecorded, WeighingRecorded
 from hub.crypto.envelope import Envelope
-from hub.errors import Conflict, NotFound, ValidationFailed
+from hub.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from hub.pagination import PageParams, Slice, paginate
 from hub.policy.catalogue import schema_errors
-from hub.policy.register import ActivityRef, Register, get_register
+from hub.policy.pdp import PolicyDecisionPoint
+from hub.policy.pep import Decision, decide_case_read
+from hub.policy.register import Register, get_register
 
 log = structlog.get_logger(__name__)
 
@@ -117,51 +119,67 @@ def read_plan(session: Session, ctx: CaseContext, case: Case) -> dict[str, Any] 
     return ctx.envelope.decrypt_json(session, case.id, PLAN, case.plan_ciphertext)
 
 
-def case_activity(ctx: CaseContext, case: Case) -> ActivityRef:
-    """The processing activity under which the coordinator works on the case in its current state."""
-    if case.state == CaseState.outreach.value:
-        return ctx.register.get("risk_assessment").ref
-    if case.state == CaseState.handed_over.value:
-        return ctx.register.get("handover").ref
-    return ctx.register.get("reintegration").ref
-
-
 class CaseClosedForReading(Conflict):
     code, title = "case_closed", "Casus gesloten"
 
 
-def _open_case_in_region(session: Session, case_id: str, caller: Caller) -> Case:
-    """Personal data of a case is shown only while it is open (DESIGN.md §4 rule 7)."""
-    case = get_case_in_region(session, case_id, caller.partner.region)
-    if case.state == CaseState.closed.value:
+class ReadRefused(Forbidden):
+    code, title = "read_refused", "Inzage geweigerd"
+
+
+def _decide_read(pdp: PolicyDecisionPoint, caller: Caller, case: Case, categories: list[str]) -> Decision:
+    """The policy's decision (`dt.case_read`, rules 1, 3, 4 and 7) on the coordinator's own read of these
+    categories of the case; the policy, not this module, chooses the activity. Refuses when nothing is
+    allowed (409 for a closed case, 403 otherwise)."""
+    decision = decide_case_read(pdp, {
+        "requester": {"role": caller.partner.role, "oin": caller.partner.oin, "region": caller.partner.region},
+        "categories": categories, "case": case_facts(case)})
+    if decision.allow:
+        return decision
+    log.info("case.read_refused", case_id=case.id, decision_id=decision.decision_id,
+             withheld=sorted(decision.denied), reasons=sorted({d.reason for d in decision.denied.values()}))
+    reason = decision.refusal.reason if decision.refusal else None
+    if reason == "case_closed":
         raise CaseClosedForReading("De casus is gesloten; persoonsgegevens worden niet meer getoond.",
-                                   rule="case_closed")
-    return case
+                                   rule="case_closed", decision_id=decision.decision_id)
+    first = decision.refusal or next(iter(decision.denied.values()))
+    raise ReadRefused(first.explanation_nl, rule=first.reason, decision_id=decision.decision_id)
 
 
-def show_identity(session: Session, ctx: CaseContext, caller: Caller, case_id: str) -> SubjectIdentity:
-    """The identifying data for the coordinator; logged as `identity_shown` before it is returned."""
-    case = _open_case_in_region(session, case_id, caller)
+def show_identity(session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller,
+                  case_id: str) -> SubjectIdentity:
+    """The identifying data for the coordinator, when the policy allows it; logged as `identity_shown`
+    (with the decision) before it is returned."""
+    case = get_case_in_region(session, case_id, caller.partner.region)
+    decision = _decide_read(pdp, caller, case, [IDENTITY])
     identity = read_identity(session, ctx, case)
     audit.record(session, event_type="identity_shown", subject_pseudonym=case.subject_pseudonym,
-                 trace=ctx.trace, activity=case_activity(ctx, case), case_id=case.id,
-                 to_oin=caller.partner.oin, to_actor=caller.actor)
+                 trace=ctx.trace, decision=decision, case_id=case.id, to_oin=caller.partner.oin,
+                 to_actor=caller.actor, categories_released=[IDENTITY])
     session.commit()
-    log.info("case.identity_shown", case_id=case.id)
+    log.info("case.identity_shown", case_id=case.id, decision_id=decision.decision_id, released=[IDENTITY])
     return identity
 
 
-def show_information_sheet(session: Session, ctx: CaseContext, caller: Caller, case_id: str) -> dict[str, Any]:
-    """DJI's information sheet for the coordinator; logged as `data_read` of its categories."""
-    case = _open_case_in_region(session, case_id, caller)
+def show_information_sheet(session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller,
+                           case_id: str) -> dict[str, Any]:
+    """DJI's information sheet for the coordinator: only the basic conditions the policy allows; logged as
+    `data_read` with the decision, the categories released and those withheld."""
+    case = get_case_in_region(session, case_id, caller.partner.region)
     if case.information_sheet_ciphertext is None:
         raise NotFound("Deze casus heeft geen informatieblad.")
     sheet = ctx.envelope.decrypt_json(session, case.id, INFORMATION_SHEET, case.information_sheet_ciphertext)
+    decision = _decide_read(pdp, caller, case, sorted(sheet["conditions"]))
+    released = {c: v for c, v in sheet["conditions"].items() if c in decision.allowed}
+    withheld = sorted(decision.denied)
     audit.record(session, event_type="data_read", subject_pseudonym=case.subject_pseudonym, trace=ctx.trace,
-                 activity=ctx.register.get("reintegration").ref, case_id=case.id, to_oin=caller.partner.oin,
-                 to_actor=caller.actor, categories_released=sorted(sheet["conditions"]))
+                 decision=decision, case_id=case.id, to_oin=caller.partner.oin, to_actor=caller.actor,
+                 categories_released=sorted(released), categories_withheld=withheld,
+                 denial_reasons={c: d.reason for c, d in decision.denied.items()})
     session.commit()
-    return sheet
+    log.info("case.information_sheet_shown", case_id=case.id, decision_id=decision.decision_id,
+             released=sorted(released), withheld=withheld)
+    return {"conditions": released}
 
 
 # -- the coordinator's steps ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Generate the development keys and certificates into certs/dev/ (never committed, refused outside dev).
 
 Made once per checkout: the hub's token-signing key (RSA), the log-signing key (Ed25519), the key-encryption
-key and the pseudonym key, a development CA, and for every partner in the registry a private key, its public
-JWKS and a client certificate issued by the development CA.
+key, the pseudonym key and the log MAC key, a development CA, and for every partner in the registry a private
+key, its public JWKS and a client certificate issued by the development CA.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def generate(base: Path = DEV_CERTS, registry_dir: Path | None = None) -> list[P
     if not log_key.exists():
         _write_private(log_key, ed25519.Ed25519PrivateKey.generate())
         written.append(log_key)
-    for name in ("data-kek.b64", "pseudonym-key.b64"):
+    for name in ("data-kek.b64", "pseudonym-key.b64", "log-mac-key.b64"):
         path = base / name
         if not path.exists():
             path.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
+
+from hub.config import decode_key
 
 PSEUDONYM_TYPE = "hmac-sha256-bsn"
 
@@ -20,5 +21,5 @@ def is_valid_bsn(bsn: str) -> bool:
 
 def pseudonymise(bsn: str, key_b64: str) -> str:
     """The subject's pseudonym: hex HMAC-SHA256 of the BSN under the hub's pseudonym key."""
-    key = base64.b64decode(key_b64)
+    key = decode_key(key_b64, "HUB_PSEUDONYM_KEY")  # strict base64, exactly 32 bytes (ConfigurationError)
     return hmac.new(key, bsn.encode("ascii"), hashlib.sha256).hexdigest()

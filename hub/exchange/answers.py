@@ -3,10 +3,16 @@ the requester reads what was released.
 
 Order of the checks on an answer (each refusal stores nothing): the request must be addressed to the
 caller (404 otherwise, so nobody learns of another's request), still open (409), not answered yet (409);
-every category must exist in the catalogue (422). Then the policy decides again and its answer filter
-says what may be released (only allowed categories, only the catalogue's fields); the released values
-must satisfy their category's JSON Schema (422). What was withheld is stored (names, never values),
-reported to the responder and logged.
+category and field names must be well-formed (422, schemas.AnswerSubmit) and every category must exist in
+the catalogue (422). Fields outside the catalogue are then dropped and counted (hub.exchange.release), the
+policy decides again (503 and nothing stored when it cannot) and its answer filter says what may be
+released (only allowed categories, only the catalogue's fields); the released values must satisfy their
+category's JSON Schema (422). What was withheld is stored as category names, catalogue field names of
+allowed categories and counts, never values and never a name the responder chose; it is reported to the
+responder, and the log holds categories and reason codes.
+
+Every read (the identity for the responder, the answer for the requester) asks the policy again for the
+case as it is now and releases only what that decision allows (hub.exchange.release).
 """
 
 from __future__ import annotations
@@ -18,13 +24,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from hub.errors import NotFound, ValidationFailed
-from hub.exchange import disclosure, repository
+from hub.exchange import disclosure, release, repository
 from hub.exchange.context import ExchangeContext
 from hub.exchange.errors import AlreadyAnswered, AnswerInvalid, RequestNotOpen
 from hub.exchange.models import Answer, DataRequest
 from hub.exchange.ports import (
     answer_filter,
     case_of,
+    decide_again,
     known_category,
     schema_errors,
     subject_identity,
@@ -56,15 +63,19 @@ def open_request_for_responder(session: Session, ctx: ExchangeContext, request_i
     return request
 
 
-def show_request(session: Session, ctx: ExchangeContext, request_id: str) -> tuple[DataRequest, Any]:
-    """The open request with the person's identifying data; the showing is logged before it is shown."""
+def show_request(session: Session, ctx: ExchangeContext,
+                 request_id: str) -> tuple[DataRequest, Any, tuple[str, ...]]:
+    """The open request with the person's identifying data, only when the policy, asked again for the case
+    as it is now, still allows some of its categories; the showing is logged before it is shown. Returns
+    the request, the identity and the categories allowed now."""
     request = open_request_for_responder(session, ctx, request_id)
     case = case_of(session, request.case_id)
+    decision = release.refuse_unless_allowed(decide_again(ctx, case, session, request))
     identity = subject_identity(session, ctx, case)
-    disclosure.identity_shown(session, ctx, case, request)
+    disclosure.identity_shown(session, ctx, case, request, decision)
     session.commit()
     log.info("request.identity_shown", request_id=request.id)
-    return request, identity
+    return request, identity, decision.allowed
 
 
 def check_categories(values: dict[str, dict[str, Any]]) -> None:
@@ -91,11 +102,13 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str,
     request = open_request_for_responder(session, ctx, request_id)
     check_categories(values)
     case = case_of(session, request.case_id)
-    decision, released, withheld = answer_filter(ctx, session, case, request, values)
+    offered, extra = release.split_catalogue_fields(values)
+    decision, released, withheld = answer_filter(ctx, session, case, request, offered)
     validate_released(released)
+    entries = release.withheld_entries(decision, withheld, extra)
     answer = Answer(
         request_id=request.id, case_id=request.case_id, responder_oin=ctx.caller.partner.oin,
-        responder_actor=ctx.caller.actor, released_categories=sorted(released), withheld=withheld,
+        responder_actor=ctx.caller.actor, released_categories=sorted(released), withheld=entries,
         ciphertext=ctx.envelope.encrypt_json(session, request.case_id, answer_purpose(request), released,
                                              scope=request.activity_id),
         created_at=ctx.now,
@@ -109,9 +122,9 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str,
         session.rollback()
         raise AlreadyAnswered("Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.",
                               request_id=request_id) from exc
-    disclosure.answer_received(session, ctx, case, request, answer, decision, _reasons(withheld))
+    disclosure.answer_received(session, ctx, case, request, answer, decision, _reasons(entries))
     session.commit()
-    log.info("answer.received", request_id=request.id, released=len(released), withheld=len(withheld))
+    log.info("answer.received", request_id=request.id, released=len(released), withheld=len(entries))
     return answer
 
 
@@ -123,20 +136,28 @@ def _reasons(withheld: list[dict[str, Any]]) -> dict[str, str]:
     return reasons
 
 
-def read_answer(session: Session, ctx: ExchangeContext, request_id: str) -> tuple[DataRequest, Answer, dict]:
-    """The released answer, for the coordinator that asked; every read is logged before it is returned."""
+def read_answer(session: Session, ctx: ExchangeContext,
+                request_id: str) -> tuple[DataRequest, Answer, dict, list[dict[str, Any]]]:
+    """The released answer, for the coordinator that asked: only the categories the policy, asked again for
+    the case as it is now, allows; every read is logged before it is returned. Returns the request, the
+    answer, the values released now, and the categories withheld (whole) from the requester."""
     request = read_request(session, ctx, request_id)
     answer = repository.answer_of(session, request.id)
     if answer is None:
         raise NotFound("Dit verzoek is nog niet beantwoord.", request_id=request.id)
     case = case_of(session, request.case_id)
-    values = ctx.envelope.decrypt_json(session, request.case_id, answer_purpose(request), answer.ciphertext,
+    decision = release.refuse_unless_allowed(decide_again(ctx, case, session, request))
+    stored = ctx.envelope.decrypt_json(session, request.case_id, answer_purpose(request), answer.ciphertext,
                                        scope=request.activity_id)
+    values = release.allowed_part(stored, decision)
+    withheld = release.whole_categories(answer.withheld)
+    withheld += [{"category": c, "field": None, "reason": decision.denied[c].reason}
+                 for c in sorted(stored) if c not in values and c in decision.denied]
     first = answer.first_read_at is None
     if first:
         answer.first_read_at = ctx.now
         session.add(answer)
-    disclosure.answer_read(session, ctx, case, request, answer, first=first)
+    disclosure.answer_read(session, ctx, case, request, answer, decision, sorted(values), first=first)
     session.commit()
-    log.info("answer.released" if first else "answer.read", request_id=request.id)
-    return request, answer, values
+    log.info("answer.released" if first else "answer.read", request_id=request.id, released=len(values))
+    return request, answer, values, withheld

@@ -1,13 +1,14 @@
 """The exchange's entries in the disclosure log, each written with hub.audit.service.record() inside the
 caller's transaction (record() flushes and raises; the caller commits or everything rolls back).
 
-Who is `from` and who is `to`: the organisation the data (or the question) comes from, and the one it
+Every record names a `Decision` taken in the same call: the request's or handover's own, the one taken again
+when the answer came in, or the one taken again on each read (a release path never relies on an earlier
+decision). Who is `from` and who is `to`: the organisation the data (or the question) comes from, and the one it
 goes to. Records hold categories and reason codes, never values.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -19,25 +20,7 @@ from hub.exchange.ports import activity_ref
 from hub.policy.pep import Decision
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionRef:
-    """A reference to a decision taken earlier (stored on the request), for the records that follow it.
-
-    It grants nothing: it only lets the log name the decision id, policy revision and activity.
-    """
-
-    decision_id: str
-    policy_revision: str
-    activity: Any
-
-    @classmethod
-    def of(cls, stored: DataRequest | Handover) -> DecisionRef:
-        return cls(stored.decision_id, stored.policy_revision,
-                   activity_ref(stored.activity_id, stored.activity_version))
-
-
-def _common(ctx: ExchangeContext, case: Any, decision: Decision | DecisionRef,
-            stored: DataRequest | Handover) -> dict[str, Any]:
+def _common(ctx: ExchangeContext, case: Any, decision: Decision, stored: DataRequest | Handover) -> dict[str, Any]:
     return {"case_id": case.id, "trace": ctx.trace, "subject_pseudonym": case.subject_pseudonym,
             "event_time": ctx.now, "decision": decision,
             "activity": activity_ref(stored.activity_id, stored.activity_version)}
@@ -57,11 +40,12 @@ def request_decided(session: Session, ctx: ExchangeContext, case: Any, request: 
                categories_withheld=[category], denial_reasons={category: denial["reason"]}, **common)
 
 
-def identity_shown(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest) -> None:
-    """The responder saw the person's identifying data (BSN, name, date of birth) to find them."""
+def identity_shown(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest,
+                   decision: Decision) -> None:
+    """The responder saw the person's identifying data (BSN, name, date of birth) to find them, under the
+    decision taken again just before."""
     record(session, event_type="identity_shown", data_request_id=request.id, from_oin=request.requester_oin,
-           to_oin=ctx.caller.partner.oin, to_actor=ctx.caller.actor,
-           **_common(ctx, case, DecisionRef.of(request), request))
+           to_oin=ctx.caller.partner.oin, to_actor=ctx.caller.actor, **_common(ctx, case, decision, request))
 
 
 def answer_received(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest,
@@ -78,11 +62,12 @@ def answer_received(session: Session, ctx: ExchangeContext, case: Any, request: 
 
 
 def answer_read(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest, answer: Answer,
-                *, first: bool) -> None:
-    """The requester read the released answer: the first read releases it, later reads are reads."""
+                decision: Decision, categories: list[str], *, first: bool) -> None:
+    """The requester read the released answer (the `categories` the decision taken again just before
+    allows): the first read releases it, later reads are reads."""
     record(session, event_type="data_released" if first else "data_read", data_request_id=request.id,
            from_oin=answer.responder_oin, to_oin=request.requester_oin, to_actor=ctx.caller.actor,
-           categories_released=answer.released_categories, **_common(ctx, case, DecisionRef.of(request), request))
+           categories_released=categories, **_common(ctx, case, decision, request))
 
 
 def handover_sent(session: Session, ctx: ExchangeContext, case: Any, handover: Handover,
@@ -96,8 +81,10 @@ def handover_sent(session: Session, ctx: ExchangeContext, case: Any, handover: H
                denial_reasons={category: denial["reason"]}, **common)
 
 
-def handover_read(session: Session, ctx: ExchangeContext, case: Any, handover: Handover, *, first: bool) -> None:
-    """The municipality read the handed-over content."""
+def handover_read(session: Session, ctx: ExchangeContext, case: Any, handover: Handover, decision: Decision,
+                  categories: list[str], *, first: bool) -> None:
+    """The municipality read the handed-over content (the `categories` the decision taken again just before
+    allows)."""
     record(session, event_type="data_released" if first else "data_read", from_oin=handover.sender_oin,
-           to_oin=handover.recipient_oin, to_actor=ctx.caller.actor, categories_released=handover.categories,
-           **_common(ctx, case, DecisionRef.of(handover), handover))
+           to_oin=handover.recipient_oin, to_actor=ctx.caller.actor, categories_released=categories,
+           **_common(ctx, case, decision, handover))

@@ -66,11 +66,11 @@ def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext):
     return present.request_out(service.read_request(session, ctx, request_id), ctx.registry, ctx.now)
 
 
-@router.get("/requests/{request_id}/answer", response_model=ReleasedAnswer,
-            summary="The released answer; every read is logged")
+@router.get("/requests/{request_id}/answer", response_model=ReleasedAnswer, responses=problem_responses(409),
+            summary="The released answer, as far as the policy allows it now; every read is logged")
 def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext):
-    request, answer, values = answers.read_answer(session, ctx, request_id)
-    return present.released_answer(request, answer, values, ctx.registry)
+    request, answer, values, withheld = answers.read_answer(session, ctx, request_id)
+    return present.released_answer(request, answer, values, withheld, ctx.registry)
 
 
 @router.get("/inbox", response_model=Page[InboxItem], responses=problem_responses(422),
@@ -83,12 +83,12 @@ def list_inbox(session: SessionDep, ctx: InboxListContext, page: PageParamsDep,
                            next_cursor=result.next_cursor)
 
 
-@router.get("/inbox/{request_id}", response_model=InboxDetail,
+@router.get("/inbox/{request_id}", response_model=InboxDetail, responses=problem_responses(409),
             summary="One open request with the person's identifying data (the showing is logged)")
 def read_inbox_item(request_id: str, session: SessionDep, ctx: InboxReadContext):
-    request, identity = answers.show_request(session, ctx, request_id)
-    schemas = {c: category_schema(c) for c in request.categories_allowed}
-    return present.inbox_detail(request, identity, schemas, ctx.registry, ctx.now)
+    request, identity, allowed = answers.show_request(session, ctx, request_id)
+    schemas = {c: category_schema(c) for c in allowed}
+    return present.inbox_detail(request, identity, allowed, schemas, ctx.registry, ctx.now)
 
 
 @router.post("/inbox/{request_id}/answer", status_code=201, response_model=AnswerReceipt, responses=POSTED,
@@ -112,11 +112,11 @@ def list_handovers(session: SessionDep, ctx: InboxListContext, page: PageParamsD
                               next_cursor=result.next_cursor)
 
 
-@router.get("/handovers/{handover_id}", response_model=HandoverContent,
-            summary="A handover's content and the person's identity (the read is logged)")
+@router.get("/handovers/{handover_id}", response_model=HandoverContent, responses=problem_responses(409, 410),
+            summary="A handover's content and the person's identity, until acknowledged (the read is logged)")
 def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext):
-    stored, identity, content = handover.read_handover(session, ctx, handover_id)
-    return present.handover_content(stored, identity, content, ctx.registry)
+    stored, identity, content, categories = handover.read_handover(session, ctx, handover_id)
+    return present.handover_content(stored, identity, content, categories, ctx.registry)
 
 
 @router.post("/handovers/{handover_id}/acknowledge", response_model=HandoverOut, responses=POSTED,

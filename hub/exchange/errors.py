@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.errors import Conflict, ValidationFailed
+from hub.errors import Conflict, HubError, ValidationFailed
 
 
 class AlreadyAnswered(Conflict):
@@ -27,3 +27,16 @@ class HandoverRefused(Conflict):
     """The case cannot be handed over (now, or again)."""
 
     code, title = "handover_refused", "Overdracht niet mogelijk"
+
+
+class ReleaseRefused(Conflict):
+    """The policy, asked again for the case as it is now, allows nothing of what was asked (the case closed,
+    consent was withdrawn, ...): nothing is released or shown."""
+
+    code, title = "release_refused", "Verstrekking geweigerd"
+
+
+class HandoverAcknowledged(HubError):
+    """The municipality acknowledged the handover: its content is no longer read through the hub."""
+
+    status, code, title = 410, "handover_acknowledged", "Overdracht al bevestigd"

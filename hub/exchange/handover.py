@@ -15,7 +15,7 @@ from hub.errors import NotFound
 from hub.exchange import disclosure, repository
 from hub.exchange.answers import answer_purpose
 from hub.exchange.context import ExchangeContext
-from hub.exchange.errors import HandoverRefused
+from hub.exchange.errors import HandoverAcknowledged, HandoverRefused
 from hub.exchange.facts import request_input
 from hub.exchange.models import Handover
 from hub.exchange.ports import (
@@ -25,11 +25,14 @@ from hub.exchange.ports import (
     case_plan,
     close_case,
     coordinator_case,
+    decide,
+    decide_now,
     handover_sent,
     subject_identity,
 )
+from hub.exchange.release import allowed_part, refuse_unless_allowed
 from hub.pagination import PageParams, Slice, paginate
-from hub.policy.pep import Decision, decide_request
+from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
 
@@ -37,10 +40,20 @@ HANDOVER = "handover"
 PLAN = "plan"
 
 
+# Purpose limitation (finding L7): the handover passes on only what was obtained under the activity it
+# continues. The request policy's input has no place for the activity each category was obtained under, so
+# the policy cannot weigh that provenance; until it can, content obtained under any other activity
+# (risk_assessment, family_support) is not offered at all, and the plan (the case's own) always is.
+HANDOVER_SOURCES = frozenset({"reintegration"})
+
+
 def released_content(session: Session, ctx: ExchangeContext, case_id: str) -> dict[str, dict[str, Any]]:
-    """Per category, the values released to the coordinator on this case (a later answer wins)."""
+    """Per category, the values released to the coordinator on this case under an activity the handover
+    continues (`HANDOVER_SOURCES`; a later answer wins)."""
     content: dict[str, dict[str, Any]] = {}
     for request, answer in repository.answers_of_case(session, case_id):
+        if request.activity_id not in HANDOVER_SOURCES:
+            continue
         values = ctx.envelope.decrypt_json(session, case_id, answer_purpose(request), answer.ciphertext,
                                            scope=request.activity_id)
         content.update(values)
@@ -64,8 +77,8 @@ def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Han
         raise HandoverRefused("Er is niets om over te dragen: geen plan en geen vrijgegeven gegevens.",
                               case_id=case.id)
     offered = sorted(content)
-    decision = decide_request(ctx.pdp, request_input(ctx.caller.partner, recipient, HANDOVER, offered,
-                                                     case_facts(session, case)))
+    decision = decide(ctx, request_input(ctx.caller.partner, recipient, HANDOVER, offered,
+                                         case_facts(session, case)))
     handover = _new_handover(session, ctx, case.id, recipient.oin, content, decision)
     session.add(handover)
     session.flush()
@@ -109,20 +122,35 @@ def _recipients_handover(session: Session, ctx: ExchangeContext, handover_id: st
     return handover
 
 
-def read_handover(session: Session, ctx: ExchangeContext, handover_id: str) -> tuple[Handover, Any, dict]:
-    """The handed-over content and the person's identity, for the municipality; the read is logged."""
+def read_handover(session: Session, ctx: ExchangeContext,
+                  handover_id: str) -> tuple[Handover, Any, dict, list[str]]:
+    """The handed-over content and the person's identity, for the municipality, only while the handover is
+    unacknowledged and only what the policy, asked again for the case as it is now, allows; the read is
+    logged. Returns the handover, the identity, the content and the categories released now.
+
+    Acknowledging ends the handover's reads (410): the municipality has the content in its own records by
+    then, and the policy input has no place for a handover's status. Acknowledgement also closes the case,
+    which the policy refuses on its own (rule 7), so the two agree.
+    """
     handover = _recipients_handover(session, ctx, handover_id)
+    if handover.status == "acknowledged":
+        raise HandoverAcknowledged("Deze overdracht is al bevestigd; de inhoud is niet meer via de hub te lezen.",
+                                   handover_id=handover.id)
     case = case_of(session, handover.case_id)
-    content = ctx.envelope.decrypt_json(session, case.id, HANDOVER, handover.ciphertext, scope=HANDOVER)
+    decision = refuse_unless_allowed(decide_now(
+        ctx, session, case, requester_oin=handover.sender_oin, responder_oin=handover.recipient_oin,
+        activity=handover.activity_id, categories=list(handover.categories)))
+    stored = ctx.envelope.decrypt_json(session, case.id, HANDOVER, handover.ciphertext, scope=HANDOVER)
+    content = allowed_part(stored, decision)
     identity = subject_identity(session, ctx, case)
     first = handover.first_read_at is None
     if first:
         handover.first_read_at = ctx.now
         session.add(handover)
-    disclosure.handover_read(session, ctx, case, handover, first=first)
+    disclosure.handover_read(session, ctx, case, handover, decision, sorted(content), first=first)
     session.commit()
-    log.info("handover.read", handover_id=handover.id, first=first)
-    return handover, identity, content
+    log.info("handover.read", handover_id=handover.id, first=first, released=len(content))
+    return handover, identity, content, sorted(content)
 
 
 def acknowledge(session: Session, ctx: ExchangeContext, handover_id: str) -> Handover:

@@ -19,7 +19,8 @@ from hub.exchange.context import ExchangeContext
 from hub.exchange.facts import request_input
 from hub.exchange.schemas import SubjectIdentity
 from hub.policy import catalogue, register
-from hub.policy.pep import Decision, decide_request, filter_answer
+from hub.policy.errors import PolicyUnavailableError
+from hub.policy.pep import POLICY_UNAVAILABLE, Decision, decide_request, filter_answer
 from hub.policy.register import ActivityRef
 
 # -- catalogue and register ---------------------------------------------------------------------------
@@ -100,28 +101,58 @@ def close_case(session: Session, ctx: ExchangeContext, case: Case) -> None:
     transition(session, case, CaseEventType.handover_acknowledged, ctx.caller, at=ctx.now)
 
 
-# -- the policy, again at answer time -------------------------------------------------------------------
+# -- the policy -----------------------------------------------------------------------------------------
+
+_UNAVAILABLE_NL = "Het beleid kon niet worden geraadpleegd; er is niets opgeslagen of verstrekt."
+
+
+def decide(ctx: ExchangeContext, facts: dict[str, Any]) -> Decision:
+    """The policy's decision on a request or handover. An engine that could not decide (failed, timed out,
+    gave a malformed answer) is no refusal to store: the call fails with 503 `policy_unavailable`, nothing
+    is stored, and the partner may simply try again."""
+    decision = decide_request(ctx.pdp, facts)
+    if decision.refusal is not None and decision.refusal.reason == POLICY_UNAVAILABLE:
+        raise PolicyUnavailableError(_UNAVAILABLE_NL, rule="request", policy_revision=decision.policy_revision)
+    return decision
+
+
+# -- the policy, again on every release ------------------------------------------------------------------
+
+def decide_now(ctx: ExchangeContext, session: Session, case: Case, *, requester_oin: str, responder_oin: str,
+               activity: str, categories: list[str]) -> Decision:
+    """The decision on a stored request or handover (its parties, activity and categories) taken again for
+    the case as it is now, with the same input request creation builds (`request_input`).
+
+    Every release path asks this: if consent was withdrawn, the case closed or the policy changed since the
+    request was made, the policy may no longer allow what it allowed then. A policy that could not decide
+    is a 503 (`decide`): nothing is released.
+    """
+    requester, responder = ctx.registry.by_oin(requester_oin), ctx.registry.by_oin(responder_oin)
+    if requester is None or responder is None:
+        raise NotFound("Een organisatie bij dit verzoek is niet meer bekend bij de hub.")
+    return decide(ctx, request_input(requester, responder, activity, list(categories), case_facts(session, case)))
+
 
 def decide_again(ctx: ExchangeContext, case: Case, session: Session, request: Any) -> Decision:
-    """The request decision taken again now, for the categories allowed when it was made.
+    """The request decision taken again now, for the categories allowed when it was made."""
+    return decide_now(ctx, session, case, requester_oin=request.requester_oin,
+                      responder_oin=request.responder_oin, activity=request.activity_id,
+                      categories=list(request.categories_allowed))
 
-    An answer is checked against the case as it is now: if consent was withdrawn or the case changed
-    since the request, the policy may no longer allow what it allowed then.
-    """
-    requester = ctx.registry.by_oin(request.requester_oin)
-    if requester is None:
-        raise NotFound("De organisatie die dit verzoek deed is niet meer bekend bij de hub.")
-    facts = request_input(requester, ctx.caller.partner, request.activity_id, list(request.categories_allowed),
-                          case_facts(session, case))
-    return decide_request(ctx.pdp, facts)
+
+def catalogue_fields(category: str) -> frozenset[str]:
+    """The field names the catalogue defines for a (known) category."""
+    return catalogue.get_catalogue().get(category).fields
 
 
 def answer_filter(ctx: ExchangeContext, session: Session, case: Case, request: Any,
                   values: dict[str, dict[str, Any]]) -> tuple[Decision, dict[str, dict[str, Any]], list[dict]]:
-    """The decision taken again, the released values per category, and what was withheld
-    ({category, field, reason}), all as the policy says."""
+    """The decision taken again, the released values per category, and what the policy withheld
+    ({category, field, reason}). The caller hands in only catalogue categories and catalogue fields."""
     decision = decide_again(ctx, case, session, request)
     result = filter_answer(ctx.pdp, decision, values)
+    if any(w.reason == POLICY_UNAVAILABLE for w in result.withheld):  # not a withholding: nothing is stored
+        raise PolicyUnavailableError(_UNAVAILABLE_NL, rule="answer", policy_revision=result.policy_revision)
     released = {c: dict(fields) for c, fields in result.released.items()}
     withheld = [{"category": w.category, "field": w.field, "reason": w.reason} for w in result.withheld]
     return decision, released, withheld

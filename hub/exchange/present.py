@@ -7,6 +7,7 @@ from typing import Any
 
 from hub.exchange.clock import as_utc
 from hub.exchange.models import Answer, DataRequest, Handover
+from hub.exchange.release import COUNT_KEY
 from hub.exchange.schemas import (
     ActivityOut,
     AnswerReceipt,
@@ -69,16 +70,23 @@ def inbox_item(request: DataRequest, registry: Any, now: datetime) -> InboxItem:
     )
 
 
-def inbox_detail(request: DataRequest, identity: SubjectIdentity, schemas: dict[str, dict], registry: Any,
-                 now: datetime) -> InboxDetail:
-    item = inbox_item(request, registry, now)
+def inbox_detail(request: DataRequest, identity: SubjectIdentity, allowed: tuple[str, ...],
+                 schemas: dict[str, dict], registry: Any, now: datetime) -> InboxDetail:
+    """The request with the categories the policy allows now (it was asked again before the identity)."""
+    item = inbox_item(request, registry, now).model_copy(update={"categories": list(allowed)})
     return InboxDetail(**item.model_dump(), subject=identity, answer_schemas=schemas)
 
 
 def withholdings(withheld: list[dict[str, Any]]) -> list[Withholding]:
     return [Withholding(category=w["category"], field=w.get("field"), reason=w["reason"],
-                        explanation=WITHHELD_EXPLANATIONS.get(w["reason"], DEFAULT_WITHHELD))
+                        explanation=_explanation(w), fields_not_in_catalogue=w.get(COUNT_KEY))
             for w in withheld]
+
+
+def _explanation(withheld: dict[str, Any]) -> str:
+    if withheld.get(COUNT_KEY):
+        return f"{withheld[COUNT_KEY]} veld(en) hoort/horen niet bij de categorie; de hub heeft ze niet doorgegeven."
+    return WITHHELD_EXPLANATIONS.get(withheld["reason"], DEFAULT_WITHHELD)
 
 
 def answer_receipt(answer: Answer) -> AnswerReceipt:
@@ -86,10 +94,12 @@ def answer_receipt(answer: Answer) -> AnswerReceipt:
                          withheld=withholdings(answer.withheld))
 
 
-def released_answer(request: DataRequest, answer: Answer, values: dict, registry: Any) -> ReleasedAnswer:
+def released_answer(request: DataRequest, answer: Answer, values: dict, withheld: list[dict[str, Any]],
+                    registry: Any) -> ReleasedAnswer:
+    """`withheld`: only the categories withheld whole (the service never passes field names on)."""
     return ReleasedAnswer(
         request_id=request.id, responder=organisation(registry, answer.responder_oin), activity=_activity(request),
-        answered_at=as_utc(answer.created_at), values=values, withheld=withholdings(answer.withheld),
+        answered_at=as_utc(answer.created_at), values=values, withheld=withholdings(withheld),
     )
 
 
@@ -109,6 +119,8 @@ def handover_item(handover: Handover, registry: Any) -> HandoverItem:
                         categories=handover.categories, created_at=as_utc(handover.created_at))
 
 
-def handover_content(handover: Handover, identity: SubjectIdentity, content: dict, registry: Any) -> HandoverContent:
-    item = handover_item(handover, registry)
+def handover_content(handover: Handover, identity: SubjectIdentity, content: dict, categories: list[str],
+                     registry: Any) -> HandoverContent:
+    """The content with the categories the policy allows now (asked again for this read)."""
+    item = handover_item(handover, registry).model_copy(update={"categories": categories})
     return HandoverContent(**item.model_dump(), subject=identity, content=content)

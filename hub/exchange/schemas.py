@@ -9,6 +9,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CATEGORY_PATTERN = r"^[a-z][a-z_]{1,40}$"
+FIELD_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+MAX_ANSWER_CATEGORIES = 20
+MAX_FIELDS_PER_CATEGORY = 64
 
 
 class Strict(BaseModel):
@@ -105,7 +108,27 @@ class InboxDetail(InboxItem):
 class AnswerSubmit(Strict):
     """The responder's values, one object per category."""
 
-    values: dict[str, dict[str, Any]] = Field(min_length=1, max_length=20)
+    values: dict[str, dict[str, Any]] = Field(min_length=1, max_length=MAX_ANSWER_CATEGORIES)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> Any:
+        """Category and field names are checked before anything else looks at them, and a bad one is never
+        echoed: a name is text the responder chose, and the hub passes on no text but the catalogue's."""
+        if not isinstance(value, dict):
+            return value  # pydantic's own check refuses it
+        if len(value) > MAX_ANSWER_CATEGORIES:
+            raise ValueError(f"an answer holds at most {MAX_ANSWER_CATEGORIES} categories")
+        for category, fields in value.items():
+            if not isinstance(category, str) or not re.fullmatch(CATEGORY_PATTERN, category):
+                raise ValueError(f"a category name breaks the rule {CATEGORY_PATTERN}")
+            if not isinstance(fields, dict):
+                raise ValueError(f"values.{category}: must be an object of fields")
+            if len(fields) > MAX_FIELDS_PER_CATEGORY:
+                raise ValueError(f"values.{category}: at most {MAX_FIELDS_PER_CATEGORY} fields")
+            if not all(isinstance(f, str) and re.fullmatch(FIELD_PATTERN, f) for f in fields):
+                raise ValueError(f"values.{category}: a field name breaks the rule {FIELD_PATTERN}")
+        return value
 
     model_config = ConfigDict(
         extra="forbid",
@@ -116,10 +139,13 @@ class AnswerSubmit(Strict):
 
 class Withholding(BaseModel):
     category: str
-    field: str | None = Field(default=None, description="The field withheld; absent when the whole "
-                                                        "category was withheld.")
+    field: str | None = Field(default=None, description="The catalogue field withheld; null when the whole "
+                                                        "category was withheld, or when fields outside the "
+                                                        "catalogue were (then `fields_not_in_catalogue`).")
     reason: str
     explanation: str
+    fields_not_in_catalogue: int | None = Field(
+        default=None, description="How many fields outside the catalogue were withheld (never their names).")
 
 
 class AnswerReceipt(BaseModel):

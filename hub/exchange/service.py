@@ -23,13 +23,14 @@ from hub.exchange.ports import (
     activity_ref,
     case_facts,
     coordinator_case,
+    decide,
     known_activity,
     known_category,
     start_screening,
 )
 from hub.exchange.schemas import RequestCreate
 from hub.pagination import PageParams, Slice, paginate
-from hub.policy.pep import Decision, decide_request
+from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
 
@@ -66,9 +67,10 @@ def create_request(session: Session, ctx: ExchangeContext, case_id: str, body: R
     case = coordinator_case(session, ctx.caller, case_id)
     responder = resolve_responder(ctx, body.responder)
     check_vocabulary(body.activity, body.categories)
-    start_screening(session, ctx, case)
-    decision = decide_request(ctx.pdp, request_input(ctx.caller.partner, responder, body.activity,
-                                                     body.categories, case_facts(session, case)))
+    decision = decide(ctx, request_input(ctx.caller.partner, responder, body.activity, body.categories,
+                                         case_facts(session, case)))
+    if decision.allowed:  # a request the policy refused whole asks nobody anything: the case stays as it is
+        start_screening(session, ctx, case)
     request = _new_request(ctx, case_id, responder, body, decision)
     session.add(request)
     session.flush()

@@ -4,6 +4,9 @@ Layout (OPA's own loader convention, so `opa run -s policies/` and `opa test pol
 `*.rego` modules (tests `*_test.rego` are skipped here), and `data.json` files whose directory path is
 their place in `data` (policies/dt/register/data.json -> data.dt.register).
 
+Every data file is checked against its strict JSON Schema (hub.policy.data_schemas) as it is read, so
+invalid data is refused at start-up and at reload like a syntax error.
+
 The revision of a bundle is the SHA-256 over the relative path and content of every policy and data
 file, so two hubs running the same files report the same revision.
 """
@@ -19,11 +22,14 @@ from typing import Any
 
 from regopy import Bundle, Interpreter
 
+from hub.policy.data_schemas import data_errors
+
 # Rule name -> entry point in the bundle (and path under OPA's /v1/data/).
 ENTRYPOINTS: dict[str, str] = {
     "request": "dt/request/decision",
     "answer": "dt/answer/filter",
     "api": "dt/api/decision",
+    "case_read": "dt/case_read/decision",
 }
 
 
@@ -66,7 +72,17 @@ def read_source(root: Path) -> PolicySource:
             _place_data(data, path.parent.relative_to(root).parts, _parse_json(relative, text))
     if not modules:
         raise PolicyLoadError(f"no policy modules in {root}")
+    check_data(data)
     return PolicySource(tuple(modules), data, "sha256:" + digest.hexdigest())
+
+
+def check_data(data: dict[str, Any]) -> None:
+    """Refuse policy data that breaks its strict schemas (hub.policy.data_schemas): the request policy
+    decides with these facts, so incomplete data is refused like a syntax error."""
+    errors = data_errors(data)
+    if errors:
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        raise PolicyLoadError("policy data is invalid: " + "; ".join(errors[:3]) + more)
 
 
 def _parse_json(relative: str, text: str) -> Any:

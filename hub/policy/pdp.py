@@ -23,7 +23,7 @@ from hub.policy.bundle import ENTRYPOINTS, PolicyLoadError, PolicySource, compil
 
 log = structlog.get_logger(__name__)
 
-Rule = Literal["request", "answer", "api"]
+Rule = Literal["request", "answer", "api", "case_read"]
 
 
 class PolicyUnavailable(Exception):

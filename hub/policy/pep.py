@@ -20,7 +20,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from hub.policy.pdp import PolicyDecisionPoint, PolicyResult, PolicyUnavailable
+from hub.policy.pdp import PolicyDecisionPoint, PolicyResult, PolicyUnavailable, Rule
 from hub.policy.register import ActivityRef
 from hub.policy.results import RequestOutcome, check_answer_result, check_api_result, check_request_result
 from hub.policy.schemas import RequestFacts, invalid_fields
@@ -105,17 +105,32 @@ def decide_request(pdp: PolicyDecisionPoint, request_input: Mapping[str, Any]) -
         log.info("policy.input_invalid", rule="request", fields=fields)
         text = f"De aanvraag is onvolledig of ongeldig: ontbrekend of ongeldig veld {', '.join(fields)}."
         return _refuse_all(pdp, categories, INVALID_INPUT, text)
-    try:
-        result = pdp.decide("request", dict(request_input))
-        outcome = check_request_result(result.value, categories)
-    except PolicyUnavailable as exc:
-        _log_unavailable(pdp, "request", exc)
-        return _refuse_all(pdp, categories, POLICY_UNAVAILABLE, _UNAVAILABLE_NL)
-    decision = _decision_from(outcome, result)
+    decision = _ask(pdp, "request", request_input, categories)
     log.debug("policy.request_decided", allow=decision.allow, allowed=list(decision.allowed),
               denied={c: d.reason for c, d in decision.denied.items()}, decision_id=decision.decision_id,
               revision=decision.policy_revision)
     return decision
+
+
+def decide_case_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) -> Decision:
+    """Ask the policy about the coordinator's own read of case content (`dt.case_read`: requester,
+    categories, case) and return its Decision, per category. The policy chooses the activity."""
+    categories = _requested_categories(read_input)
+    if not isinstance(read_input, Mapping) or not categories:
+        log.info("policy.input_invalid", rule="case_read", fields=["categories"])
+        return _refuse_all(pdp, categories, INVALID_INPUT, "De aanvraag is onvolledig of ongeldig.")
+    return _ask(pdp, "case_read", read_input, categories)
+
+
+def _ask(pdp: PolicyDecisionPoint, rule: Rule, document: Mapping[str, Any], categories: tuple[str, ...]) -> Decision:
+    """One per-category decision from the engine; any engine failure or a result of the wrong shape denies all."""
+    try:
+        result = pdp.decide(rule, dict(document))
+        outcome = check_request_result(result.value, categories)
+    except PolicyUnavailable as exc:
+        _log_unavailable(pdp, rule, exc)
+        return _refuse_all(pdp, categories, POLICY_UNAVAILABLE, _UNAVAILABLE_NL)
+    return _decision_from(outcome, result)
 
 
 def _decision_from(outcome: RequestOutcome, result: PolicyResult) -> Decision:

@@ -9,7 +9,8 @@
 # applies to every category. Otherwise each category gets its first problem in the order of the rules
 # below, or is allowed. `allow` is true when nothing refuses the request and at least one category is
 # allowed. The checks are `else` chains: the first that holds gives the reason, so the most fundamental
-# reason is reported, and an allowed request costs one pass over its categories.
+# reason is reported. An allowed request costs one pass over its categories (see the performance notes
+# below and in docs/POLICIES.md).
 package dt.request
 
 import rego.v1
@@ -23,6 +24,10 @@ reference := data.dt.reference
 # ---------------------------------------------------------------------------------------------------
 # Input shape. The enforcement point checks it too; the policy does not trust that it did.
 
+# Rules that other rules test with `not` are always defined (a `default`): regopy does not remember an
+# undefined result, so `not <undefined rule>` would evaluate that rule again at every use.
+default input_complete := false
+
 input_complete if {
 	is_string(input.requester.role)
 	is_string(input.requester.oin)
@@ -31,7 +36,7 @@ input_complete if {
 	is_string(input.activity)
 	is_array(input.categories)
 	count(input.categories) > 0
-	count(categories_listed) == count(input.categories)
+	categories_all_strings
 	is_string(input.case.state)
 	is_string(input.case.region)
 	is_string(input.case.municipality)
@@ -78,19 +83,26 @@ invalid_fields contains "case.risk" if {
 categories_well_formed if {
 	is_array(input.categories)
 	count(input.categories) > 0
-	count(categories_listed) == count(input.categories)
+	categories_all_strings
 }
+
+# concat is defined only when every element is a string (a builtin error is undefined): one builtin
+# call instead of a pass over the list.
+categories_all_strings if is_string(concat(",", input.categories))
 
 # The requested categories that are strings (a duplicate counts once).
 categories := {c | some c in input.categories; is_string(c)}
 
-categories_listed := [c | some c in input.categories; is_string(c)]
-
-activity := register.activities[input.activity]
+# The activity's categories as a set, built once per request (for the set operations of rule 3).
+activity_categories := {c | some c in register.activities[input.activity].categories}
 
 state := reference.case_states[input.case.state]
 
+default consent_given := false
+
 consent_given if input.case.consent == "yes"
+
+default risk_signalled := false
 
 risk_signalled if input.case.risk == "signalled"
 
@@ -99,6 +111,8 @@ is_municipal(role) if role in reference.municipal_roles
 # ---------------------------------------------------------------------------------------------------
 # Problems with the whole request (rules 1 and 7), the first that holds.
 
+default refusal_reason := null
+
 refusal_reason := "invalid_input" if {
 	not input_complete
 } else := "unknown_role" if {
@@ -106,38 +120,55 @@ refusal_reason := "invalid_input" if {
 } else := "unknown_role" if {
 	not input.responder.role in reference.roles
 } else := "unknown_activity" if {
-	not activity
+	not register.activities[input.activity]
 } else := "unknown_case_state" if {
 	not state
+} else := "policy_data_incomplete" if {
+	# Data the rules below need to deny; the hub checks it against a schema at load, this is the backstop.
+	not reference.municipal_roles
 } else := "privacy_officer_no_content" if {
 	"privacy_officer" in {input.requester.role, input.responder.role}
 } else := "requester_not_coordinator" if {
 	input.requester.role != "zvh_coordinator"
 } else := "case_closed" if {
-	state.open == false
+	# Positive: only a state that says it is open is open.
+	not state_open
 } else := "wrong_region" if {
 	object.get(input.requester, "region", null) != input.case.region
 } else := "case_region_mismatch" if {
-	object.get(reference.municipality_regions, input.case.municipality, null) != input.case.region
+	not case_region_matches
 }
 
-refused if refusal_reason
+default state_open := false
+
+state_open if state.open == true
+
+default case_region_matches := false
+
+case_region_matches if reference.municipality_regions[input.case.municipality] == input.case.region
+
+refused := refusal_reason != null
 
 # ---------------------------------------------------------------------------------------------------
 # Problems per category (rules 2-6), the first that holds.
 #
-# Performance note (regopy): indexing data with a function argument makes regopy scan the collection,
-# so the per-category function gets the category's catalogue entry and plain facts as arguments.
+# Performance notes (regopy; measurements in docs/POLICIES.md). Every expression costs a few
+# microseconds, so: what is the same for every category is worked out once per request (shared,
+# asks_holder, consent_given, risk_signalled); rule 3 is a set operation; the rest is one pass over the
+# requested categories of the activity (`category_reasons`) with one catalogue lookup each. Data is
+# indexed only in rule bodies and comprehensions, never by a function argument (regopy then scans the
+# collection), and a data collection is never passed whole to a builtin such as object.get (regopy
+# then copies it).
 
 # Problems that hold for every category of this request alike, in rule order.
 shared_reason := "not_municipality_of_origin" if {
 	# Rule 2: a municipality answers only for its own residents.
-	activity.direction == "request"
+	asks_holder
 	is_municipal(input.responder.role)
 	object.get(input.responder, "municipality", null) != input.case.municipality
 } else := "responder_other_region" if {
 	# A responder bound to a region (police unit, municipality) answers only for cases of that region.
-	activity.direction == "request"
+	asks_holder
 	object.get(input.responder, "region", null) != null
 	input.responder.region != input.case.region
 } else := "detention_not_ended" if {
@@ -157,36 +188,70 @@ default shared := null
 
 shared := shared_reason
 
-facts := {
-	"asks_holder": activity.direction == "request",
-	"responder_role": input.responder.role,
-	"consent_given": input.case.consent == "yes",
-	"risk_signalled": input.case.risk == "signalled",
-	"shared": shared,
-}
+# "request": the coordinator asks a holder; "provide": the coordinator passes on what it gathered. An
+# activity with neither direction asks nobody and provides nothing: its categories are denied.
+direction := register.activities[input.activity].direction
 
-activity_index := {c: true | some c in activity.categories}
+default asks_holder := false
 
-category_reason(info, in_activity, f) := "unknown_category" if {
-	info == null
-} else := "category_not_in_activity" if {
-	# Rule 3: a category must belong to the activity.
-	not in_activity
-} else := "wrong_holder" if {
+asks_holder if direction == "request"
+
+default provides := false
+
+provides if direction == "provide"
+
+# The reason a known category of the activity is denied, or null when it is allowed. It gets the
+# category's catalogue entry and refers to the per-request facts (asks_holder, shared, consent_given,
+# risk_signalled) by rule: those are worked out once per request.
+category_reason(info) := "wrong_holder" if {
 	# Rule 2: a category is asked of the partner that holds it. A handover ("provide") passes on what
 	# the coordinator gathered; the receiver is checked by the handover rule.
-	f.asks_holder
-	not f.responder_role in info.holders
-} else := f.shared if {
-	f.shared != null
+	asks_holder
+	not input.responder.role in info.holders
+} else := shared if {
+	shared != null
 } else := "special_category_needs_consent" if {
 	# Rule 4: special categories (health, AVG art. 9) need consent.
 	info.sensitivity == "special"
-	not f.consent_given
+	not consent_given
 } else := "risk_not_signalled" if {
 	# Rule 5: the police are asked for a risk clarification only when a safety risk was signalled.
 	info.requires_signalled_risk == true
-	not f.risk_signalled
+	not risk_signalled
+} else := null if {
+	# The allow-list: a category is allowed only when every fact it is decided by is known and permits
+	# it. A missing or unknown holder list, sensitivity, risk flag or direction ends below, denied.
+	holder_ok(info)
+	sensitivity_ok(info)
+	risk_ok(info)
+} else := "policy_data_incomplete"
+
+# Rule 2, positively: a handover passes on what the coordinator gathered (the category must still name
+# its holders); a request asks the holder.
+holder_ok(info) if {
+	provides
+	info.holders
+}
+
+holder_ok(info) if {
+	asks_holder
+	input.responder.role in info.holders
+}
+
+# Rule 4, positively: a known sensitivity, and consent for a special category.
+sensitivity_ok(info) if info.sensitivity in {"personal", "criminal", "police"}
+
+sensitivity_ok(info) if {
+	info.sensitivity == "special"
+	consent_given
+}
+
+# Rule 5, positively: the risk flag is a boolean, and when set, the risk was signalled.
+risk_ok(info) if info.requires_signalled_risk == false
+
+risk_ok(info) if {
+	info.requires_signalled_risk == true
+	risk_signalled
 }
 
 handover_to_origin if {
@@ -217,16 +282,35 @@ consent_permits if {
 # ---------------------------------------------------------------------------------------------------
 # The decision.
 
+# Rule 3 for all requested categories at once: a category must belong to the activity (set operations,
+# no pass over the categories).
+requested_in_activity := categories & activity_categories
+
+requested_outside_activity := categories - activity_categories
+
+# Each requested category of the activity that the catalogue knows, with its first problem under rules
+# 2, 4 and 5, or null: one pass, one catalogue lookup per category.
 category_reasons := {c: reason |
-	some c in categories
-	info := object.get(catalogue.categories, c, null)
-	reason := category_reason(info, object.get(activity_index, c, false), facts)
+	some c in requested_in_activity
+	info := catalogue.categories[c]
+	reason := category_reason(info)
 }
 
+# The requested categories outside the activity that the catalogue knows (rule 3).
+not_in_activity := {c | some c in requested_outside_activity; catalogue.categories[c]}
+
+# The requested categories the catalogue does not know (the first reason of all). A category in the
+# activity's list but not in the catalogue can only come from a faulty register: it is denied too.
+unknown_categories := (requested_outside_activity - not_in_activity) | (
+	requested_in_activity - object.keys(category_reasons)
+)
+
+# Only the allow-list clause of category_reason gives null; any other outcome (a reason, or undefined,
+# which makes the category unknown) denies.
 allowed contains c if {
 	not refused
-	some c in categories_listed
-	not category_reasons[c]
+	some c, reason in category_reasons
+	reason == null
 }
 
 denied[c] := refusal if {
@@ -234,12 +318,26 @@ denied[c] := refusal if {
 	some c in categories
 }
 
-denied[c] := {"reason": reason, "explanation": text} if {
+denied[c] := {"reason": reason, "explanation": explain(reference.reasons[reason], catalogue.categories[c].name)} if {
 	not refused
 	some c, reason in category_reasons
-	name := object.get(catalogue.categories, c, {"name": c}).name
-	text := concat("", [reference.reasons[reason].explanation, " (", name, ")."])
+	reason != null
 }
+
+denied[c] := {"reason": reason, "explanation": explain(reference.reasons[reason], catalogue.categories[c].name)} if {
+	not refused
+	some c in not_in_activity
+	reason := "category_not_in_activity"
+}
+
+denied[c] := {"reason": "unknown_category", "explanation": explain(reference.reasons.unknown_category, c)} if {
+	not refused
+	some c in unknown_categories
+}
+
+# The Dutch explanation of a denial: the reason's text and the category's Dutch name. The reason's entry
+# is looked up by the caller (a rule body): a function never indexes data by its argument.
+explain(reason_text, name) := concat("", [reason_text.explanation, " (", name, ")."])
 
 default allow := false
 
@@ -265,12 +363,14 @@ refusal_explanation := concat("", [
 default activity_ref := null
 
 activity_ref := {
-	"id": activity.id,
-	"version": activity.version,
-	"name": activity.name,
-	"legal_basis": activity.legal_basis_text,
-	"retention_days": activity.retention_days,
-	"confidentiality": activity.confidentiality,
+	"id": a.id,
+	"version": a.version,
+	"name": a.name,
+	"legal_basis": a.legal_basis_text,
+	"retention_days": a.retention_days,
+	"confidentiality": a.confidentiality,
+} if {
+	a := register.activities[input.activity]
 }
 
 decision := {

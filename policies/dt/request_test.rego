@@ -97,3 +97,51 @@ test_unknown_activity_and_category if {
 	e := request.decision with input as object.union(base, {"categories": ["shoe_size"]})
 	e.denied.shoe_size.reason == "unknown_category"
 }
+
+test_non_string_category_is_invalid if {
+	d := request.decision with input as object.union(base, {"categories": ["housing", 7]})
+	d.refusal.reason == "invalid_input"
+	d.invalid_fields == {"categories"}
+	d.denied.housing.reason == "invalid_input"
+}
+
+test_holder_comes_before_consent if {
+	inp := object.union(with_case({"consent": "no"}), {"categories": ["detention", "housing"]})
+	d := request.decision with input as inp
+	d.denied.detention.reason == "wrong_holder"
+	d.denied.housing.reason == "no_consent"
+}
+
+test_outside_activity_and_unknown_together if {
+	d := request.decision with input as object.union(base, {"categories": ["housing", "children", "shoe_size"]})
+	d.allowed == {"housing"}
+	d.denied.children.reason == "category_not_in_activity"
+	d.denied.shoe_size.reason == "unknown_category"
+}
+
+# Finding H4: the per-category facts are an allow-list; a fact missing from the data denies.
+test_missing_sensitivity_denies if {
+	housing := object.remove(data.dt.catalogue.categories.housing, ["sensitivity"])
+	d := request.decision with input as base with data.dt.catalogue.categories.housing as housing
+	d.allowed == {"income"}
+	d.denied.housing.reason == "policy_data_incomplete"
+}
+
+test_missing_risk_flag_denies if {
+	housing := object.remove(data.dt.catalogue.categories.housing, ["requires_signalled_risk"])
+	d := request.decision with input as base with data.dt.catalogue.categories.housing as housing
+	d.denied.housing.reason == "policy_data_incomplete"
+}
+
+test_missing_direction_denies if {
+	activity := object.remove(data.dt.register.activities.reintegration, ["direction"])
+	d := request.decision with input as base with data.dt.register.activities.reintegration as activity
+	d.allow == false
+	d.denied.housing.reason == "policy_data_incomplete"
+	d.denied.income.reason == "policy_data_incomplete"
+}
+
+test_state_without_open_flag_is_closed if {
+	d := request.decision with input as base with data.dt.reference.case_states.screening as {"before_weighing": true}
+	d.refusal.reason == "case_closed"
+}

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from hub.audit import mac
 from hub.audit.models import AuditRecord
 from hub.audit.service import record
 from hub.audit.signing import LogSigner, load_signer
+from hub.cases.models import Case
 from hub.config import Settings
 from hub.crypto.pseudonym import pseudonymise
 
@@ -43,6 +45,14 @@ class Decision:
     activity: Activity = Activity()
 
 
+@pytest.fixture(autouse=True)
+def log_mac_key() -> bytes:
+    """The development log MAC key, configured for this process as the hub's install() does."""
+    key = mac.load_key(Settings(env="dev", database_url="sqlite://"))
+    mac.configure(key)
+    return key
+
+
 @pytest.fixture
 def signer(settings: Settings) -> LogSigner:
     return load_signer(settings)
@@ -58,13 +68,28 @@ def other_subject(settings: Settings) -> str:
     return pseudonymise(OTHER_BSN, settings.pseudonym_key.get_secret_value())
 
 
-def append(session: Session, subject: str, count: int = 1, **overrides) -> list[AuditRecord]:
-    """Append `count` released-data records about `subject` and commit."""
+GV, MH = "gooi-en-vechtstreek", "maastricht-heuvelland"  # the officer fg-gooi-en-vechtstreek sees only GV
+_MUNICIPALITY = {GV: "GM0402", MH: "GM0935"}
+
+
+def ensure_case(session: Session, case_id: str, region: str, subject: str) -> None:
+    """A real row in hub.cases' table: a record's region is the region of its case (H5)."""
+    if session.get(Case, case_id) is None:
+        session.add(Case(id=case_id, region=region, municipality=_MUNICIPALITY[region], subject_pseudonym=subject,
+                         prison="PI Nieuwegein", detention_started_on=dt.date(2026, 1, 5),
+                         started_notification_id=f"n-{case_id}"))
+        session.flush()
+
+
+def append(session: Session, subject: str, count: int = 1, region: str = GV, **overrides) -> list[AuditRecord]:
+    """Append `count` released-data records about `subject` (in a case of `region`) and commit."""
     fields = dict(event_type="data_released", decision=Decision(), case_id="case-1", data_request_id="req-1",
                   from_oin=MUNICIPALITY_OIN, to_oin=ZVH_OIN, from_actor="mw-17", to_actor="coord-3",
                   categories_released=["housing", "income"], categories_withheld=["care"],
                   denial_reasons={"care": "no_consent"})
     fields.update(overrides)
+    if fields["case_id"] is not None:
+        ensure_case(session, fields["case_id"], region, subject)
     records = [record(session, subject_pseudonym=subject, **fields) for _ in range(count)]
     session.commit()
     return records

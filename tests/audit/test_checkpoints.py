@@ -67,7 +67,7 @@ def test_development_log_key_is_refused_outside_development(tmp_path, settings):
     """Pointing a production hub at certs/dev/hub-log-signing.pem is refused."""
     production = Settings(env="production", database_url="sqlite://", token_signing_key_file=tmp_path / "t.pem",
                           log_signing_key_file=settings.log_signing_key_file, data_kek="x" * 44,
-                          pseudonym_key="y" * 44)
+                          pseudonym_key="y" * 44, log_mac_key="z" * 44)
     with pytest.raises(ConfigurationError, match="development key"):
         load_signer(production)
 

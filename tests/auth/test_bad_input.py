@@ -209,6 +209,43 @@ def test_token_under_another_query_name_is_refused(client, partner_client):
     _assert_problem(response, 400, "token_in_query")
 
 
+@pytest.mark.parametrize("value", [
+    "eyJ" * 2700,  # 8100 characters of a JWT's first bytes, no dot: quadratic for a backtracking search
+    "eyJa." * 1600,
+    "eyJ" + "-" * 8000,
+    "a" * 8000,
+])
+def test_long_hostile_query_value_without_a_token_is_let_through(client, partner_client, value):
+    """A long query value that is not a token does not trip the (linear, bounded) token-in-query check."""
+    headers = {"Authorization": f"Bearer {partner_client(HILVERSUM_SOCIAL).access_token()}", **ACTOR}
+    expected_refusal = value.startswith("eyJa.")  # eyJa.eyJa.eyJa… has the three-segment JWT shape
+    response = client.get("/v1/me", params={"q": value}, headers=headers)
+    if expected_refusal:
+        assert _assert_problem(response, 400, "token_in_query")["parameter"] == "q"
+    else:
+        assert response.status_code == 200 and response.json()["partner"]["client_id"] == HILVERSUM_SOCIAL
+
+
+@pytest.mark.parametrize("with_header", [False, True])
+def test_query_string_over_the_bound_is_refused_before_authentication(client, partner_client, with_header):
+    """A query string longer than 8192 characters is a 414 problem, with or without a token, before any
+    token work; a token hidden at its end is not scanned for and not echoed."""
+    token = partner_client(HILVERSUM_SOCIAL).access_token()
+    headers = {"Authorization": f"Bearer {token}", **ACTOR} if with_header else ACTOR
+    response = client.get("/v1/me", params={"q": "eyJ" * 3000 + token}, headers=headers)
+    body = _assert_problem(response, 414, "query_too_long")
+    assert body["max_length"] == 8192 and token not in json.dumps(body)
+
+
+@pytest.mark.parametrize("value", ["x-{token}-y", "Bearer {token}", "{token}"])
+def test_token_embedded_in_a_query_value_is_refused(client, partner_client, value):
+    """A real token anywhere inside a query value (prefixed, suffixed) is refused as token_in_query."""
+    token = partner_client(HILVERSUM_SOCIAL).access_token()
+    response = client.get("/v1/me", params={"q": value.format(token=token)},
+                          headers={"Authorization": f"Bearer {token}", **ACTOR})
+    _assert_problem(response, 400, "token_in_query")
+
+
 def test_concurrent_replay_of_one_assertion_issues_one_token(client, auth_rows):
     """Two simultaneous requests with the same assertion: exactly one token, the other invalid_client."""
     assertion = sign_assertion()

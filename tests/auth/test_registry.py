@@ -97,6 +97,15 @@ def test_invalid_registry_file_names_file_and_field(tmp_path, dev, case):
     assert "gm0402-social.json" in str(error.value) and field in str(error.value)
 
 
+def test_privacy_officer_without_region_is_refused(tmp_path, dev):
+    """A privacy_officer entry without a region is refused (H5): an officer sees only its own region's log."""
+    folder = _registry_with(tmp_path, "fg-gooi-en-vechtstreek",
+                            lambda e: {k: v for k, v in e.items() if k != "region"})
+    with pytest.raises(RegistryError) as error:
+        load_registry(folder, dev)
+    assert error.value.file.endswith("fg-gooi-en-vechtstreek.json") and error.value.field == "region"
+
+
 def test_inline_public_jwks_is_accepted(tmp_path, dev):
     """A registry file may carry its public JWKS inline instead of a jwks_file."""
     folder = _registry_with(tmp_path, "gm0402-social", lambda e: {

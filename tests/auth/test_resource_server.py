@@ -21,12 +21,19 @@ def _recorded_claims(app, settings, **overrides) -> dict:
     claims = {"iss": settings.issuer, "aud": settings.issuer + "/v1", "sub": HILVERSUM_SOCIAL,
               "azp": HILVERSUM_SOCIAL, "client_id": HILVERSUM_SOCIAL, "scope": "inbox.read", "iat": now - 10,
               "exp": now + 300, "jti": "r" * 43, **overrides}
-    with Session(app.state.engine) as session:
-        issued = dt.datetime.now(dt.UTC)
-        session.add(AccessToken(jti=str(claims["jti"]), client_id=HILVERSUM_SOCIAL, scope="inbox.read",
-                                issued_at=issued, expires_at=issued + dt.timedelta(minutes=5)))
-        session.commit()
+    _record(app, claims)
     return claims
+
+
+def _record(app, claims: dict, **row) -> None:
+    """Store the issued-token row for `claims` (its scope and expiry as issued), with `row` overrides."""
+    values = {"jti": str(claims.get("jti", "r" * 43)), "client_id": HILVERSUM_SOCIAL,
+              "scope": str(claims.get("scope", "")),
+              "issued_at": dt.datetime.fromtimestamp(int(claims.get("iat", time.time())), dt.UTC),
+              "expires_at": dt.datetime.fromtimestamp(int(claims.get("exp", time.time() + 300)), dt.UTC), **row}
+    with Session(app.state.engine) as session:
+        session.add(AccessToken(**values))
+        session.commit()
 
 
 def test_valid_token_and_actor_reach_the_route(partner_client):
@@ -118,3 +125,37 @@ def test_signed_but_never_issued_token_is_refused(client, settings, hub_sign):
     response = client.get("/v1/me", headers={"Authorization": f"Bearer {hub_sign(claims)}", **ACTOR})
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_token"
+
+
+def _claims(settings, **overrides) -> dict:
+    now = int(time.time())
+    return {"iss": settings.issuer, "aud": settings.issuer + "/v1", "sub": HILVERSUM_SOCIAL,
+            "azp": HILVERSUM_SOCIAL, "client_id": HILVERSUM_SOCIAL, "scope": "inbox.read inbox.list",
+            "iat": now - 10, "exp": now + 300, "jti": "m" * 43, **overrides}
+
+
+def test_token_matching_its_row_is_accepted(client, app, settings, hub_sign):
+    """Control: a hub-signed token whose scope and exp are those recorded at issue reaches the route."""
+    claims = _claims(settings)
+    _record(app, claims)
+    response = client.get("/v1/me", headers={"Authorization": f"Bearer {hub_sign(claims)}", **ACTOR})
+    assert response.status_code == 200
+    assert response.json()["scopes"] == ["inbox.list", "inbox.read"]
+
+
+@pytest.mark.parametrize(("claim", "value", "named"), [
+    ("scope", "inbox.read inbox.list answer.submit", "scope"),  # a wider scope than issued
+    ("scope", "inbox.read", "scope"),
+    ("exp", 600, "exp"),  # seconds added to the issued exp: a longer life than issued
+    ("exp", -100, "exp"),
+])
+def test_token_whose_scope_or_exp_differs_from_its_row_is_refused(client, app, settings, hub_sign, claim,
+                                                                  value, named):
+    """A token signed with the hub's key whose scope or exp differs from the issued-token row is refused."""
+    issued = _claims(settings)
+    _record(app, issued)
+    forged = hub_sign({**issued, claim: issued["exp"] + value if claim == "exp" else value})
+    response = client.get("/v1/me", headers={"Authorization": f"Bearer {forged}", **ACTOR})
+    assert response.status_code == 401
+    body = response.json()
+    assert body["code"] == "invalid_token" and named in body["detail"]

@@ -77,11 +77,12 @@ def test_requested_scope_within_role_is_granted_exactly(client):
 
 @pytest.mark.parametrize("scope", ["audit.query", "case.read audit.query", "everything"])
 def test_scope_outside_role_is_invalid_scope(client, auth_rows, scope):
-    """A scope outside the role is refused with invalid_scope, never narrowed, and nothing is stored."""
+    """A scope outside the role is refused with invalid_scope, never narrowed: no token is stored, only the
+    verified assertion's jti (spent)."""
     response = client.post("/oauth/token", data=token_form(sign_assertion(ZVH), scope=scope))
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_scope"
-    assert auth_rows() == (0, 0)
+    assert auth_rows() == (1, 0)
 
 
 def test_missing_client_authentication_is_invalid_client(client, auth_rows):
@@ -111,10 +112,11 @@ def test_client_secret_is_not_a_way_in(client, auth_rows):
 
 
 def test_client_id_parameter_must_match_the_assertion(client, auth_rows):
-    """A client_id form parameter naming another partner than the assertion's sub is invalid_client."""
+    """A client_id form parameter naming another partner than the assertion's sub is invalid_client; no token
+    is stored (the verified assertion is spent)."""
     response = client.post("/oauth/token", data=token_form(sign_assertion(HILVERSUM_SOCIAL), client_id=ZVH))
     assert response.json()["error"] == "invalid_client"
-    assert auth_rows() == (0, 0)
+    assert auth_rows() == (1, 0)
 
 
 def test_assertion_living_too_long_is_refused(client, auth_rows):
@@ -167,3 +169,16 @@ def test_expired_used_assertions_are_forgotten(client, app):
     assert client.post("/oauth/token", data=token_form(sign_assertion())).status_code == 200
     with Session(app.state.engine) as session:
         assert [r.client_id for r in session.exec(select(UsedAssertion)).all()] == [HILVERSUM_SOCIAL]
+
+
+@pytest.mark.parametrize("first_form", [{"scope": "audit.query"}, {"client_id": HILVERSUM_SOCIAL}])
+def test_assertion_spent_on_a_refused_request_is_never_accepted_again(client, auth_rows, first_form):
+    """An assertion that verified is spent even when its request is refused (invalid_scope, client_id
+    mismatch): the same assertion with a valid request is then refused as a replay, and no token exists."""
+    assertion = sign_assertion(ZVH)
+    refused = client.post("/oauth/token", data=token_form(assertion, **first_form))
+    assert refused.status_code in (400, 401) and refused.json()["error"] in ("invalid_scope", "invalid_client")
+    again = client.post("/oauth/token", data=token_form(assertion, scope="case.list"))
+    assert again.status_code in (400, 401)
+    assert again.json()["error"] == "invalid_client"
+    assert auth_rows() == (1, 0)

@@ -13,6 +13,7 @@ from hub.idempotency import (
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
     IdempotencyRecord,
+    IdempotentRoute,
     InvalidIdempotencyKey,
     purge_expired,
     request_digest,
@@ -91,7 +92,7 @@ def test_malformed_key_is_400(zvh_api, case_id, key) -> None:
 
 def test_key_in_use_is_409(session: Session) -> None:
     """While the first request with a key runs (no response stored yet), a repeat gets 409."""
-    digest = request_digest(SECRET, "POST", "/v1/x", b"{}")
+    digest = request_digest(SECRET, "POST", "/v1/x", b"{}", "mw-1")
     reserve(session, "client-a", "k", digest)
     session.commit()
     with pytest.raises(IdempotencyKeyInUse):
@@ -100,23 +101,74 @@ def test_key_in_use_is_409(session: Session) -> None:
 
 def test_digest_covers_method_path_and_body(session: Session) -> None:
     """The same key on another path is a reuse, refused."""
-    reserve(session, "client-a", "k", request_digest(SECRET, "POST", "/v1/a", b"{}"))
+    reserve(session, "client-a", "k", request_digest(SECRET, "POST", "/v1/a", b"{}", "mw-1"))
     session.commit()
     with pytest.raises(IdempotencyKeyReused):
-        reserve(session, "client-a", "k", request_digest(SECRET, "POST", "/v1/b", b"{}"))
+        reserve(session, "client-a", "k", request_digest(SECRET, "POST", "/v1/b", b"{}", "mw-1"))
     with pytest.raises(InvalidIdempotencyKey):
-        reserve(session, "client-a", "k\n", request_digest(SECRET, "POST", "/v1/b", b"{}"))
+        reserve(session, "client-a", "k\n", request_digest(SECRET, "POST", "/v1/b", b"{}", "mw-1"))
 
 
 def test_expired_records_are_replaced_and_purged(session: Session) -> None:
     """A record older than the TTL no longer binds the key, and the purge deletes it."""
     old = datetime.now(UTC) - RECORD_TTL - timedelta(minutes=1)
-    reserve(session, "client-a", "old", request_digest(SECRET, "POST", "/v1/a", b"1"), now=old)
-    reserve(session, "client-a", "gone", request_digest(SECRET, "POST", "/v1/a", b"1"), now=old)
+    reserve(session, "client-a", "old", request_digest(SECRET, "POST", "/v1/a", b"1", "mw-1"), now=old)
+    reserve(session, "client-a", "gone", request_digest(SECRET, "POST", "/v1/a", b"1", "mw-1"), now=old)
     session.commit()
-    fresh = reserve(session, "client-a", "old", request_digest(SECRET, "POST", "/v1/a", b"2"))
+    fresh = reserve(session, "client-a", "old", request_digest(SECRET, "POST", "/v1/a", b"2", "mw-1"))
     session.commit()
     assert fresh.status_code is None
     assert purge_expired(session) == 1
     session.commit()
     assert [r.key for r in session.exec(select(IdempotencyRecord))] == ["old"]
+
+
+# -- L2: the stored response belongs to one acting person, and is replayed only to an authorized call -------
+
+
+def test_another_acting_person_never_gets_the_replay(partner_client, case_id, engine) -> None:
+    """Employee B of the same partner, sending A's key and body, gets no replay of A's response (a 422
+    reuse refusal) and changes nothing."""
+    headers, body = {"Idempotency-Key": "step-actor"}, {"type": "screening_started"}
+    first = partner_client(ZVH_GOOI, actor="regisseur-a").post(f"/v1/cases/{case_id}/events", json=body,
+                                                                headers=headers)
+    other = partner_client(ZVH_GOOI, actor="regisseur-b").post(f"/v1/cases/{case_id}/events", json=body,
+                                                                headers=headers)
+    assert first.status_code == 201
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
+    assert "Idempotent-Replayed" not in other.headers
+    assert _events(engine, case_id) == ["detention_started", "screening_started"]
+
+
+def test_digest_covers_the_acting_person() -> None:
+    """The same request by two acting persons has two digests."""
+    assert request_digest(SECRET, "POST", "/v1/a", b"{}", "mw-1") != request_digest(SECRET, "POST", "/v1/a",
+                                                                                   b"{}", "mw-2")
+
+
+def test_replay_is_not_served_once_the_operation_is_refused(partner_client, case_id, engine) -> None:
+    """The guard runs after authorization: the same client and person, now with a token that lacks the
+    operation's scope, get 403 insufficient_scope, not the stored response."""
+    headers, body = {"Idempotency-Key": "step-scope"}, {"type": "screening_started"}
+    first = partner_client(ZVH_GOOI, actor="regisseur-1").post(f"/v1/cases/{case_id}/events", json=body,
+                                                                headers=headers)
+    narrowed = partner_client(ZVH_GOOI, actor="regisseur-1", scope="case.list")
+    again = narrowed.post(f"/v1/cases/{case_id}/events", json=body, headers=headers)
+    assert first.status_code == 201
+    assert (again.status_code, again.json()["code"]) == (403, "insufficient_scope")
+    assert "Idempotent-Replayed" not in again.headers
+    assert _events(engine, case_id) == ["detention_started", "screening_started"]
+
+
+def test_every_idempotent_post_route_is_guarded_by_its_authorization() -> None:
+    """Each POST route with Idempotency-Key finds its own authorize(operation) dependency to run first."""
+    from hub.cases.endpoints import cases_router, notifications_router
+    from hub.exchange.endpoints import router as exchange_router
+
+    guarded = {route.path: route.authorization.__name__
+               for router in (cases_router, notifications_router, exchange_router)
+               for route in router.routes if isinstance(route, IdempotentRoute) and "POST" in route.methods}
+    assert guarded["/v1/cases/{case_id}/events"] == "authorize_case_transition"
+    assert guarded["/v1/inbox/{request_id}/answer"] == "authorize_answer_submit"
+    assert len(guarded) >= 7
+    assert all(name.startswith("authorize_") for name in guarded.values())

@@ -22,6 +22,6 @@ def test_demo_tells_each_step_the_refusals_and_the_log(partner_client, capsys):
     assert "▸ ZVH vraagt Hilversum (sociaal domein) om de basisvoorwaarden" in out
     assert "GEWEIGERD: care — " in out and "(special_category_needs_consent)" in out
     assert "GEWEIGERD: risk_clarification — " in out and "(risk_not_signalled)" in out
-    assert "tegengehouden: housing.landlord_notes — " in out
-    assert "Het verwerkingenlogboek van deze casus (22 records" in out
+    assert "tegengehouden: housing (1 veld buiten de catalogus) — " in out and "landlord_notes" not in out
+    assert "Het verwerkingenlogboek van deze casus (20 records" in out
     assert "BSN ******333" in out and "111222333" not in out

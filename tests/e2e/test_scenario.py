@@ -40,10 +40,6 @@ EXPECTED_LOG = [
     ("handover", ZVH, SOCIAL, HANDED_OVER, [], {}, "handover"),
     ("request_refused", ZVH, SOCIAL, [], ["brp_registration"], {"brp_registration": "category_not_in_activity"},
      "handover"),
-    ("request_refused", ZVH, SOCIAL, [], ["risk_clarification"],
-     {"risk_clarification": "category_not_in_activity"}, "handover"),
-    ("request_refused", ZVH, SOCIAL, [], ["risk_notices"], {"risk_notices": "category_not_in_activity"},
-     "handover"),
     ("data_released", ZVH, SOCIAL, HANDED_OVER, [], {}, "handover"),
 ]
 
@@ -79,10 +75,13 @@ def test_the_seed_scenario_runs_end_to_end(scenario, engine):
     early = by_title["ZVH vraagt de politie al om een risicoduiding, vóór de weging"].body
     assert early["status"] == "refused" and early["categories"][0]["reason"] == "risk_not_signalled"
     receipt = by_title["Hilversum (sociaal) antwoordt"].body
-    assert {(w["category"], w["field"]) for w in receipt["withheld"]} == {("care", None),
-                                                                           ("housing", "landlord_notes")}
-    released = by_title["ZVH leest het antwoord van het sociaal domein"].body["values"]
-    assert sorted(released) == BASICS and "landlord_notes" not in released["housing"]
+    assert {(w["category"], w["field"], w["fields_not_in_catalogue"]) for w in receipt["withheld"]} == {
+        ("care", None, None), ("housing", None, 1)}  # the extra field is counted, never named
+    read = by_title["ZVH leest het antwoord van het sociaal domein"].body
+    assert sorted(read["values"]) == BASICS and "landlord_notes" not in read["values"]["housing"]
+    assert read["withheld"] == [{"category": "care", "field": None, "reason": "category_not_allowed",
+                                 "explanation": read["withheld"][0]["explanation"],
+                                 "fields_not_in_catalogue": None}]  # categories only, no field names
     clarification = by_title["ZVH leest de risicoduiding"].body["values"]["risk_clarification"]
     assert clarification["level"] == "medium" and clarification["valid_until"] == "2027-06-30"
     handover = by_title["Hilversum leest de overdracht"].body

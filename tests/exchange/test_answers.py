@@ -53,10 +53,11 @@ def test_what_goes_beyond_the_request_is_withheld_reported_and_logged(open_reque
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["released"] == ["housing"]
-    withheld = {(w["category"], w["field"]): w for w in body["withheld"]}
-    assert set(withheld) == {("care", None), ("housing", "landlord_notes")}
+    withheld = {(w["category"], w["fields_not_in_catalogue"]): w for w in body["withheld"]}
+    assert set(withheld) == {("care", None), ("housing", 1)}  # the extra field counted, never named
     assert withheld[("care", None)]["reason"] == "category_not_allowed"
-    assert withheld[("housing", "landlord_notes")]["explanation"]
+    assert withheld[("housing", 1)]["reason"] == "field_not_in_catalogue" and withheld[("housing", 1)]["field"] is None
+    assert "landlord_notes" not in response.text
     record = audit_events(db, event_type="data_withheld", data_request_id=open_request)
     assert [r.categories_withheld for r in record] == [["care", "housing"]]
     assert record[0].denial_reasons == {"care": "category_not_allowed", "housing": "field_not_in_catalogue"}

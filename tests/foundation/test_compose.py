@@ -1,5 +1,6 @@
 """docker-compose.yml cannot be started here (no Docker engine), so its shape is checked instead."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -11,9 +12,9 @@ SERVICES = COMPOSE["services"]
 
 
 def test_every_service_has_a_health_check():
-    """The database, OPA and the hub each declare a health check."""
-    assert set(SERVICES) == {"db", "opa", "hub"}
-    assert all("healthcheck" in service for service in SERVICES.values())
+    """The database, OPA and the hub each declare a health check; `migrate` is a one-shot job."""
+    assert set(SERVICES) == {"db", "opa", "migrate", "hub"}
+    assert all("healthcheck" in SERVICES[name] for name in ("db", "opa", "hub"))
 
 
 def test_hub_runs_in_production_against_postgres_and_opa():
@@ -21,7 +22,24 @@ def test_hub_runs_in_production_against_postgres_and_opa():
     hub = SERVICES["hub"]
     assert hub["environment"]["HUB_ENV"] == "production"
     assert hub["environment"]["HUB_OPA_URL"] == "http://opa:8181"
-    assert hub["depends_on"] == {"db": {"condition": "service_healthy"}, "opa": {"condition": "service_healthy"}}
+    assert hub["depends_on"] == {"db": {"condition": "service_healthy"}, "opa": {"condition": "service_healthy"},
+                                 "migrate": {"condition": "service_completed_successfully"}}
+
+
+def test_the_hub_never_runs_as_the_database_superuser():
+    """H6: the superuser only initialises the cluster; migrations run as the owner, the hub serves as hub_app."""
+    db, migrate, hub = SERVICES["db"], SERVICES["migrate"], SERVICES["hub"]
+    assert db["environment"]["POSTGRES_USER"] == "postgres"
+    assert "./deploy/postgres:/docker-entrypoint-initdb.d:ro" in db["volumes"]
+    assert migrate["command"] == ["hub", "migrate"] and migrate["env_file"] == ["./secrets/migrate.env"]
+    assert hub["env_file"] == ["./secrets/hub.env"] and "migrate" not in " ".join(hub["command"])
+    assert "HUB_DATABASE_URL" not in hub["environment"]  # from hub.env: the hub_app role, never `postgres`
+    script = (ROOT / "deploy" / "postgres" / "init-roles.sh").read_text()
+    for expected in ("CREATE ROLE hub_owner LOGIN NOSUPERUSER", "CREATE ROLE hub_app LOGIN NOSUPERUSER",
+                     "ALTER DATABASE hub OWNER TO hub_owner", "REVOKE CREATE ON SCHEMA public FROM PUBLIC"):
+        assert expected in script
+    assert not re.search(r"(?<!NO)SUPERUSER", script) and "GRANT ALL" not in script.upper()
+    assert {"db_owner_password", "db_app_password"} <= set(db["secrets"])
 
 
 def test_opa_serves_the_policies_folder_read_only():
@@ -48,3 +66,21 @@ def test_secret_files_exist_only_as_references():
     """Secrets are read from ./secrets, which is not part of the repository."""
     assert not (Path(ROOT) / "secrets").exists()
     assert all(spec["file"].startswith("./secrets/") for spec in COMPOSE["secrets"].values())
+
+
+def test_image_serves_without_proxy_headers(monkeypatch):
+    """The image starts the hub with `hub serve`, which runs uvicorn with proxy headers off: the TCP peer (which
+    decides whether the client-certificate header is believed) is never rewritten from X-Forwarded-For."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from hub.cli import app as cli
+
+    command = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD")]
+    assert len(command) == 1 and "exec hub serve" in command[0] and "uvicorn" not in command[0]
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: seen.update(options, target=target))
+    result = CliRunner().invoke(cli, ["serve", "--host", "127.0.0.2", "--port", "8000", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert seen["proxy_headers"] is False and seen["access_log"] is False
+    assert (seen["target"], seen["host"], seen["workers"]) == ("hub.asgi:app", "127.0.0.2", 2)

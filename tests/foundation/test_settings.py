@@ -1,6 +1,7 @@
 """Settings: secrets have no defaults outside development, and development keys are refused there."""
 
 import base64
+import json
 import secrets
 from pathlib import Path
 
@@ -8,7 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
+from hub import config
 from hub.config import DEV_CERTS, ConfigurationError, Settings
+from hub.crypto.pseudonym import pseudonymise
 
 
 def _production_keys(tmp_path: Path) -> dict:
@@ -29,8 +32,11 @@ def _production_keys(tmp_path: Path) -> dict:
         "database_url": "postgresql://hub@db/hub",
         "token_signing_key_file": token_key,
         "log_signing_key_file": log_key,
+        "issuer": "https://hub.example.nl",
         "data_kek": base64.b64encode(secrets.token_bytes(32)).decode(),
         "pseudonym_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        **({"log_mac_key": base64.b64encode(secrets.token_bytes(32)).decode()}
+           if "log_mac_key" in Settings.model_fields else {}),
     }
 
 
@@ -96,3 +102,110 @@ def test_token_lifetime_is_capped_at_fifteen_minutes():
     """An access-token lifetime above 15 minutes is not a valid setting."""
     with pytest.raises(ValueError, match="access_token_ttl_seconds"):
         Settings(env="dev", access_token_ttl_seconds=3600)
+
+
+# -- M4: strict secrets, an https issuer, no development key under any name or path -------------------------
+
+
+def _b64(n: int) -> str:
+    """n fixed bytes, base64 (fixed, so that parallel test workers collect the same test ids)."""
+    return base64.b64encode(bytes(range(7, 7 + n))).decode()
+
+
+@pytest.mark.parametrize("name", ["data_kek", "pseudonym_key"])
+@pytest.mark.parametrize(("value", "reason"), [
+    ("AAAA", "exactly 32"),  # 3 bytes
+    (_b64(16), "exactly 32"),
+    (_b64(31), "exactly 32"),
+    (_b64(33), "exactly 32"),
+    ("not base64 at all!", "base64"),
+    (_b64(32)[:-4] + "*" + _b64(32)[-3:], "base64"),  # a character outside the alphabet
+    (_b64(32) + "AA", "base64"),  # bad padding / trailing garbage
+])
+def test_weak_or_malformed_secret_is_refused(tmp_path, name, value, reason):
+    """HUB_DATA_KEK and HUB_PSEUDONYM_KEY must be strict base64 of exactly 32 bytes outside development."""
+    values = _production_keys(tmp_path)
+    values[name] = value
+    with pytest.raises(ConfigurationError, match=f"HUB_{name.upper()}.*{reason}"):
+        Settings(**values).check_safe()
+
+
+@pytest.mark.parametrize("issuer", [None, "http://127.0.0.1:8000", "http://hub.example.nl", "hub.example.nl"])
+def test_issuer_must_be_https_outside_development(tmp_path, issuer):
+    """The default http://127.0.0.1 issuer, or any non-https issuer, is refused outside development."""
+    values = _production_keys(tmp_path)
+    if issuer is None:
+        values.pop("issuer")
+    else:
+        values["issuer"] = issuer
+    with pytest.raises(ConfigurationError, match="HUB_ISSUER"):
+        Settings(**values).check_safe()
+
+
+def _dev_token_jwks(target: Path) -> Path:
+    """The development token key's PUBLIC key as a JWKS file outside certs/dev (a 'previous keys' file)."""
+    from hub.auth.keys import SigningKey
+
+    target.write_text(json.dumps(SigningKey.from_pem_file(DEV_CERTS / "hub-token-signing.pem").jwks()))
+    return target
+
+
+@pytest.mark.parametrize(("name", "copy"), [
+    ("token_signing_key_file", lambda tmp: _copy(DEV_CERTS / "hub-token-signing.pem", tmp / "token.pem")),
+    ("log_signing_key_file", lambda tmp: _copy(DEV_CERTS / "hub-log-signing.pem", tmp / "log.pem")),
+    ("token_previous_public_keys_file", lambda tmp: _dev_token_jwks(tmp / "previous.jwks.json")),
+    ("token_previous_public_keys_file",
+     lambda tmp: _copy(DEV_CERTS / "partners" / "gm0402-social.jwks.json", tmp / "partner.jwks.json")),
+    ("token_signing_key_file",
+     lambda tmp: _copy(DEV_CERTS / "partners" / "gm0402-social.key.pem", tmp / "partner.pem")),
+])
+def test_copied_development_key_is_refused_by_thumbprint(tmp_path, name, copy):
+    """A development key copied out of certs/dev (or its public key in a JWKS) is refused wherever it lies."""
+    values = _production_keys(tmp_path)
+    values[name] = copy(tmp_path)
+    with pytest.raises(ConfigurationError, match=f"HUB_{name.upper()} holds a development key"):
+        Settings(**values).check_safe()
+
+
+def _copy(source: Path, target: Path) -> Path:
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+@pytest.mark.parametrize(("name", "dev_path"), [
+    ("token_previous_public_keys_file", DEV_CERTS / "partners" / "gm0402-social.jwks.json"),
+    ("partner_registry_dir", DEV_CERTS / "partners"),
+])
+def test_every_key_and_registry_setting_is_path_checked(tmp_path, name, dev_path):
+    """The previous-keys file and the registry folder may not point into certs/dev outside development."""
+    values = _production_keys(tmp_path)
+    values[name] = dev_path
+    with pytest.raises(ConfigurationError, match=f"HUB_{name.upper()} points at a development key"):
+        Settings(**values).check_safe()
+
+
+def test_unreadable_key_file_is_refused(tmp_path):
+    """A key file that does not parse as a key is a configuration error naming the setting."""
+    values = _production_keys(tmp_path)
+    (tmp_path / "garbage.pem").write_text("not a key")
+    values["token_signing_key_file"] = tmp_path / "garbage.pem"
+    with pytest.raises(ConfigurationError, match="HUB_TOKEN_SIGNING_KEY_FILE cannot be read"):
+        Settings(**values).check_safe()
+
+
+def test_without_development_folder_own_keys_still_pass_and_paths_are_still_checked(tmp_path, monkeypatch):
+    """Where certs/dev does not exist (the image) there is no thumbprint to compare; the path check remains."""
+    monkeypatch.setattr(config, "DEV_CERTS", tmp_path / "no-such-dev-folder")
+    assert config.development_thumbprints() == set()
+    values = _production_keys(tmp_path)
+    Settings(**values).check_safe()
+    values["log_signing_key_file"] = tmp_path / "no-such-dev-folder" / "hub-log-signing.pem"
+    with pytest.raises(ConfigurationError, match="points at a development key"):
+        Settings(**values).check_safe()
+
+
+@pytest.mark.parametrize("key", ["AAAA", "AA==AA==", _b64(31), "not base64!"])
+def test_pseudonym_refuses_a_weak_or_malformed_key(key):
+    """pseudonymise decodes its key strictly too: no pseudonym under a short or malformed key."""
+    with pytest.raises(ConfigurationError, match="HUB_PSEUDONYM_KEY"):
+        pseudonymise("111222333", key)

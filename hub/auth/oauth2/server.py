@@ -7,7 +7,8 @@
 - a scope outside the partner's role is `invalid_scope`, never silently narrowed;
 - revocation (RFC 7009) and introspection (RFC 7662) of a client's own tokens.
 
-A server is built per request around that request's database session; it flushes, the route commits.
+A server is built per request around that request's database session; it flushes, the route commits (except
+an assertion's jti, which is committed as soon as the assertion verifies: see PrivateKeyJWT.validate_jti).
 """
 
 from __future__ import annotations
@@ -121,10 +122,19 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         super().verify_claims(claims)
 
     def validate_jti(self, claims: dict, jti: str) -> bool:
+        """Record the jti of an assertion whose signature and claims verified, and COMMIT it at once.
+
+        Its own transaction: whatever happens to the request afterwards (invalid_scope, an error while the
+        token is issued), the assertion is spent and never accepted twice (NL GOV profile). Nothing else is
+        pending in the request's session at this point: client authentication is the first database work.
+        """
+        session = self.server.session
         now = dt.datetime.now(dt.UTC)
-        repository.forget_expired_assertions(self.server.session, now)  # they can no longer be replayed
+        repository.forget_expired_assertions(session, now)  # they can no longer be replayed
         expires_at = dt.datetime.fromtimestamp(claims["exp"] + CLOCK_LEEWAY_SECONDS, dt.UTC)
-        return repository.remember_assertion(self.server.session, claims["sub"], jti, expires_at)
+        fresh = repository.remember_assertion(session, claims["sub"], jti, expires_at)
+        session.commit()
+        return fresh
 
 
 def authenticate_tls_client(query_client, request: StarletteOAuth2Request) -> PartnerClient | None:

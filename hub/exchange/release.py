@@ -1,0 +1,78 @@
+"""What may leave the hub, decided again on every release, and what is said about what was withheld.
+
+Two rules live here, both enforcing (the policy decides):
+
+- a release path (the requester's answer read, the responder's view of the person's identity, the
+  municipality's handover read) takes a fresh `Decision` and releases only the categories it allows; when it
+  allows nothing, the path is refused (409 `release_refused`, naming the policy's reason);
+- names a responder chose are never stored, logged or passed on: field names outside the catalogue are
+  counted per category (`fields_not_in_catalogue`), never kept by name, and the requester learns only which
+  categories were withheld whole.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.exchange.errors import ReleaseRefused
+from hub.exchange.ports import catalogue_fields
+from hub.policy.pep import Decision
+
+FIELD_NOT_IN_CATALOGUE = "field_not_in_catalogue"
+COUNT_KEY = "fields_not_in_catalogue"
+
+
+def refuse_unless_allowed(decision: Decision) -> Decision:
+    """The fresh decision, when it allows at least one category; otherwise a 409 naming the policy's reason."""
+    if decision.allowed:
+        return decision
+    denial = decision.refusal or next(iter(decision.denied.values()), None)
+    reason = denial.reason if denial else "nothing_allowed"
+    explanation = denial.explanation_nl if denial else "Het beleid staat niets toe."
+    raise ReleaseRefused(f"De hub verstrekt dit niet (meer): {explanation}", reason=reason,
+                         decision_id=decision.decision_id, policy_revision=decision.policy_revision)
+
+
+def allowed_part(content: dict[str, Any], decision: Decision) -> dict[str, Any]:
+    """The categories of `content` the decision allows, nothing else."""
+    return {c: v for c, v in content.items() if c in decision.allowed}
+
+
+def split_catalogue_fields(values: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+    """Per (known) category: the catalogue's fields with their values, and how many other fields were sent.
+
+    Only the catalogue's names go on to the policy's answer filter (which would withhold the others anyway),
+    so a responder-chosen name never reaches the filter's log line either.
+    """
+    kept: dict[str, dict[str, Any]] = {}
+    extra: dict[str, int] = {}
+    for category, fields in values.items():
+        known = catalogue_fields(category)
+        kept[category] = {f: v for f, v in fields.items() if f in known}
+        if len(kept[category]) < len(fields):
+            extra[category] = len(fields) - len(kept[category])
+    return kept, extra
+
+
+def withheld_entries(decision: Decision, withheld: list[dict[str, Any]],
+                     extra: dict[str, int]) -> list[dict[str, Any]]:
+    """What to store and report of a withholding: whole categories by name, a field by name only when it is
+    a catalogue field of an allowed category, and for anything else a count per category."""
+    entries: list[dict[str, Any]] = []
+    whole = {w["category"] for w in withheld if w["field"] is None}
+    counts = {c: n for c, n in extra.items() if c not in whole}
+    for item in withheld:
+        category, field = item["category"], item["field"]
+        if field is None or (category in decision.allowed and field in catalogue_fields(category)):
+            entries.append({"category": category, "field": field, "reason": item["reason"]})
+        else:
+            counts[category] = counts.get(category, 0) + 1
+    entries += [{"category": c, "field": None, "reason": FIELD_NOT_IN_CATALOGUE, COUNT_KEY: n}
+                for c, n in sorted(counts.items())]
+    return entries
+
+
+def whole_categories(withheld: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the requester may learn of a withholding: the categories withheld whole, with their reason."""
+    return [{"category": w["category"], "field": None, "reason": w["reason"]}
+            for w in withheld if w["field"] is None and COUNT_KEY not in w]

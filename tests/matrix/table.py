@@ -1,0 +1,137 @@
+"""The authorization matrix: every route of the hub against every role, a foreign region and a foreign
+municipality, and an unauthenticated caller, with the status each must get.
+
+Read a row as: "when <column> calls <method> <path> on the object <on>, the hub answers <status>".
+tests/matrix/test_matrix.py turns every cell into a real HTTP call (real tokens, real objects made through
+the API, SQLite and PostgreSQL) and fails when the app has a route without a row or a row names a route
+the app no longer has. A new route therefore needs a row here before the suite passes.
+
+Columns (one partner each, see PRINCIPALS):
+  dji   DJI, PI Nieuwegein                       zvh   ZVH coordinator Gooi en Vechtstreek (the case's region)
+  soc   Hilversum social domain (the addressee)  sec   Hilversum security domain
+  pol   police Midden-Nederland                  prb   probation (Reclassering Nederland)
+  fg    privacy officer Gooi en Vechtstreek      zvhX  ZVH Maastricht-Heuvelland: a FOREIGN region
+  gmX   Huizen social domain (GM0406): a FOREIGN municipality of the same region
+  anon  no token at all
+
+Statuses and the problem each refusal must carry (checked by the test):
+  400  an OAuth request without client authentication: error `invalid_client` (RFC 6749 §5.2 allows 400
+       when the client did not try the Authorization header)
+  401  unauthenticated on /v1: `invalid_token`
+  403  the policy's API-access rule refuses the role the operation: `operation_forbidden`
+  404  the object belongs to another region or organisation; answers exactly as an unknown id: `not_found`
+
+Objects (`on`), all made through the API by tests/matrix/world.py before the calls:
+  -             no object in the path
+  case          an open case of a Hilversum (GM0402) resident in Gooi en Vechtstreek, in screening
+  case_ending   an open case DJI ends (detention-ended names its start notification)
+  case_ready    a case handed over at release, with a plan, without a handover yet
+  request_open  an open request to Hilversum's social domain on `case`
+  request_done  a request to Hilversum's social domain on `case`, answered
+  handover      a handover to Hilversum's social domain, sent, not yet acknowledged
+  report        the report kind `disclosures`
+
+Within a group, the test makes every GET call first and then the POSTs, each row's refusals before its
+successes, so a refused call that wrongly changed something shows up in the successful call after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PRINCIPALS: dict[str, str | None] = {
+    "dji": "dji-pi-nieuwegein",
+    "zvh": "zvh-gooi-en-vechtstreek",
+    "soc": "gm0402-social",
+    "sec": "gm0402-security",
+    "pol": "politie-midden-nederland",
+    "prb": "reclassering-nederland",
+    "fg": "fg-gooi-en-vechtstreek",
+    "zvhX": "zvh-maastricht-heuvelland",
+    "gmX": "gm0406-social",
+    "anon": None,
+}
+
+TABLE = """
+method path                                          on            dji zvh soc sec pol prb fg  zvhX gmX anon
+[public]
+GET    /openapi.json                                 -             200 200 200 200 200 200 200 200  200 200
+GET    /docs                                         -             200 200 200 200 200 200 200 200  200 200
+GET    /docs/oauth2-redirect                         -             200 200 200 200 200 200 200 200  200 200
+GET    /redoc                                        -             200 200 200 200 200 200 200 200  200 200
+GET    /health/live                                  -             200 200 200 200 200 200 200 200  200 200
+GET    /health/ready                                 -             200 200 200 200 200 200 200 200  200 200
+GET    /.well-known/oauth-authorization-server       -             200 200 200 200 200 200 200 200  200 200
+GET    /.well-known/jwks.json                        -             200 200 200 200 200 200 200 200  200 200
+GET    /.well-known/dt-hub-log-key                   -             200 200 200 200 200 200 200 200  200 200
+POST   /oauth/token                                  -             200 200 200 200 200 200 200 200  200 400
+POST   /oauth/revoke                                 -             200 200 200 200 200 200 200 200  200 400
+POST   /oauth/introspect                             -             200 200 200 200 200 200 200 200  200 400
+GET    /v1/me                                        -             200 200 200 200 200 200 200 200  200 401
+[audit]
+POST   /v1/audit/records/query                       case          403 403 403 403 403 403 200 403  403 401
+GET    /v1/audit/integrity                           -             403 403 403 403 403 403 200 403  403 401
+POST   /v1/audit/access-report                       -             403 403 403 403 403 403 200 403  403 401
+GET    /v1/audit/reports/{kind}                      report        403 403 403 403 403 403 200 403  403 401
+[cases]
+POST   /v1/notifications/detention-started           -             201 403 403 403 403 403 403 403  403 401
+POST   /v1/notifications/detention-ended             case_ending   200 403 403 403 403 403 403 403  403 401
+GET    /v1/cases                                     -             403 200 403 403 403 403 403 200  403 401
+GET    /v1/cases/{case_id}                           case          403 200 403 403 403 403 403 404  403 401
+GET    /v1/cases/{case_id}/timeline                  case          403 200 403 403 403 403 403 404  403 401
+GET    /v1/cases/{case_id}/identity                  case          403 200 403 403 403 403 403 404  403 401
+GET    /v1/cases/{case_id}/information-sheet         case          403 200 403 403 403 403 403 404  403 401
+POST   /v1/cases/{case_id}/events                    case          403 201 403 403 403 403 403 404  403 401
+[exchange]
+POST   /v1/cases/{case_id}/requests                  case          403 201 403 403 403 403 403 404  403 401
+GET    /v1/cases/{case_id}/requests                  case          403 200 403 403 403 403 403 404  403 401
+GET    /v1/requests/{request_id}                     request_done  403 200 403 403 403 403 403 404  403 401
+GET    /v1/requests/{request_id}/answer              request_done  403 200 403 403 403 403 403 404  403 401
+GET    /v1/inbox                                     -             200 403 200 200 200 200 403 403  200 401
+GET    /v1/inbox/{request_id}                        request_open  404 403 200 404 404 404 403 403  404 401
+POST   /v1/inbox/{request_id}/answer                 request_open  404 403 201 404 404 404 403 403  404 401
+POST   /v1/cases/{case_id}/handover                  case_ready    403 201 403 403 403 403 403 404  403 401
+GET    /v1/handovers                                 -             200 403 200 200 200 200 403 403  200 401
+GET    /v1/handovers/{handover_id}                   handover      404 403 200 404 404 404 403 403  404 401
+POST   /v1/handovers/{handover_id}/acknowledge       handover      403 403 200 403 403 403 403 403  404 401
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    group: str
+    method: str
+    path: str
+    on: str
+    expect: dict[str, int]  # column -> status
+
+    @property
+    def route(self) -> tuple[str, str]:
+        return self.method, self.path
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def parse(text: str = TABLE) -> list[Row]:
+    """The rows of the table; raises ValueError on a malformed line (a wrong column count, a non-status)."""
+    lines = [line.split() for line in text.strip().splitlines() if line.strip()]
+    header, body = lines[0], lines[1:]
+    columns = header[3:]
+    if header[:3] != ["method", "path", "on"] or columns != list(PRINCIPALS):
+        raise ValueError(f"the header must be 'method path on {' '.join(PRINCIPALS)}', not {' '.join(header)}")
+    rows: list[Row] = []
+    group = ""
+    for cells in body:
+        if len(cells) == 1 and cells[0].startswith("["):
+            group = cells[0].strip("[]")
+            continue
+        if len(cells) != 3 + len(columns) or not all(c.isdigit() for c in cells[3:]):
+            raise ValueError(f"malformed row: {' '.join(cells)}")
+        rows.append(Row(group, cells[0], cells[1], cells[2],
+                        {column: int(status) for column, status in zip(columns, cells[3:], strict=True)}))
+    return rows
+
+
+ROWS: list[Row] = parse()
+GROUPS: list[str] = list(dict.fromkeys(row.group for row in ROWS))
