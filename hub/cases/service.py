@@ -127,15 +127,22 @@ class ReadRefused(Forbidden):
     code, title = "read_refused", "Inzage geweigerd"
 
 
-def _decide_read(pdp: PolicyDecisionPoint, caller: Caller, case: Case, categories: list[str]) -> Decision:
+def _decide_read(session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller, case: Case,
+                 categories: list[str]) -> Decision:
     """The policy's decision (`dt.case_read`, rules 1, 3, 4 and 7) on the coordinator's own read of these
-    categories of the case; the policy, not this module, chooses the activity. Refuses when nothing is
-    allowed (409 for a closed case, 403 otherwise)."""
+    categories of the case; the policy, not this module, chooses the activity. When nothing is allowed the
+    refusal is written to the disclosure log (and committed), then refused (409 for a closed case, 403
+    otherwise)."""
     decision = decide_case_read(pdp, {
         "requester": {"role": caller.partner.role, "oin": caller.partner.oin, "region": caller.partner.region},
         "categories": categories, "case": case_facts(case)})
     if decision.allow:
         return decision
+    reasons = {c: d.reason for c, d in decision.denied.items()}
+    audit.record(session, event_type="request_refused", subject_pseudonym=case.subject_pseudonym,
+                 trace=ctx.trace, decision=decision, case_id=case.id, to_oin=caller.partner.oin,
+                 to_actor=caller.actor, categories_withheld=sorted(reasons), denial_reasons=reasons)
+    session.commit()
     log.info("case.read_refused", case_id=case.id, decision_id=decision.decision_id,
              withheld=sorted(decision.denied), reasons=sorted({d.reason for d in decision.denied.values()}))
     reason = decision.refusal.reason if decision.refusal else None
@@ -151,7 +158,7 @@ def show_identity(session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, 
     """The identifying data for the coordinator, when the policy allows it; logged as `identity_shown`
     (with the decision) before it is returned."""
     case = get_case_in_region(session, case_id, caller.partner.region)
-    decision = _decide_read(pdp, caller, case, [IDENTITY])
+    decision = _decide_read(session, ctx, pdp, caller, case, [IDENTITY])
     identity = read_identity(session, ctx, case)
     audit.record(session, event_type="identity_shown", subject_pseudonym=case.subject_pseudonym,
                  trace=ctx.trace, decision=decision, case_id=case.id, to_oin=caller.partner.oin,
@@ -169,7 +176,7 @@ def show_information_sheet(session: Session, ctx: CaseContext, pdp: PolicyDecisi
     if case.information_sheet_ciphertext is None:
         raise NotFound("Deze casus heeft geen informatieblad.")
     sheet = ctx.envelope.decrypt_json(session, case.id, INFORMATION_SHEET, case.information_sheet_ciphertext)
-    decision = _decide_read(pdp, caller, case, sorted(sheet["conditions"]))
+    decision = _decide_read(session, ctx, pdp, caller, case, sorted(sheet["conditions"]))
     released = {c: v for c, v in sheet["conditions"].items() if c in decision.allowed}
     withheld = sorted(decision.denied)
     audit.record(session, event_type="data_read", subject_pseudonym=case.subject_pseudonym, trace=ctx.trace,

@@ -70,7 +70,8 @@ def show_request(session: Session, ctx: ExchangeContext,
     the request, the identity and the categories allowed now."""
     request = open_request_for_responder(session, ctx, request_id)
     case = case_of(session, request.case_id)
-    decision = release.refuse_unless_allowed(decide_again(ctx, case, session, request))
+    decision = release.refuse_unless_allowed(session, ctx, case, request,
+                                              decide_again(ctx, case, session, request))
     identity = subject_identity(session, ctx, case)
     disclosure.identity_shown(session, ctx, case, request, decision)
     session.commit()
@@ -146,7 +147,8 @@ def read_answer(session: Session, ctx: ExchangeContext,
     if answer is None:
         raise NotFound("Dit verzoek is nog niet beantwoord.", request_id=request.id)
     case = case_of(session, request.case_id)
-    decision = release.refuse_unless_allowed(decide_again(ctx, case, session, request))
+    decision = release.refuse_unless_allowed(session, ctx, case, request,
+                                              decide_again(ctx, case, session, request))
     stored = ctx.envelope.decrypt_json(session, request.case_id, answer_purpose(request), answer.ciphertext,
                                        scope=request.activity_id)
     values = release.allowed_part(stored, decision)

@@ -88,3 +88,14 @@ def handover_read(session: Session, ctx: ExchangeContext, case: Any, handover: H
     record(session, event_type="data_released" if first else "data_read", from_oin=handover.sender_oin,
            to_oin=handover.recipient_oin, to_actor=ctx.caller.actor, categories_released=categories,
            **_common(ctx, case, decision, handover))
+
+
+def release_refused(session: Session, ctx: ExchangeContext, case: Any, stored: DataRequest | Handover,
+                    decision: Decision) -> None:
+    """A release the policy, asked again, now refuses (e.g. the case closed, consent withdrawn): logged as a
+    refusal to the caller, with every category withheld and its reason."""
+    reasons = {c: d.reason for c, d in decision.denied.items()}
+    record(session, event_type="request_refused", to_oin=ctx.caller.partner.oin, to_actor=ctx.caller.actor,
+           categories_withheld=sorted(reasons), denial_reasons=reasons,
+           **({"data_request_id": stored.id} if isinstance(stored, DataRequest) else {}),
+           **_common(ctx, case, decision, stored))

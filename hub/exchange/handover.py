@@ -137,7 +137,7 @@ def read_handover(session: Session, ctx: ExchangeContext,
         raise HandoverAcknowledged("Deze overdracht is al bevestigd; de inhoud is niet meer via de hub te lezen.",
                                    handover_id=handover.id)
     case = case_of(session, handover.case_id)
-    decision = refuse_unless_allowed(decide_now(
+    decision = refuse_unless_allowed(session, ctx, case, handover, decide_now(
         ctx, session, case, requester_oin=handover.sender_oin, responder_oin=handover.recipient_oin,
         activity=handover.activity_id, categories=list(handover.categories)))
     stored = ctx.envelope.decrypt_json(session, case.id, HANDOVER, handover.ciphertext, scope=HANDOVER)

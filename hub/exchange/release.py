@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import Session
+
+from hub.exchange import disclosure
+from hub.exchange.context import ExchangeContext
 from hub.exchange.errors import ReleaseRefused
+from hub.exchange.models import DataRequest, Handover
 from hub.exchange.ports import catalogue_fields
 from hub.policy.pep import Decision
 
@@ -22,10 +27,14 @@ FIELD_NOT_IN_CATALOGUE = "field_not_in_catalogue"
 COUNT_KEY = "fields_not_in_catalogue"
 
 
-def refuse_unless_allowed(decision: Decision) -> Decision:
-    """The fresh decision, when it allows at least one category; otherwise a 409 naming the policy's reason."""
+def refuse_unless_allowed(session: Session, ctx: ExchangeContext, case: Any, stored: DataRequest | Handover,
+                          decision: Decision) -> Decision:
+    """The fresh decision, when it allows at least one category; otherwise the refusal is written to the
+    disclosure log (and committed) and a 409 names the policy's reason."""
     if decision.allowed:
         return decision
+    disclosure.release_refused(session, ctx, case, stored, decision)
+    session.commit()
     denial = decision.refusal or next(iter(decision.denied.values()), None)
     reason = denial.reason if denial else "nothing_allowed"
     explanation = denial.explanation_nl if denial else "Het beleid staat niets toe."

@@ -56,7 +56,8 @@ def _event(logs: list[dict[str, Any]], name: str) -> dict[str, Any]:
 
 
 def test_care_is_withheld_during_outreach_without_consent(dji_api, zvh_api, engine) -> None:
-    """Outreach after consent "no": the sheet (care included) is refused by the policy and nothing is logged."""
+    """Outreach after consent "no": the sheet (care included) is refused by the policy; only the refusal is
+    logged."""
     case_id = _open_with_care(dji_api)
     _weigh(zvh_api, case_id, "no")
     with capture_logs() as logs:
@@ -67,6 +68,9 @@ def test_care_is_withheld_during_outreach_without_consent(dji_api, zvh_api, engi
     assert refused["decision_id"] == response.json()["decision_id"]
     assert "care" in refused["withheld"] and refused["reasons"] == ["category_not_in_activity"]
     assert _records(engine, "data_read") == []
+    [logged] = _records(engine, "request_refused")
+    assert logged.decision_id == refused["decision_id"] and logged.categories_released == []
+    assert "care" in logged.categories_withheld
 
 
 def test_care_is_withheld_before_the_weighing_and_the_rest_released(dji_api, zvh_api, engine) -> None:
@@ -107,7 +111,8 @@ def test_identity_during_outreach_is_read_under_risk_assessment(dji_api, zvh_api
 
 @pytest.mark.parametrize("suffix", ["identity", "information-sheet"])
 def test_closed_case_allows_nothing(suffix, dji_api, zvh_api, engine) -> None:
-    """A closed case: the policy refuses (409 case_closed), the log record carries its decision id, no record."""
+    """A closed case: the policy refuses (409 case_closed); nothing is shown, and the refusal is logged with
+    the decision id."""
     case_id = _open_with_care(dji_api)
     dji_api.post("/v1/notifications/detention-ended", json={
         "notification_id": "PI-NWG-2", "started_notification_id": "PI-NWG-1", "bsn": BSN, "ended_on": "2027-01-15"})
@@ -118,3 +123,5 @@ def test_closed_case_allows_nothing(suffix, dji_api, zvh_api, engine) -> None:
     assert refused["decision_id"] == response.json()["decision_id"] and refused["reasons"] == ["case_closed"]
     assert BSN not in response.text and "GGZ" not in response.text
     assert _records(engine, "identity_shown") == _records(engine, "data_read") == []
+    [logged] = [r for r in _records(engine, "request_refused") if r.decision_id == refused["decision_id"]]
+    assert set(logged.denial_reasons.values()) == {"case_closed"}

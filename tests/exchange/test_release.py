@@ -57,7 +57,8 @@ def close(db, make_caller, case_id: str) -> None:
 
 
 def test_answer_is_not_released_after_the_case_closed(answered, hub, db, weigh, make_caller):
-    """Read after closing: 409 release_refused naming the policy's case_closed, no values, no record."""
+    """Read after closing: 409 release_refused naming the policy's case_closed, no values; the refusal is
+    logged."""
     case_id, request_id = answered
     assert hub(ZVH).get(f"/v1/requests/{request_id}/answer").status_code == 200
     weigh(case_id, consent="no", risk="none")
@@ -67,7 +68,15 @@ def test_answer_is_not_released_after_the_case_closed(answered, hub, db, weigh, 
     assert response.status_code == 409
     assert (response.json()["code"], response.json()["reason"]) == ("release_refused", "case_closed")
     assert "with_family_or_friends" not in response.text
-    assert counts(db) == before
+    _assert_only_a_refusal_was_logged(db, before, request_id, "case_closed")
+
+
+def _assert_only_a_refusal_was_logged(db, before: dict[str, int], request_id: str, reason: str) -> None:
+    """Nothing stored but one `request_refused` record naming the policy's reason, nothing released."""
+    assert counts(db) == {**before, "AuditRecord": before["AuditRecord"] + 1}
+    refusal = audit_events(db, data_request_id=request_id)[-1]
+    assert refusal.event_type == "request_refused" and refusal.categories_released == []
+    assert set(refusal.denial_reasons.values()) == {reason} and refusal.decision_id
 
 
 def test_answer_read_names_the_fresh_decision(answered, hub, db):
@@ -83,7 +92,8 @@ def test_answer_read_names_the_fresh_decision(answered, hub, db):
 
 
 def test_identity_is_not_shown_once_consent_is_refused(open_case, ask, hub, db, weigh):
-    """Consent refused after the request: the inbox read is 409 no_consent, no BSN, no identity_shown."""
+    """Consent refused after the request: the inbox read is 409 no_consent, no BSN, no identity_shown; the
+    refusal is logged."""
     case_id = open_case()
     request_id = ask(case_id, SOCIAL, ["housing", "income"]).json()["id"]
     weigh(case_id, consent="no", risk="none")
@@ -92,7 +102,7 @@ def test_identity_is_not_shown_once_consent_is_refused(open_case, ask, hub, db, 
     assert response.status_code == 409
     assert (response.json()["code"], response.json()["reason"]) == ("release_refused", "no_consent")
     assert BSN not in response.text
-    assert counts(db) == before
+    _assert_only_a_refusal_was_logged(db, before, request_id, "no_consent")
     assert audit_events(db, event_type="identity_shown", data_request_id=request_id) == []
 
 
