@@ -58,6 +58,15 @@ class Decision:
             raise TypeError("a Decision is made only by hub.policy.pep")
         object.__setattr__(self, "denied", MappingProxyType(dict(self.denied)))
 
+    def __copy__(self) -> Decision:
+        raise TypeError("a Decision is made only by hub.policy.pep; it is not copied")
+
+    def __deepcopy__(self, _memo: dict) -> Decision:
+        raise TypeError("a Decision is made only by hub.policy.pep; it is not copied")
+
+    def __reduce__(self):
+        raise TypeError("a Decision is made only by hub.policy.pep; it is not pickled")
+
     @property
     def legal_basis(self) -> str | None:
         return self.activity.legal_basis if self.activity else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 
 import pytest
 from structlog.testing import capture_logs
@@ -30,6 +32,14 @@ def test_decision_cannot_be_copied_into_a_wider_one(embedded_pdp):
         decision.allowed = ("housing", "care")  # type: ignore[misc]
     with pytest.raises(TypeError):
         decision.denied["care"] = Denial("x", "y")  # type: ignore[index]
+
+
+@pytest.mark.parametrize("duplicate", [copy.copy, copy.deepcopy, pickle.dumps])
+def test_decision_cannot_be_duplicated_around_the_pep(embedded_pdp, duplicate):
+    """copy, deepcopy and pickle would skip the constructor's check: each is refused."""
+    decision = decide_request(embedded_pdp, request(categories=["housing"]))
+    with pytest.raises(TypeError, match="hub.policy.pep"):
+        duplicate(decision)
 
 
 @pytest.mark.parametrize(("drop", "field"), [
@@ -134,7 +144,7 @@ def test_only_pep_constructs_decisions():
 
     from hub.config import ROOT
 
-    call = re.compile(r"(?<![\w])(?:pep\.)?Decision\(")
+    call = re.compile(r"(?<![\w])(?:pep\.)?Decision\(|_MINT\b|_decision_from\b")
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "hub").rglob("*.py")
                  if p.name != "pep.py" and call.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
