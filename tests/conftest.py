@@ -23,7 +23,10 @@ from hub.crypto.devkeys import generate as generate_dev_keys
 from hub.db import make_engine
 from hub.migrations import upgrade
 
-pytest_plugins = ["tests.support.auth"]  # partner_client, auth_headers, dev_registry, make_caller
+pytest_plugins = [
+    "tests.support.auth",  # partner_client, auth_headers, dev_registry, make_caller
+    "tests.support.scenario",  # scenario, scenario_clients: the seed scenario against the test app
+]
 
 PG_URL = os.environ.get("HUB_TEST_DATABASE_URL")
 PG_SKIP_REASON = "HUB_TEST_DATABASE_URL is not set: the PostgreSQL run of this test is skipped"

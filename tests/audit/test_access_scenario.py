@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import Session, select
 
 from hub.audit.access import DISCLOSURES, IDENTITY, category_namer
 from hub.audit.models import AuditRecord
-from partners.scenario import ACTORS, PRIVACY_OFFICER, Scenario
-
-
-@pytest.fixture
-def scenario(partner_client) -> Scenario:
-    clients = {}
-
-    def client_for(client_id: str):
-        if client_id not in clients:
-            clients[client_id] = partner_client(client_id, actor=ACTORS[client_id])
-        return clients[client_id]
-
-    return Scenario(client_for=client_for)
+from partners.scenario import ACTORS, PRIVACY_OFFICER
 
 
 def test_access_report_matches_the_scenarios_disclosures(scenario, partner_client, engine, dev_registry,

@@ -41,6 +41,18 @@ def started_body(notification_id: str = "PI-NWG-1", **changes: Any) -> dict[str,
 
 
 @pytest.fixture
+def dji_api(partner_client):
+    """DJI Nieuwegein's partner client, acting as one of its employees."""
+    return partner_client(DJI, actor="dji-medewerker-7")
+
+
+@pytest.fixture
+def zvh_api(partner_client):
+    """The Gooi en Vechtstreek coordinator's partner client."""
+    return partner_client(ZVH_GOOI, actor="regisseur-1")
+
+
+@pytest.fixture
 def ctx(settings: Settings) -> CaseContext:
     return CaseContext(envelope=Envelope.from_settings(settings),
                        pseudonym_key=settings.pseudonym_key.get_secret_value(),

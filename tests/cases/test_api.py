@@ -8,17 +8,7 @@ from sqlmodel import Session, func, select
 from hub.audit.models import AuditRecord
 from hub.cases.models import Case
 
-from .conftest import BSN, DJI, ZVH_GOOI, started_body
-
-
-@pytest.fixture
-def dji_api(partner_client):
-    return partner_client(DJI, actor="dji-medewerker-7")
-
-
-@pytest.fixture
-def zvh_api(partner_client):
-    return partner_client(ZVH_GOOI, actor="regisseur-1")
+from .conftest import BSN, started_body
 
 
 def _open(dji_api, notification_id: str = "PI-NWG-1", **changes) -> str:

@@ -10,19 +10,9 @@ from structlog.testing import capture_logs
 
 from hub.audit.models import AuditRecord
 
-from .conftest import BSN, DJI, ZVH_GOOI, started_body
+from .conftest import BSN, started_body
 
 CARE = {"status": "not_in_order", "help_question": "GGZ-behandeling loopt"}
-
-
-@pytest.fixture
-def dji_api(partner_client):
-    return partner_client(DJI, actor="dji-medewerker-7")
-
-
-@pytest.fixture
-def zvh_api(partner_client):
-    return partner_client(ZVH_GOOI, actor="regisseur-1")
 
 
 def _open_with_care(dji_api) -> str:

@@ -26,11 +26,6 @@ SECRET = b"s" * 32
 
 
 @pytest.fixture
-def zvh_api(partner_client):
-    return partner_client(ZVH_GOOI, actor="regisseur-1")
-
-
-@pytest.fixture
 def case_id(partner_client) -> str:
     return partner_client(DJI).post("/v1/notifications/detention-started", json=started_body()).json()["case_id"]
 

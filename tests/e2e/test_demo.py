@@ -4,19 +4,10 @@ the disclosure log at the end."""
 from __future__ import annotations
 
 from partners import demo
-from partners.scenario import ACTORS, Scenario
 
 
-def test_demo_tells_each_step_the_refusals_and_the_log(partner_client, capsys):
+def test_demo_tells_each_step_the_refusals_and_the_log(scenario, capsys):
     """The demo's narration of the scenario (against the test app) shows refusals, withholdings and the log."""
-    clients = {}
-
-    def client_for(client_id):
-        if client_id not in clients:
-            clients[client_id] = partner_client(client_id, actor=ACTORS[client_id])
-        return clients[client_id]
-
-    scenario = Scenario(client_for=client_for)
     assert demo.tell(scenario) == 0
     out = capsys.readouterr().out
     assert "▸ ZVH vraagt Hilversum (sociaal domein) om de basisvoorwaarden" in out

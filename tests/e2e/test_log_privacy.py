@@ -9,7 +9,7 @@ from typing import Any
 
 from structlog.testing import capture_logs
 
-from partners.scenario import ACTORS, PLAN, POLICE_ANSWER, SECURITY_ANSWER, SOCIAL_ANSWER, Scenario
+from partners.scenario import PLAN, POLICE_ANSWER, SECURITY_ANSWER, SOCIAL_ANSWER, Scenario
 
 
 def _strings(value: Any) -> list[str]:
@@ -32,19 +32,11 @@ def _secrets(scenario: Scenario, tokens: list[str]) -> set[str]:
     return {person.bsn, person.name, person.birth_date.isoformat(), "landlord_notes", *tokens, *values}
 
 
-def test_no_personal_data_token_or_answer_value_in_any_log_event(partner_client):
+def test_no_personal_data_token_or_answer_value_in_any_log_event(scenario, scenario_clients):
     """Every event of the scenario, serialised with its nested values, holds none of the secrets."""
-    clients: dict[str, Any] = {}
-
-    def client_for(client_id: str):
-        if client_id not in clients:
-            clients[client_id] = partner_client(client_id, actor=ACTORS[client_id])
-        return clients[client_id]
-
-    scenario = Scenario(client_for=client_for)
     with capture_logs() as events:
         scenario.run()
-        tokens = [client.access_token() for client in clients.values()]  # the cached tokens the run used
+        tokens = [client.access_token() for client in scenario_clients.values()]  # the cached tokens the run used
     assert len(events) > 50  # the run was logged at all
     serialised = [json.dumps(event, default=str, ensure_ascii=False) for event in events]
     leaks = {(secret[:12], event[:160]) for secret in _secrets(scenario, tokens) for event in serialised

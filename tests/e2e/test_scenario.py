@@ -3,12 +3,11 @@ engine, SQLite and PostgreSQL; then the disclosure log must hold exactly the exp
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import Session, select
 
 from hub.audit.models import AuditRecord
 from hub.cases.models import Case
-from partners.scenario import ACTORS, DJI, POLICE, PRIVACY_OFFICER, SECURITY, SOCIAL, ZVH, Scenario
+from partners.scenario import ACTORS, DJI, POLICE, PRIVACY_OFFICER, SECURITY, SOCIAL, ZVH
 
 OIN = {DJI: "00000009990000016000", ZVH: "00000009990000001000", SOCIAL: "00000009990000008000",
        SECURITY: "00000009990000009000", POLICE: "00000009990000017000",
@@ -42,18 +41,6 @@ EXPECTED_LOG = [
      "handover"),
     ("data_released", ZVH, SOCIAL, HANDED_OVER, [], {}, "handover"),
 ]
-
-
-@pytest.fixture
-def scenario(partner_client) -> Scenario:
-    clients = {}
-
-    def client_for(client_id: str):
-        if client_id not in clients:
-            clients[client_id] = partner_client(client_id, actor=ACTORS[client_id])
-        return clients[client_id]
-
-    return Scenario(client_for=client_for)
 
 
 def _oin(client_id: str | None) -> str | None:
