@@ -6,7 +6,11 @@ COPY pyproject.toml README.md ./
 COPY hub ./hub
 COPY partners ./partners
 COPY policies ./policies
-RUN pip install --no-cache-dir . && useradd --system --uid 10001 hub
+# Installed in place (-e): the hub finds policies/, partners/registry and var/ next to its package (hub.config.ROOT),
+# so the image keeps the repository's layout; a plain install would put ROOT in site-packages, where none of them
+# is. var/ (pid files for `hub policy reload`) is the only place the hub user may write.
+RUN pip install --no-cache-dir -e . && useradd --system --uid 10001 hub \
+    && mkdir -p /app/var/run && chown -R hub /app/var
 USER hub
 ENV HUB_ENV=production
 EXPOSE 8000

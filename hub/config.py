@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_CERTS = ROOT / "certs" / "dev"
 
 MAX_ACCESS_TOKEN_TTL = 15 * 60
+MIN_OPA_TOKEN_LENGTH = 32  # `hub policy opa-token` writes 43 (32 random bytes, base64url)
 
 
 class ConfigurationError(RuntimeError):
@@ -65,6 +66,10 @@ class Settings(BaseSettings):
     # Remote OPA: unset means the embedded engine.
     opa_url: str | None = None
     opa_timeout_seconds: float = Field(default=0.5, gt=0)
+    # The bearer token for OPA's API (deploy/opa/authz.rego), in a file; required with opa_url outside development.
+    opa_token_file: Path | None = None
+    # Where the OPA server loads policies/ from: its module ids below it are compared with the local copy.
+    opa_policies_root: str = "/policies"
 
     # mTLS via a TLS-terminating proxy (RFC 8705).
     client_cert_header: str = "x-client-cert"
@@ -129,7 +134,36 @@ class Settings(BaseSettings):
             decode_key(getattr(self, name).get_secret_value(), f"HUB_{name.upper()}")
         if not self.issuer.startswith("https://"):
             raise ConfigurationError(f"HUB_ISSUER must be an https:// URL outside development ({self.issuer!r})")
+        self._check_opa_token()
         self._refuse_copied_development_keys()
+
+    def _check_opa_token(self) -> None:
+        """Outside development an OPA server is only used with API authentication (security review M2)."""
+        if not self.opa_url:
+            return
+        if self.opa_token_file is None:
+            raise ConfigurationError("HUB_OPA_URL is set without HUB_OPA_TOKEN_FILE: outside development the "
+                                     "hub only talks to an OPA server that requires its bearer token "
+                                     "(see docs/POLICIES.md, `hub policy opa-token`)")
+        token = self.read_opa_token() or ""
+        if len(token) < MIN_OPA_TOKEN_LENGTH:
+            raise ConfigurationError(f"HUB_OPA_TOKEN_FILE holds a token of {len(token)} characters; at least "
+                                     f"{MIN_OPA_TOKEN_LENGTH} are required outside development")
+
+    def read_opa_token(self) -> str | None:
+        """The bearer token for the OPA server, from HUB_OPA_TOKEN_FILE with surrounding whitespace stripped."""
+        if self.opa_token_file is None:
+            return None
+        try:
+            token = self.opa_token_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(f"HUB_OPA_TOKEN_FILE cannot be read ({self.opa_token_file}: "
+                                     f"{type(exc).__name__})") from None
+        if not token:
+            raise ConfigurationError(f"HUB_OPA_TOKEN_FILE is empty ({self.opa_token_file})")
+        if not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
+            raise ConfigurationError("HUB_OPA_TOKEN_FILE must hold one token of printable ASCII without spaces")
+        return token
 
     def _refuse_copied_development_keys(self) -> None:
         """Refuse a key file whose public key is a development key's, wherever the file lies (a copy of

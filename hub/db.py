@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -24,9 +25,8 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        lock = threading.Lock()
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT,
-                                                  "factory": _locking_connection(lock)})
+                                                  "factory": _locking_connection(_WriteQueue())})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -44,8 +44,9 @@ def make_engine(url: str) -> Engine:
             # The threads of one process queue on a lock of their own first, and the one at the head polls
             # for SQLite's write lock every half millisecond: SQLite's busy handler sleeps ever longer (up to
             # 100 ms a time), which under concurrency leaves the write lock idle most of the time. The DBAPI
-            # connection releases the process lock once its COMMIT or ROLLBACK has finished. SQLite's own lock
-            # still does the serialising; this only shortens the queue.
+            # connection releases the process lock once its COMMIT or ROLLBACK has finished, when it is closed
+            # (SQLAlchemy's invalidate() closes it), or when it is garbage collected without a close. SQLite's
+            # own lock still does the serialising; this only shortens the queue.
             dbapi_connection = conn.connection.dbapi_connection
             try:
                 dbapi_connection.hold_write_lock()
@@ -60,16 +61,49 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def _locking_connection(lock: threading.Lock) -> type[sqlite3.Connection]:
-    """A sqlite3 connection class that holds `lock` from BEGIN until its transaction has ended."""
+class _WriteQueue:
+    """The queue of one process's writers: a lock that knows which connection holds it.
+
+    Only the holder can release it, and only once: a stray second release (a close after the commit, or the
+    garbage collector after the close) must not free the queue for a transaction another connection holds.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder_guard = threading.Lock()
+        self._holder: object | None = None
+
+    def acquire(self, holder: object, timeout: float) -> bool:
+        if not self._lock.acquire(timeout=timeout):
+            return False
+        with self._holder_guard:
+            self._holder = holder
+        return True
+
+    def release(self, holder: object) -> None:
+        with self._holder_guard:
+            if self._holder is not holder:
+                return
+            self._holder = None
+        self._lock.release()
+
+
+def _locking_connection(queue: _WriteQueue) -> type[sqlite3.Connection]:
+    """A sqlite3 connection class that holds `queue` from BEGIN until its transaction has ended."""
 
     class LockingConnection(sqlite3.Connection):
-        _holding = False
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            # The token, not the connection, stands for the holder, so that the queue keeps no connection alive.
+            self._queue_token = token = object()
+            # A connection dropped without close() (after SQLAlchemy's detach(), say) ends its transaction in
+            # sqlite3's C code, which never calls close() below; the queue would stay held for good.
+            weakref.finalize(self, queue.release, token)
 
         def hold_write_lock(self) -> None:
-            if not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT):  # as SQLite's busy timeout: refuse (503)
-                raise sqlite3.OperationalError("database is locked (waited 30 s for this process's writers)")
-            self._holding = True
+            if not queue.acquire(self._queue_token, timeout=SQLITE_BUSY_TIMEOUT):  # as SQLite's busy timeout
+                raise sqlite3.OperationalError(  # refused: hub.errors answers 503
+                    f"database is locked (waited {SQLITE_BUSY_TIMEOUT} s for this process's writers)")
 
         def begin_immediate(self) -> None:
             deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT
@@ -87,9 +121,7 @@ def _locking_connection(lock: threading.Lock) -> type[sqlite3.Connection]:
                 self.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
 
         def release_write_lock(self) -> None:
-            if self._holding:
-                self._holding = False
-                lock.release()
+            queue.release(self._queue_token)
 
         def commit(self) -> None:
             try:

@@ -36,11 +36,11 @@ import sqlalchemy as sa
 import structlog
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, delete
 
 from hub.errors import HubError
+from hub.routing import AuthorizedRoute, route_authorization
 
 log = structlog.get_logger(__name__)
 
@@ -224,36 +224,17 @@ def _guard_dependency(authorization: Callable[..., Any]) -> Callable[..., Corout
     return idempotency_guard
 
 
-def route_authorization(path: str, endpoint: Callable[..., Any], dependencies: Any) -> Callable[..., Any]:
-    """The route's authorize(operation) dependency (hub.policy.access), found in its dependency tree; the
-    bare authenticated caller when the route has none (the operation is then authorized inside the route)."""
-    from fastapi.dependencies.utils import get_dependant, get_parameterless_sub_dependant
-
-    from hub.auth.deps import current_caller
-
-    root = get_dependant(path=path, call=endpoint)
-    root.dependencies[:0] = [get_parameterless_sub_dependant(depends=d, path=path) for d in dependencies]
-    found, stack = [], list(root.dependencies)
-    while stack:
-        dependant = stack.pop()
-        call = dependant.call
-        if getattr(call, "__module__", None) == "hub.policy.access" and call.__name__.startswith("authorize_"):
-            found.append(call)
-        stack.extend(dependant.dependencies)
-    unique = list(dict.fromkeys(found))
-    if len(unique) > 1:
-        raise RuntimeError(f"route {path} authorizes more than one operation: cannot guard its Idempotency-Key")
-    return unique[0] if unique else current_caller
-
-
-class IdempotentRoute(APIRoute):
-    """Route class that gives every POST route the `Idempotency-Key` behaviour described above."""
+class IdempotentRoute(AuthorizedRoute):
+    """Route class that gives every POST route the `Idempotency-Key` behaviour described above (and, as an
+    AuthorizedRoute, authorizes every route before its input is validated)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if "POST" in {m.upper() for m in kwargs.get("methods") or ()}:
-            self.authorization = route_authorization(path, endpoint, kwargs.get("dependencies") or [])
-            kwargs["dependencies"] = [Depends(_guard_dependency(self.authorization)),
-                                      *(kwargs.get("dependencies") or [])]
+            from hub.auth.deps import current_caller
+
+            # A POST without an authorize(operation) is at least authenticated: keys are kept per client.
+            authorization = route_authorization(path, endpoint, kwargs.get("dependencies") or []) or current_caller
+            kwargs["dependencies"] = [Depends(_guard_dependency(authorization)), *(kwargs.get("dependencies") or [])]
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -119,20 +119,59 @@ def scrub(_, __, event_dict):
     }
 
 
+def exception_type_only(_, __, event_dict):
+    """Replace a standard-library record's exception by its type. uvicorn logs an error the app has already
+    answered ("Exception in ASGI application": Starlette re-raises it after sending the 500 problem) with its
+    traceback, and an exception's message can quote the values it refused (a pydantic error quotes its
+    input, which may be a BSN or answer content). The app itself logs `request.failed` with the type only."""
+    exc_info = event_dict.pop("exc_info", None)
+    event_dict.pop("stack_info", None)
+    if exc_info:
+        if exc_info is True:
+            exc_info = sys.exc_info()
+        error = exc_info[1] if isinstance(exc_info, tuple) else exc_info
+        if isinstance(error, BaseException):
+            event_dict["error_type"] = type(error).__name__
+    return event_dict
+
+
+class _CurrentStderr:
+    """Writes to whatever `sys.stderr` is at the time of writing, not at the time of configuring: a stream
+    replaced since (a test's captured output, a daemon's redirect) and closed must not break logging."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    timestamper = structlog.processors.TimeStamper(fmt="iso", utc=True)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            timestamper,
             scrub,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
+    # Records of the standard library's loggers (uvicorn, SQLAlchemy, httpx, ...) go through the same scrubbing
+    # and rendering, as JSON lines on stderr, and never with a traceback.
+    handler = logging.StreamHandler(_CurrentStderr())  # type: ignore[arg-type]
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.contextvars.merge_contextvars, structlog.processors.add_log_level, timestamper],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, exception_type_only, scrub, renderer],
+    ))
+    handler.name = "hub"
+    root = logging.getLogger()
+    root.handlers = [h for h in root.handlers if h.name != "hub"] + [handler]  # others' handlers (pytest's) stay
+    root.setLevel(level)
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

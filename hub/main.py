@@ -24,6 +24,7 @@ from hub.openapi import install_openapi
 from hub.policy import install as install_policy
 from hub.policy import on_shutdown as stop_policy
 from hub.policy import on_startup as start_policy
+from hub.routing import check_routes
 
 log = structlog.get_logger(__name__)
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_routes(app)  # every route that checks a token authorizes before it validates input
         start_policy(app)
         start_audit(app)
         log.info("hub.started", env=settings.env)

@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,8 +71,15 @@ def postgres_template() -> Iterator[str]:
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a freshly migrated database that belongs to this test alone."""
+    with fresh_database(request, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(request: pytest.FixtureRequest, directory: Path) -> Iterator[str]:
+    """A freshly migrated database on the backend `request.param` (a BACKENDS fixture of any scope)."""
     if request.param == "sqlite":
-        path = tmp_path / "hub.db"
+        path = directory / "hub.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return

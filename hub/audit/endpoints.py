@@ -1,7 +1,8 @@
 """Routes of the disclosure log: the public log key, and the privacy officer's API under /v1/audit.
 
 Every /v1/audit route is for the role privacy_officer only (policy operations audit.*). A BSN travels only in
-a POST body. Queries and reports write an inspection record; the access report writes an access_report record.
+a POST body. Queries and reports write an inspection record; the access report writes an access_report record;
+each renders its answer before that record commits (hub.rendering).
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from hub.audit.access import access_report, category_namer, organisation_namer
-from hub.audit.inspection import integrity, query_records
-from hub.audit.reports import KINDS, run_report
+from hub.audit.inspection import RecordPageResult, integrity, query_records
+from hub.audit.reports import KINDS, Report, run_report
 from hub.audit.schemas import (
     AccessReport,
     AccessRequest,
@@ -32,8 +33,11 @@ from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.openapi import problem_responses
 from hub.policy.pep import authorize
+from hub.rendering import render_then_commit
+from hub.routing import AuthorizedRoute
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=problem_responses(403))  # privacy officer only
+router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=problem_responses(403),  # privacy officer only
+                   route_class=AuthorizedRoute)
 well_known = APIRouter(tags=["audit"])
 
 QueryCaller = Annotated[Caller, Depends(authorize("audit.query"))]
@@ -49,9 +53,12 @@ def log_key(request: Request) -> dict[str, Any]:
 
 @router.post("/records/query", response_model=RecordPage, summary="Query the log (at least one filter)")
 def query(body: RecordQuery, request: Request, session: SessionDep, caller: QueryCaller,
-          trace: TraceDep) -> RecordPage:
+          trace: TraceDep) -> Response:
     key = request.app.state.settings.pseudonym_key.get_secret_value()
-    page = query_records(session, caller, body, key, trace)
+    return render_then_commit(session, lambda: query_records(session, caller, body, key, trace), _record_page)
+
+
+def _record_page(page: RecordPageResult) -> RecordPage:
     return RecordPage(records=[RecordOut.model_validate(r, from_attributes=True) for r in page.records],
                       next_cursor=page.next_cursor, inspection_seq=page.inspection_seq)
 
@@ -74,28 +81,31 @@ def integrity_check(request: Request, session: SessionDep, caller: IntegrityCall
 
 @router.post("/access-report", response_model=AccessReport, summary="Access report for one person (AVG art. 15)")
 def access(body: AccessRequest, request: Request, session: SessionDep, caller: AccessReportCaller,
-           trace: TraceDep) -> AccessReport:
+           trace: TraceDep) -> Response:
     state = request.app.state
-    return access_report(
+    return render_then_commit(session, lambda: access_report(
         session, caller, body.bsn.get_secret_value(),
         pseudonym_key=state.settings.pseudonym_key.get_secret_value(), trace=trace,
         organisation=organisation_namer(getattr(state, "registry", None)),
         category=category_namer(state.settings.policies_dir),
-    )
+    ), lambda report: report)
 
 
 @router.get("/reports/{kind}", summary="Disclosures, refusals or unusual patterns over a period (JSON or CSV)",
             responses=problem_responses(404))
 def report(kind: str, request: Request, session: SessionDep, caller: ReportCaller, trace: TraceDep,
            period_from: Annotated[dt.datetime, Query()], period_to: Annotated[dt.datetime, Query()],
-           format: Annotated[ReportFormat, Query()] = "json") -> Any:  # noqa: A002 - the API's parameter name
+           format: Annotated[ReportFormat, Query()] = "json") -> Response:  # noqa: A002 - the API's parameter name
     if kind not in KINDS:
         raise NotFound(f"Onbekend rapport '{kind}'; kies uit: {', '.join(KINDS)}.", field="kind")
     state = request.app.state
-    result = run_report(session, caller, kind, period_from, period_to,
-                        name=organisation_namer(getattr(state, "registry", None)), settings=state.settings,
-                        trace=trace)
-    if format == "csv":
+    return render_then_commit(session, lambda: run_report(
+        session, caller, kind, period_from, period_to, name=organisation_namer(getattr(state, "registry", None)),
+        settings=state.settings, trace=trace), lambda result: _report_response(result, format))
+
+
+def _report_response(result: Report, fmt: ReportFormat) -> Response:
+    if fmt == "csv":
         return PlainTextResponse(result.as_csv(), media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": f'attachment; filename="{kind}.csv"'})
-    return result.as_json()
+                                 headers={"Content-Disposition": f'attachment; filename="{result.kind}.csv"'})
+    return JSONResponse(result.as_json())

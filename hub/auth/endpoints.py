@@ -15,6 +15,7 @@ from hub.auth.registry import load_registry
 from hub.auth.schemas import Me, PartnerPublic
 from hub.config import Settings
 from hub.db import SessionDep
+from hub.routing import AuthorizedRoute
 
 # RFC 6749 §5.2 error responses (not RFC 9457 problems): 400, or 401 when the client tried HTTP authentication.
 _OAUTH_ERROR = {"description": "OAuth error (RFC 6749 §5.2)", "content": {"application/json": {"schema": {
@@ -22,7 +23,7 @@ _OAUTH_ERROR = {"description": "OAuth error (RFC 6749 §5.2)", "content": {"appl
     "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}}}}}}
 _OAUTH_ERRORS: dict[int | str, dict] = {400: _OAUTH_ERROR, 401: _OAUTH_ERROR}
 router = APIRouter(tags=["oauth"])
-v1 = APIRouter(prefix="/v1", tags=["auth"])
+v1 = APIRouter(prefix="/v1", tags=["auth"], route_class=AuthorizedRoute)
 
 _FORM = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}}}
 

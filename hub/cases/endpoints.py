@@ -3,7 +3,9 @@
 Coordinator steps go through ONE route, `POST /v1/cases/{id}/events`, with a body discriminated on `type`:
 every step is one row of one transition table applied by one function, so one route mirrors it; the
 OpenAPI document shows each event type as an example. Handover steps are not here: they disclose data and
-belong to the exchange's handover routes, which apply the same table.
+belong to the exchange's handover routes, which apply the same table. A route that writes to the disclosure
+log (notifications, identity, information sheet) renders its answer before the transaction commits
+(hub.rendering).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Res
 from hub.auth.principal import Caller
 from hub.cases import notifications, service
 from hub.cases.models import Case, CaseEvent, CaseState
+from hub.cases.notifications import Outcome
 from hub.cases.schemas import (
     EVENT_EXAMPLES,
     CasePublic,
@@ -34,6 +37,7 @@ from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
 from hub.policy.pdp import PolicyDecisionPoint
 from hub.policy.pep import authorize
+from hub.rendering import json_response, render_then_commit
 
 notifications_router = APIRouter(prefix="/v1/notifications", tags=["notifications"],
                                  route_class=IdempotentRoute)
@@ -73,24 +77,25 @@ def _event(event: CaseEvent) -> TimelineEventPublic:
     summary="DJI: a detention started (opens a case)", responses={
         200: {"description": "A repeat of an earlier notification: the first answer, nothing new stored",
               "model": NotificationResult}, **_NOTIFY_ERRORS})
-def detention_started(data: DetentionStartedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep,
-                      response: Response) -> NotificationResult:
-    outcome = notifications.detention_started(session, ctx, caller, data)
-    if not outcome.created:
-        response.status_code = status.HTTP_200_OK
-        response.headers[REPLAYED_HEADER] = "true"
-    return outcome.result
+def detention_started(data: DetentionStartedIn, caller: DjiDep, session: SessionDep,
+                      ctx: CaseContextDep) -> Response:
+    return render_then_commit(session, lambda: notifications.detention_started(session, ctx, caller, data),
+                              lambda outcome: _notified(outcome, status.HTTP_201_CREATED))
 
 
 @notifications_router.post(
     "/detention-ended", response_model=NotificationResult, summary="DJI: a detention ended",
     responses=_NOTIFY_ERRORS)
-def detention_ended(data: DetentionEndedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep,
-                    response: Response) -> NotificationResult:
-    outcome = notifications.detention_ended(session, ctx, caller, data)
-    if not outcome.created:
-        response.headers[REPLAYED_HEADER] = "true"
-    return outcome.result
+def detention_ended(data: DetentionEndedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep) -> Response:
+    return render_then_commit(session, lambda: notifications.detention_ended(session, ctx, caller, data),
+                              lambda outcome: _notified(outcome, status.HTTP_200_OK))
+
+
+def _notified(outcome: Outcome, created_status: int) -> Response:
+    """The notification's result: `created_status` the first time, 200 with the first answer for a repeat."""
+    if outcome.created:
+        return json_response(outcome.result, status_code=created_status)
+    return json_response(outcome.result, headers={REPLAYED_HEADER: "true"})
 
 
 @cases_router.get("", response_model=Page[CasePublic], summary="The cases of the coordinator's region",
@@ -122,19 +127,18 @@ def timeline(case_id: CaseId, caller: CaseReaderDep, session: SessionDep,
 @cases_router.get("/{case_id}/identity", response_model=IdentityPublic,
                   summary="The person's identifying data (a logged disclosure)", responses=_CONTENT_ERRORS)
 def identity(case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep,
-             pdp: PolicyPointDep, response: Response) -> IdentityPublic:
-    found = service.show_identity(session, ctx, pdp, caller, str(case_id))
-    response.headers.update(NO_STORE)
-    return IdentityPublic(bsn=found.bsn, name=found.name, birth_date=found.birth_date)
+             pdp: PolicyPointDep) -> Response:
+    return render_then_commit(
+        session, lambda: service.show_identity(session, ctx, pdp, caller, str(case_id)),
+        lambda found: IdentityPublic(bsn=found.bsn, name=found.name, birth_date=found.birth_date), headers=NO_STORE)
 
 
 @cases_router.get("/{case_id}/information-sheet", response_model=InformationSheet,
                   summary="DJI's information sheet (a logged disclosure)", responses=_CONTENT_ERRORS)
 def information_sheet(case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep,
-                      pdp: PolicyPointDep, response: Response) -> InformationSheet:
-    sheet = service.show_information_sheet(session, ctx, pdp, caller, str(case_id))
-    response.headers.update(NO_STORE)
-    return InformationSheet.model_validate(sheet)
+                      pdp: PolicyPointDep) -> Response:
+    return render_then_commit(session, lambda: service.show_information_sheet(session, ctx, pdp, caller, str(case_id)),
+                              InformationSheet.model_validate, headers=NO_STORE)
 
 
 @cases_router.post("/{case_id}/events", status_code=status.HTTP_201_CREATED, response_model=TimelineEventPublic,

@@ -29,6 +29,7 @@ from hub.policy.catalogue import schema_errors
 from hub.policy.pdp import PolicyDecisionPoint
 from hub.policy.pep import Decision, decide_case_read
 from hub.policy.register import Register, get_register
+from hub.rendering import LoggedRefusal
 
 log = structlog.get_logger(__name__)
 
@@ -119,11 +120,11 @@ def read_plan(session: Session, ctx: CaseContext, case: Case) -> dict[str, Any] 
     return ctx.envelope.decrypt_json(session, case.id, PLAN, case.plan_ciphertext)
 
 
-class CaseClosedForReading(Conflict):
+class CaseClosedForReading(LoggedRefusal, Conflict):
     code, title = "case_closed", "Casus gesloten"
 
 
-class ReadRefused(Forbidden):
+class ReadRefused(LoggedRefusal, Forbidden):
     code, title = "read_refused", "Inzage geweigerd"
 
 

@@ -1,14 +1,16 @@
 """Routes of the exchange: thin. Each authorizes (through its context dependency), calls one service
-function and shapes the answer. Every POST honours `Idempotency-Key` (hub.idempotency)."""
+function and shapes the answer. A route that writes to the disclosure log renders its answer before the
+transaction commits (hub.rendering). Every POST honours `Idempotency-Key` (hub.idempotency)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from hub.db import SessionDep
 from hub.exchange import answers, handover, present, service
+from hub.exchange.context import ExchangeContext
 from hub.exchange.deps import (
     AnswerSubmitContext,
     HandoverAcknowledgeContext,
@@ -19,6 +21,7 @@ from hub.exchange.deps import (
     RequestListContext,
     RequestReadContext,
 )
+from hub.exchange.models import DataRequest
 from hub.exchange.ports import category_schema
 from hub.exchange.schemas import (
     AnswerReceipt,
@@ -31,10 +34,12 @@ from hub.exchange.schemas import (
     ReleasedAnswer,
     RequestCreate,
     RequestOut,
+    SubjectIdentity,
 )
 from hub.idempotency import IdempotentRoute
 from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
+from hub.rendering import render_then_commit
 
 # Every route may answer 401 (token), 403 (policy), 404 (not visible to you) and 503 (policy or log down).
 COMMON = problem_responses(401, 403, 404, 503)
@@ -47,9 +52,9 @@ RequestStatus = Literal["open", "answered", "refused", "expired", "closed"]
 
 @router.post("/cases/{case_id}/requests", status_code=201, response_model=RequestOut, responses=POSTED,
              summary="Ask one partner for categories under one activity; the policy decides per category")
-def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext):
-    request = service.create_request(session, ctx, case_id, body)
-    return present.request_out(request, ctx.registry, ctx.now)
+def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext) -> Response:
+    return render_then_commit(session, lambda: service.create_request(session, ctx, case_id, body),
+                              lambda request: present.request_out(request, ctx.registry, ctx.now), status_code=201)
 
 
 @router.get("/cases/{case_id}/requests", response_model=Page[RequestOut], responses=problem_responses(422),
@@ -68,9 +73,9 @@ def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext):
 
 @router.get("/requests/{request_id}/answer", response_model=ReleasedAnswer, responses=problem_responses(409),
             summary="The released answer, as far as the policy allows it now; every read is logged")
-def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext):
-    request, answer, values, withheld = answers.read_answer(session, ctx, request_id)
-    return present.released_answer(request, answer, values, withheld, ctx.registry)
+def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext) -> Response:
+    return render_then_commit(session, lambda: answers.read_answer(session, ctx, request_id),
+                              lambda found: present.released_answer(*found, ctx.registry))
 
 
 @router.get("/inbox", response_model=Page[InboxItem], responses=problem_responses(422),
@@ -85,22 +90,29 @@ def list_inbox(session: SessionDep, ctx: InboxListContext, page: PageParamsDep,
 
 @router.get("/inbox/{request_id}", response_model=InboxDetail, responses=problem_responses(409),
             summary="One open request with the person's identifying data (the showing is logged)")
-def read_inbox_item(request_id: str, session: SessionDep, ctx: InboxReadContext):
-    request, identity, allowed = answers.show_request(session, ctx, request_id)
+def read_inbox_item(request_id: str, session: SessionDep, ctx: InboxReadContext) -> Response:
+    return render_then_commit(session, lambda: answers.show_request(session, ctx, request_id),
+                              lambda shown: _inbox_detail(*shown, ctx=ctx))
+
+
+def _inbox_detail(request: DataRequest, identity: SubjectIdentity, allowed: tuple[str, ...], *,
+                  ctx: ExchangeContext) -> InboxDetail:
     schemas = {c: category_schema(c) for c in allowed}
     return present.inbox_detail(request, identity, allowed, schemas, ctx.registry, ctx.now)
 
 
 @router.post("/inbox/{request_id}/answer", status_code=201, response_model=AnswerReceipt, responses=POSTED,
              summary="Answer a request: validated, filtered, encrypted; you are told what was withheld")
-def submit_answer(request_id: str, body: AnswerSubmit, session: SessionDep, ctx: AnswerSubmitContext):
-    return present.answer_receipt(answers.submit_answer(session, ctx, request_id, body.values))
+def submit_answer(request_id: str, body: AnswerSubmit, session: SessionDep, ctx: AnswerSubmitContext) -> Response:
+    return render_then_commit(session, lambda: answers.submit_answer(session, ctx, request_id, body.values),
+                              present.answer_receipt, status_code=201)
 
 
 @router.post("/cases/{case_id}/handover", status_code=201, response_model=HandoverOut, responses=POSTED,
              summary="Hand the plan and the released categories to the municipality of origin")
-def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext):
-    return present.handover_out(handover.create_handover(session, ctx, case_id), ctx.registry)
+def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext) -> Response:
+    return render_then_commit(session, lambda: handover.create_handover(session, ctx, case_id),
+                              lambda created: present.handover_out(created, ctx.registry), status_code=201)
 
 
 @router.get("/handovers", response_model=Page[HandoverItem], responses=problem_responses(422),
@@ -114,9 +126,9 @@ def list_handovers(session: SessionDep, ctx: InboxListContext, page: PageParamsD
 
 @router.get("/handovers/{handover_id}", response_model=HandoverContent, responses=problem_responses(409, 410),
             summary="A handover's content and the person's identity, until acknowledged (the read is logged)")
-def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext):
-    stored, identity, content, categories = handover.read_handover(session, ctx, handover_id)
-    return present.handover_content(stored, identity, content, categories, ctx.registry)
+def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext) -> Response:
+    return render_then_commit(session, lambda: handover.read_handover(session, ctx, handover_id),
+                              lambda found: present.handover_content(*found, ctx.registry))
 
 
 @router.post("/handovers/{handover_id}/acknowledge", response_model=HandoverOut, responses=POSTED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.errors import Conflict, HubError, ValidationFailed
+from hub.rendering import LoggedRefusal
 
 
 class AlreadyAnswered(Conflict):
@@ -29,9 +30,9 @@ class HandoverRefused(Conflict):
     code, title = "handover_refused", "Overdracht niet mogelijk"
 
 
-class ReleaseRefused(Conflict):
+class ReleaseRefused(LoggedRefusal, Conflict):
     """The policy, asked again for the case as it is now, allows nothing of what was asked (the case closed,
-    consent was withdrawn, ...): nothing is released or shown."""
+    consent was withdrawn, ...): nothing is released or shown; the refusal's log record commits."""
 
     code, title = "release_refused", "Verstrekking geweigerd"
 

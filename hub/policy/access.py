@@ -43,6 +43,7 @@ def authorize(operation: str) -> Callable[..., Caller]:
         )
 
     _authorized.__name__ = f"authorize_{operation.replace('.', '_')}"
+    _authorized.operation = operation  # type: ignore[attr-defined] - read by hub.routing and the route tests
     return _authorized
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -57,11 +60,15 @@ def reload(policies: PoliciesOption = None) -> None:
     from hub.policy.reload import signal_processes
 
     revision = _check(_policies_dir(policies))
-    pids = signal_processes()
-    if not pids:
-        typer.echo("no running hub process found (var/run/hub-*.pid)", err=True)
+    report = signal_processes()
+    for name in report.removed:
+        typer.echo(f"removed stale pid file {name}: its process is gone or the pid now belongs to another")
+    for pid, reason in report.not_signalled.items():
+        typer.echo(f"process {pid} not signalled: {reason}", err=True)
+    if not report.signalled:
+        typer.echo("no running hub process signalled (var/run/hub-*.pid)", err=True)
         raise typer.Exit(2)
-    typer.echo(f"reload of {revision} requested from process(es) {', '.join(map(str, pids))}")
+    typer.echo(f"reload of {revision} requested from process(es) {', '.join(map(str, report.signalled))}")
 
 
 @app.command("test")
@@ -76,3 +83,27 @@ def run_tests(policies: PoliciesOption = None) -> None:
     typer.echo("OPA is not installed: the Rego unit tests were parsed, not run. "
                "The decision vectors (pytest tests/policy) check every rule through the embedded engine.")
     raise typer.Exit(code)
+
+
+@app.command("opa-token")
+def opa_token(
+    folder: Annotated[Path, typer.Argument(help="Where to write the two files (docker-compose: ./secrets)")],
+) -> None:
+    """Make a new bearer token for the OPA server's API: `opa-token` (the hub's HUB_OPA_TOKEN_FILE) and
+    `opa-authz.json` (its SHA-256, which OPA loads for deploy/opa/authz.rego). Never overwrites a file."""
+    from hub.policy.remote import opa_authz_data
+
+    token = secrets.token_urlsafe(32)
+    # The token is readable by its owner only; the digest is no secret (OPA's user must be able to read it).
+    files = {folder / "opa-token": (token + "\n", 0o600),
+             folder / "opa-authz.json": (json.dumps(opa_authz_data(token), indent=2) + "\n", 0o644)}
+    existing = [str(path) for path in files if path.exists()]
+    if existing:
+        typer.echo(f"refused: {', '.join(existing)} already exist(s); remove both files to make a new token", err=True)
+        raise typer.Exit(1)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, (content, mode) in files.items():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(content)
+    typer.echo(f"written: {', '.join(str(path) for path in files)} (restart OPA and the hub to use them)")

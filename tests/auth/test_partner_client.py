@@ -68,14 +68,14 @@ def test_cli_shows_the_token_when_asked(cli):
     """`hub-partner token --show` prints the access token itself."""
     result = cli("token", "--client-id", HILVERSUM_SOCIAL, "--show")
     assert result.exit_code == 0
-    assert result.output.startswith("eyJ") and result.output.count(".") == 2
+    assert result.stdout.startswith("eyJ") and result.stdout.count(".") == 2
 
 
 def test_cli_calls_a_protected_route(cli):
     """`hub-partner get /v1/me` as Hilversum's social domain reaches the protected route."""
     result = cli("get", "/v1/me", "--client-id", HILVERSUM_SOCIAL, "--actor", "j.jansen")
     assert result.exit_code == 0, result.output
-    body = json.loads(result.output)
+    body = json.loads(result.stdout)
     assert body["partner"]["municipality"] == "GM0402" and body["actor"] == "j.jansen"
 
 
@@ -83,14 +83,14 @@ def test_cli_without_actor_shows_the_problem_and_fails(cli):
     """Without --actor the hub's problem is printed and the exit code is 1."""
     result = cli("get", "/v1/me", "--client-id", HILVERSUM_SOCIAL)
     assert result.exit_code == 1
-    assert json.loads(result.output)["code"] == "acting_person_required"
+    assert json.loads(result.stdout)["code"] == "acting_person_required"
 
 
 def test_cli_post_sends_json(cli):
     """`hub-partner post PATH --json` sends the body; here /v1/me refuses POST with 405."""
     result = cli("post", "/v1/me", "--client-id", HILVERSUM_SOCIAL, "--actor", "j", "--json", '{"a": 1}')
     assert result.exit_code == 1
-    assert json.loads(result.output)["status"] == 405
+    assert json.loads(result.stdout)["status"] == 405
 
 
 def test_cli_refuses_invalid_json(cli):

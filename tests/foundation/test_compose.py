@@ -49,6 +49,42 @@ def test_opa_serves_the_policies_folder_read_only():
     assert "--server" in opa["command"] and "/policies" in opa["command"]
 
 
+def test_opa_api_requires_the_hubs_token():
+    """M2: OPA authenticates bearer tokens and authorizes every API call with deploy/opa/authz.rego, the same
+    file the OPA stand-in of the suite runs; it loads the token's digest from a secret, never the token."""
+    from hub.policy.opa_standin import AUTHZ_MODULE_ID, AUTHZ_POLICY
+
+    opa = SERVICES["opa"]
+    command = opa["command"]
+    assert {"--authentication=token", "--authorization=basic"} <= set(command)
+    mount = f"./{AUTHZ_POLICY.relative_to(ROOT).as_posix()}:{AUTHZ_MODULE_ID}:ro"
+    assert mount in opa["volumes"] and AUTHZ_MODULE_ID in command
+    assert opa["secrets"] == [{"source": "opa_authz", "target": "opa-authz.json"}]
+    assert "/run/secrets/opa-authz.json" in command
+    assert COMPOSE["secrets"]["opa_authz"] == {"file": "./secrets/opa-authz.json"}
+    assert not [arg for arg in command if "token" in arg.lower() and arg != "--authentication=token"]
+    assert "environment" not in opa and "env_file" not in opa
+
+
+def test_hub_sends_its_token_from_a_secret_file():
+    """The hub reads its OPA token from a compose secret (HUB_OPA_TOKEN_FILE), which OPA itself never gets."""
+    hub = SERVICES["hub"]
+    assert hub["environment"]["HUB_OPA_TOKEN_FILE"] == "/run/secrets/opa_token"
+    assert "opa_token" in hub["secrets"] and "opa_authz" not in hub["secrets"]
+    assert COMPOSE["secrets"]["opa_token"] == {"file": "./secrets/opa-token"}
+    assert "opa_token" not in str(SERVICES["opa"].get("secrets"))
+
+
+def test_hub_compares_against_the_files_opa_runs():
+    """The hub's copy of policies/ is OPA's own mount, and OPA's module ids lie below the hub's
+    HUB_OPA_POLICIES_ROOT, so the revision comparison compares the same files."""
+    hub, opa = SERVICES["hub"], SERVICES["opa"]
+    assert "./policies:/policies:ro" in hub["volumes"] and "./policies:/policies:ro" in opa["volumes"]
+    assert hub["environment"]["HUB_POLICIES_DIR"] == "/policies"
+    root = hub["environment"].get("HUB_OPA_POLICIES_ROOT", Settings.model_fields["opa_policies_root"].default)
+    assert root == "/policies" and root in opa["command"]
+
+
 def test_no_development_key_is_mounted_or_copied():
     """Nothing from certs/dev reaches the compose run or the image."""
     text = (ROOT / "docker-compose.yml").read_text()

@@ -1,6 +1,7 @@
 """The log scrubber (hub.logging.scrub): secrets by key and BSNs/JWTs by shape, at every depth."""
 
 import json
+import logging
 
 import pytest
 import structlog
@@ -93,3 +94,25 @@ def test_too_deep_structures_are_cut_off():
 def test_jwt_detection_is_linear_and_exact(text, found):
     """contains_jwt handles long hostile inputs (one pass) and finds exactly the eyJ<x>.<y>.<z> shape."""
     assert contains_jwt(text) is found
+
+
+def test_a_standard_library_traceback_never_reaches_the_line(capfd):
+    """uvicorn logs an error the app already answered with its traceback ("Exception in ASGI application");
+    a pydantic error's message quotes the input it refused. Through the hub's logging only the type is left."""
+    from pydantic import BaseModel, ValidationError
+
+    from hub.logging import configure_logging
+
+    class Person(BaseModel):
+        bsn: int
+
+    configure_logging("INFO", json=True)
+    try:
+        Person(bsn="111222333 en antwoord: huurschuld")
+    except ValidationError:
+        logging.getLogger("uvicorn.error").error("Exception in ASGI application\n", exc_info=True)
+    lines = [line for line in capfd.readouterr().err.splitlines() if "Exception in ASGI" in line]
+    assert len(lines) == 1
+    event = json.loads(lines[0])
+    assert event["error_type"] == "ValidationError" and event["level"] == "error"
+    assert "111222333" not in lines[0] and "huurschuld" not in lines[0] and "Traceback" not in lines[0]

@@ -209,3 +209,61 @@ def test_pseudonym_refuses_a_weak_or_malformed_key(key):
     """pseudonymise decodes its key strictly too: no pseudonym under a short or malformed key."""
     with pytest.raises(ConfigurationError, match="HUB_PSEUDONYM_KEY"):
         pseudonymise("111222333", key)
+
+
+# -- M2: a remote OPA only with its API token -----------------------------------------------------------------
+
+OPA_URL = "http://opa:8181"
+GOOD_OPA_TOKEN = "k" * 43  # fixed, so that parallel test workers collect the same test ids
+
+
+def _with_opa_token(tmp_path: Path, content: str | None) -> dict:
+    values = {**_production_keys(tmp_path), "opa_url": OPA_URL}
+    if content is not None:
+        path = tmp_path / "opa-token"
+        path.write_text(content)
+        values["opa_token_file"] = path
+    return values
+
+
+def test_remote_opa_without_token_is_refused_outside_development(tmp_path):
+    """HUB_OPA_URL without HUB_OPA_TOKEN_FILE is refused outside development, naming both settings."""
+    with pytest.raises(ConfigurationError, match="HUB_OPA_URL is set without HUB_OPA_TOKEN_FILE"):
+        Settings(**_with_opa_token(tmp_path, None)).check_safe()
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ("", "is empty"),
+    ("\n \t\n", "is empty"),
+    ("short-token\n", "11 characters; at least 32"),
+    ("k" * 31, "31 characters; at least 32"),
+    ("k" * 20 + " " + "k" * 20, "without spaces"),
+    ("é" * 40, "printable ASCII"),
+    ("k" * 40 + "\x00", "printable ASCII"),
+])
+def test_weak_or_malformed_opa_token_is_refused(tmp_path, content, reason):
+    """The OPA token must be one printable ASCII word of at least 32 characters outside development."""
+    with pytest.raises(ConfigurationError, match=f"HUB_OPA_TOKEN_FILE.*{reason}"):
+        Settings(**_with_opa_token(tmp_path, content)).check_safe()
+
+
+def test_unreadable_opa_token_file_is_refused(tmp_path):
+    """A token file that does not exist is a configuration error naming the setting, not a crash."""
+    values = {**_with_opa_token(tmp_path, None), "opa_token_file": tmp_path / "absent"}
+    with pytest.raises(ConfigurationError, match="HUB_OPA_TOKEN_FILE cannot be read"):
+        Settings(**values).check_safe()
+
+
+def test_opa_token_is_read_with_whitespace_stripped(tmp_path):
+    """A good token file passes the check; the token is read without its surrounding whitespace."""
+    settings = Settings(**_with_opa_token(tmp_path, f"  {GOOD_OPA_TOKEN}\n"))
+    settings.check_safe()
+    assert settings.read_opa_token() == GOOD_OPA_TOKEN
+    assert GOOD_OPA_TOKEN not in repr(settings)  # the settings hold the file's path, never the token
+
+
+def test_development_may_use_an_opa_without_token():
+    """In development an OPA without authentication (a local stand-in) is allowed."""
+    settings = Settings(env="dev", opa_url="http://127.0.0.1:8181")
+    settings.check_safe()
+    assert settings.read_opa_token() is None

@@ -1,4 +1,5 @@
-"""Fixtures of the policy tests: the real embedded engine, and the remote client against the OPA stand-in."""
+"""Fixtures of the policy tests: the real embedded engine, and the remote client against the OPA stand-in (which
+requires the hub's bearer token, like docker-compose's OPA)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hub.config import ROOT
 from hub.policy.opa_standin import StandinServer
 from hub.policy.pdp import EmbeddedPDP
 from hub.policy.remote import RemotePDP
+from tests.support.opa import OPA_TOKEN
 
 POLICIES = ROOT / "policies"
 
@@ -23,13 +25,14 @@ def embedded_pdp() -> EmbeddedPDP:
 
 @pytest.fixture(scope="session")
 def standin() -> Iterator[StandinServer]:
-    with StandinServer(POLICIES) as server:
+    """The stand-in as docker-compose runs OPA: it serves only requests bearing the hub's token."""
+    with StandinServer(POLICIES, token=OPA_TOKEN) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def remote_pdp(standin: StandinServer) -> Iterator[RemotePDP]:
-    pdp = RemotePDP(standin.url, 5.0, POLICIES)
+    pdp = RemotePDP(standin.url, 5.0, POLICIES, token=OPA_TOKEN)
     yield pdp
     pdp.close()
 

@@ -10,6 +10,7 @@ from hub.auth.principal import ROLES, Caller
 from hub.auth.scopes import ROLE_SCOPES
 from hub.policy.pdp import EmbeddedPDP
 from hub.policy.pep import authorize, check_operation
+from hub.routing import AuthorizedRoute
 
 RESPONDERS = {"dji", "municipal_social", "municipal_security", "police", "probation"}
 TABLE: dict[str, set[str]] = {
@@ -54,8 +55,8 @@ def test_unknown_role_or_operation_is_refused(role, operation, reason, embedded_
 
 @pytest.fixture
 def guarded(app):
-    """The hub app with one route behind authorize("case.list")."""
-    router = APIRouter()
+    """The hub app with one route behind authorize("case.list") (an AuthorizedRoute, as the app requires)."""
+    router = APIRouter(route_class=AuthorizedRoute)
 
     @router.get("/v1/_policy_probe")
     def probe(caller: Caller = Depends(authorize("case.list"))) -> dict[str, str]:  # noqa: B008 - FastAPI

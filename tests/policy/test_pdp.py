@@ -14,6 +14,7 @@ from hub.policy.pdp import EmbeddedPDP
 from hub.policy.pep import check_operation, decide_request
 from hub.policy.remote import RemotePDP
 from tests.policy.vectors import VECTORS, request
+from tests.support.opa import OPA_TOKEN
 
 ALLOWED_INPUTS = [v.input for v in VECTORS if v.allow][:10]
 
@@ -83,8 +84,8 @@ def test_input_that_json_cannot_carry_is_refused(embedded_pdp):
 
 def test_slow_remote_refuses_every_request(policies_copy):
     """When OPA answers after the timeout every request is refused with policy_unavailable."""
-    with StandinServer(policies_copy, delay_seconds=0.5) as server:
-        pdp = RemotePDP(server.url, 0.05, policies_copy)
+    with StandinServer(policies_copy, delay_seconds=0.5, token=OPA_TOKEN) as server:
+        pdp = RemotePDP(server.url, 0.05, policies_copy, token=OPA_TOKEN)
         with capture_logs() as logs:
             decisions = [decide_request(pdp, i) for i in ALLOWED_INPUTS[:3]]
         server.set_delay(0)
@@ -104,13 +105,13 @@ def test_unreachable_remote_refuses(policies_copy):
 
 
 def test_remote_undefined_result_refuses(policies_copy):
-    """A body without `result` (an undefined rule in OPA) is a refusal; the policy arrives by PUT /v1/policies."""
-    with StandinServer(policies_copy) as server:
-        pdp = RemotePDP(server.url, 2.0, policies_copy)
+    """A body without `result` (an undefined rule in OPA) is a refusal; the policy changes on the server."""
+    with StandinServer(policies_copy, token=OPA_TOKEN) as server:
+        pdp = RemotePDP(server.url, 2.0, policies_copy, token=OPA_TOKEN)
         assert decide_request(pdp, ALLOWED_INPUTS[0]).allow is True
         source = (policies_copy / "dt" / "request.rego").read_text()
         undefined = source.replace("decision := {", "decision := x if {\n\tfalse\n\tx := 1\n}\n\nold_decision := {")
-        pdp._client.update_policy_from_string(undefined, "dt/request.rego", rego_compat=False)
+        server.replace_module("dt/request.rego", undefined)
         decision = decide_request(pdp, ALLOWED_INPUTS[0])
     assert decision.refusal.reason == "policy_unavailable"
 

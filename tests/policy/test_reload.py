@@ -108,7 +108,7 @@ def test_sighup_reloads_the_running_process(policies_copy, tmp_path):
         register_process(run_dir)
         (run_dir / "hub-999999999.pid").write_text("999999999")  # a process that is gone
         _set_register_version(policies_copy, "2031.1")
-        assert signal_processes(run_dir) == [os.getpid()]
+        assert signal_processes(run_dir).signalled == [os.getpid()]
         assert _wait_for(lambda: pdp.revision != old)
     finally:
         signal.signal(signal.SIGHUP, previous)

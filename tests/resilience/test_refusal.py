@@ -28,6 +28,7 @@ from hub.main import create_app
 from hub.policy.opa_standin import StandinServer
 from partners.load import TEAMS, Calls, CaseRun, Ledger, LoadPlan, run_load
 from tests.resilience.conftest import assert_nothing_lost, cut_database
+from tests.support.opa import OPA_TOKEN, write_token_file
 
 PROBLEM = "application/problem+json"
 TEAM = TEAMS[0]
@@ -121,22 +122,24 @@ def test_database_unavailable_is_a_503_problem_for_every_call(client, started_ca
 
 @pytest.fixture
 def standin() -> Iterator[StandinServer]:
-    with StandinServer(Path(Settings(env="dev").policies_dir)) as server:
+    """The OPA stand-in requiring the hub's token, as docker-compose's OPA does."""
+    with StandinServer(Path(Settings(env="dev").policies_dir), token=OPA_TOKEN) as server:
         yield server
 
 
 @pytest.fixture
-def remote_client(database_url, standin) -> Iterator[TestClient]:
-    """The app deciding through the remote PDP (HUB_OPA_URL) at the OPA stand-in."""
-    app = create_app(Settings(env="dev", database_url=database_url, opa_url=standin.url, opa_timeout_seconds=2))
+def remote_client(database_url, standin, tmp_path) -> Iterator[TestClient]:
+    """The app deciding through the remote PDP (HUB_OPA_URL, HUB_OPA_TOKEN_FILE) at the OPA stand-in."""
+    app = create_app(Settings(env="dev", database_url=database_url, opa_url=standin.url, opa_timeout_seconds=2,
+                              opa_token_file=write_token_file(tmp_path)))
     with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
 
 
 def _break(standin: StandinServer, module: str, package: str) -> None:
-    """Replace one policy module in the stand-in by one that no longer defines its entry point."""
-    response = httpx.put(f"{standin.url}/v1/policies/{module}", content=f"package {package}\n\nplaceholder := true\n")
-    assert response.status_code == 200, response.text
+    """Replace one policy module in the stand-in by one that no longer defines its entry point (as an edit of
+    the mounted file would under OPA's --watch: the hub's token cannot change policies through the API)."""
+    standin.replace_module(module, f"package {package}\n\nplaceholder := true\n")
 
 
 def test_policy_engine_failing_halfway_stores_and_releases_nothing(remote_client, standin, database_url):
