@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, delete
 
 from hub.errors import HubError
+from hub.rendering import LoggedRefusal
 from hub.routing import AuthorizedRoute, route_authorization
 
 log = structlog.get_logger(__name__)
@@ -246,6 +247,11 @@ class IdempotentRoute(AuthorizedRoute):
             except _Replay as replay:
                 log.info("idempotency.replayed", path=request.url.path)
                 return _replayed(replay.record)
+            except LoggedRefusal:
+                # The refusal's disclosure-log record is part of the answer (hub.rendering): it commits, under
+                # the hold as without it; the key is not kept, so a retry is decided (and logged) anew.
+                await _forget_if_reserved(request)
+                raise
             except BaseException:
                 await _release_if_reserved(request)
                 raise
@@ -260,6 +266,12 @@ class IdempotentRoute(AuthorizedRoute):
             return response
 
         return idempotent_handler
+
+
+async def _forget_if_reserved(request: Request) -> None:
+    reservation: Reservation | None = getattr(request.state, "idempotency", None)
+    if reservation is not None:
+        await run_in_threadpool(forget, reservation.session, reservation.record)
 
 
 async def _release_if_reserved(request: Request) -> None:

@@ -18,7 +18,8 @@ When something fails:
   gets a 500 problem `response_not_rendered` that carries no content; the log line names the error type only.
 
 Under an `Idempotency-Key` (hub.idempotency) the service's commits are already held until the response is
-stored: the commit here is then that hold's flush, and the stored response is these same bytes.
+stored: the commit here is then that hold's flush, and the stored response is these same bytes. A `LoggedRefusal` under
+that hold commits when hub.idempotency lets go of the key (its record is kept, the key is not).
 """
 
 from __future__ import annotations

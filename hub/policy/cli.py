@@ -88,9 +88,15 @@ def run_tests(policies: PoliciesOption = None) -> None:
 @app.command("opa-token")
 def opa_token(
     folder: Annotated[Path, typer.Argument(help="Where to write the two files (docker-compose: ./secrets)")],
+    owner: Annotated[int | None, typer.Option(
+        help="Give the token file to this uid (docker-compose: 10001, the hub container's user; needs root)",
+    )] = None,
 ) -> None:
     """Make a new bearer token for the OPA server's API: `opa-token` (the hub's HUB_OPA_TOKEN_FILE) and
-    `opa-authz.json` (its SHA-256, which OPA loads for deploy/opa/authz.rego). Never overwrites a file."""
+    `opa-authz.json` (its SHA-256, which OPA loads for deploy/opa/authz.rego). Never overwrites a file.
+
+    Compose mounts a file secret with its owner and mode on the host, so the hub container's user must own the
+    token file (it stays readable by its owner only): `--owner 10001`, or `chown 10001` it afterwards."""
     from hub.policy.remote import opa_authz_data
 
     token = secrets.token_urlsafe(32)
@@ -106,4 +112,15 @@ def opa_token(
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             file.write(content)
+    token_file = folder / "opa-token"
+    if owner is not None:
+        try:
+            os.chown(token_file, owner, -1)
+        except OSError as exc:
+            typer.echo(f"written, but {token_file} could not be given to uid {owner} ({exc.strerror}): "
+                       f"run `chown {owner} {token_file}` as root", err=True)
+            raise typer.Exit(1) from None
     typer.echo(f"written: {', '.join(str(path) for path in files)} (restart OPA and the hub to use them)")
+    if owner is None:
+        typer.echo(f"{token_file} is readable by its owner only: in docker-compose the hub runs as uid 10001, "
+                   f"so run `chown 10001 {token_file}` (or make the pair again with --owner 10001)")

@@ -135,13 +135,14 @@ def signal_processes(run_dir: Path | None = None) -> SignalReport:
     report = SignalReport()
     for path in sorted((run_dir or RUN_DIR).glob("hub-*.pid")):
         try:
-            pid, recorded = _read_pid_file(path)
+            recorded = path.read_text().strip()
+            pid = _pid_in(recorded)
             refusal = _signal_if_confirmed(pid, recorded, path)
         except FileNotFoundError:
             continue  # unregistered meanwhile
         except _Stale:
-            path.unlink(missing_ok=True)
-            report.removed.append(path.name)
+            if _remove_if_unchanged(path, recorded):
+                report.removed.append(path.name)
             continue
         if refusal is None:
             report.signalled.append(pid)
@@ -150,10 +151,22 @@ def signal_processes(run_dir: Path | None = None) -> SignalReport:
     return report
 
 
-def _read_pid_file(path: Path) -> tuple[int, str]:
-    content = path.read_text().strip()
+def _remove_if_unchanged(path: Path, recorded: str) -> bool:
+    """Remove a stale pid file, unless a new process that was given the same pid has meanwhile written its own
+    file there (os.replace): that file is not stale, and its process must go on getting SIGHUP."""
     try:
-        return int(content.split(" ", 1)[0]), content
+        if path.read_text().strip() != recorded:
+            return False
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _pid_in(recorded: str) -> int:
+    """The pid a pid file's content names (its first word)."""
+    try:
+        return int(recorded.split(" ", 1)[0])
     except ValueError as error:
         raise _Stale from error  # not a pid file of ours
 

@@ -167,3 +167,29 @@ def test_every_idempotent_post_route_is_guarded_by_its_authorization() -> None:
     assert guarded["/v1/inbox/{request_id}/answer"] == "authorize_answer_submit"
     assert len(guarded) >= 7
     assert all(name.startswith("authorize_") for name in guarded.values())
+
+
+def test_a_logged_refusal_under_a_key_keeps_its_record_and_frees_the_key(zvh_api, case_id, engine,
+                                                                       monkeypatch) -> None:
+    """A POST whose service writes a refusal's record and then raises a LoggedRefusal: under an
+    Idempotency-Key the record still commits (as without the key), and the key is free for a retry."""
+    from hub.cases import service
+    from hub.errors import Conflict
+    from hub.rendering import LoggedRefusal
+
+    class RefusedAndLogged(LoggedRefusal, Conflict):
+        code = "refused_and_logged"
+
+    def refuse_after_logging(session, _ctx, _caller, refused_case_id, _event):
+        session.add(CaseEvent(case_id=refused_case_id, type="refusal_logged", actor="test",
+                                  organisation_oin="00000001000000001001"))
+        session.commit()  # only a flush while the key's hold is in place
+        raise RefusedAndLogged("geweigerd en vastgelegd")
+
+    monkeypatch.setattr(service, "record_event", refuse_after_logging)
+    headers = {"Idempotency-Key": "refused-1"}
+    refused = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"}, headers=headers)
+    assert (refused.status_code, refused.json()["code"]) == (409, "refused_and_logged")
+    assert _events(engine, case_id) == ["detention_started", "refusal_logged"]
+    with Session(engine) as session:
+        assert session.exec(select(IdempotencyRecord)).all() == []

@@ -150,3 +150,23 @@ def test_without_proc_nothing_is_signalled_and_the_cli_says_so(run_dir, bystande
     assert f"process {bystander.pid} not signalled: no /proc" in result.output
     assert path.exists()
     assert _terminated_by(bystander) == signal.SIGTERM
+
+
+def test_a_pid_file_rewritten_while_judged_stale_is_kept(run_dir, bystander, monkeypatch):
+    """A new process given the stale file's pid writes its own file between the check and the removal: that
+    file is not removed, and nobody is signalled."""
+    path = _write_pid_file(run_dir, bystander.pid, f"{bystander.pid} 1 {'0' * 64}")
+    fresh = identify(bystander.pid).record()
+    judged = reload._unconfirmed
+
+    def judge_then_rewrite(pid, recorded, file):
+        try:
+            return judged(pid, recorded, file)
+        finally:
+            file.write_text(fresh)  # as register_process's os.replace would, in that window
+
+    monkeypatch.setattr(reload, "_unconfirmed", judge_then_rewrite)
+    report = signal_processes(run_dir)
+    assert (report.signalled, report.removed) == ([], [])
+    assert path.read_text() == fresh
+    assert _terminated_by(bystander) == signal.SIGTERM

@@ -8,6 +8,7 @@ regopy for every request, as `opa run --authentication=token --authorization=bas
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 from pathlib import Path
@@ -318,3 +319,36 @@ def test_opa_token_command_writes_a_matching_pair(tmp_path):
     again = CliRunner().invoke(cli, ["policy", "opa-token", str(folder)])
     assert again.exit_code == 1 and "already exist" in again.output
     assert Settings(env="dev", opa_token_file=folder / "opa-token").read_opa_token() == token
+
+
+def test_opa_token_command_gives_the_token_to_the_hub_user(tmp_path):
+    """With --owner the token file belongs to that uid (the hub container's user) and stays owner-only;
+    without it, the command says which chown compose needs."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app as cli
+
+    if os.geteuid() != 0:
+        pytest.skip("giving a file to another uid needs root")
+    given = CliRunner().invoke(cli, ["policy", "opa-token", str(tmp_path / "given"), "--owner", "10001"])
+    assert given.exit_code == 0, given.output
+    token_file = tmp_path / "given" / "opa-token"
+    assert token_file.stat().st_uid == 10001 and token_file.stat().st_mode & 0o077 == 0
+    assert "chown" not in given.output
+    plain = CliRunner().invoke(cli, ["policy", "opa-token", str(tmp_path / "plain")])
+    assert plain.exit_code == 0 and f"chown 10001 {tmp_path / 'plain' / 'opa-token'}" in plain.output
+
+
+def test_opa_token_command_fails_when_the_owner_cannot_be_set(tmp_path, monkeypatch):
+    """A chown the system refuses (not root) is an error that says what to run; the pair stays written."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app as cli
+
+    def refused(*_args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", refused)
+    result = CliRunner().invoke(cli, ["policy", "opa-token", str(tmp_path / "secrets"), "--owner", "10001"])
+    assert result.exit_code == 1 and "chown 10001" in result.output
+    assert (tmp_path / "secrets" / "opa-token").exists() and (tmp_path / "secrets" / "opa-authz.json").exists()
