@@ -28,13 +28,13 @@ class SigningKey:
         if path is None:
             raise ConfigurationError("HUB_TOKEN_SIGNING_KEY_FILE is not set")
         try:
-            key = RSAKey.import_key(path.read_bytes())
+            private = RSAKey.import_key(path.read_bytes(), {"use": "sig", "alg": TOKEN_ALGORITHM})
         except (OSError, ValueError) as error:
             raise ConfigurationError(f"token signing key {path} is unreadable: {type(error).__name__}") from None
-        if not key.is_private:
+        if not private.is_private:
             raise ConfigurationError(f"token signing key {path} is not a private key")
-        kid = key.thumbprint()
-        private = RSAKey.import_key(key.as_dict(private=True), {"kid": kid, "use": "sig", "alg": TOKEN_ALGORITHM})
+        private.ensure_kid()  # a PEM file names no kid: it is the RFC 7638 thumbprint
+        kid = private.kid
         public = RSAKey.import_key(private.as_dict(private=False))
         return cls(private=private, kid=kid, public_set=KeySet([public, *_previous_keys(previous_public, kid)]))
 

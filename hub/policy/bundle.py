@@ -16,6 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,13 +79,54 @@ def read_source(root: Path) -> PolicySource:
     return PolicySource(tuple(modules), data, "sha256:" + digest.hexdigest())
 
 
+class _ContentMemo:
+    """Results of pure functions of the policy content, by a digest of that content (never by a revision a
+    caller supplies): the same modules and data give the same bundle and pass the same checks. A process reads
+    its policies once per start and reload, but the test suite builds an app, and so a decision point, per test.
+    Bounded and thread-safe; only successes are kept (a failure raises and is worked out again next time)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._values: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: str, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = make()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+        return value
+
+
+_CHECKED = _ContentMemo()
+_COMPILED = _ContentMemo()
+
+
+def _digest_of(data: dict[str, Any], modules: tuple[tuple[str, str], ...] = ()) -> str:
+    digest = hashlib.sha256()
+    for name, text in modules:
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+    digest.update(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
+    return digest.hexdigest()
+
+
 def check_data(data: dict[str, Any]) -> None:
     """Refuse policy data that breaks its strict schemas (hub.policy.data_schemas): the request policy
     decides with these facts, so incomplete data is refused like a syntax error."""
+    _CHECKED.get_or_make(_digest_of(data), lambda: _check_data(data))
+
+
+def _check_data(data: dict[str, Any]) -> bool:
     errors = data_errors(data)
     if errors:
         more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
         raise PolicyLoadError("policy data is invalid: " + "; ".join(errors[:3]) + more)
+    return True
 
 
 def _parse_json(relative: str, text: str) -> Any:
@@ -105,7 +149,12 @@ def _place_data(data: dict[str, Any], parts: tuple[str, ...], value: Any) -> Non
 
 
 def compile_bundle(source: PolicySource) -> Bundle:
-    """Compile the modules and data into a bundle with one plan per entry point."""
+    """Compile the modules and data into a bundle with one plan per entry point. A bundle is read-only once
+    built (every thread queries it through an Interpreter of its own), so the same content shares one."""
+    return _COMPILED.get_or_make(_digest_of(source.data, source.modules), lambda: _compile(source))
+
+
+def _compile(source: PolicySource) -> Bundle:
     builder = Interpreter()
     for name, text in source.modules:
         try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import socket
 from pathlib import Path
 
 import pytest
 from structlog.testing import capture_logs
 
+from hub.config import ROOT
 from hub.policy.bundle import read_source
 from hub.policy.opa_standin import StandinServer
 from hub.policy.pdp import EmbeddedPDP
@@ -127,3 +129,26 @@ def test_remote_url_is_checked(url, policies_copy):
     """HUB_OPA_URL must be a bare http(s) origin."""
     with pytest.raises(ValueError, match="HUB_OPA_URL"):
         RemotePDP(url, 0.5, policies_copy)
+
+
+def test_compiled_bundles_are_shared_by_content_never_by_a_claimed_revision():
+    """The same files compile once per process; a source that claims the same revision with other content gets
+    a bundle of its own, which decides by that content."""
+    from dataclasses import replace
+
+    from hub.policy.bundle import compile_bundle
+
+    source = read_source(ROOT / "policies")
+    assert compile_bundle(source) is compile_bundle(read_source(ROOT / "policies"))
+    data = copy.deepcopy(source.data)
+    data["dt"]["catalogue"]["categories"]["housing"]["holders"] = ["probation"]
+    altered = replace(source, data=data)  # the same revision string, other content
+    assert compile_bundle(altered) is not compile_bundle(source)
+
+    class Altered(EmbeddedPDP):
+        def _read(self):
+            return altered
+
+    decision = decide_request(Altered(ROOT / "policies"), request(categories=["housing"]))
+    assert decision.denied["housing"].reason == "wrong_holder"
+    assert decide_request(EmbeddedPDP(ROOT / "policies"), request(categories=["housing"])).allowed == ("housing",)
