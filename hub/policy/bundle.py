@@ -68,6 +68,8 @@ def read_source(root: Path) -> PolicySource:
             text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise PolicyLoadError(f"{relative}: cannot be read ({exc})") from exc
+        if "\0" in text:  # regopy stops reading a module at a NUL: what follows would be silently dropped
+            raise PolicyLoadError(f"{relative}: contains a NUL character")
         digest.update(relative.encode() + b"\0" + raw + b"\0")
         if path.suffix == ".rego":
             modules.append((relative, text))

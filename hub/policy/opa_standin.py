@@ -217,8 +217,9 @@ class StandinServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        # In-process: leave the process's logging as it is (uvicorn's own config would take its loggers off the
-        # root logger, and with them off the hub's scrubbing handler).
+        # In-process: do not apply uvicorn's logging config, which would take its loggers off the root logger
+        # (and so off the hub's scrubbing handler) for the whole process. access_log=False still stops
+        # `uvicorn.access` from propagating, as `hub serve` does too.
         config = uvicorn.Config(self.app, log_config=None, log_level=None, access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},

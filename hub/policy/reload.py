@@ -153,7 +153,8 @@ def signal_processes(run_dir: Path | None = None) -> SignalReport:
 
 def _remove_if_unchanged(path: Path, recorded: str) -> bool:
     """Remove a stale pid file, unless a new process that was given the same pid has meanwhile written its own
-    file there (os.replace): that file is not stale, and its process must go on getting SIGHUP."""
+    file there (os.replace): that file is not stale, and its process must go on getting SIGHUP. This narrows
+    the window to the moment between the re-read and the unlink; it does not close it."""
     try:
         if path.read_text().strip() != recorded:
             return False

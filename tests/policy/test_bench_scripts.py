@@ -18,7 +18,7 @@ def run_script(*argv: str) -> str:
 
 def test_policy_benchmark_prints_its_figures_and_the_target_verdict() -> None:
     out = run_script("bench/policy.py", "--decisions", "40", "--remote-decisions", "10")
-    for label in ("baseline: engine floor", "embedded (regopy)", "embedded, 1 category", "lower bound: rule 2 only",
+    for label in ("baseline: engine floor", "embedded (regopy)", "embedded, 1 category", "reference: rule 2 only",
                   "remote (OPA stand-in)"):
         assert label in out
     assert "ratio to the floor" in out

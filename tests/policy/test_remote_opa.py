@@ -322,8 +322,7 @@ def test_opa_token_command_writes_a_matching_pair(tmp_path):
 
 
 def test_opa_token_command_gives_the_token_to_the_hub_user(tmp_path):
-    """With --owner the token file belongs to that uid (the hub container's user) and stays owner-only;
-    without it, the command says which chown compose needs."""
+    """With --owner the token file belongs to that uid (the hub container's user) and stays owner-only."""
     from typer.testing import CliRunner
 
     from hub.cli import app as cli
@@ -335,8 +334,17 @@ def test_opa_token_command_gives_the_token_to_the_hub_user(tmp_path):
     token_file = tmp_path / "given" / "opa-token"
     assert token_file.stat().st_uid == 10001 and token_file.stat().st_mode & 0o077 == 0
     assert "chown" not in given.output
+
+
+def test_opa_token_command_without_owner_says_which_chown_compose_needs(tmp_path):
+    """Without --owner the token file stays its creator's, and the command names the chown the hub needs."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app as cli
+
     plain = CliRunner().invoke(cli, ["policy", "opa-token", str(tmp_path / "plain")])
     assert plain.exit_code == 0 and f"chown 10001 {tmp_path / 'plain' / 'opa-token'}" in plain.output
+    assert (tmp_path / "plain" / "opa-token").stat().st_uid == os.geteuid()
 
 
 def test_opa_token_command_fails_when_the_owner_cannot_be_set(tmp_path, monkeypatch):
