@@ -28,6 +28,7 @@ test: setup lint
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
+	$(BIN)/ruff format --check hub partners tests bench
 	$(BIN)/ruff check hub partners tests bench
 
 demo: migrate

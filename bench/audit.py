@@ -50,8 +50,12 @@ DEMO_BSN = "999993653"
 OINS = ["00000009990000001000", "00000009990000008000", "00000009990000016000", "00000009990000019000"]
 CATEGORIES = ["housing", "income", "debts", "care", "detention", "supervision"]
 REGION = "gooi-en-vechtstreek"  # the officer sees only records of cases in its region (review H5)
-PO = Caller(Partner("00000009990000019000", "FG", "privacy_officer", "fg-bench", REGION, None, None), "fg-1",
-            frozenset(), "bench")
+PO = Caller(
+    Partner("00000009990000019000", "FG", "privacy_officer", "fg-bench", REGION, None, None),
+    "fg-1",
+    frozenset(),
+    "bench",
+)
 CASES = 5000
 
 
@@ -83,8 +87,15 @@ def _writer(url: str, subject: str, count: int, start) -> None:
     start.wait()
     for _ in range(count):
         with Session(engine) as session:
-            record(session, event_type="data_released", subject_pseudonym=subject, case_id="case-1",
-                   to_oin=OINS[0], from_oin=OINS[1], categories_released=["housing"])
+            record(
+                session,
+                event_type="data_released",
+                subject_pseudonym=subject,
+                case_id="case-1",
+                to_oin=OINS[0],
+                from_oin=OINS[1],
+                categories_released=["housing"],
+            )
             session.commit()
     engine.dispose()
 
@@ -92,8 +103,7 @@ def _writer(url: str, subject: str, count: int, start) -> None:
 def appends_per_second(url: str, subject: str, writers: int, total: int) -> float:
     context = multiprocessing.get_context("fork")
     start = context.Event()
-    processes = [context.Process(target=_writer, args=(url, subject, total // writers, start))
-                 for _ in range(writers)]
+    processes = [context.Process(target=_writer, args=(url, subject, total // writers, start)) for _ in range(writers)]
     for process in processes:
         process.start()
     time.sleep(0.5)  # let every process open its engine before the clock starts
@@ -106,16 +116,35 @@ def appends_per_second(url: str, subject: str, writers: int, total: int) -> floa
 
 def _synthetic(seq: int, prev: str, subject: str, moment: dt.datetime, mac_key: bytes) -> dict:
     row = {
-        "seq": seq, "record_id": str(uuid.UUID(int=random.getrandbits(128))), "event_type": "data_released",
-        "event_time": moment, "recorded_time": moment, "case_id": f"case-{seq % CASES}",
-        "data_request_id": f"req-{seq}", "trace_id": f"{random.getrandbits(128):032x}",
-        "span_id": f"{random.getrandbits(64):016x}", "parent_span_id": None, "activity_id": "reintegration",
-        "activity_version": "1.0.0", "purpose": "Re-integratie", "legal_basis": "Pbw art. 18a",
-        "retention_days": 730, "confidentiality": "vertrouwelijk", "subject_pseudonym": subject,
-        "subject_id_type": SUBJECT_ID_TYPE, "from_oin": OINS[1], "to_oin": OINS[0], "from_actor": "mw-1",
-        "to_actor": f"coord-{seq % 40}", "categories_released": random.sample(CATEGORIES, 2),
-        "categories_withheld": [], "denial_reasons": {}, "decision_id": f"dec-{seq}",
-        "policy_revision": "a" * 64, "prev_hash": prev, "query_filter": None,
+        "seq": seq,
+        "record_id": str(uuid.UUID(int=random.getrandbits(128))),
+        "event_type": "data_released",
+        "event_time": moment,
+        "recorded_time": moment,
+        "case_id": f"case-{seq % CASES}",
+        "data_request_id": f"req-{seq}",
+        "trace_id": f"{random.getrandbits(128):032x}",
+        "span_id": f"{random.getrandbits(64):016x}",
+        "parent_span_id": None,
+        "activity_id": "reintegration",
+        "activity_version": "1.0.0",
+        "purpose": "Re-integratie",
+        "legal_basis": "Pbw art. 18a",
+        "retention_days": 730,
+        "confidentiality": "vertrouwelijk",
+        "subject_pseudonym": subject,
+        "subject_id_type": SUBJECT_ID_TYPE,
+        "from_oin": OINS[1],
+        "to_oin": OINS[0],
+        "from_actor": "mw-1",
+        "to_actor": f"coord-{seq % 40}",
+        "categories_released": random.sample(CATEGORIES, 2),
+        "categories_withheld": [],
+        "denial_reasons": {},
+        "decision_id": f"dec-{seq}",
+        "policy_revision": "a" * 64,
+        "prev_hash": prev,
+        "query_filter": None,
     }
     row["hash"] = fast_record_hash(row)
     row["mac"] = record_mac(mac_key, row["hash"])
@@ -124,10 +153,23 @@ def _synthetic(seq: int, prev: str, subject: str, moment: dt.datetime, mac_key: 
 
 def _cases(engine) -> None:
     """The case rows the synthetic records belong to, all in the officer's region."""
-    rows = [{"id": f"case-{i}", "region": REGION, "municipality": "GM0402", "subject_pseudonym": "0" * 64,
-             "state": "notified", "consent": "unknown", "risk": "none", "prison": "PI Bench",
-             "detention_started_on": dt.date(2026, 1, 5), "started_notification_id": f"n-{i}",
-             "created_at": dt.datetime.now(dt.UTC), "updated_at": dt.datetime.now(dt.UTC)} for i in range(CASES)]
+    rows = [
+        {
+            "id": f"case-{i}",
+            "region": REGION,
+            "municipality": "GM0402",
+            "subject_pseudonym": "0" * 64,
+            "state": "notified",
+            "consent": "unknown",
+            "risk": "none",
+            "prison": "PI Bench",
+            "detention_started_on": dt.date(2026, 1, 5),
+            "started_notification_id": f"n-{i}",
+            "created_at": dt.datetime.now(dt.UTC),
+            "updated_at": dt.datetime.now(dt.UTC),
+        }
+        for i in range(CASES)
+    ]
     with engine.begin() as connection:
         connection.execute(Case.__table__.insert(), rows)
 
@@ -162,8 +204,9 @@ def access_report_ms(engine, settings: Settings, repeats: int = 20) -> float:
     for _ in range(repeats):
         with Session(engine) as session:
             began = time.perf_counter()
-            report = access_report(session, PO, DEMO_BSN, pseudonym_key=key, trace=new_trace(),
-                                   organisation=namer, category=categories)
+            report = access_report(
+                session, PO, DEMO_BSN, pseudonym_key=key, trace=new_trace(), organisation=namer, category=categories
+            )
             timings.append((time.perf_counter() - began) * 1000)
     assert report.aantal_verstrekkingen == 20, report.aantal_verstrekkingen  # noqa: S101
     return statistics.median(timings)
@@ -177,8 +220,15 @@ def append_ms(engine, count: int = 200) -> float:
     for _ in range(count):
         began = time.perf_counter()
         with Session(engine) as session:
-            record(session, event_type="data_released", subject_pseudonym=f"{random.getrandbits(256):064x}",
-                   case_id="case-append", to_oin=OINS[0], from_oin=OINS[1], categories_released=["housing"])
+            record(
+                session,
+                event_type="data_released",
+                subject_pseudonym=f"{random.getrandbits(256):064x}",
+                case_id="case-append",
+                to_oin=OINS[0],
+                from_oin=OINS[1],
+                categories_released=["housing"],
+            )
             session.commit()
         timings.append((time.perf_counter() - began) * 1000)
     return statistics.median(timings)
@@ -201,8 +251,10 @@ def main() -> None:
         for writers in (1, 4):
             url = _fresh_database(args.postgres, Path(tmp), f"appends{writers}")
             rate = appends_per_second(url, demo, writers, args.appends)
-            print(f"[{backend}] appends, {writers} writer(s): {rate:,.0f} records/s "
-                  f"({args.appends} appends, one transaction each)")
+            print(
+                f"[{backend}] appends, {writers} writer(s): {rate:,.0f} records/s "
+                f"({args.appends} appends, one transaction each)"
+            )
             _drop(args.postgres, url)
         url = _fresh_database(args.postgres, Path(tmp), "log")
         engine = make_engine(url)
@@ -212,14 +264,15 @@ def main() -> None:
             rates = []
             for workers in (1, 2):
                 began = time.perf_counter()
-                result = verify_database(engine, signer.verifier, workers=workers, min_per_worker=1000,
-                                         mac_key=mac_key)
+                result = verify_database(engine, signer.verifier, workers=workers, min_per_worker=1000, mac_key=mac_key)
                 elapsed = time.perf_counter() - began
                 assert result.ok, result  # noqa: S101
                 rates.append(f"{result.records_checked / elapsed:,.0f} records/s with {workers} process(es)")
-            print(f"[{backend}] {size:>9,} records: verify {'; '.join(rates)}; "
-                  f"access report (20 entries) median {access_report_ms(engine, settings):.1f} ms; "
-                  f"append {append_ms(engine):.2f} ms median (1 writer, chain of this length)")
+            print(
+                f"[{backend}] {size:>9,} records: verify {'; '.join(rates)}; "
+                f"access report (20 entries) median {access_report_ms(engine, settings):.1f} ms; "
+                f"append {append_ms(engine):.2f} ms median (1 writer, chain of this length)"
+            )
         engine.dispose()
         _drop(args.postgres, url)
 

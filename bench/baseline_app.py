@@ -106,8 +106,7 @@ def make_engine(url: str) -> Engine:
 
 def create_tables(url: str) -> None:
     engine = make_engine(url)
-    SQLModel.metadata.create_all(engine, tables=[BaseCase.__table__, BaseRequest.__table__,
-                                                 BaseAnswer.__table__])
+    SQLModel.metadata.create_all(engine, tables=[BaseCase.__table__, BaseRequest.__table__, BaseAnswer.__table__])
     engine.dispose()
 
 
@@ -130,9 +129,14 @@ def ready() -> dict[str, str]:
 @app.post("/v1/notifications/detention-started", status_code=201)
 def notify(body: Notification) -> dict[str, str]:
     with Session(engine(), expire_on_commit=False) as session:
-        case = BaseCase(notification_id=body.notification_id, municipality=body.municipality,
-                        bsn=str(body.subject.get("bsn")), name=str(body.subject.get("name")), prison=body.prison,
-                        information_sheet=body.information_sheet)
+        case = BaseCase(
+            notification_id=body.notification_id,
+            municipality=body.municipality,
+            bsn=str(body.subject.get("bsn")),
+            name=str(body.subject.get("name")),
+            prison=body.prison,
+            information_sheet=body.information_sheet,
+        )
         session.add(case)
         session.commit()
         return {"notification_id": body.notification_id, "case_id": case.id, "state": case.state}
@@ -145,8 +149,9 @@ def create_request(case_id: str, body: RequestIn) -> dict[str, Any]:
         if case is None:
             raise HTTPException(404)
         case.state = "screening"
-        request = BaseRequest(case_id=case_id, responder=body.responder, activity=body.activity,
-                              categories=body.categories)
+        request = BaseRequest(
+            case_id=case_id, responder=body.responder, activity=body.activity, categories=body.categories
+        )
         session.add_all([case, request])
         session.commit()
         return {"id": request.id, "status": request.status, "categories_allowed": request.categories}

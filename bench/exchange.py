@@ -64,8 +64,11 @@ class Tokens:
 
     def __init__(self, base: str, enabled: bool) -> None:
         self.enabled = enabled
-        self.clients = {c: HubClient(c, DEV_KEYS / f"{c}.key.pem", base_url=base, actor=ACTORS[c])
-                        for c in ACTORS} if enabled else {}
+        self.clients = (
+            {c: HubClient(c, DEV_KEYS / f"{c}.key.pem", base_url=base, actor=ACTORS[c]) for c in ACTORS}
+            if enabled
+            else {}
+        )
         for client in self.clients.values():
             client.fetch_token()  # once per partner, before the clock starts
 
@@ -90,8 +93,18 @@ class Level:
     cpu: float = 0.0  # CPU seconds of the server's processes during the level
 
 
-async def _call(http: httpx.AsyncClient, tokens: Tokens, level: Level, name: str, actor: str, method: str,
-                path: str, expect: int, body: dict | None, key: str | None) -> dict:
+async def _call(
+    http: httpx.AsyncClient,
+    tokens: Tokens,
+    level: Level,
+    name: str,
+    actor: str,
+    method: str,
+    path: str,
+    expect: int,
+    body: dict | None,
+    key: str | None,
+) -> dict:
     headers = await tokens.headers(actor)
     if key and tokens.enabled:
         headers["Idempotency-Key"] = key
@@ -107,31 +120,60 @@ async def exchange(http: httpx.AsyncClient, tokens: Tokens, level: Level, rng: r
     """The four calls of one exchange; the time of each and of the whole."""
     began = time.perf_counter()
     started = date.today() - timedelta(days=10)
-    notice = {"notification_id": f"BENCH-{n}", "prison": "PI Nieuwegein", "started_on": started.isoformat(),
-              "subject": {"bsn": bsn(rng), "name": "B. Enchmark", "birth_date": "1990-04-12"},
-              "expected_release_on": (started + timedelta(days=90)).isoformat(), "municipality": "GM0402",
-              "information_sheet": {"conditions": {"housing": {"status": "not_in_order",
-                                                               "help_question": "Zoekt woonruimte"}}}}
-    case = await _call(http, tokens, level, CALLS[0], DJI, "POST", "/v1/notifications/detention-started", 201,
-                       notice, None)
+    notice = {
+        "notification_id": f"BENCH-{n}",
+        "prison": "PI Nieuwegein",
+        "started_on": started.isoformat(),
+        "subject": {"bsn": bsn(rng), "name": "B. Enchmark", "birth_date": "1990-04-12"},
+        "expected_release_on": (started + timedelta(days=90)).isoformat(),
+        "municipality": "GM0402",
+        "information_sheet": {
+            "conditions": {"housing": {"status": "not_in_order", "help_question": "Zoekt woonruimte"}}
+        },
+    }
+    case = await _call(
+        http, tokens, level, CALLS[0], DJI, "POST", "/v1/notifications/detention-started", 201, notice, None
+    )
     asked = {"responder": SOCIAL, "activity": "reintegration", "categories": CATEGORIES}
-    request = await _call(http, tokens, level, CALLS[1], ZVH, "POST", f"/v1/cases/{case['case_id']}/requests",
-                          201, asked, f"BENCH-{n}-req")
+    request = await _call(
+        http,
+        tokens,
+        level,
+        CALLS[1],
+        ZVH,
+        "POST",
+        f"/v1/cases/{case['case_id']}/requests",
+        201,
+        asked,
+        f"BENCH-{n}-req",
+    )
     allowed = [c["category"] for c in request.get("categories", []) if c.get("outcome") == "allowed"]
     if tokens.enabled and allowed != CATEGORIES:
         raise RuntimeError(f"request not allowed as expected: {request}")
-    await _call(http, tokens, level, CALLS[2], SOCIAL, "POST", f"/v1/inbox/{request['id']}/answer", 201,
-                {"values": ANSWER}, f"BENCH-{n}-ans")
-    read = await _call(http, tokens, level, CALLS[3], ZVH, "GET", f"/v1/requests/{request['id']}/answer", 200,
-                       None, None)
+    await _call(
+        http,
+        tokens,
+        level,
+        CALLS[2],
+        SOCIAL,
+        "POST",
+        f"/v1/inbox/{request['id']}/answer",
+        201,
+        {"values": ANSWER},
+        f"BENCH-{n}-ans",
+    )
+    read = await _call(
+        http, tokens, level, CALLS[3], ZVH, "GET", f"/v1/requests/{request['id']}/answer", 200, None, None
+    )
     if read.get("values", {}).get("debts") != ANSWER["debts"]:  # the baseline answers in the hub's shape
         raise RuntimeError("the answer read back differs from the one sent")
     level.totals.append((time.perf_counter() - began) * 1000)
     level.exchanges += 1
 
 
-async def run_level(base: str, tokens: Tokens, concurrency: int, duration: float, count: int | None,
-                    prefix: str, pgid: int) -> Level:
+async def run_level(
+    base: str, tokens: Tokens, concurrency: int, duration: float, count: int | None, prefix: str, pgid: int
+) -> Level:
     """`concurrency` partners-in-a-loop for `duration` seconds (or until `count` exchanges are done)."""
     level = Level(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -169,18 +211,26 @@ def pct(values: list[float], p: float) -> float:
 
 def summarise(level: Level) -> dict:
     requests = sum(len(v) for v in level.calls.values())
-    return {"c": level.concurrency, "xps": level.exchanges / level.wall, "rps": requests / level.wall,
-            "n": level.exchanges, "errors": len(level.errors),
-            "p": {name: (pct(v, 50), pct(v, 95), pct(v, 99)) for name, v in level.calls.items()},
-            "total": (pct(level.totals, 50), pct(level.totals, 95), pct(level.totals, 99)),
-            "load": level.load, "cpu_ms": 1000 * level.cpu / max(level.exchanges, 1)}
+    return {
+        "c": level.concurrency,
+        "xps": level.exchanges / level.wall,
+        "rps": requests / level.wall,
+        "n": level.exchanges,
+        "errors": len(level.errors),
+        "p": {name: (pct(v, 50), pct(v, 95), pct(v, 99)) for name, v in level.calls.items()},
+        "total": (pct(level.totals, 50), pct(level.totals, 95), pct(level.totals, 99)),
+        "load": level.load,
+        "cpu_ms": 1000 * level.cpu / max(level.exchanges, 1),
+    }
 
 
 def print_level(kind: str, s: dict) -> None:
     p50, p95, p99 = s["total"]
-    print(f"  {kind:8} c={s['c']:<3} {s['xps']:7.1f} exchanges/s {s['rps']:7.1f} req/s  n={s['n']:<5} "
-          f"errors={s['errors']:<3} exchange p50/p95/p99 {p50:6.1f}/{p95:6.1f}/{p99:6.1f} ms  "
-          f"server CPU {s['cpu_ms']:5.1f} ms/exchange  load {s['load'][0]:.2f}->{s['load'][1]:.2f}")
+    print(
+        f"  {kind:8} c={s['c']:<3} {s['xps']:7.1f} exchanges/s {s['rps']:7.1f} req/s  n={s['n']:<5} "
+        f"errors={s['errors']:<3} exchange p50/p95/p99 {p50:6.1f}/{p95:6.1f}/{p99:6.1f} ms  "
+        f"server CPU {s['cpu_ms']:5.1f} ms/exchange  load {s['load'][0]:.2f}->{s['load'][1]:.2f}"
+    )
     for name in CALLS:
         if name in s["p"]:
             a, b, c = s["p"][name]
@@ -192,15 +242,24 @@ def measure(kind: str, db: str | None, tmp: Path, args: argparse.Namespace) -> d
     results: dict[int, dict] = {}
     with fresh_database(db, tmp, kind) as url:
         prepare(kind, url)
-        with running(kind, url, tmp / f"{kind}.log", workers=args.workers, wrap=args.wrap if kind == "hub" else None,
-                     extra_env={"HUB_LOG_LEVEL": args.hub_log_level}) as (base, pgid):
+        with running(
+            kind,
+            url,
+            tmp / f"{kind}.log",
+            workers=args.workers,
+            wrap=args.wrap if kind == "hub" else None,
+            extra_env={"HUB_LOG_LEVEL": args.hub_log_level},
+        ) as (base, pgid):
             tokens = Tokens(base, enabled=(kind == "hub"))
             warm = asyncio.run(run_level(base, tokens, 4, 0, 8, f"warm-{kind}", pgid))
             if warm.errors:
                 raise SystemExit(f"{kind}: warm-up failed: {warm.errors[0]}")
             for concurrency in args.levels:
-                level = asyncio.run(run_level(base, tokens, concurrency, args.duration, args.exchanges,
-                                              f"{kind}-{time.time_ns()}", pgid))
+                level = asyncio.run(
+                    run_level(
+                        base, tokens, concurrency, args.duration, args.exchanges, f"{kind}-{time.time_ns()}", pgid
+                    )
+                )
                 results[concurrency] = summarise(level)
                 print_level(kind, results[concurrency])
                 for error in level.errors[:3]:
@@ -215,9 +274,11 @@ def verdict(label: str, hub: dict[int, dict], base: dict[int, dict]) -> None:
         p99 = hub[concurrency]["total"][2]
         worst = max((v[2] for v in hub[concurrency]["p"].values()), default=float("nan"))
         cpu = base[concurrency]["cpu_ms"] / hub[concurrency]["cpu_ms"] if base.get(concurrency) else float("nan")
-        line = (f"  c={concurrency:<3} throughput ratio {ratio:5.2f} (target >= {TARGET_RATIO:.2f}: "
-                f"{'met' if ratio >= TARGET_RATIO else 'NOT met'})   hub p99 per call (worst) {worst:6.1f} ms, "
-                f"per exchange {p99:6.1f} ms")
+        line = (
+            f"  c={concurrency:<3} throughput ratio {ratio:5.2f} (target >= {TARGET_RATIO:.2f}: "
+            f"{'met' if ratio >= TARGET_RATIO else 'NOT met'})   hub p99 per call (worst) {worst:6.1f} ms, "
+            f"per exchange {p99:6.1f} ms"
+        )
         if concurrency == 8:
             line += f" (target per call < {TARGET_P99_MS:.0f} ms: {'met' if worst < TARGET_P99_MS else 'NOT met'})"
         line += f"; server CPU per exchange baseline/hub {cpu:4.2f}"
@@ -226,9 +287,12 @@ def verdict(label: str, hub: dict[int, dict], base: dict[int, dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", default=os.environ.get("HUB_TEST_DATABASE_URL"),
-                        help="PostgreSQL server URL (a scratch database per server is created and dropped); "
-                             "default $HUB_TEST_DATABASE_URL")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("HUB_TEST_DATABASE_URL"),
+        help="PostgreSQL server URL (a scratch database per server is created and dropped); "
+        "default $HUB_TEST_DATABASE_URL",
+    )
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--concurrency", default="1,8,32", help="comma-separated levels (default 1,8,32)")
     parser.add_argument("--duration", type=float, default=12.0, help="seconds per level (default 12)")
@@ -242,11 +306,14 @@ def main() -> None:
     args.levels = [int(c) for c in args.concurrency.split(",")]
     args.duration = 4.0 if args.quick else args.duration
     args.wrap = args.wrap.split() if args.wrap else None
-    databases = ([] if args.no_sqlite else [("SQLite", None)]) + ([("PostgreSQL", args.postgres)]
-                                                                   if args.postgres else [])
-    print(f"bench/exchange.py: levels {args.levels}, "
-          f"{f'{args.exchanges} exchanges' if args.exchanges else f'{args.duration:g} s'} per level, "
-          f"{args.workers} workers, load average {os.getloadavg()[0]:.2f} at start, {os.cpu_count()} cores")
+    databases = ([] if args.no_sqlite else [("SQLite", None)]) + (
+        [("PostgreSQL", args.postgres)] if args.postgres else []
+    )
+    print(
+        f"bench/exchange.py: levels {args.levels}, "
+        f"{f'{args.exchanges} exchanges' if args.exchanges else f'{args.duration:g} s'} per level, "
+        f"{args.workers} workers, load average {os.getloadavg()[0]:.2f} at start, {os.cpu_count()} cores"
+    )
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
         for label, db in databases:
             print(f"\n== {label} ==")

@@ -75,8 +75,7 @@ def main() -> int:
             hub = partner_clients(client, actor="fuzz-1")
             fuzzer = Fuzzer(app.openapi(), client, lambda client_id: hub(client_id).headers(), World(hub))
             started = time.perf_counter()
-            report = fuzzer.run(max_examples=args.examples, seed_value=args.seed,
-                                only=lambda label: args.only in label)
+            report = fuzzer.run(max_examples=args.examples, seed_value=args.seed, only=lambda label: args.only in label)
             elapsed = time.perf_counter() - started
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(f"fuzz: {backend}, {args.examples} examples per operation and mode, seed {args.seed}")

@@ -68,17 +68,25 @@ def report(args: argparse.Namespace, url: str, ledger, elapsed: float, starts: i
     backend = "postgresql" if args.postgres else "sqlite"
     kinds = Counter(ack.kind for ack in ledger.acks)
     five_xx = sum(n for status, n in ledger.statuses.items() if status >= 500)
-    print(f"backend={backend} workers={args.workers} partners={args.partners} seconds={args.seconds} "
-          f"crash={'yes' if args.crash else 'no'} server_starts={starts}")
-    print(f"requests={ledger.requests} acknowledged={ledger.acknowledged} 5xx={five_xx} "
-          f"unexpected={len(ledger.unexpected)} transport_retries={ledger.transport_errors}")
+    print(
+        f"backend={backend} workers={args.workers} partners={args.partners} seconds={args.seconds} "
+        f"crash={'yes' if args.crash else 'no'} server_starts={starts}"
+    )
+    print(
+        f"requests={ledger.requests} acknowledged={ledger.acknowledged} 5xx={five_xx} "
+        f"unexpected={len(ledger.unexpected)} transport_retries={ledger.transport_errors}"
+    )
     exchanges = " ".join(f"{kind}={n}" for kind, n in sorted(kinds.items()))
     print(f"cases_completed={ledger.cases_completed} exchanges: {exchanges}")
-    print(f"throughput={ledger.requests / elapsed:.1f} req/s  cases={ledger.cases_completed / elapsed:.2f}/s "
-          f"elapsed={elapsed:.1f}s")
-    print(f"lost={len(lost)} ({'lost=0' if not lost else lost[:5]})  disclosures_without_record={len(unlogged)}  "
-          f"chain_ok={chain.ok} records={chain.records_checked}")
-    for line in (ledger.server_errors[:5] + ledger.unexpected[:5]):
+    print(
+        f"throughput={ledger.requests / elapsed:.1f} req/s  cases={ledger.cases_completed / elapsed:.2f}/s "
+        f"elapsed={elapsed:.1f}s"
+    )
+    print(
+        f"lost={len(lost)} ({'lost=0' if not lost else lost[:5]})  disclosures_without_record={len(unlogged)}  "
+        f"chain_ok={chain.ok} records={chain.records_checked}"
+    )
+    for line in ledger.server_errors[:5] + ledger.unexpected[:5]:
         print("  !", line)
     return 0 if not lost and not unlogged and chain.ok and five_xx == 0 and not ledger.unexpected else 1
 
@@ -90,8 +98,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (default 2)")
     parser.add_argument("--postgres", metavar="URL", help="an admin URL; a fresh database is made and dropped")
     parser.add_argument("--crash", action="store_true", help="SIGKILL the server mid-load and restart it")
-    parser.add_argument("--crash-after", type=int, default=0,
-                        help="acknowledged responses before the crash (default: halfway through --seconds)")
+    parser.add_argument(
+        "--crash-after",
+        type=int,
+        default=0,
+        help="acknowledged responses before the crash (default: halfway through --seconds)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="dt-hub-load-") as folder:

@@ -43,16 +43,36 @@ from hub.policy.pep import decide_request
 from hub.policy.remote import RemotePDP
 
 POLICIES = ROOT / "policies"
-TEN_CATEGORIES = ["identity_document", "brp_registration", "housing", "income", "debts", "daytime_activities",
-                  "social_network", "care", "detention", "supervision"]
+TEN_CATEGORIES = [
+    "identity_document",
+    "brp_registration",
+    "housing",
+    "income",
+    "debts",
+    "daytime_activities",
+    "social_network",
+    "care",
+    "detention",
+    "supervision",
+]
 REQUEST = {
     "requester": {"role": "zvh_coordinator", "oin": "00000001000000001001", "region": "gooi-en-vechtstreek"},
-    "responder": {"role": "municipal_social", "oin": "00000001000000002402", "municipality": "GM0402",
-                  "region": "gooi-en-vechtstreek"},
+    "responder": {
+        "role": "municipal_social",
+        "oin": "00000001000000002402",
+        "municipality": "GM0402",
+        "region": "gooi-en-vechtstreek",
+    },
     "activity": "reintegration",
     "categories": TEN_CATEGORIES,
-    "case": {"state": "plan", "region": "gooi-en-vechtstreek", "municipality": "GM0402", "consent": "yes",
-             "risk": "none", "detention_ended": False},
+    "case": {
+        "state": "plan",
+        "region": "gooi-en-vechtstreek",
+        "municipality": "GM0402",
+        "consent": "yes",
+        "risk": "none",
+        "detention_ended": False,
+    },
 }
 
 
@@ -167,8 +187,10 @@ def verdict(p99: float) -> str:
 
 
 def line(name: str, threads: int, rate: float, p50: float, p99: float, cpu: float) -> None:
-    print(f"{name:<24} threads={threads} {rate:7.0f} decisions/s  p50={p50:7.3f} ms  p99={p99:7.3f} ms  "
-          f"cpu={cpu:6.3f} ms/decision")
+    print(
+        f"{name:<24} threads={threads} {rate:7.0f} decisions/s  p50={p50:7.3f} ms  p99={p99:7.3f} ms  "
+        f"cpu={cpu:6.3f} ms/decision"
+    )
 
 
 def main() -> None:
@@ -186,15 +208,19 @@ def main() -> None:
     line("embedded, engine only", 1, *engine)
     one = {**REQUEST, "categories": ["housing"]}
     line("embedded, 1 category", 1, *run(lambda: decide_request(embedded, one), 1, args.decisions))
-    print(f"ratio to the floor (CPU per decision): decision {full[3] / floor[3]:.1f}x, "
-          f"engine only {engine[3] / floor[3]:.1f}x")
+    print(
+        f"ratio to the floor (CPU per decision): decision {full[3] / floor[3]:.1f}x, "
+        f"engine only {engine[3] / floor[3]:.1f}x"
+    )
     with tempfile.TemporaryDirectory() as folder:
         bound_pdp = lower_bound_pdp(Path(folder))
         bound = run(lambda: decide_request(bound_pdp, REQUEST), 1, args.decisions)
     line("reference: rule 2 only", 1, *bound)
-    print(f"target embedded p99 < {TARGET_P99_MS:.0f} ms (10 categories, 1 thread): {verdict(full[2])} "
-          f"(p99 {full[2]:.3f} ms, p50 {full[1]:.3f} ms); with rule 2 alone: {verdict(bound[2])} "
-          f"(p99 {bound[2]:.3f} ms, p50 {bound[1]:.3f} ms; the floor's p99 {floor[2]:.3f} ms)")
+    print(
+        f"target embedded p99 < {TARGET_P99_MS:.0f} ms (10 categories, 1 thread): {verdict(full[2])} "
+        f"(p99 {full[2]:.3f} ms, p50 {full[1]:.3f} ms); with rule 2 alone: {verdict(bound[2])} "
+        f"(p99 {bound[2]:.3f} ms, p50 {bound[1]:.3f} ms; the floor's p99 {floor[2]:.3f} ms)"
+    )
     with StandinServer(POLICIES) as server:
         remote = RemotePDP(server.url, 2.0, POLICIES)
         report("remote (OPA stand-in)", remote, args.remote_decisions)

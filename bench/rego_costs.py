@@ -42,24 +42,73 @@ from bench.policy import POLICIES, REQUEST  # noqa: E402
 from hub.policy.bundle import read_source  # noqa: E402
 
 KEYS = [f"k{i:02d}" for i in range(20)]
-MICRO = "\n".join([
-    "package micro", "", "import rego.v1", "", "floor := 1", "",
-    "first_key if {", *["\tinput.keys.k00 == 1"] * 10, "}", "",
-    "last_key if {", *["\tinput.keys.k19 == 1"] * 10, "}", "",
-    "bound_once if {", "\tv := input.keys.k19", *["\tv == 1"] * 10, "}", "",
-    "set_of_categories := {c | some c in input.categories}", "",
-    "set_of_strings := {c | some c in input.categories; is_string(c)}", "",
-    "array_of_categories := [c | some c in input.categories]", "",
-    "object_of_categories := {c: true | some c in input.categories}", "",
-    "cached := input.activity", "",
-    "cached_rule_calls if {", *['\tcached == "reintegration"'] * 10, "}", "",
-    "local_compares if {", "\tv := input.activity", *['\tv == "reintegration"'] * 10, "}", "",
-])
-MICRO_RULES = ["first_key", "last_key", "bound_once", "set_of_categories", "set_of_strings", "array_of_categories",
-               "object_of_categories", "cached_rule_calls", "local_compares"]
-REQUEST_RULES = ["input_complete", "refusal_reason", "shared", "categories", "activity_categories",
-                 "requested_in_activity", "category_reasons", "allowed", "denied", "activity_ref", "invalid_fields",
-                 "decision"]
+MICRO = "\n".join(
+    [
+        "package micro",
+        "",
+        "import rego.v1",
+        "",
+        "floor := 1",
+        "",
+        "first_key if {",
+        *["\tinput.keys.k00 == 1"] * 10,
+        "}",
+        "",
+        "last_key if {",
+        *["\tinput.keys.k19 == 1"] * 10,
+        "}",
+        "",
+        "bound_once if {",
+        "\tv := input.keys.k19",
+        *["\tv == 1"] * 10,
+        "}",
+        "",
+        "set_of_categories := {c | some c in input.categories}",
+        "",
+        "set_of_strings := {c | some c in input.categories; is_string(c)}",
+        "",
+        "array_of_categories := [c | some c in input.categories]",
+        "",
+        "object_of_categories := {c: true | some c in input.categories}",
+        "",
+        "cached := input.activity",
+        "",
+        "cached_rule_calls if {",
+        *['\tcached == "reintegration"'] * 10,
+        "}",
+        "",
+        "local_compares if {",
+        "\tv := input.activity",
+        *['\tv == "reintegration"'] * 10,
+        "}",
+        "",
+    ]
+)
+MICRO_RULES = [
+    "first_key",
+    "last_key",
+    "bound_once",
+    "set_of_categories",
+    "set_of_strings",
+    "array_of_categories",
+    "object_of_categories",
+    "cached_rule_calls",
+    "local_compares",
+]
+REQUEST_RULES = [
+    "input_complete",
+    "refusal_reason",
+    "shared",
+    "categories",
+    "activity_categories",
+    "requested_in_activity",
+    "category_reasons",
+    "allowed",
+    "denied",
+    "activity_ref",
+    "invalid_fields",
+    "decision",
+]
 
 
 def best_cpu_us(calls: dict[str, Callable[[], object]], rounds: int, queries: int) -> dict[str, float]:
@@ -74,8 +123,9 @@ def best_cpu_us(calls: dict[str, Callable[[], object]], rounds: int, queries: in
     return best
 
 
-def querier(modules: list[tuple[str, str]], data: dict, entrypoints: list[str], document: dict,
-            convert_input: bool = False) -> Callable[[str], Callable[[], object]]:
+def querier(
+    modules: list[tuple[str, str]], data: dict, entrypoints: list[str], document: dict, convert_input: bool = False
+) -> Callable[[str], Callable[[], object]]:
     """Query functions for the entry points of one bundle; the input is converted once, or per query."""
     builder = Interpreter()
     for name, text in modules:
@@ -93,6 +143,7 @@ def querier(modules: list[tuple[str, str]], data: dict, entrypoints: list[str], 
             output = interpreter.query_bundle_entrypoint(bundle, entrypoint)
             assert output.ok() and len(output) == 1, f"{entrypoint}: {str(output)[:200]}"
             return output
+
         query()
         return query
 
@@ -116,8 +167,15 @@ def statements_executed(categories: list[str]) -> int:
     )
     document = json.dumps({**REQUEST, "categories": categories})
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-c", code, document], capture_output=True, text=True, cwd=root,  # noqa: S603 - our own code
-                          env={**os.environ, "PYTHONPATH": str(root)}, timeout=120, check=True)
+    done = subprocess.run(  # noqa: S603 - our own code
+        [sys.executable, "-c", code, document],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=120,
+        check=True,
+    )
     return len(re.findall(r"^\s+\d+  [A-Za-z]+Stmt\(", done.stdout + done.stderr, re.MULTILINE))
 
 
@@ -131,8 +189,11 @@ def main() -> None:
 
     with_conversion = querier([("micro.rego", MICRO)], {}, ["micro/floor"], REQUEST, convert_input=True)
     interpreter = Interpreter()
-    base = best_cpu_us({"floor": with_conversion("micro/floor"),
-                        "input": lambda: interpreter.set_input(Input(REQUEST))}, args.rounds, args.queries)
+    base = best_cpu_us(
+        {"floor": with_conversion("micro/floor"), "input": lambda: interpreter.set_input(Input(REQUEST))},
+        args.rounds,
+        args.queries,
+    )
     floor = base["floor"]
     print(f"  {'floor: input conversion + query of x := 1':<52} {floor:8.1f} us")
     print(f"  {'  of which input conversion (Input + set_input)':<52} {base['input']:8.1f} us")
@@ -155,8 +216,10 @@ def main() -> None:
     for name, cost in parts.items():
         print(f"  {name:<52} {cost - overhead:+8.1f} us  {(cost - overhead) / floor:5.1f}x floor")
     ten, one = statements_executed(REQUEST["categories"]), statements_executed(["housing"])
-    print(f"IR statements executed per decision: {ten} for 10 categories, {one} for 1 "
-          f"({(ten - one) / 9:.0f} per extra category)")
+    print(
+        f"IR statements executed per decision: {ten} for 10 categories, {one} for 1 "
+        f"({(ten - one) / 9:.0f} per extra category)"
+    )
 
 
 if __name__ == "__main__":

@@ -80,10 +80,31 @@ def prepare(kind: str, url: str) -> None:
 
 def command(kind: str, port: int, workers: int) -> list[str]:
     if kind == "hub":  # exactly the production entry point: `hub serve --workers N`
-        return [str(Path(PYTHON).parent / "hub"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(workers)]
-    return [PYTHON, "-m", "uvicorn", "bench.baseline_app:app", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+        return [
+            str(Path(PYTHON).parent / "hub"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ]
+    return [
+        PYTHON,
+        "-m",
+        "uvicorn",
+        "bench.baseline_app:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
 
 
 def environment(kind: str, url: str, port: int, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -97,16 +118,28 @@ def environment(kind: str, url: str, port: int, extra: dict[str, str] | None = N
 
 
 @contextlib.contextmanager
-def running(kind: str, url: str, log_path: Path, *, workers: int = 2, extra_env: dict[str, str] | None = None,
-            wrap: list[str] | None = None) -> Iterator[tuple[str, int]]:
+def running(
+    kind: str,
+    url: str,
+    log_path: Path,
+    *,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+    wrap: list[str] | None = None,
+) -> Iterator[tuple[str, int]]:
     """Start the server, wait until /health/ready answers (at most 60 s), yield its base URL and process
     group id, stop it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with open(log_path, "ab") as log_file:
-        process = subprocess.Popen([*(wrap or []), *command(kind, port, workers)], cwd=ROOT,  # noqa: S603
-                                   env=environment(kind, url, port, extra_env), stdout=log_file,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(  # noqa: S603 - our own entry points
+            [*(wrap or []), *command(kind, port, workers)],
+            cwd=ROOT,
+            env=environment(kind, url, port, extra_env),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             _wait_ready(base, process, log_path)
             yield base, process.pid

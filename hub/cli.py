@@ -43,5 +43,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
     # No uvicorn access log: a request line could carry a token a client wrongly put in a query string.
     # The hub logs its own request events, scrubbed, through structlog.
-    uvicorn.run("hub.asgi:app", host=host, port=port, workers=workers, proxy_headers=False,
-                log_config=None, access_log=False)
+    uvicorn.run(
+        "hub.asgi:app", host=host, port=port, workers=workers, proxy_headers=False, log_config=None, access_log=False
+    )

@@ -25,8 +25,12 @@ class ConfigurationError(RuntimeError):
 
 
 # Every setting that names a key, key set or registry: none may point into certs/dev outside development.
-_PATH_SETTINGS = ("token_signing_key_file", "token_previous_public_keys_file", "log_signing_key_file",
-                  "partner_registry_dir")
+_PATH_SETTINGS = (
+    "token_signing_key_file",
+    "token_previous_public_keys_file",
+    "log_signing_key_file",
+    "partner_registry_dir",
+)
 # Every key file: none may hold a development key (compared by public-key thumbprint) outside development.
 _KEY_FILE_SETTINGS = ("token_signing_key_file", "token_previous_public_keys_file", "log_signing_key_file")
 
@@ -114,8 +118,14 @@ class Settings(BaseSettings):
             return
         missing = [
             name
-            for name in ("database_url", "token_signing_key_file", "log_signing_key_file", "data_kek",
-                         "pseudonym_key", "log_mac_key")
+            for name in (
+                "database_url",
+                "token_signing_key_file",
+                "log_signing_key_file",
+                "data_kek",
+                "pseudonym_key",
+                "log_mac_key",
+            )
             if getattr(self, name) is None
         ]
         if missing:
@@ -142,13 +152,17 @@ class Settings(BaseSettings):
         if not self.opa_url:
             return
         if self.opa_token_file is None:
-            raise ConfigurationError("HUB_OPA_URL is set without HUB_OPA_TOKEN_FILE: outside development the "
-                                     "hub only talks to an OPA server that requires its bearer token "
-                                     "(see docs/POLICIES.md, `hub policy opa-token`)")
+            raise ConfigurationError(
+                "HUB_OPA_URL is set without HUB_OPA_TOKEN_FILE: outside development the "
+                "hub only talks to an OPA server that requires its bearer token "
+                "(see docs/POLICIES.md, `hub policy opa-token`)"
+            )
         token = self.read_opa_token() or ""
         if len(token) < MIN_OPA_TOKEN_LENGTH:
-            raise ConfigurationError(f"HUB_OPA_TOKEN_FILE holds a token of {len(token)} characters; at least "
-                                     f"{MIN_OPA_TOKEN_LENGTH} are required outside development")
+            raise ConfigurationError(
+                f"HUB_OPA_TOKEN_FILE holds a token of {len(token)} characters; at least "
+                f"{MIN_OPA_TOKEN_LENGTH} are required outside development"
+            )
 
     def read_opa_token(self) -> str | None:
         """The bearer token for the OPA server, from HUB_OPA_TOKEN_FILE with surrounding whitespace stripped."""
@@ -157,8 +171,9 @@ class Settings(BaseSettings):
         try:
             token = self.opa_token_file.read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigurationError(f"HUB_OPA_TOKEN_FILE cannot be read ({self.opa_token_file}: "
-                                     f"{type(exc).__name__})") from None
+            raise ConfigurationError(
+                f"HUB_OPA_TOKEN_FILE cannot be read ({self.opa_token_file}: {type(exc).__name__})"
+            ) from None
         if not token:
             raise ConfigurationError(f"HUB_OPA_TOKEN_FILE is empty ({self.opa_token_file})")
         if not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
@@ -175,8 +190,9 @@ class Settings(BaseSettings):
         for name in _KEY_FILE_SETTINGS:
             path = getattr(self, name)
             if path is not None and key_thumbprints(path, f"HUB_{name.upper()}") & development:
-                raise ConfigurationError(f"HUB_{name.upper()} holds a development key (its public key is one "
-                                         "of certs/dev)")
+                raise ConfigurationError(
+                    f"HUB_{name.upper()} holds a development key (its public key is one of certs/dev)"
+                )
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -229,9 +245,12 @@ def key_thumbprints(path: Path, name: str) -> set[str]:
             publics = [serialization.load_pem_public_key(data)]
     except Exception as exc:  # noqa: BLE001 - any unreadable key file is a configuration error
         raise ConfigurationError(f"{name} cannot be read as a key file ({path}: {type(exc).__name__})") from None
-    return {hashlib.sha256(key.public_bytes(serialization.Encoding.DER,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo)).hexdigest()
-            for key in publics}
+    return {
+        hashlib.sha256(
+            key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        ).hexdigest()
+        for key in publics
+    }
 
 
 def development_thumbprints() -> set[str]:

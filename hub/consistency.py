@@ -147,8 +147,11 @@ def _kept(snap: Snapshot, ack: Acknowledged) -> bool:
         "ended": lambda: ack.key in snap.notifications,
         "request": lambda: ack.key in snap.requests,
         "answer": lambda: answer is not None,
-        "read": lambda: answer is not None and answer.first_read_at is not None
-        and snap.has("data_released", ack.case_id, ack.key) > 0,
+        "read": lambda: (
+            answer is not None
+            and answer.first_read_at is not None
+            and snap.has("data_released", ack.case_id, ack.key) > 0
+        ),
         "event": lambda: (ack.case_id, ack.detail) in snap.events,
         "handover": lambda: handover is not None,
         "handover_read": lambda: handover is not None and handover.first_read_at is not None,

@@ -25,8 +25,14 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT,
-                                                  "factory": _locking_connection(_WriteQueue())})
+        engine = create_engine(
+            url,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": SQLITE_BUSY_TIMEOUT,
+                "factory": _locking_connection(_WriteQueue()),
+            },
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -103,7 +109,8 @@ def _locking_connection(queue: _WriteQueue) -> type[sqlite3.Connection]:
         def hold_write_lock(self) -> None:
             if not queue.acquire(self._queue_token, timeout=SQLITE_BUSY_TIMEOUT):  # as SQLite's busy timeout
                 raise sqlite3.OperationalError(  # refused: hub.errors answers 503
-                    f"database is locked (waited {SQLITE_BUSY_TIMEOUT} s for this process's writers)")
+                    f"database is locked (waited {SQLITE_BUSY_TIMEOUT} s for this process's writers)"
+                )
 
         def begin_immediate(self) -> None:
             deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT

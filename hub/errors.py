@@ -61,8 +61,15 @@ class ServiceUnavailable(HubError):
     status, code, title = 503, "service_unavailable", "Dienst niet beschikbaar"
 
 
-def problem(request: Request, status: int, code: str, title: str, detail: str,
-            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = {
         "type": PROBLEM_BASE + code,
         "title": title,
@@ -101,12 +108,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         # Only locations and messages: never echo the submitted values (they may hold a BSN).
-        errors = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"], "type": e["type"]}
-                  for e in exc.errors()]
+        errors = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
         fields = ", ".join(e["field"] for e in errors)
         log.info("request.invalid", fields=fields)
-        return problem(request, 422, "validation_failed", "Ongeldige invoer",
-                       f"De invoer is ongeldig in: {fields}", errors=errors)
+        return problem(
+            request, 422, "validation_failed", "Ongeldige invoer", f"De invoer is ongeldig in: {fields}", errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -121,12 +128,19 @@ def install_error_handlers(app: FastAPI) -> None:
         if not database_unavailable(exc):
             return await _unexpected(request, exc)
         log.error("database.unavailable", error_type=type(exc).__name__)
-        return problem(request, 503, "database_unavailable", "Database niet beschikbaar",
-                       "De database van de hub is niet bereikbaar; er is niets vrijgegeven of opgeslagen. "
-                       "Probeer het later opnieuw.", headers={"Retry-After": "5"})
+        return problem(
+            request,
+            503,
+            "database_unavailable",
+            "Database niet beschikbaar",
+            "De database van de hub is niet bereikbaar; er is niets vrijgegeven of opgeslagen. "
+            "Probeer het later opnieuw.",
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("request.failed", error_type=type(exc).__name__)
-        return problem(request, 500, "internal_error", "Interne fout",
-                       "Er ging iets mis in de hub; er is niets vrijgegeven.")
+        return problem(
+            request, 500, "internal_error", "Interne fout", "Er ging iets mis in de hub; er is niets vrijgegeven."
+        )

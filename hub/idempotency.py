@@ -105,13 +105,10 @@ def request_digest(secret: bytes, method: str, path: str, body: bytes, actor: st
     return mac.hexdigest()
 
 
-def reserve(session: Session, client_id: str, key: str, digest: str,
-            now: datetime | None = None) -> IdempotencyRecord:
+def reserve(session: Session, client_id: str, key: str, digest: str, now: datetime | None = None) -> IdempotencyRecord:
     """Reserve `key` for this request, or raise: _Replay (stored response), reused, or in use."""
     if not _KEY_SHAPE.fullmatch(key):
-        raise InvalidIdempotencyKey(
-            "De Idempotency-Key moet 1 tot 255 zichtbare ASCII-tekens bevatten.", field=HEADER
-        )
+        raise InvalidIdempotencyKey("De Idempotency-Key moet 1 tot 255 zichtbare ASCII-tekens bevatten.", field=HEADER)
     now = now or _utcnow()
     existing = session.get(IdempotencyRecord, (client_id, key))
     if existing is not None and _as_utc(existing.created_at) < now - RECORD_TTL:
@@ -120,20 +117,16 @@ def reserve(session: Session, client_id: str, key: str, digest: str,
         existing = None
     if existing is not None:
         if not hmac.compare_digest(existing.request_digest, digest):
-            raise IdempotencyKeyReused(
-                "Deze Idempotency-Key is al gebruikt voor een ander verzoek.", field=HEADER
-            )
+            raise IdempotencyKeyReused("Deze Idempotency-Key is al gebruikt voor een ander verzoek.", field=HEADER)
         if existing.status_code is None:
-            raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.",
-                                      field=HEADER)
+            raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.", field=HEADER)
         raise _Replay(existing)
     record = IdempotencyRecord(client_id=client_id, key=key, request_digest=digest, created_at=now)
     try:
         with session.begin_nested():
             session.add(record)
     except IntegrityError as exc:  # PostgreSQL: a concurrent request with this key committed first
-        raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.",
-                                  field=HEADER) from exc
+        raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.", field=HEADER) from exc
     return record
 
 
@@ -147,8 +140,9 @@ def _real_commits(session: Session) -> None:
     session.__dict__.pop("commit", None)
 
 
-def complete(session: Session, record: IdempotencyRecord, status_code: int, media_type: str | None,
-             body: bytes) -> None:
+def complete(
+    session: Session, record: IdempotencyRecord, status_code: int, media_type: str | None, body: bytes
+) -> None:
     """Store the response of the first use, so repeats replay it; commits the service's work with it."""
     _real_commits(session)
     record.status_code = status_code
@@ -169,11 +163,13 @@ def release(session: Session, record: IdempotencyRecord) -> None:
     """Forget a reservation whose request failed (its work rolls back), so the client may retry."""
     _real_commits(session)
     session.rollback()
-    session.execute(delete(IdempotencyRecord).where(
-        IdempotencyRecord.client_id == record.client_id,  # type: ignore[arg-type]
-        IdempotencyRecord.key == record.key,  # type: ignore[arg-type]
-        IdempotencyRecord.status_code.is_(None),  # type: ignore[union-attr]
-    ))
+    session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.client_id == record.client_id,  # type: ignore[arg-type]
+            IdempotencyRecord.key == record.key,  # type: ignore[arg-type]
+            IdempotencyRecord.status_code.is_(None),  # type: ignore[union-attr]
+        )
+    )
     session.commit()
 
 
@@ -210,14 +206,18 @@ def _guard_dependency(authorization: Callable[..., Any]) -> Callable[..., Corout
         request: Request,
         caller=Depends(authorization),  # noqa: B008
         session=Depends(get_session),  # noqa: B008
-        key: str | None = Header(default=None, alias=HEADER, description=(  # noqa: B008
-            "Optional; 1-255 visible ASCII characters, unique per request. A repeat with the same key and "
-            "body replays the first response (header Idempotent-Replayed: true); another body is a 422.")),
+        key: str | None = Header(
+            default=None,
+            alias=HEADER,
+            description=(  # noqa: B008
+                "Optional; 1-255 visible ASCII characters, unique per request. A repeat with the same key and "
+                "body replays the first response (header Idempotent-Replayed: true); another body is a 422."
+            ),
+        ),
     ) -> None:
         if key is None:
             return
-        digest = request_digest(_secret(request), request.method, request.url.path, await request.body(),
-                                caller.actor)
+        digest = request_digest(_secret(request), request.method, request.url.path, await request.body(), caller.actor)
         record = await run_in_threadpool(reserve, session, caller.partner.client_id, key, digest)
         request.state.idempotency = Reservation(session, record)
         hold_commits(session)
@@ -259,8 +259,14 @@ class IdempotentRoute(AuthorizedRoute):
             if reservation is not None:
                 body = getattr(response, "body", None)  # a streamed response has none: not stored
                 if 200 <= response.status_code < 300 and isinstance(body, bytes | memoryview):
-                    await run_in_threadpool(complete, reservation.session, reservation.record,
-                                            response.status_code, response.media_type, bytes(body))
+                    await run_in_threadpool(
+                        complete,
+                        reservation.session,
+                        reservation.record,
+                        response.status_code,
+                        response.media_type,
+                        bytes(body),
+                    )
                 else:
                     await run_in_threadpool(forget, reservation.session, reservation.record)
             return response
@@ -281,5 +287,9 @@ async def _release_if_reserved(request: Request) -> None:
 
 
 def _replayed(record: IdempotencyRecord) -> Response:
-    return Response(content=record.response_body or "", status_code=record.status_code or 200,
-                    media_type=record.media_type, headers={REPLAYED_HEADER: "true"})
+    return Response(
+        content=record.response_body or "",
+        status_code=record.status_code or 200,
+        media_type=record.media_type,
+        headers={REPLAYED_HEADER: "true"},
+    )

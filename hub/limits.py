@@ -62,6 +62,5 @@ class BodySizeLimitMiddleware:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         log.info("request.too_large", limit=self.max_body_bytes)
         error = PayloadTooLarge(_detail(self.max_body_bytes), limit=self.max_body_bytes)
-        response = problem(Request(scope, receive), error.status, error.code, error.title, error.detail,
-                           **error.extra)
+        response = problem(Request(scope, receive), error.status, error.code, error.title, error.detail, **error.extra)
         await response(scope, receive, send)

@@ -18,8 +18,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.crypto.pseudonym import is_valid_bsn
 
-_SENSITIVE_KEYS = {"authorization", "client_assertion", "token", "access_token", "bsn", "password", "secret",
-                   "private_key", "answer", "values"}
+_SENSITIVE_KEYS = {
+    "authorization",
+    "client_assertion",
+    "token",
+    "access_token",
+    "bsn",
+    "password",
+    "secret",
+    "private_key",
+    "answer",
+    "values",
+}
 _MAX_DEPTH = 12  # deeper structures are not logged at all: nothing the hub logs nests that far
 # Linear-time building blocks (one pass, no backtracking): runs of token characters, and runs of digits.
 _TOKEN_RUN = re.compile(r"[\w.-]+")
@@ -66,7 +76,7 @@ def _redact_digit_run(text: str, match: re.Match[str]) -> str:
     after = text[match.end()] if match.end() < len(text) else ""
     if len(run) == 9 and before not in _HEX_LETTERS and after not in _HEX_LETTERS:
         return "[BSN]"
-    hits = [i for i in range(len(run) - 8) if is_valid_bsn(run[i:i + 9])]
+    hits = [i for i in range(len(run) - 8) if is_valid_bsn(run[i : i + 9])]
     if not hits:
         return run
     out, pos = [], 0
@@ -88,8 +98,9 @@ def _scrub_value(value: Any, depth: int = 0) -> Any:
     if depth >= _MAX_DEPTH:
         return "[too deep]"
     if isinstance(value, dict):
-        return {_scrub_key(k): ("[redacted]" if _is_sensitive(k) else _scrub_value(v, depth + 1))
-                for k, v in value.items()}
+        return {
+            _scrub_key(k): ("[redacted]" if _is_sensitive(k) else _scrub_value(v, depth + 1)) for k, v in value.items()
+        }
     if isinstance(value, list | tuple | set | frozenset):
         items = [_scrub_value(v, depth + 1) for v in value]
         return tuple(items) if isinstance(value, tuple) else items
@@ -111,9 +122,7 @@ def scrub(_, __, event_dict):
     """Redact secrets by key and by shape, at every depth, before anything is written."""
     return {
         _scrub_key(key): (
-            value if key in _PASS_THROUGH
-            else "[redacted]" if _is_sensitive(key)
-            else _scrub_value(value)
+            value if key in _PASS_THROUGH else "[redacted]" if _is_sensitive(key) else _scrub_value(value)
         )
         for key, value in event_dict.items()
     }
@@ -164,10 +173,21 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     # Records of the standard library's loggers (uvicorn, SQLAlchemy, httpx, ...) go through the same scrubbing
     # and rendering, as JSON lines on stderr, and never with a traceback.
     handler = logging.StreamHandler(_CurrentStderr())  # type: ignore[arg-type]
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[structlog.contextvars.merge_contextvars, structlog.processors.add_log_level, timestamper],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, exception_type_only, scrub, renderer],
-    ))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.contextvars.merge_contextvars,
+                structlog.processors.add_log_level,
+                timestamper,
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                exception_type_only,
+                scrub,
+                renderer,
+            ],
+        )
+    )
     handler.name = "hub"
     root = logging.getLogger()
     root.handlers = [h for h in root.handlers if h.name != "hub"] + [handler]  # others' handlers (pytest's) stay

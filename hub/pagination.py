@@ -79,12 +79,14 @@ def decode_cursor(cursor: str, columns: tuple[Any, ...]) -> list[Any]:
             raise ValueError("wrong shape")
         return [_from_json(v, c) for v, c in zip(values, columns, strict=True)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed("De cursor is ongeldig; gebruik next_cursor uit het vorige antwoord.",
-                               field="cursor") from exc
+        raise ValidationFailed(
+            "De cursor is ongeldig; gebruik next_cursor uit het vorige antwoord.", field="cursor"
+        ) from exc
 
 
-def paginate(session: Session, statement: SelectOfScalar[Row], columns: tuple[Any, ...],
-             params: PageParams) -> Slice[Row]:
+def paginate(
+    session: Session, statement: SelectOfScalar[Row], columns: tuple[Any, ...], params: PageParams
+) -> Slice[Row]:
     """Rows after the cursor, newest first by `columns`, at most `params.limit`, and the next cursor."""
     if params.cursor:
         statement = statement.where(_after(columns, decode_cursor(params.cursor, columns)))

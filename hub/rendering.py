@@ -72,12 +72,22 @@ class _HeldCommits:
 
 def json_response(model: BaseModel, *, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     """The model serialised now, as FastAPI would serialise a route's response model (by alias, JSON)."""
-    return Response(content=model.model_dump_json(by_alias=True), status_code=status_code,
-                    media_type="application/json", headers=dict(headers) if headers else None)
+    return Response(
+        content=model.model_dump_json(by_alias=True),
+        status_code=status_code,
+        media_type="application/json",
+        headers=dict(headers) if headers else None,
+    )
 
 
-def render_then_commit(session: Session, work: Callable[[], T], shape: Callable[[T], BaseModel | Response], *,
-                       status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+def render_then_commit(
+    session: Session,
+    work: Callable[[], T],
+    shape: Callable[[T], BaseModel | Response],
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     """Run `work` with its commits held, render `shape(result)` to bytes, then commit; see the module doc.
 
     `shape` returns the route's response model (serialised with `status_code` and `headers`) or a `Response`
@@ -93,13 +103,16 @@ def render_then_commit(session: Session, work: Callable[[], T], shape: Callable[
         raise
     try:
         shaped = shape(result)
-        response = shaped if isinstance(shaped, Response) else json_response(shaped, status_code=status_code,
-                                                                              headers=headers)
+        response = (
+            shaped if isinstance(shaped, Response) else json_response(shaped, status_code=status_code, headers=headers)
+        )
     except Exception as exc:
         held.release()
         session.rollback()
         log.error("response.not_rendered", error_type=type(exc).__name__)
-        raise ResponseNotRendered("Het antwoord kon niet worden opgebouwd; er is niets verstrekt en niets "
-                                  "vastgelegd. Probeer het opnieuw of meld het bij de beheerder.") from None
+        raise ResponseNotRendered(
+            "Het antwoord kon niet worden opgebouwd; er is niets verstrekt en niets "
+            "vastgelegd. Probeer het opnieuw of meld het bij de beheerder."
+        ) from None
     held.commit()
     return response

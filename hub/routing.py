@@ -33,8 +33,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 _AUTHORIZED = "hub.authorized"  # request-scope flag: the route's authorization dependency has passed
 
 
-def route_authorization(path: str, endpoint: Callable[..., Any],
-                        dependencies: Iterable[Any] = ()) -> Callable[..., Any] | None:
+def route_authorization(
+    path: str, endpoint: Callable[..., Any], dependencies: Iterable[Any] = ()
+) -> Callable[..., Any] | None:
     """The route's authorize(operation) dependency (hub.policy.access), found in its dependency tree; the
     bare authenticated caller (hub.auth.deps.current_caller) when it has none; None for a public route."""
     from hub.auth.deps import current_caller  # here: hub.models imports this module through hub.idempotency
@@ -97,9 +98,13 @@ class AuthorizedRoute(APIRoute):
 
 async def _authorize(request: Request, gate: Any) -> None:
     """Run the route's authorization dependency alone (FastAPI failed before it solved any dependency)."""
-    solved = await solve_dependencies(request=request, dependant=gate, dependency_overrides_provider=request.app,
-                                      async_exit_stack=request.scope["fastapi_inner_astack"],
-                                      embed_body_fields=False)
+    solved = await solve_dependencies(
+        request=request,
+        dependant=gate,
+        dependency_overrides_provider=request.app,
+        async_exit_stack=request.scope["fastapi_inner_astack"],
+        embed_body_fields=False,
+    )
     if solved.errors:  # the authorization's own inputs (headers): naming those tells nothing about the route
         raise RequestValidationError(solved.errors)
 
@@ -114,9 +119,11 @@ def check_routes(app: FastAPI) -> None:
         if not isinstance(original, APIRoute) or current_caller not in _calls(route.dependant):
             continue
         if not isinstance(original, AuthorizedRoute) or original.authorization is None:
-            raise RuntimeError(f"{sorted(route.methods or ())} {route.path} checks a token but does not authorize "
-                               "before it validates its input: declare it on a router with "
-                               "route_class=AuthorizedRoute (hub.routing), with its authorization in the route")
+            raise RuntimeError(
+                f"{sorted(route.methods or ())} {route.path} checks a token but does not authorize "
+                "before it validates its input: declare it on a router with "
+                "route_class=AuthorizedRoute (hub.routing), with its authorization in the route"
+            )
 
 
 def _calls(dependant: Dependant) -> set[Any]:

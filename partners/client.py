@@ -45,9 +45,18 @@ def load_private_key(path: Path) -> RSAKey:
 class HubClient:
     """Gets and caches an access token for one partner, and calls the hub on behalf of an acting person."""
 
-    def __init__(self, client_id: str, key: RSAKey | Path | str, *, base_url: str = DEFAULT_HUB_URL,
-                 actor: str | None = None, http: httpx.Client | None = None, alg: str = "RS256",
-                 scope: str | None = None, refresh_margin_seconds: int = 30) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        key: RSAKey | Path | str,
+        *,
+        base_url: str = DEFAULT_HUB_URL,
+        actor: str | None = None,
+        http: httpx.Client | None = None,
+        alg: str = "RS256",
+        scope: str | None = None,
+        refresh_margin_seconds: int = 30,
+    ) -> None:
         self.client_id = client_id
         self.key = key if isinstance(key, RSAKey) else load_private_key(Path(key))
         self.base_url = base_url.rstrip("/")
@@ -67,8 +76,14 @@ class HubClient:
     def assertion(self, *, audience: str | None = None, lifetime_seconds: int = 60) -> str:
         """A fresh private_key_jwt client assertion: iss = sub = client_id, aud = token endpoint, 256-bit jti."""
         now = int(time.time())
-        claims = {"iss": self.client_id, "sub": self.client_id, "aud": audience or self.token_endpoint,
-                  "iat": now, "exp": now + lifetime_seconds, "jti": secrets.token_urlsafe(32)}
+        claims = {
+            "iss": self.client_id,
+            "sub": self.client_id,
+            "aud": audience or self.token_endpoint,
+            "iat": now,
+            "exp": now + lifetime_seconds,
+            "jti": secrets.token_urlsafe(32),
+        }
         header = {"alg": self.alg, "kid": self.key.kid, "typ": "JWT"}
         return jwt.encode(header, claims, self.key, algorithms=[self.alg])
 
@@ -84,8 +99,9 @@ class HubClient:
         response = self.http.post(self.token_endpoint, data=form, headers=headers)
         body = _json_or_empty(response)
         if response.status_code != 200:
-            raise HubClientError(response.status_code, body.get("error", "unknown_error"),
-                                 body.get("error_description"))
+            raise HubClientError(
+                response.status_code, body.get("error", "unknown_error"), body.get("error_description")
+            )
         self.token_response = body
         self._token = body["access_token"]
         self._token_expires_at = time.time() + int(body.get("expires_in", 0))
@@ -105,10 +121,12 @@ class HubClient:
             headers["X-Acting-Person"] = acting
         return headers
 
-    def request(self, method: str, path: str, *, actor: str | None = None,
-                headers: dict[str, str] | None = None, **kwargs: Any) -> httpx.Response:
-        return self.http.request(method, self.base_url + path, headers={**self.headers(actor), **(headers or {})},
-                                 **kwargs)
+    def request(
+        self, method: str, path: str, *, actor: str | None = None, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        return self.http.request(
+            method, self.base_url + path, headers={**self.headers(actor), **(headers or {})}, **kwargs
+        )
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", path, **kwargs)
@@ -143,12 +161,17 @@ def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
 
 app = typer.Typer(help="A partner's client for the D&T exchange hub", no_args_is_help=True)
 
-ClientIdOpt = Annotated[str, typer.Option("--client-id", envvar="HUB_PARTNER_CLIENT_ID",
-                                          help="The partner's client_id in the registry")]
-KeyOpt = Annotated[Path | None, typer.Option("--key", envvar="HUB_PARTNER_KEY",
-                                             help="Private key (PEM); default certs/dev/partners/<id>.key.pem")]
-ActorOpt = Annotated[str | None, typer.Option("--actor", envvar="HUB_PARTNER_ACTOR",
-                                              help="Employee id of the acting person (X-Acting-Person)")]
+ClientIdOpt = Annotated[
+    str, typer.Option("--client-id", envvar="HUB_PARTNER_CLIENT_ID", help="The partner's client_id in the registry")
+]
+KeyOpt = Annotated[
+    Path | None,
+    typer.Option("--key", envvar="HUB_PARTNER_KEY", help="Private key (PEM); default certs/dev/partners/<id>.key.pem"),
+]
+ActorOpt = Annotated[
+    str | None,
+    typer.Option("--actor", envvar="HUB_PARTNER_ACTOR", help="Employee id of the acting person (X-Acting-Person)"),
+]
 HubUrlOpt = Annotated[str, typer.Option("--hub-url", envvar="HUB_URL", help="Base URL of the hub")]
 
 
@@ -158,8 +181,9 @@ def make_http() -> httpx.Client:
 
 
 def _client(client_id: str, key: Path | None, actor: str | None, hub_url: str) -> HubClient:
-    return HubClient(client_id, key or DEV_KEYS / f"{client_id}.key.pem", base_url=hub_url, actor=actor,
-                     http=make_http())
+    return HubClient(
+        client_id, key or DEV_KEYS / f"{client_id}.key.pem", base_url=hub_url, actor=actor, http=make_http()
+    )
 
 
 def _print_response(response: httpx.Response) -> None:
@@ -183,9 +207,13 @@ def _guarded(action):
 
 
 @app.command()
-def token(client_id: ClientIdOpt, key: KeyOpt = None, hub_url: HubUrlOpt = DEFAULT_HUB_URL,
-          actor: ActorOpt = None,
-          show: Annotated[bool, typer.Option("--show", help="Print the access token itself")] = False) -> None:
+def token(
+    client_id: ClientIdOpt,
+    key: KeyOpt = None,
+    hub_url: HubUrlOpt = DEFAULT_HUB_URL,
+    actor: ActorOpt = None,
+    show: Annotated[bool, typer.Option("--show", help="Print the access token itself")] = False,
+) -> None:
     """Get an access token; prints its scope and lifetime (the token only with --show).
 
     --actor is accepted like on the other commands but unused: a token names the partner, each call the person.
@@ -198,16 +226,22 @@ def token(client_id: ClientIdOpt, key: KeyOpt = None, hub_url: HubUrlOpt = DEFAU
 
 
 @app.command()
-def get(path: str, client_id: ClientIdOpt, actor: ActorOpt = None, key: KeyOpt = None,
-        hub_url: HubUrlOpt = DEFAULT_HUB_URL) -> None:
+def get(
+    path: str, client_id: ClientIdOpt, actor: ActorOpt = None, key: KeyOpt = None, hub_url: HubUrlOpt = DEFAULT_HUB_URL
+) -> None:
     """GET a hub path (e.g. /v1/me) as the partner and acting person."""
     _print_response(_guarded(lambda: _client(client_id, key, actor, hub_url).get(path)))
 
 
 @app.command()
-def post(path: str, client_id: ClientIdOpt,
-         json: Annotated[str, typer.Option("--json", help="JSON body, or @file to read it from a file")] = "{}",
-         actor: ActorOpt = None, key: KeyOpt = None, hub_url: HubUrlOpt = DEFAULT_HUB_URL) -> None:
+def post(
+    path: str,
+    client_id: ClientIdOpt,
+    json: Annotated[str, typer.Option("--json", help="JSON body, or @file to read it from a file")] = "{}",
+    actor: ActorOpt = None,
+    key: KeyOpt = None,
+    hub_url: HubUrlOpt = DEFAULT_HUB_URL,
+) -> None:
     """POST a JSON body to a hub path as the partner and acting person."""
     text = Path(json[1:]).read_text(encoding="utf-8") if json.startswith("@") else json
     try:

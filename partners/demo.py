@@ -48,6 +48,7 @@ NAMES = partner_names()
 
 # -- a hub to talk to -------------------------------------------------------------------------------------
 
+
 def hub_answers(url: str) -> bool:
     try:
         return httpx.get(url.rstrip("/") + "/health/live", timeout=2.0).status_code == 200
@@ -67,14 +68,23 @@ def own_hub() -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="dt-hub-demo-") as folder:
-        env = {**os.environ, "HUB_ENV": "dev", "HUB_ISSUER": url, "HUB_LOG_LEVEL": "WARNING",
-               "HUB_DATABASE_URL": f"sqlite:///{folder}/demo.db"}
+        env = {
+            **os.environ,
+            "HUB_ENV": "dev",
+            "HUB_ISSUER": url,
+            "HUB_LOG_LEVEL": "WARNING",
+            "HUB_DATABASE_URL": f"sqlite:///{folder}/demo.db",
+        }
         hub = str(Path(sys.executable).parent / "hub")  # the operator's command, installed beside python
         subprocess.run([hub, "dev-keys"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
         subprocess.run([hub, "migrate"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
         process = subprocess.Popen(  # noqa: S603 - our own command, no shell
             [hub, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for _ in range(150):
                 if hub_answers(url):
@@ -91,6 +101,7 @@ def own_hub() -> Iterator[str]:
 
 
 # -- telling the story -------------------------------------------------------------------------------------
+
 
 def say(text: str = "", indent: int = 0) -> None:
     typer.echo(" " * indent + text)
@@ -128,8 +139,9 @@ def details(body: Any) -> list[str]:
         return [f"status: {body['status']}; de casus is gesloten"]
     if "recipient" in body:  # a handover
         lines = [f"status: {body['status']}; overgedragen: {', '.join(body['categories']) or '(niets)'}"]
-        return lines + [f"niet overgedragen: {r['category']} — {r['explanation']} ({r['reason']})"
-                        for r in body["refused"]]
+        return lines + [
+            f"niet overgedragen: {r['category']} — {r['explanation']} ({r['reason']})" for r in body["refused"]
+        ]
     if "items" in body:
         return [f"{len(body['items'])} open verzoek(en) in de inbox"]
     if "to_state" in body:
@@ -139,10 +151,15 @@ def details(body: Any) -> list[str]:
 
 def _request_lines(body: dict[str, Any]) -> list[str]:
     allowed = [c["category"] for c in body["categories"] if c["outcome"] == "allowed"]
-    lines = [f"aan: {body['responder']['name']}; activiteit: {body['activity']['id']}; status: {body['status']}",
-             f"toegestaan: {', '.join(allowed) or '(niets)'}"]
-    lines += [f"GEWEIGERD: {c['category']} — {c['explanation']} ({c['reason']})"
-              for c in body["categories"] if c["outcome"] == "denied"]
+    lines = [
+        f"aan: {body['responder']['name']}; activiteit: {body['activity']['id']}; status: {body['status']}",
+        f"toegestaan: {', '.join(allowed) or '(niets)'}",
+    ]
+    lines += [
+        f"GEWEIGERD: {c['category']} — {c['explanation']} ({c['reason']})"
+        for c in body["categories"]
+        if c["outcome"] == "denied"
+    ]
     return lines
 
 
@@ -182,8 +199,9 @@ def run_scenario(url: str) -> int:
 
     def client_for(client_id: str) -> HubClient:
         if client_id not in clients:
-            clients[client_id] = HubClient(client_id, DEV_KEYS / f"{client_id}.key.pem", base_url=url,
-                                           actor=ACTORS[client_id])
+            clients[client_id] = HubClient(
+                client_id, DEV_KEYS / f"{client_id}.key.pem", base_url=url, actor=ACTORS[client_id]
+            )
         return clients[client_id]
 
     # A fresh notification id per run, so the demo can run again against the same hub.

@@ -40,8 +40,15 @@ def free_port() -> int:
 class HubProcess:
     """uvicorn with `workers` workers serving hub.asgi:app on a free port, against `database_url`."""
 
-    def __init__(self, database_url: str, *, workers: int = 2, env: dict[str, str] | None = None,
-                 log_path: Path | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+        log_path: Path | None = None,
+        port: int | None = None,
+    ) -> None:
         self.database_url = database_url
         self.workers = workers
         self.port = port or free_port()
@@ -53,20 +60,42 @@ class HubProcess:
         self.starts = 0
 
     def environment(self) -> dict[str, str]:
-        return {**os.environ, "HUB_ENV": "dev", "HUB_ISSUER": self.url, "HUB_DATABASE_URL": self.database_url,
-                "HUB_LOG_LEVEL": "WARNING", **self.extra_env}
+        return {
+            **os.environ,
+            "HUB_ENV": "dev",
+            "HUB_ISSUER": self.url,
+            "HUB_DATABASE_URL": self.database_url,
+            "HUB_LOG_LEVEL": "WARNING",
+            **self.extra_env,
+        }
 
     def start(self, timeout: float = 60.0) -> None:
         """Start the server and wait until it answers /health/live."""
         # uvicorn with the options of `hub serve` (no access log: a request line could carry a token; no proxy
         # headers), started directly so the master does not load the operator's CLI first.
-        command = [sys.executable, "-m", "uvicorn", "hub.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--workers", str(self.workers), "--no-access-log", "--no-proxy-headers"]
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hub.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--no-access-log",
+            "--no-proxy-headers",
+        ]
         self._log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 - closed in _reap
         self.process = subprocess.Popen(  # noqa: S603 - our own command, no shell
             command,
-            env=self.environment(), cwd=ROOT, start_new_session=True,
-            stdout=self._log or subprocess.DEVNULL, stderr=subprocess.STDOUT if self._log else subprocess.DEVNULL)
+            env=self.environment(),
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=self._log or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT if self._log else subprocess.DEVNULL,
+        )
         self.starts += 1
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -151,8 +151,13 @@ class Calls:
 
     def client(self, client_id: str) -> HubClient:
         if client_id not in self.clients:
-            self.clients[client_id] = HubClient(client_id, DEV_KEYS / f"{client_id}.key.pem", base_url=self.base_url,
-                                                actor=f"load-{client_id}"[:60], http=self.http)
+            self.clients[client_id] = HubClient(
+                client_id,
+                DEV_KEYS / f"{client_id}.key.pem",
+                base_url=self.base_url,
+                actor=f"load-{client_id}"[:60],
+                http=self.http,
+            )
         return self.clients[client_id]
 
     def call(self, client_id: str, step: str, method: str, path: str, body: Any = None) -> dict[str, Any]:
@@ -196,8 +201,11 @@ class CaseRun:
 
     def run(self) -> None:
         self.notify()
-        social = self.ask(self.team.social, "reintegration",
-                          ["identity_document", "brp_registration", "housing", "income", "debts", "care"])
+        social = self.ask(
+            self.team.social,
+            "reintegration",
+            ["identity_document", "brp_registration", "housing", "income", "debts", "care"],
+        )
         security = self.ask(self.team.security, "risk_assessment", ["risk_notices"])
         self.answer(self.team.social, social, social_answer(self.team.municipality))
         self.answer(self.team.security, security, SECURITY_ANSWER)
@@ -224,19 +232,23 @@ class CaseRun:
 
     def notify(self) -> None:
         started = date.today() - timedelta(days=20)
-        body = {"notification_id": self.notification_id,
-                "subject": {"bsn": self.bsn, "name": f"Testpersoon {self.number}", "birth_date": "1991-02-03"},
-                "prison": "PI Nieuwegein", "started_on": started.isoformat(),
-                "expected_release_on": (started + timedelta(days=90)).isoformat(),
-                "municipality": self.team.municipality,
-                "information_sheet": {"conditions": {"housing": {"status": "not_in_order"}}}}
+        body = {
+            "notification_id": self.notification_id,
+            "subject": {"bsn": self.bsn, "name": f"Testpersoon {self.number}", "birth_date": "1991-02-03"},
+            "prison": "PI Nieuwegein",
+            "started_on": started.isoformat(),
+            "expected_release_on": (started + timedelta(days=90)).isoformat(),
+            "municipality": self.team.municipality,
+            "information_sheet": {"conditions": {"housing": {"status": "not_in_order"}}},
+        }
         self.case_id = self.caller.call(DJI, "notification", "POST", STARTED_PATH, body)["case_id"]
         self._ack("notification", self.notification_id)
 
     def ask(self, responder: str, activity: str, categories: list[str]) -> str:
         body = {"responder": responder, "activity": activity, "categories": categories}
-        request_id = self.caller.call(self.team.coordinator, "request", "POST",
-                                      f"/v1/cases/{self.case_id}/requests", body)["id"]
+        request_id = self.caller.call(
+            self.team.coordinator, "request", "POST", f"/v1/cases/{self.case_id}/requests", body
+        )["id"]
         self._ack("request", request_id)
         return request_id
 
@@ -254,8 +266,12 @@ class CaseRun:
         self._ack("event", self.case_id, body["type"])
 
     def end_detention(self) -> None:
-        body = {"notification_id": self.notification_id + "-END", "started_notification_id": self.notification_id,
-                "bsn": self.bsn, "ended_on": date.today().isoformat()}
+        body = {
+            "notification_id": self.notification_id + "-END",
+            "started_notification_id": self.notification_id,
+            "bsn": self.bsn,
+            "ended_on": date.today().isoformat(),
+        }
         self.caller.call(DJI, "detention_ended", "POST", ENDED_PATH, body)
         self._ack("ended", self.notification_id + "-END")
 
@@ -306,8 +322,9 @@ def run_load(plan: LoadPlan, *, during: Callable[[Ledger], None] | None = None) 
     """Run the workers; `during(ledger)` runs in this thread meanwhile (e.g. a crash drill). Returns the ledger
     and the elapsed seconds."""
     ledger, stop, run_id = Ledger(), threading.Event(), uuid.uuid4().hex[:8]
-    threads = [threading.Thread(target=worker, args=(plan, i, ledger, stop, run_id), daemon=True)
-               for i in range(plan.partners)]
+    threads = [
+        threading.Thread(target=worker, args=(plan, i, ledger, stop, run_id), daemon=True) for i in range(plan.partners)
+    ]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -338,13 +355,18 @@ SECURITY_ANSWER: dict[str, Any] = {"risk_notices": {"notice_18b": False, "notice
 
 
 def plan() -> dict[str, Any]:
-    return {"agreed_on": date.today().isoformat(),
-            "actions": [{"domain": "housing", "action": "Aanmelding maatschappelijke opvang"},
-                        {"domain": "income", "action": "Bijstandsaanvraag voor ontslag"}]}
+    return {
+        "agreed_on": date.today().isoformat(),
+        "actions": [
+            {"domain": "housing", "action": "Aanmelding maatschappelijke opvang"},
+            {"domain": "income", "action": "Bijstandsaanvraag voor ontslag"},
+        ],
+    }
 
 
-def crash_drill(hub: Any, *, after_acknowledged: int, down_seconds: float = 0.5,
-                timeout: float = 60.0) -> Callable[[Ledger], None]:
+def crash_drill(
+    hub: Any, *, after_acknowledged: int, down_seconds: float = 0.5, timeout: float = 60.0
+) -> Callable[[Ledger], None]:
     """A `during` for run_load: once the hub acknowledged `after_acknowledged` responses, SIGKILL its
     process group (master and workers) in mid-load, wait `down_seconds`, and start it again on the same
     port and database. `hub` is a partners.hubprocess.HubProcess."""

@@ -27,8 +27,14 @@ SECURITY = "gm0402-security"
 POLICE = "politie-midden-nederland"
 PRIVACY_OFFICER = "fg-gooi-en-vechtstreek"
 
-ACTORS = {DJI: "casemanager-nwg-17", ZVH: "procesregisseur-04", SOCIAL: "consulent-hilversum-12",
-          SECURITY: "veiligheid-hilversum-3", POLICE: "wijkagent-gooi-8", PRIVACY_OFFICER: "fg-1"}
+ACTORS = {
+    DJI: "casemanager-nwg-17",
+    ZVH: "procesregisseur-04",
+    SOCIAL: "consulent-hilversum-12",
+    SECURITY: "veiligheid-hilversum-3",
+    POLICE: "wijkagent-gooi-8",
+    PRIVACY_OFFICER: "fg-1",
+}
 
 STARTED_PATH = "/v1/notifications/detention-started"
 ENDED_PATH = "/v1/notifications/detention-ended"
@@ -86,8 +92,15 @@ class Scenario:
         return step
 
     def _post(self, actor: str, title: str, path: str, body: Any = None, expect: int = 201) -> Step:
-        return self._call(actor, title, "POST", path, expect, json=body,
-                          headers={"Idempotency-Key": f"{self.notification_prefix}-{len(self.steps)}"})
+        return self._call(
+            actor,
+            title,
+            "POST",
+            path,
+            expect,
+            json=body,
+            headers={"Idempotency-Key": f"{self.notification_prefix}-{len(self.steps)}"},
+        )
 
     def _get(self, actor: str, title: str, path: str, expect: int = 200, **params: Any) -> Step:
         return self._call(actor, title, "GET", path, expect, params=params or None)
@@ -97,15 +110,22 @@ class Scenario:
     def detention_starts(self) -> Step:
         body = {
             "notification_id": f"{self.notification_prefix}-START",
-            "subject": {"bsn": self.person.bsn, "name": self.person.name,
-                        "birth_date": self.person.birth_date.isoformat()},
-            "prison": "PI Nieuwegein", "started_on": self.started_on.isoformat(),
+            "subject": {
+                "bsn": self.person.bsn,
+                "name": self.person.name,
+                "birth_date": self.person.birth_date.isoformat(),
+            },
+            "prison": "PI Nieuwegein",
+            "started_on": self.started_on.isoformat(),
             "expected_release_on": (self.started_on + timedelta(days=60)).isoformat(),
             "municipality": "GM0402",
-            "information_sheet": {"conditions": {
-                "identity_document": {"status": "not_in_order", "help_question": "ID-kaart verlopen"},
-                "housing": {"status": "not_in_order", "help_question": "Zoekt woonruimte na detentie"},
-                "debts": {"status": "unknown"}}},
+            "information_sheet": {
+                "conditions": {
+                    "identity_document": {"status": "not_in_order", "help_question": "ID-kaart verlopen"},
+                    "housing": {"status": "not_in_order", "help_question": "Zoekt woonruimte na detentie"},
+                    "debts": {"status": "unknown"},
+                }
+            },
         }
         step = self._post(DJI, "DJI meldt: detentie gestart (opent een casus bij de ZVH)", STARTED_PATH, body)
         self.case_id = step.body["case_id"]
@@ -122,8 +142,9 @@ class Scenario:
         inbox = self._get(responder, "Inbox bekijken", "/v1/inbox")
         if request_id not in [item["id"] for item in inbox.body["items"]]:
             raise StepFailed(f"{title}: the request is not in the inbox", inbox.response)
-        shown = self._get(responder, "Verzoek openen (toont wie het betreft; dat wordt gelogd)",
-                          f"/v1/inbox/{request_id}")
+        shown = self._get(
+            responder, "Verzoek openen (toont wie het betreft; dat wordt gelogd)", f"/v1/inbox/{request_id}"
+        )
         sent = self._post(responder, title, f"/v1/inbox/{request_id}/answer", {"values": values})
         return [inbox, shown, sent]
 
@@ -134,45 +155,83 @@ class Scenario:
         return self._post(ZVH, title, f"/v1/cases/{self.case_id}/events", body)
 
     def detention_ends(self) -> Step:
-        body = {"notification_id": f"{self.notification_prefix}-END",
-                "started_notification_id": f"{self.notification_prefix}-START",
-                "bsn": self.person.bsn, "ended_on": (self.started_on + timedelta(days=29)).isoformat()}
+        body = {
+            "notification_id": f"{self.notification_prefix}-END",
+            "started_notification_id": f"{self.notification_prefix}-START",
+            "bsn": self.person.bsn,
+            "ended_on": (self.started_on + timedelta(days=29)).isoformat(),
+        }
         return self._post(DJI, "DJI meldt: detentie beëindigd", ENDED_PATH, body, expect=200)
 
     def hand_over(self) -> list[Step]:
-        sent = self._post(ZVH, "ZVH draagt het plan en de vrijgegeven gegevens warm over aan Hilversum",
-                          f"/v1/cases/{self.case_id}/handover")
+        sent = self._post(
+            ZVH,
+            "ZVH draagt het plan en de vrijgegeven gegevens warm over aan Hilversum",
+            f"/v1/cases/{self.case_id}/handover",
+        )
         self.ids["handover"] = sent.body["id"]
         read = self._get(SOCIAL, "Hilversum leest de overdracht", f"/v1/handovers/{self.ids['handover']}")
-        acknowledged = self._post(SOCIAL, "Hilversum bevestigt de ontvangst (de casus sluit)",
-                                  f"/v1/handovers/{self.ids['handover']}/acknowledge", expect=200)
+        acknowledged = self._post(
+            SOCIAL,
+            "Hilversum bevestigt de ontvangst (de casus sluit)",
+            f"/v1/handovers/{self.ids['handover']}/acknowledge",
+            expect=200,
+        )
         return [sent, read, acknowledged]
 
     def disclosure_log(self) -> Step:
-        return self._post(PRIVACY_OFFICER, "De FG bekijkt het verwerkingenlogboek van deze casus",
-                          AUDIT_QUERY_PATH, {"case_id": self.case_id, "limit": 500}, expect=200)
+        return self._post(
+            PRIVACY_OFFICER,
+            "De FG bekijkt het verwerkingenlogboek van deze casus",
+            AUDIT_QUERY_PATH,
+            {"case_id": self.case_id, "limit": 500},
+            expect=200,
+        )
 
     # -- the whole story ---------------------------------------------------------------------------
 
     def run(self) -> list[Step]:
         self.detention_starts()
-        self.ask("social", SOCIAL, "reintegration",
-                 ["identity_document", "brp_registration", "housing", "income", "debts", "care"],
-                 "ZVH vraagt Hilversum (sociaal domein) om de basisvoorwaarden")
-        self.ask("security", SECURITY, "risk_assessment", ["risk_notices"],
-                 "ZVH vraagt Hilversum (veiligheid) naar 18b-, BIJ- en PGA-meldingen")
+        self.ask(
+            "social",
+            SOCIAL,
+            "reintegration",
+            ["identity_document", "brp_registration", "housing", "income", "debts", "care"],
+            "ZVH vraagt Hilversum (sociaal domein) om de basisvoorwaarden",
+        )
+        self.ask(
+            "security",
+            SECURITY,
+            "risk_assessment",
+            ["risk_notices"],
+            "ZVH vraagt Hilversum (veiligheid) naar 18b-, BIJ- en PGA-meldingen",
+        )
         self.answer("social", SOCIAL, SOCIAL_ANSWER, "Hilversum (sociaal) antwoordt")
         self.answer("security", SECURITY, SECURITY_ANSWER, "Hilversum (veiligheid) antwoordt")
         self.read_answer("social", "ZVH leest het antwoord van het sociaal domein")
         self.read_answer("security", "ZVH leest het antwoord van het veiligheidsdomein")
-        self.ask("police_early", POLICE, "risk_assessment", ["risk_clarification"],
-                 "ZVH vraagt de politie al om een risicoduiding, vóór de weging")
-        self.event({"type": "visit_recorded", "visited_on": (self.started_on + timedelta(days=3)).isoformat()},
-                   "ZVH legt het bezoek in de PI vast")
-        self.event({"type": "weighing_recorded", "consent": "yes", "risk": "signalled"},
-                   "ZVH legt de weging vast: wil hulp, veiligheidsrisico gesignaleerd")
-        self.ask("police", POLICE, "risk_assessment", ["risk_clarification"],
-                 "ZVH vraagt de politie om een risicoduiding, nu het risico is gesignaleerd")
+        self.ask(
+            "police_early",
+            POLICE,
+            "risk_assessment",
+            ["risk_clarification"],
+            "ZVH vraagt de politie al om een risicoduiding, vóór de weging",
+        )
+        self.event(
+            {"type": "visit_recorded", "visited_on": (self.started_on + timedelta(days=3)).isoformat()},
+            "ZVH legt het bezoek in de PI vast",
+        )
+        self.event(
+            {"type": "weighing_recorded", "consent": "yes", "risk": "signalled"},
+            "ZVH legt de weging vast: wil hulp, veiligheidsrisico gesignaleerd",
+        )
+        self.ask(
+            "police",
+            POLICE,
+            "risk_assessment",
+            ["risk_clarification"],
+            "ZVH vraagt de politie om een risicoduiding, nu het risico is gesignaleerd",
+        )
         self.answer("police", POLICE, POLICE_ANSWER, "De politie geeft de risicoduiding")
         self.read_answer("police", "ZVH leest de risicoduiding")
         self.event({"type": "plan_recorded", "plan": PLAN}, "ZVH stelt het plan van aanpak op")
@@ -185,8 +244,11 @@ class Scenario:
 SOCIAL_ANSWER: dict[str, dict[str, Any]] = {
     "identity_document": {"has_valid_id": False, "application_needed": True},
     "brp_registration": {"registered": True, "address_type": "residential", "municipality": "GM0402"},
-    "housing": {"situation": "with_family_or_friends", "at_risk_of_loss": True,
-                "landlord_notes": "huurachterstand sinds maart"},  # not in the catalogue: withheld
+    "housing": {
+        "situation": "with_family_or_friends",
+        "at_risk_of_loss": True,
+        "landlord_notes": "huurachterstand sinds maart",
+    },  # not in the catalogue: withheld
     "income": {"source": "none", "suspended_during_detention": True, "application_needed": True},
     "debts": {"has_debts": True, "estimated_total_eur": 8500, "in_debt_assistance": False},
     "care": {"ongoing_care": True},  # the policy did not allow care: withheld
@@ -195,8 +257,11 @@ SECURITY_ANSWER: dict[str, dict[str, Any]] = {
     "risk_notices": {"notice_18b": True, "notice_bij": False, "pga_status": "candidate"},
 }
 POLICE_ANSWER: dict[str, dict[str, Any]] = {
-    "risk_clarification": {"level": "medium", "explanation": "Eerdere geweldsdelicten in de wijk; "
-                           "afspraken met de wijkagent aanbevolen.", "valid_until": "2027-06-30"},
+    "risk_clarification": {
+        "level": "medium",
+        "explanation": "Eerdere geweldsdelicten in de wijk; afspraken met de wijkagent aanbevolen.",
+        "valid_until": "2027-06-30",
+    },
 }
 PLAN: dict[str, Any] = {
     "agreed_on": "2026-11-20",

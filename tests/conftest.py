@@ -88,9 +88,7 @@ def fresh_database(request: pytest.FixtureRequest, directory: Path) -> Iterator[
     admin = _pg_admin_engine()
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield make_url(normalise_database_url(PG_URL or "")).set(database=name).render_as_string(
-        hide_password=False
-    )
+    yield make_url(normalise_database_url(PG_URL or "")).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

@@ -43,16 +43,30 @@ OrganisationName = Callable[[str | None], str]
 CategoryName = Callable[[str], str]
 
 
-def access_report(session: Session, caller: Caller, bsn: str, *, pseudonym_key: str, trace: TraceContext,
-                  organisation: OrganisationName, category: CategoryName) -> AccessReport:
+def access_report(
+    session: Session,
+    caller: Caller,
+    bsn: str,
+    *,
+    pseudonym_key: str,
+    trace: TraceContext,
+    organisation: OrganisationName,
+    category: CategoryName,
+) -> AccessReport:
     """Build the report for the person with this BSN and log that it was made (one commit)."""
     pseudonym = subject_pseudonym_of(bsn, pseudonym_key)
     # Only disclosures in cases of the officer's region (H5): a person with none there gets the same empty
     # report as a BSN the hub never saw, so the report is no "has a detention case" oracle.
     rows = repository.subject_records(session, pseudonym, tuple(DISCLOSURES), officer_region(caller))
     entries = [_entry(row, organisation, category) for row in rows]
-    logged = record(session, event_type="access_report", subject_pseudonym=pseudonym, trace=trace,
-                    to_oin=caller.partner.oin, to_actor=caller.actor)
+    logged = record(
+        session,
+        event_type="access_report",
+        subject_pseudonym=pseudonym,
+        trace=trace,
+        to_oin=caller.partner.oin,
+        to_actor=caller.actor,
+    )
     session.commit()
     log.info("audit.access_report", entries=len(entries), report_seq=logged.seq)
     return AccessReport(
@@ -79,10 +93,17 @@ def _entry(row: AuditRecord, organisation: OrganisationName, category: CategoryN
     basis = row.legal_basis or UNKNOWN
     what = ", ".join(categories) if categories else "geen gegevensinhoud"
     return AccessEntry(
-        datum=when, ontvanger=receiver, ontvanger_oin=row.to_oin, verstrekker=sender, categorieen=categories,
-        doel=purpose, grondslag=basis,
-        omschrijving=(f"Op {when} zijn gegevens over u {DISCLOSURES[row.event_type]}: {receiver} ontving {what} "
-                      f"van {sender}, voor het doel '{purpose}', op grond van {basis}."),
+        datum=when,
+        ontvanger=receiver,
+        ontvanger_oin=row.to_oin,
+        verstrekker=sender,
+        categorieen=categories,
+        doel=purpose,
+        grondslag=basis,
+        omschrijving=(
+            f"Op {when} zijn gegevens over u {DISCLOSURES[row.event_type]}: {receiver} ontving {what} "
+            f"van {sender}, voor het doel '{purpose}', op grond van {basis}."
+        ),
     )
 
 

@@ -31,8 +31,15 @@ class SealRefused(Conflict):
     code = "audit_seal_refused"
 
 
-def seal(session: Session, signer: LogSigner, *, kind: str = "checkpoint", seq: int | None = None,
-         head_hash: str | None = None, now: dt.datetime | None = None) -> AuditCheckpoint | None:
+def seal(
+    session: Session,
+    signer: LogSigner,
+    *,
+    kind: str = "checkpoint",
+    seq: int | None = None,
+    head_hash: str | None = None,
+    now: dt.datetime | None = None,
+) -> AuditCheckpoint | None:
     """Sign the current head (or the given seq/hash, for an anchor). None when there is nothing to seal."""
     lock_chain(session)
     if seq is None:
@@ -45,7 +52,11 @@ def seal(session: Session, signer: LogSigner, *, kind: str = "checkpoint", seq: 
     signed_at = now or dt.datetime.now(dt.UTC)
     key_id = signer.verifier.key_id
     checkpoint = AuditCheckpoint(
-        kind=kind, seq=seq, head_hash=head_hash, signed_at=signed_at, key_id=key_id,
+        kind=kind,
+        seq=seq,
+        head_hash=head_hash,
+        signed_at=signed_at,
+        key_id=key_id,
         signature=signer.sign(checkpoint_payload(kind, seq, head_hash, signed_at, key_id)),
     )
     session.add(checkpoint)
@@ -54,8 +65,7 @@ def seal(session: Session, signer: LogSigner, *, kind: str = "checkpoint", seq: 
     return checkpoint
 
 
-def verify_before_sealing(session: Session, signer: LogSigner, latest: AuditCheckpoint | None,
-                          head_seq: int) -> None:
+def verify_before_sealing(session: Session, signer: LogSigner, latest: AuditCheckpoint | None, head_seq: int) -> None:
     """Verify the segment after the newest checkpoint (its signature, the sealed head still in place, every
     record since: chain, hashes and, with the log MAC key, MACs) before signing it: the sealer never launders a
     forged or rewritten tail into a sealed one (review finding H6). Refuses with `audit.seal_refused`."""
@@ -63,8 +73,9 @@ def verify_before_sealing(session: Session, signer: LogSigner, latest: AuditChec
     if latest is not None:
         checkpoints = [{name: getattr(latest, name) for name in CHECKPOINT_FIELDS}]
         start, low = (latest.seq, latest.head_hash), latest.seq + 1
-    result = verify_chain(repository.segment_rows(session, low, head_seq), checkpoints, signer.verifier, start,
-                          mac.current_key())
+    result = verify_chain(
+        repository.segment_rows(session, low, head_seq), checkpoints, signer.verifier, start, mac.current_key()
+    )
     if result.ok and latest is not None:
         stored = repository.hash_at(session, latest.seq)
         if stored is not None and stored != latest.head_hash:  # None: pruned behind an anchor
@@ -76,13 +87,15 @@ def verify_before_sealing(session: Session, signer: LogSigner, latest: AuditChec
         log.error("audit.seal_refused", first_bad_seq=result.first_bad_seq, reason=result.reason)
         raise SealRefused(
             f"Het logboek is niet intact sinds het laatste checkpoint (eerste afwijkende volgnummer "
-            f"{result.first_bad_seq}); er wordt niets verzegeld.", first_bad_seq=result.first_bad_seq,
+            f"{result.first_bad_seq}); er wordt niets verzegeld.",
+            first_bad_seq=result.first_bad_seq,
             reason=result.reason,
         )
 
 
-def seal_if_due(session: Session, signer: LogSigner, settings: Settings,
-                now: dt.datetime | None = None) -> AuditCheckpoint | None:
+def seal_if_due(
+    session: Session, signer: LogSigner, settings: Settings, now: dt.datetime | None = None
+) -> AuditCheckpoint | None:
     """Seal when N records were appended since the last checkpoint, or T seconds passed with new records."""
     now = now or dt.datetime.now(dt.UTC)
     lock_chain(session)

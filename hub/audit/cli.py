@@ -48,8 +48,11 @@ def _report(result) -> None:
     if not result.ok:
         typer.echo(f"NOT OK: first bad sequence number {result.first_bad_seq} ({result.reason})", err=True)
         raise typer.Exit(1)
-    typer.echo(f"OK: {result.records_checked} records, {result.checkpoints_checked} checkpoints, "
-               f"sealed up to {result.sealed_upto}, {result.unsealed} unsealed", err=True)
+    typer.echo(
+        f"OK: {result.records_checked} records, {result.checkpoints_checked} checkpoints, "
+        f"sealed up to {result.sealed_upto}, {result.unsealed} unsealed",
+        err=True,
+    )
 
 
 @app.command()
@@ -67,8 +70,11 @@ def verify(
     if export is not None:
         verifier = LogVerifier.from_jwk(json.loads(public_key.read_text())) if public_key else None
         if verifier is None:
-            typer.echo("warning: using the public key inside the export; pass --public-key to check it "
-                       "against the key you hold", err=True)
+            typer.echo(
+                "warning: using the public key inside the export; pass --public-key to check it "
+                "against the key you hold",
+                err=True,
+            )
         try:
             result = verify_export(export, verifier, _mac_key_option(with_mac))
         except (OSError, ValueError, KeyError) as exc:
@@ -79,8 +85,15 @@ def verify(
     settings, engine, signer = _engine_and_signer()
     from hub.audit import mac
 
-    _report(verify_database(engine, signer.verifier, workers=workers, mac_key=mac.current_key(),
-                            limits=SealLimits.from_settings(settings)))
+    _report(
+        verify_database(
+            engine,
+            signer.verifier,
+            workers=workers,
+            mac_key=mac.current_key(),
+            limits=SealLimits.from_settings(settings),
+        )
+    )
 
 
 @app.command("export")
@@ -91,8 +104,9 @@ def export_command(file: Annotated[Path, typer.Argument(help="Where to write the
     _, engine, signer = _engine_and_signer()
     seal_head(engine, signer)
     summary = export_log(engine, signer.verifier, file)
-    typer.echo(f"exported {summary.records} records and {summary.checkpoints} checkpoints up to "
-               f"{summary.last_seq} to {file}")
+    typer.echo(
+        f"exported {summary.records} records and {summary.checkpoints} checkpoints up to {summary.last_seq} to {file}"
+    )
 
 
 @app.command()
@@ -114,5 +128,8 @@ def prune() -> None:
     with Session(engine) as session:
         result = prune_log(session, signer, settings)
         session.commit()
-    typer.echo(f"pruned {result.removed} records up to anchor {result.anchor_seq}" if result
-               else f"nothing older than {settings.log_retention_days} days")
+    typer.echo(
+        f"pruned {result.removed} records up to anchor {result.anchor_seq}"
+        if result
+        else f"nothing older than {settings.log_retention_days} days"
+    )

@@ -36,8 +36,12 @@ from hub.policy.pep import authorize
 from hub.rendering import render_then_commit
 from hub.routing import AuthorizedRoute
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=problem_responses(403),  # privacy officer only
-                   route_class=AuthorizedRoute)
+router = APIRouter(
+    prefix="/v1/audit",
+    tags=["audit"],
+    responses=problem_responses(403),  # privacy officer only
+    route_class=AuthorizedRoute,
+)
 well_known = APIRouter(tags=["audit"])
 
 QueryCaller = Annotated[Caller, Depends(authorize("audit.query"))]
@@ -52,15 +56,17 @@ def log_key(request: Request) -> dict[str, Any]:
 
 
 @router.post("/records/query", response_model=RecordPage, summary="Query the log (at least one filter)")
-def query(body: RecordQuery, request: Request, session: SessionDep, caller: QueryCaller,
-          trace: TraceDep) -> Response:
+def query(body: RecordQuery, request: Request, session: SessionDep, caller: QueryCaller, trace: TraceDep) -> Response:
     key = request.app.state.settings.pseudonym_key.get_secret_value()
     return render_then_commit(session, lambda: query_records(session, caller, body, key, trace), _record_page)
 
 
 def _record_page(page: RecordPageResult) -> RecordPage:
-    return RecordPage(records=[RecordOut.model_validate(r, from_attributes=True) for r in page.records],
-                      next_cursor=page.next_cursor, inspection_seq=page.inspection_seq)
+    return RecordPage(
+        records=[RecordOut.model_validate(r, from_attributes=True) for r in page.records],
+        next_cursor=page.next_cursor,
+        inspection_seq=page.inspection_seq,
+    )
 
 
 @router.get("/integrity", response_model=IntegrityOut, summary="Verify the chain; list the newest checkpoints")
@@ -70,42 +76,76 @@ def integrity_check(request: Request, session: SessionDep, caller: IntegrityCall
     session.commit()
     state = request.app.state
     verifier = state.log_signer.verifier
-    result = integrity(state.engine, verifier, mac_key=state.log_mac_key,
-                       limits=SealLimits.from_settings(state.settings))
+    result = integrity(
+        state.engine, verifier, mac_key=state.log_mac_key, limits=SealLimits.from_settings(state.settings)
+    )
     return IntegrityOut(
-        verification=result.verification.as_dict(), checkpoints_total=result.checkpoints_total,
+        verification=result.verification.as_dict(),
+        checkpoints_total=result.checkpoints_total,
         checkpoints=[CheckpointOut.model_validate(c, from_attributes=True) for c in result.checkpoints],
         public_key=verifier.jwk,
     )
 
 
 @router.post("/access-report", response_model=AccessReport, summary="Access report for one person (AVG art. 15)")
-def access(body: AccessRequest, request: Request, session: SessionDep, caller: AccessReportCaller,
-           trace: TraceDep) -> Response:
+def access(
+    body: AccessRequest, request: Request, session: SessionDep, caller: AccessReportCaller, trace: TraceDep
+) -> Response:
     state = request.app.state
-    return render_then_commit(session, lambda: access_report(
-        session, caller, body.bsn.get_secret_value(),
-        pseudonym_key=state.settings.pseudonym_key.get_secret_value(), trace=trace,
-        organisation=organisation_namer(getattr(state, "registry", None)),
-        category=category_namer(state.settings.policies_dir),
-    ), lambda report: report)
+    return render_then_commit(
+        session,
+        lambda: access_report(
+            session,
+            caller,
+            body.bsn.get_secret_value(),
+            pseudonym_key=state.settings.pseudonym_key.get_secret_value(),
+            trace=trace,
+            organisation=organisation_namer(getattr(state, "registry", None)),
+            category=category_namer(state.settings.policies_dir),
+        ),
+        lambda report: report,
+    )
 
 
-@router.get("/reports/{kind}", summary="Disclosures, refusals or unusual patterns over a period (JSON or CSV)",
-            responses=problem_responses(404))
-def report(kind: str, request: Request, session: SessionDep, caller: ReportCaller, trace: TraceDep,
-           period_from: Annotated[dt.datetime, Query()], period_to: Annotated[dt.datetime, Query()],
-           format: Annotated[ReportFormat, Query()] = "json") -> Response:  # noqa: A002 - the API's parameter name
+@router.get(
+    "/reports/{kind}",
+    summary="Disclosures, refusals or unusual patterns over a period (JSON or CSV)",
+    responses=problem_responses(404),
+)
+def report(
+    kind: str,
+    request: Request,
+    session: SessionDep,
+    caller: ReportCaller,
+    trace: TraceDep,
+    period_from: Annotated[dt.datetime, Query()],
+    period_to: Annotated[dt.datetime, Query()],
+    format: Annotated[ReportFormat, Query()] = "json",
+) -> Response:  # noqa: A002 - the API's parameter name
     if kind not in KINDS:
         raise NotFound(f"Onbekend rapport '{kind}'; kies uit: {', '.join(KINDS)}.", field="kind")
     state = request.app.state
-    return render_then_commit(session, lambda: run_report(
-        session, caller, kind, period_from, period_to, name=organisation_namer(getattr(state, "registry", None)),
-        settings=state.settings, trace=trace), lambda result: _report_response(result, format))
+    return render_then_commit(
+        session,
+        lambda: run_report(
+            session,
+            caller,
+            kind,
+            period_from,
+            period_to,
+            name=organisation_namer(getattr(state, "registry", None)),
+            settings=state.settings,
+            trace=trace,
+        ),
+        lambda result: _report_response(result, format),
+    )
 
 
 def _report_response(result: Report, fmt: ReportFormat) -> Response:
     if fmt == "csv":
-        return PlainTextResponse(result.as_csv(), media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": f'attachment; filename="{result.kind}.csv"'})
+        return PlainTextResponse(
+            result.as_csv(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{result.kind}.csv"'},
+        )
     return JSONResponse(result.as_json())

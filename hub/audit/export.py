@@ -61,8 +61,13 @@ def export_log(engine: Engine, verifier: LogVerifier, path: Path) -> ExportSumma
         last_seq, _ = repository.chain_head(session)
         checkpoint_lines = [_checkpoint_line(cp) for cp in repository.checkpoints(session, upto_seq=last_seq)]
         session.rollback()
-    header = {"type": "header", "format": FORMAT, "exported_at": format_time(dt.datetime.now(dt.UTC)),
-              "last_seq": last_seq, "public_key": verifier.jwk}
+    header = {
+        "type": "header",
+        "format": FORMAT,
+        "exported_at": format_time(dt.datetime.now(dt.UTC)),
+        "last_seq": last_seq,
+        "public_key": verifier.jwk,
+    }
     count = 0
     with path.open("w", encoding="utf-8") as handle:
         handle.write(json.dumps(header, separators=(",", ":")) + "\n")

@@ -24,8 +24,16 @@ from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 
 log = structlog.get_logger(__name__)
 
-FILTER_FIELDS = ("period_from", "period_to", "case_id", "subject_bsn", "subject_pseudonym", "partner_oin",
-                 "activity_id", "decision_id")
+FILTER_FIELDS = (
+    "period_from",
+    "period_to",
+    "case_id",
+    "subject_bsn",
+    "subject_pseudonym",
+    "partner_oin",
+    "activity_id",
+    "decision_id",
+)
 _CURSOR_PREFIX = "seq:"
 
 
@@ -39,8 +47,9 @@ class RecordPageResult:
 def subject_pseudonym_of(bsn: str, pseudonym_key: str) -> str:
     """The pseudonym of a BSN from a request body; a BSN failing the eleven-test is refused, never echoed."""
     if not is_valid_bsn(bsn):
-        raise InvalidBsn("Het BSN is ongeldig: het moet uit negen cijfers bestaan en de elfproef doorstaan.",
-                         field="bsn")
+        raise InvalidBsn(
+            "Het BSN is ongeldig: het moet uit negen cijfers bestaan en de elfproef doorstaan.", field="bsn"
+        )
     return pseudonymise(bsn, pseudonym_key)
 
 
@@ -57,8 +66,9 @@ def decode_cursor(cursor: str | None) -> int:
             raise ValueError(cursor)
         seq = int(text.removeprefix(_CURSOR_PREFIX))
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise InvalidCursor("De cursor is ongeldig: gebruik next_cursor van de vorige pagina.",
-                            field="cursor") from None
+        raise InvalidCursor(
+            "De cursor is ongeldig: gebruik next_cursor van de vorige pagina.", field="cursor"
+        ) from None
     if seq < 0:
         raise InvalidCursor("De cursor is ongeldig: gebruik next_cursor van de vorige pagina.", field="cursor")
     return seq
@@ -75,9 +85,14 @@ def filter_document(where: repository.RecordFilter, **extra: str | None) -> dict
     values = {
         "period_from": format_time(where.period_from) if where.period_from else None,
         "period_to": format_time(where.period_to) if where.period_to else None,
-        "case_id": where.case_id, "subject_pseudonym": where.subject_pseudonym, "partner_oin": where.partner_oin,
-        "activity_id": where.activity_id, "decision_id": where.decision_id,
-        "event_type": ",".join(where.event_types) or None, "region": where.region, **extra,
+        "case_id": where.case_id,
+        "subject_pseudonym": where.subject_pseudonym,
+        "partner_oin": where.partner_oin,
+        "activity_id": where.activity_id,
+        "decision_id": where.decision_id,
+        "event_type": ",".join(where.event_types) or None,
+        "region": where.region,
+        **extra,
     }
     return {name: value for name, value in values.items() if value}
 
@@ -87,7 +102,9 @@ def record_filter(query: RecordQuery, pseudonym_key: str, region: str) -> reposi
     if all(getattr(query, name) is None for name in FILTER_FIELDS):
         raise FilterRequired(
             "Een zoekvraag op het logboek vraagt ten minste één filter: periode, zaak, betrokkene, partner, "
-            "verwerkingsactiviteit of besluit.", rule="audit.filter_required", filters=list(FILTER_FIELDS),
+            "verwerkingsactiviteit of besluit.",
+            rule="audit.filter_required",
+            filters=list(FILTER_FIELDS),
         )
     if query.period_from and query.period_to and query.period_from >= query.period_to:
         raise InvalidPeriod("De periode is leeg: period_from moet vóór period_to liggen.", field="period_from")
@@ -95,35 +112,61 @@ def record_filter(query: RecordQuery, pseudonym_key: str, region: str) -> reposi
     if query.subject_bsn is not None:
         subject = subject_pseudonym_of(query.subject_bsn.get_secret_value(), pseudonym_key)
     return repository.RecordFilter(
-        period_from=query.period_from, period_to=query.period_to, case_id=query.case_id,
-        subject_pseudonym=subject, partner_oin=query.partner_oin, activity_id=query.activity_id,
-        decision_id=query.decision_id, event_types=(query.event_type,) if query.event_type else (),
+        period_from=query.period_from,
+        period_to=query.period_to,
+        case_id=query.case_id,
+        subject_pseudonym=subject,
+        partner_oin=query.partner_oin,
+        activity_id=query.activity_id,
+        decision_id=query.decision_id,
+        event_types=(query.event_type,) if query.event_type else (),
         region=region,
     )
 
 
-def query_records(session: Session, caller: Caller, query: RecordQuery, pseudonym_key: str,
-                  trace: TraceContext) -> RecordPageResult:
+def query_records(
+    session: Session, caller: Caller, query: RecordQuery, pseudonym_key: str, trace: TraceContext
+) -> RecordPageResult:
     """One page of matching records in the officer's region, and an inspection record saying who looked and
     with which filter (in the same commit). Another region's case gives an empty page, like an unknown one."""
     where = record_filter(query, pseudonym_key, officer_region(caller))
     after = decode_cursor(query.cursor)
     rows = repository.filtered_records(session, where, after, query.limit + 1)
     page, more = rows[: query.limit], len(rows) > query.limit
-    inspection = record_inspection(session, caller, trace, subject_pseudonym=where.subject_pseudonym,
-                                   case_id=where.case_id, query_filter=filter_document(where))
+    inspection = record_inspection(
+        session,
+        caller,
+        trace,
+        subject_pseudonym=where.subject_pseudonym,
+        case_id=where.case_id,
+        query_filter=filter_document(where),
+    )
     session.commit()
     log.info("audit.inspected", results=len(page), inspection_seq=inspection.seq)
     return RecordPageResult(page, encode_cursor(page[-1].seq) if more else None, inspection.seq)
 
 
-def record_inspection(session: Session, caller: Caller, trace: TraceContext, *,
-                      subject_pseudonym: str | None = None, case_id: str | None = None,
-                      query_filter: dict[str, str] | None = None) -> AuditRecord:
+def record_inspection(
+    session: Session,
+    caller: Caller,
+    trace: TraceContext,
+    *,
+    subject_pseudonym: str | None = None,
+    case_id: str | None = None,
+    query_filter: dict[str, str] | None = None,
+) -> AuditRecord:
     """Log that the privacy officer read the log (the hub discloses log data to the officer), with the full
     filter, so that what the officer saw can be reconstructed."""
-    return record(session, event_type="inspection", subject_pseudonym=subject_pseudonym, case_id=case_id,
-                  trace=trace, to_oin=caller.partner.oin, to_actor=caller.actor, query_filter=query_filter)
+    return record(
+        session,
+        event_type="inspection",
+        subject_pseudonym=subject_pseudonym,
+        case_id=case_id,
+        trace=trace,
+        to_oin=caller.partner.oin,
+        to_actor=caller.actor,
+        query_filter=query_filter,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +176,14 @@ class Integrity:
     checkpoints: list[AuditCheckpoint]
 
 
-def integrity(engine: Engine, verifier: LogVerifier, newest: int = 100, *, mac_key: bytes | None = None,
-              limits: SealLimits | None = None) -> Integrity:
+def integrity(
+    engine: Engine,
+    verifier: LogVerifier,
+    newest: int = 100,
+    *,
+    mac_key: bytes | None = None,
+    limits: SealLimits | None = None,
+) -> Integrity:
     """Verify the whole chain now (with the MAC key and the unsealed-tail limits), list the newest checkpoints.
 
     National by nature (one chain), but it reveals no record: counts, sequence numbers and checkpoint hashes
@@ -142,8 +191,12 @@ def integrity(engine: Engine, verifier: LogVerifier, newest: int = 100, *, mac_k
     verification = verify_database(engine, verifier, mac_key=mac_key, limits=limits)
     with Session(engine, expire_on_commit=False) as session:
         total = session.execute(select(func.count()).select_from(AuditCheckpoint)).scalar_one()
-        newest_first = session.execute(
-            select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc()).limit(newest)
-        ).scalars().all()
+        newest_first = (
+            session.execute(
+                select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc()).limit(newest)
+            )
+            .scalars()
+            .all()
+        )
     log.info("audit.integrity_checked", ok=verification.ok, first_bad_seq=verification.first_bad_seq)
     return Integrity(verification, total, list(newest_first))

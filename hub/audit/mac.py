@@ -68,5 +68,6 @@ def record_mac(key: bytes, record_hash: str) -> str:
 
 
 def mac_matches(key: bytes, record_hash: str, mac: str | None) -> bool:
-    return isinstance(mac, str) and isinstance(record_hash, str) and hmac.compare_digest(
-        record_mac(key, record_hash), mac)
+    return (
+        isinstance(mac, str) and isinstance(record_hash, str) and hmac.compare_digest(record_mac(key, record_hash), mac)
+    )

@@ -60,12 +60,8 @@ class AuditRecord(SQLModel, table=True):
     from_actor: str | None = Field(default=None, sa_column=sa.Column(sa.String(100), nullable=True))
     to_actor: str | None = Field(default=None, sa_column=sa.Column(sa.String(100), nullable=True))
 
-    categories_released: list[str] = Field(
-        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
-    )
-    categories_withheld: list[str] = Field(
-        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
-    )
+    categories_released: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    categories_withheld: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     denial_reasons: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
 
     decision_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True))

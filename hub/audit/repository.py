@@ -41,16 +41,26 @@ def chain_head(session: Session) -> tuple[int, str]:
 
 
 def latest_anchor(session: Session) -> AuditCheckpoint | None:
-    return session.execute(
-        select(AuditCheckpoint).where(AuditCheckpoint.kind == "anchor")
-        .order_by(col(AuditCheckpoint.seq).desc()).limit(1)
-    ).scalars().first()
+    return (
+        session.execute(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.kind == "anchor")
+            .order_by(col(AuditCheckpoint.seq).desc())
+            .limit(1)
+        )
+        .scalars()
+        .first()
+    )
 
 
 def latest_checkpoint(session: Session) -> AuditCheckpoint | None:
-    return session.execute(
-        select(AuditCheckpoint).order_by(col(AuditCheckpoint.seq).desc(), col(AuditCheckpoint.id).desc()).limit(1)
-    ).scalars().first()
+    return (
+        session.execute(
+            select(AuditCheckpoint).order_by(col(AuditCheckpoint.seq).desc(), col(AuditCheckpoint.id).desc()).limit(1)
+        )
+        .scalars()
+        .first()
+    )
 
 
 def checkpoints(session: Session, upto_seq: int | None = None) -> list[AuditCheckpoint]:
@@ -62,9 +72,7 @@ def checkpoints(session: Session, upto_seq: int | None = None) -> list[AuditChec
 
 def last_seq_before(session: Session, cutoff: dt.datetime) -> int | None:
     """The highest sequence number recorded before `cutoff`."""
-    return session.execute(
-        select(func.max(AuditRecord.seq)).where(col(AuditRecord.recorded_time) < cutoff)
-    ).scalar()
+    return session.execute(select(func.max(AuditRecord.seq)).where(col(AuditRecord.recorded_time) < cutoff)).scalar()
 
 
 def record_at(session: Session, seq: int) -> AuditRecord | None:
@@ -171,13 +179,18 @@ class RecordFilter:
 
 def filtered_records(session: Session, where: RecordFilter, after_seq: int, limit: int) -> list[AuditRecord]:
     """Up to `limit` records matching `where` with seq > after_seq, in sequence order."""
-    query = (select(AuditRecord).where(*where.conditions(), col(AuditRecord.seq) > after_seq)
-             .order_by(col(AuditRecord.seq)).limit(limit))
+    query = (
+        select(AuditRecord)
+        .where(*where.conditions(), col(AuditRecord.seq) > after_seq)
+        .order_by(col(AuditRecord.seq))
+        .limit(limit)
+    )
     return list(session.execute(query).scalars())
 
 
-def subject_records(session: Session, pseudonym: str, event_types: tuple[str, ...],
-                    region: str | None) -> list[AuditRecord]:
+def subject_records(
+    session: Session, pseudonym: str, event_types: tuple[str, ...], region: str | None
+) -> list[AuditRecord]:
     """Every record about one subject of the given types in cases of `region` (index
     ix_audit_record_subject_pseudonym)."""
     where = RecordFilter(subject_pseudonym=pseudonym, event_types=event_types, region=region)

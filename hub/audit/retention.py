@@ -46,8 +46,9 @@ class PruneResult:
     removed: int
 
 
-def prune(session: Session, signer: LogSigner, settings: Settings,
-          now: dt.datetime | None = None) -> PruneResult | None:
+def prune(
+    session: Session, signer: LogSigner, settings: Settings, now: dt.datetime | None = None
+) -> PruneResult | None:
     """Remove records older than the retention period behind a signed anchor. None when nothing is due."""
     now = now or dt.datetime.now(dt.UTC)
     lock_chain(session)
@@ -68,14 +69,18 @@ def prune(session: Session, signer: LogSigner, settings: Settings,
 
 
 def _verify_segment(session: Session, signer: LogSigner, upto: int) -> None:
-    checkpoints = [{name: getattr(cp, name) for name in CHECKPOINT_FIELDS}
-                   for cp in repository.checkpoints(session, upto_seq=upto)]
+    checkpoints = [
+        {name: getattr(cp, name) for name in CHECKPOINT_FIELDS} for cp in repository.checkpoints(session, upto_seq=upto)
+    ]
     engine = session.get_bind()
-    result = verify_chain(repository.RowStream(engine, upto_seq=upto), checkpoints, signer.verifier,
-                          mac_key=mac.current_key())
+    result = verify_chain(
+        repository.RowStream(engine, upto_seq=upto), checkpoints, signer.verifier, mac_key=mac.current_key()
+    )
     if not result.ok:
         log.error("audit.prune_refused", first_bad_seq=result.first_bad_seq, reason=result.reason)
         raise PruneRefused(
             f"Het logboek is niet intact (eerste afwijkende volgnummer {result.first_bad_seq}); "
-            "er wordt niets opgeschoond.", first_bad_seq=result.first_bad_seq, reason=result.reason,
+            "er wordt niets opgeschoond.",
+            first_bad_seq=result.first_bad_seq,
+            reason=result.reason,
         )

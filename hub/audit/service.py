@@ -31,19 +31,40 @@ from hub.errors import ServiceUnavailable
 
 log = structlog.get_logger(__name__)
 
-EVENT_TYPES = frozenset({
-    "request_decided", "request_refused", "identity_shown", "data_received", "data_withheld",
-    "data_released", "data_read", "handover", "access_report", "inspection", "content_destroyed",
-    "log_pruned",
-})
+EVENT_TYPES = frozenset(
+    {
+        "request_decided",
+        "request_refused",
+        "identity_shown",
+        "data_received",
+        "data_withheld",
+        "data_released",
+        "data_read",
+        "handover",
+        "access_report",
+        "inspection",
+        "content_destroyed",
+        "log_pruned",
+    }
+)
 # Events that concern the log itself rather than one person; every other event names exactly one subject.
 SUBJECTLESS_EVENTS = frozenset({"inspection", "log_pruned"})
 
 # The filter of an inspection as stored on its record (L9); every value non-personal.
-QUERY_FILTER_FIELDS = frozenset({
-    "period_from", "period_to", "case_id", "subject_pseudonym", "partner_oin", "activity_id", "decision_id",
-    "event_type", "report", "region",
-})
+QUERY_FILTER_FIELDS = frozenset(
+    {
+        "period_from",
+        "period_to",
+        "case_id",
+        "subject_pseudonym",
+        "partner_oin",
+        "activity_id",
+        "decision_id",
+        "event_type",
+        "report",
+        "region",
+    }
+)
 
 CHAIN_LOCK_KEY = 0x4454_4855_424C_4F47 & 0x7FFF_FFFF_FFFF_FFFF  # "DTHUBLOG", a signed bigint
 
@@ -92,11 +113,20 @@ def record(
     `to_oin` the receiving one; None means the hub itself. Actors are the persons acting for them.
     """
     fields = _validated_fields(
-        event_type=event_type, subject_pseudonym=subject_pseudonym, decision=decision,
-        activity=activity or getattr(decision, "activity", None), case_id=case_id,
-        data_request_id=data_request_id, from_oin=from_oin, to_oin=to_oin, from_actor=from_actor,
-        to_actor=to_actor, categories_released=categories_released, categories_withheld=categories_withheld,
-        denial_reasons=denial_reasons, query_filter=query_filter,
+        event_type=event_type,
+        subject_pseudonym=subject_pseudonym,
+        decision=decision,
+        activity=activity or getattr(decision, "activity", None),
+        case_id=case_id,
+        data_request_id=data_request_id,
+        from_oin=from_oin,
+        to_oin=to_oin,
+        from_actor=from_actor,
+        to_actor=to_actor,
+        categories_released=categories_released,
+        categories_withheld=categories_withheld,
+        denial_reasons=denial_reasons,
+        query_filter=query_filter,
     )
     trace = trace or new_trace()
     now = dt.datetime.now(dt.UTC)
@@ -105,9 +135,16 @@ def record(
         lock_chain(session)
         head_seq, head_hash = repository.chain_head(session)
         entry = AuditRecord(
-            seq=head_seq + 1, record_id=str(uuid.uuid4()), event_time=event_time or now, recorded_time=now,
-            trace_id=trace.trace_id, span_id=trace.span_id, parent_span_id=trace.parent_span_id,
-            prev_hash=head_hash, hash="", **fields,
+            seq=head_seq + 1,
+            record_id=str(uuid.uuid4()),
+            event_time=event_time or now,
+            recorded_time=now,
+            trace_id=trace.trace_id,
+            span_id=trace.span_id,
+            parent_span_id=trace.parent_span_id,
+            prev_hash=head_hash,
+            hash="",
+            **fields,
         )
         entry.hash = record_hash(entry.model_dump())
         key = mac.current_key()
@@ -132,8 +169,9 @@ def lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
 
 
-def _validated_fields(*, event_type: str, subject_pseudonym: str | None, decision: Any, activity: Any,
-                      **given: Any) -> dict[str, Any]:
+def _validated_fields(
+    *, event_type: str, subject_pseudonym: str | None, decision: Any, activity: Any, **given: Any
+) -> dict[str, Any]:
     if event_type not in EVENT_TYPES:
         raise InvalidAuditRecord(f"unknown event_type {event_type!r}")
     _check_subject(event_type, subject_pseudonym)
@@ -151,11 +189,16 @@ def _validated_fields(*, event_type: str, subject_pseudonym: str | None, decisio
         _check("denial_reasons", reason, _IDENTIFIER)
     query_filter = _query_filter(event_type, given.pop("query_filter"))
     fields = {
-        **given, "event_type": event_type, "subject_pseudonym": subject_pseudonym,
+        **given,
+        "event_type": event_type,
+        "subject_pseudonym": subject_pseudonym,
         "subject_id_type": SUBJECT_ID_TYPE if subject_pseudonym else None,
-        "categories_released": released, "categories_withheld": withheld, "denial_reasons": reasons,
+        "categories_released": released,
+        "categories_withheld": withheld,
+        "denial_reasons": reasons,
         "query_filter": query_filter,
-        **_activity_fields(activity), **_decision_fields(decision),
+        **_activity_fields(activity),
+        **_decision_fields(decision),
     }
     _check_lengths(fields)
     return fields
@@ -211,9 +254,12 @@ def _activity_fields(activity: Any) -> dict[str, Any]:
     if activity is None:
         return {}
     return {
-        "activity_id": activity.id, "activity_version": str(activity.version),
-        "purpose": getattr(activity, "name", None), "legal_basis": _text(activity.legal_basis),
-        "retention_days": activity.retention_days, "confidentiality": activity.confidentiality,
+        "activity_id": activity.id,
+        "activity_version": str(activity.version),
+        "purpose": getattr(activity, "name", None),
+        "legal_basis": _text(activity.legal_basis),
+        "retention_days": activity.retention_days,
+        "confidentiality": activity.confidentiality,
     }
 
 

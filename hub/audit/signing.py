@@ -22,8 +22,16 @@ from hub.config import ConfigurationError, Settings
 
 def checkpoint_payload(kind: str, seq: int, head_hash: str, signed_at: dt.datetime | str, key_id: str) -> bytes:
     """The exact bytes a checkpoint signature covers."""
-    return canonical_bytes({"format": FORMAT, "kind": kind, "seq": seq, "head_hash": head_hash,
-                            "signed_at": format_time(signed_at), "key_id": key_id})
+    return canonical_bytes(
+        {
+            "format": FORMAT,
+            "kind": kind,
+            "seq": seq,
+            "head_hash": head_hash,
+            "signed_at": format_time(signed_at),
+            "key_id": key_id,
+        }
+    )
 
 
 def _b64url(data: bytes) -> str:

@@ -71,8 +71,13 @@ class _Failure(Exception):
         self.seq, self.reason = seq, reason
 
 
-def verify_chain(rows: Iterable[tuple], checkpoints: list[Mapping[str, Any]], verifier: LogVerifier,
-                 start: tuple[int, str] | None = None, mac_key: bytes | None = None) -> VerificationResult:
+def verify_chain(
+    rows: Iterable[tuple],
+    checkpoints: list[Mapping[str, Any]],
+    verifier: LogVerifier,
+    start: tuple[int, str] | None = None,
+    mac_key: bytes | None = None,
+) -> VerificationResult:
     """Verify rows (tuples in repository.STREAM_COLUMNS order, by ascending position) against checkpoints.
 
     `start` (seq, hash) continues from a known record instead of the genesis or an anchor (parallel ranges).
@@ -113,8 +118,13 @@ def _start(first_seq: int | None, checkpoints: list[Mapping[str, Any]]) -> tuple
     return 0, GENESIS_HASH
 
 
-def _walk(rows: Iterator[tuple], checkpoints: list[Mapping[str, Any]], result: VerificationResult,
-          start: tuple[int, str] | None = None, mac_key: bytes | None = None) -> None:
+def _walk(
+    rows: Iterator[tuple],
+    checkpoints: list[Mapping[str, Any]],
+    result: VerificationResult,
+    start: tuple[int, str] | None = None,
+    mac_key: bytes | None = None,
+) -> None:
     first = next(rows, None)
     start_seq, prev = start or _start(first[_SEQ] if first else None, checkpoints)
     result.anchor_seq = start_seq or None
@@ -191,9 +201,16 @@ class SealLimits:
         return cls(dt.timedelta(seconds=settings.max_seal_age_seconds), settings.max_unsealed_records)
 
 
-def verify_database(engine: Engine, verifier: LogVerifier, workers: int = 1, min_per_worker: int = 10_000, *,
-                    mac_key: bytes | None = None, limits: SealLimits | None = None,
-                    now: dt.datetime | None = None) -> VerificationResult:
+def verify_database(
+    engine: Engine,
+    verifier: LogVerifier,
+    workers: int = 1,
+    min_per_worker: int = 10_000,
+    *,
+    mac_key: bytes | None = None,
+    limits: SealLimits | None = None,
+    now: dt.datetime | None = None,
+) -> VerificationResult:
     """Verify the live log: every record from the start (or the anchor) and every checkpoint.
 
     With workers > 1 the sequence range is split and verified in parallel processes, each range continuing
@@ -217,16 +234,23 @@ def verify_database(engine: Engine, verifier: LogVerifier, workers: int = 1, min
     return result
 
 
-def _check_tail(session: Session, result: VerificationResult, checkpoints: list[dict[str, Any]],
-                limits: SealLimits, now: dt.datetime) -> None:
+def _check_tail(
+    session: Session,
+    result: VerificationResult,
+    checkpoints: list[dict[str, Any]],
+    limits: SealLimits,
+    now: dt.datetime,
+) -> None:
     """Fail an intact chain whose unsealed tail is longer or older than the limits allow."""
     if not result.unsealed:
         return
     first_unsealed = (result.last_seq or 0) - result.unsealed + 1
     if result.unsealed > limits.max_unsealed:
         result.ok, result.first_bad_seq, result.reason = False, first_unsealed, "unsealed_tail_too_long"
-        result.problems.append(f"{result.unsealed} records na het laatste checkpoint zijn niet verzegeld "
-                               f"(ten hoogste {limits.max_unsealed} toegestaan)")
+        result.problems.append(
+            f"{result.unsealed} records na het laatste checkpoint zijn niet verzegeld "
+            f"(ten hoogste {limits.max_unsealed} toegestaan)"
+        )
         return
     newest = max((_aware(cp["signed_at"]) for cp in checkpoints), default=None)
     if newest is None:
@@ -234,16 +258,25 @@ def _check_tail(session: Session, result: VerificationResult, checkpoints: list[
         newest = _aware(first.recorded_time) if first is not None else now
     if now - newest > limits.max_age:
         result.ok, result.first_bad_seq, result.reason = False, first_unsealed, "stale_seal"
-        result.problems.append(f"het laatste checkpoint is ouder dan {int(limits.max_age.total_seconds())} "
-                               f"seconden terwijl er {result.unsealed} records na komen")
+        result.problems.append(
+            f"het laatste checkpoint is ouder dan {int(limits.max_age.total_seconds())} "
+            f"seconden terwijl er {result.unsealed} records na komen"
+        )
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def _verify_range(url: str, jwk: dict[str, Any], checkpoints: list[dict[str, Any]], low: int, high: int,
-                  start: tuple[int, str] | None, mac_key: bytes | None = None) -> VerificationResult:
+def _verify_range(
+    url: str,
+    jwk: dict[str, Any],
+    checkpoints: list[dict[str, Any]],
+    low: int,
+    high: int,
+    start: tuple[int, str] | None,
+    mac_key: bytes | None = None,
+) -> VerificationResult:
     from hub.db import make_engine
 
     engine = make_engine(url)
@@ -254,8 +287,15 @@ def _verify_range(url: str, jwk: dict[str, Any], checkpoints: list[dict[str, Any
         engine.dispose()
 
 
-def _verify_parallel(engine: Engine, session: Session, checkpoints: list[dict[str, Any]], verifier: LogVerifier,
-                     workers: int, min_per_worker: int, mac_key: bytes | None) -> VerificationResult | None:
+def _verify_parallel(
+    engine: Engine,
+    session: Session,
+    checkpoints: list[dict[str, Any]],
+    verifier: LogVerifier,
+    workers: int,
+    min_per_worker: int,
+    mac_key: bytes | None,
+) -> VerificationResult | None:
     low, high = repository.seq_bounds(session)
     if low is None or high - low + 1 < min_per_worker * workers:
         return None
@@ -267,10 +307,19 @@ def _verify_parallel(engine: Engine, session: Session, checkpoints: list[dict[st
     url = engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_verify_range, url, verifier.jwk,
-                               [c for c in checkpoints if c["seq"] <= b or i == workers - 1 or c["kind"] == "anchor"],
-                               a, b, start, mac_key)
-                   for i, ((a, b), start) in enumerate(zip(edges, starts, strict=True))]
+        futures = [
+            pool.submit(
+                _verify_range,
+                url,
+                verifier.jwk,
+                [c for c in checkpoints if c["seq"] <= b or i == workers - 1 or c["kind"] == "anchor"],
+                a,
+                b,
+                start,
+                mac_key,
+            )
+            for i, ((a, b), start) in enumerate(zip(edges, starts, strict=True))
+        ]
         parts = [future.result() for future in futures]
     if not all(part.ok for part in parts):
         return None
@@ -281,9 +330,13 @@ def _combine(parts: list[VerificationResult]) -> VerificationResult:
     first, last = parts[0], parts[-1]
     sealed = max((p.sealed_upto or 0) for p in parts) or None
     return VerificationResult(
-        ok=True, records_checked=sum(p.records_checked for p in parts),
-        checkpoints_checked=last.checkpoints_checked, first_seq=first.first_seq, last_seq=last.last_seq,
-        anchor_seq=first.anchor_seq, sealed_upto=sealed,
+        ok=True,
+        records_checked=sum(p.records_checked for p in parts),
+        checkpoints_checked=last.checkpoints_checked,
+        first_seq=first.first_seq,
+        last_seq=last.last_seq,
+        anchor_seq=first.anchor_seq,
+        sealed_upto=sealed,
         unsealed=(last.last_seq or 0) - (sealed or (first.anchor_seq or 0)) if last.last_seq else 0,
     )
 

@@ -1,7 +1,7 @@
 """Resource-server dependencies: who is calling, proven by a bearer token and named by X-Acting-Person.
 
-    @router.get("/v1/things")
-    def things(caller: CallerDep): ...
+@router.get("/v1/things")
+def things(caller: CallerDep): ...
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ def refuse_token_in_query(request: Request) -> None:
     if not query:
         return
     if len(query) > MAX_SCANNED_QUERY:
-        raise QueryTooLong(f"De query-string is langer dan {MAX_SCANNED_QUERY} tekens.",
-                           max_length=MAX_SCANNED_QUERY)
+        raise QueryTooLong(f"De query-string is langer dan {MAX_SCANNED_QUERY} tekens.", max_length=MAX_SCANNED_QUERY)
     for name, value in request.query_params.multi_items():
         if name.lower() in _TOKEN_PARAMETERS or contains_jwt(value):
             raise TokenInQuery("Een token hoort in de Authorization-header, nooit in de URL.", parameter=name)
@@ -47,8 +46,9 @@ def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: SessionDep,
-    x_acting_person: Annotated[str | None, Header(alias=ACTING_PERSON_HEADER,
-                                                  description="Employee id of the acting person")] = None,
+    x_acting_person: Annotated[
+        str | None, Header(alias=ACTING_PERSON_HEADER, description="Employee id of the acting person")
+    ] = None,
 ) -> Caller:
     """The authenticated partner and its acting person, or a 400/401 problem."""
     refuse_token_in_query(request)
@@ -62,8 +62,9 @@ def current_caller(
         raise CertificateMismatch("Het clientcertificaat van de proxy is onleesbaar.") from None
     # The request's own session (FastAPI gives every dependency of one request the same one): one connection
     # and one transaction per request, so the revocation check costs no extra checkout, BEGIN and COMMIT.
-    valid = validate_access_token(session, state.token_key, state.settings, state.registry,
-                                  credentials.credentials, thumbprint)
+    valid = validate_access_token(
+        session, state.token_key, state.settings, state.registry, credentials.credentials, thumbprint
+    )
     actor = acting_person(x_acting_person)
     return Caller(partner=valid.partner, actor=actor, scopes=valid.scopes, token_id=valid.jti)
 

@@ -18,9 +18,18 @@ from hub.db import SessionDep
 from hub.routing import AuthorizedRoute
 
 # RFC 6749 §5.2 error responses (not RFC 9457 problems): 400, or 401 when the client tried HTTP authentication.
-_OAUTH_ERROR = {"description": "OAuth error (RFC 6749 §5.2)", "content": {"application/json": {"schema": {
-    "type": "object", "required": ["error"],
-    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}}}}}}
+_OAUTH_ERROR = {
+    "description": "OAuth error (RFC 6749 §5.2)",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+            }
+        }
+    },
+}
 _OAUTH_ERRORS: dict[int | str, dict] = {400: _OAUTH_ERROR, 401: _OAUTH_ERROR}
 router = APIRouter(tags=["oauth"])
 v1 = APIRouter(prefix="/v1", tags=["auth"], route_class=AuthorizedRoute)
@@ -31,32 +40,46 @@ _FORM = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"sche
 async def _oauth(request: Request, session, endpoint: str) -> JSONResponse:
     state = request.app.state
     try:
-        thumbprint = presented_thumbprint(request.client.host if request.client else None, request.headers,
-                                          state.settings)
+        thumbprint = presented_thumbprint(
+            request.client.host if request.client else None, request.headers, state.settings
+        )
     except CertificateHeaderInvalid:
-        return JSONResponse({"error": "invalid_request", "error_description": "Unreadable client certificate."},
-                            status_code=400, headers={"Cache-Control": "no-store"})
+        return JSONResponse(
+            {"error": "invalid_request", "error_description": "Unreadable client certificate."},
+            status_code=400,
+            headers={"Cache-Control": "no-store"},
+        )
     form = await request.form()
     uri = state.settings.issuer.rstrip("/") + request.url.path
     oauth_request = StarletteOAuth2Request(request.method, uri, request.headers, form, thumbprint)
-    return await run_in_threadpool(service.oauth_response, session, state.settings, state.registry,
-                                   state.token_key, endpoint, oauth_request)
+    return await run_in_threadpool(
+        service.oauth_response, session, state.settings, state.registry, state.token_key, endpoint, oauth_request
+    )
 
 
-@router.post("/oauth/token", summary="Get an access token (client_credentials, private_key_jwt)",
-             openapi_extra=_FORM, responses=_OAUTH_ERRORS)
+@router.post(
+    "/oauth/token",
+    summary="Get an access token (client_credentials, private_key_jwt)",
+    openapi_extra=_FORM,
+    responses=_OAUTH_ERRORS,
+)
 async def token(request: Request, session: SessionDep) -> JSONResponse:
     return await _oauth(request, session, "token")
 
 
-@router.post("/oauth/revoke", summary="Revoke one of your access tokens (RFC 7009)", openapi_extra=_FORM,
-             responses=_OAUTH_ERRORS)
+@router.post(
+    "/oauth/revoke", summary="Revoke one of your access tokens (RFC 7009)", openapi_extra=_FORM, responses=_OAUTH_ERRORS
+)
 async def revoke(request: Request, session: SessionDep) -> JSONResponse:
     return await _oauth(request, session, "revocation")
 
 
-@router.post("/oauth/introspect", summary="Introspect one of your access tokens (RFC 7662)",
-             openapi_extra=_FORM, responses=_OAUTH_ERRORS)
+@router.post(
+    "/oauth/introspect",
+    summary="Introspect one of your access tokens (RFC 7662)",
+    openapi_extra=_FORM,
+    responses=_OAUTH_ERRORS,
+)
 async def introspect(request: Request, session: SessionDep) -> JSONResponse:
     return await _oauth(request, session, "introspection")
 
@@ -73,14 +96,18 @@ def jwks(request: Request) -> dict:
 
 @v1.get("/me", summary="The calling partner and acting person, as the hub sees them", response_model=Me)
 def me(caller: CallerDep) -> Me:
-    return Me(partner=PartnerPublic(**{f: getattr(caller.partner, f) for f in PartnerPublic.model_fields}),
-              actor=caller.actor, scopes=sorted(caller.scopes))
+    return Me(
+        partner=PartnerPublic(**{f: getattr(caller.partner, f) for f in PartnerPublic.model_fields}),
+        actor=caller.actor,
+        scopes=sorted(caller.scopes),
+    )
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Load the registry and the signing key at start-up (failing loudly) and mount the auth routes."""
     app.state.registry = load_registry(settings.partner_registry_dir, settings)
-    app.state.token_key = SigningKey.from_pem_file(settings.token_signing_key_file,
-                                                   settings.token_previous_public_keys_file)
+    app.state.token_key = SigningKey.from_pem_file(
+        settings.token_signing_key_file, settings.token_previous_public_keys_file
+    )
     app.include_router(router)
     app.include_router(v1)

@@ -54,6 +54,8 @@ def _previous_keys(path: Path | None, current_kid: str) -> list[RSAKey]:
         raise ConfigurationError(f"previous token keys {path} are unreadable: {type(error).__name__}") from None
     if any(key.is_private for key in keys):
         raise ConfigurationError(f"previous token keys {path} hold a private key; publish public keys only")
-    return [RSAKey.import_key(key.as_dict(private=False), {"kid": key.thumbprint(), "use": "sig",
-                                                           "alg": TOKEN_ALGORITHM})
-            for key in keys if key.thumbprint() != current_kid]
+    return [
+        RSAKey.import_key(key.as_dict(private=False), {"kid": key.thumbprint(), "use": "sig", "alg": TOKEN_ALGORITHM})
+        for key in keys
+        if key.thumbprint() != current_kid
+    ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-Role = Literal["dji", "zvh_coordinator", "municipal_social", "municipal_security", "police", "probation",
-               "privacy_officer"]
+Role = Literal[
+    "dji", "zvh_coordinator", "municipal_social", "municipal_security", "police", "probation", "privacy_officer"
+]
 ROLES: tuple[str, ...] = get_args(Role)
 MUNICIPAL_ROLES = frozenset({"municipal_social", "municipal_security"})
 

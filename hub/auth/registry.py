@@ -126,9 +126,15 @@ def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet]:
         raise RegistryError(path, "client_id", f"must equal the file name ({path.stem})")
     region, municipality = _place(path, entry)
     key_set = _public_keys(path, entry, settings)
-    partner = Partner(oin=entry.oin, name=entry.name, role=entry.role, client_id=entry.client_id,
-                      region=region, municipality=municipality,
-                      certificate_thumbprint=entry.certificate_thumbprint)
+    partner = Partner(
+        oin=entry.oin,
+        name=entry.name,
+        role=entry.role,
+        client_id=entry.client_id,
+        region=region,
+        municipality=municipality,
+        certificate_thumbprint=entry.certificate_thumbprint,
+    )
     return partner, key_set
 
 

@@ -15,8 +15,17 @@ _ANSWERING = ("inbox.list", "inbox.read", "answer.submit")
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     "dji": frozenset({"notification.create", *_ANSWERING}),
-    "zvh_coordinator": frozenset({"case.list", "case.read", "case.transition", "request.create",
-                                  "request.list", "request.read", "handover.create"}),
+    "zvh_coordinator": frozenset(
+        {
+            "case.list",
+            "case.read",
+            "case.transition",
+            "request.create",
+            "request.list",
+            "request.read",
+            "handover.create",
+        }
+    ),
     "municipal_social": frozenset({*_ANSWERING, "handover.acknowledge"}),
     "municipal_security": frozenset(_ANSWERING),
     "police": frozenset(_ANSWERING),

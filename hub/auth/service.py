@@ -20,8 +20,14 @@ ACTING_PERSON_HEADER = "X-Acting-Person"
 _ACTOR = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 
 
-def oauth_response(session: Session, settings: Settings, registry: Registry, key: SigningKey,
-                   endpoint: str, request: StarletteOAuth2Request) -> JSONResponse:
+def oauth_response(
+    session: Session,
+    settings: Settings,
+    registry: Registry,
+    key: SigningKey,
+    endpoint: str,
+    request: StarletteOAuth2Request,
+) -> JSONResponse:
     """Run one OAuth endpoint ("token", "revocation", "introspection"); commit only what succeeded."""
     server = HubAuthorizationServer(session, settings, registry, key)
     try:
@@ -65,8 +71,9 @@ def metadata(settings: Settings) -> dict:
 def acting_person(value: str | None) -> str:
     """The employee identifier the partner vouches for; required on every /v1 call."""
     if not value:
-        raise ActingPersonMissing(f"De header {ACTING_PERSON_HEADER} ontbreekt: noem de handelende persoon.",
-                                  header=ACTING_PERSON_HEADER)
+        raise ActingPersonMissing(
+            f"De header {ACTING_PERSON_HEADER} ontbreekt: noem de handelende persoon.", header=ACTING_PERSON_HEADER
+        )
     if not _ACTOR.fullmatch(value):
         raise ActingPersonMissing(
             f"De header {ACTING_PERSON_HEADER} is ongeldig: 1 tot 64 tekens uit A-Z, a-z, 0-9, '.', '_', '@', '-'.",

@@ -43,27 +43,52 @@ def new_token_id() -> str:
     return secrets.token_urlsafe(32)
 
 
-def issue_access_token(session: Session, key: SigningKey, settings: Settings, partner: Partner, scope: str,
-                       cnf_thumbprint: str | None = None) -> dict[str, Any]:
+def issue_access_token(
+    session: Session,
+    key: SigningKey,
+    settings: Settings,
+    partner: Partner,
+    scope: str,
+    cnf_thumbprint: str | None = None,
+) -> dict[str, Any]:
     """Sign an access token for `partner`, record its jti, and return the RFC 6749 §5.1 token response."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     lifetime = settings.access_token_ttl_seconds
     jti = new_token_id()
     claims: dict[str, Any] = {
-        "iss": settings.issuer, "aud": api_audience(settings), "sub": partner.client_id,
-        "azp": partner.client_id, "client_id": partner.client_id, "scope": scope,
-        "iat": int(now.timestamp()), "exp": int(now.timestamp()) + lifetime, "jti": jti,
+        "iss": settings.issuer,
+        "aud": api_audience(settings),
+        "sub": partner.client_id,
+        "azp": partner.client_id,
+        "client_id": partner.client_id,
+        "scope": scope,
+        "iat": int(now.timestamp()),
+        "exp": int(now.timestamp()) + lifetime,
+        "jti": jti,
     }
     if cnf_thumbprint:
         claims["cnf"] = {"x5t#S256": cnf_thumbprint}
     header = {"alg": TOKEN_ALGORITHM, "typ": TOKEN_TYPE, "kid": key.kid}
     access_token = jwt.encode(header, claims, key.private, algorithms=[TOKEN_ALGORITHM])
-    repository.add_access_token(session, AccessToken(
-        jti=jti, client_id=partner.client_id, scope=scope, issued_at=now,
-        expires_at=now + dt.timedelta(seconds=lifetime), cnf_thumbprint=cnf_thumbprint,
-    ))
-    log.info("auth.token.issued", client_id=partner.client_id, jti=jti, scope=scope,
-             bound=cnf_thumbprint is not None, expires_in=lifetime)
+    repository.add_access_token(
+        session,
+        AccessToken(
+            jti=jti,
+            client_id=partner.client_id,
+            scope=scope,
+            issued_at=now,
+            expires_at=now + dt.timedelta(seconds=lifetime),
+            cnf_thumbprint=cnf_thumbprint,
+        ),
+    )
+    log.info(
+        "auth.token.issued",
+        client_id=partner.client_id,
+        jti=jti,
+        scope=scope,
+        bound=cnf_thumbprint is not None,
+        expires_in=lifetime,
+    )
     return {"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime, "scope": scope}
 
 
@@ -84,8 +109,12 @@ def check_claims(claims: dict[str, Any], settings: Settings) -> None:
         leeway=CLOCK_LEEWAY_SECONDS,
         iss={"essential": True, "value": settings.issuer},
         aud={"essential": True, "value": api_audience(settings)},
-        exp={"essential": True}, iat={"essential": True}, jti={"essential": True},
-        sub={"essential": True}, azp={"essential": True}, client_id={"essential": True},
+        exp={"essential": True},
+        iat={"essential": True},
+        jti={"essential": True},
+        sub={"essential": True},
+        azp={"essential": True},
+        client_id={"essential": True},
     )
     try:
         registry.validate(claims)
@@ -112,8 +141,14 @@ class ValidToken:
     scopes: frozenset[str]
 
 
-def validate_access_token(session: Session, key: SigningKey, settings: Settings, registry: Registry,
-                          token: str, presented_thumbprint: str | None) -> ValidToken:
+def validate_access_token(
+    session: Session,
+    key: SigningKey,
+    settings: Settings,
+    registry: Registry,
+    token: str,
+    presented_thumbprint: str | None,
+) -> ValidToken:
     """Everything a resource server checks before it believes a bearer token."""
     claims = verify_signature(key, token).claims
     check_claims(claims, settings)

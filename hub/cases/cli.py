@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="Retention of case content: destroy expired content by deleting its data keys.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Retention of case content: destroy expired content by deleting its data keys.", no_args_is_help=True
+)
 
 
 @app.command("run")

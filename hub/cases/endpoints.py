@@ -39,8 +39,7 @@ from hub.policy.pdp import PolicyDecisionPoint
 from hub.policy.pep import authorize
 from hub.rendering import json_response, render_then_commit
 
-notifications_router = APIRouter(prefix="/v1/notifications", tags=["notifications"],
-                                 route_class=IdempotentRoute)
+notifications_router = APIRouter(prefix="/v1/notifications", tags=["notifications"], route_class=IdempotentRoute)
 cases_router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=IdempotentRoute)
 
 DjiDep = Annotated[Caller, Depends(authorize("notification.create"))]
@@ -65,7 +64,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _public(case: Case, related: list[str] | None = None, allowed: list[str] | None = None) -> CasePublic:
     return CasePublic.model_validate(case, from_attributes=True).model_copy(
-        update={"related_case_ids": related or [], "allowed_events": allowed or []})
+        update={"related_case_ids": related or [], "allowed_events": allowed or []}
+    )
 
 
 def _event(event: CaseEvent) -> TimelineEventPublic:
@@ -73,22 +73,35 @@ def _event(event: CaseEvent) -> TimelineEventPublic:
 
 
 @notifications_router.post(
-    "/detention-started", status_code=status.HTTP_201_CREATED, response_model=NotificationResult,
-    summary="DJI: a detention started (opens a case)", responses={
-        200: {"description": "A repeat of an earlier notification: the first answer, nothing new stored",
-              "model": NotificationResult}, **_NOTIFY_ERRORS})
-def detention_started(data: DetentionStartedIn, caller: DjiDep, session: SessionDep,
-                      ctx: CaseContextDep) -> Response:
-    return render_then_commit(session, lambda: notifications.detention_started(session, ctx, caller, data),
-                              lambda outcome: _notified(outcome, status.HTTP_201_CREATED))
+    "/detention-started",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NotificationResult,
+    summary="DJI: a detention started (opens a case)",
+    responses={
+        200: {
+            "description": "A repeat of an earlier notification: the first answer, nothing new stored",
+            "model": NotificationResult,
+        },
+        **_NOTIFY_ERRORS,
+    },
+)
+def detention_started(data: DetentionStartedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep) -> Response:
+    return render_then_commit(
+        session,
+        lambda: notifications.detention_started(session, ctx, caller, data),
+        lambda outcome: _notified(outcome, status.HTTP_201_CREATED),
+    )
 
 
 @notifications_router.post(
-    "/detention-ended", response_model=NotificationResult, summary="DJI: a detention ended",
-    responses=_NOTIFY_ERRORS)
+    "/detention-ended", response_model=NotificationResult, summary="DJI: a detention ended", responses=_NOTIFY_ERRORS
+)
 def detention_ended(data: DetentionEndedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep) -> Response:
-    return render_then_commit(session, lambda: notifications.detention_ended(session, ctx, caller, data),
-                              lambda outcome: _notified(outcome, status.HTTP_200_OK))
+    return render_then_commit(
+        session,
+        lambda: notifications.detention_ended(session, ctx, caller, data),
+        lambda outcome: _notified(outcome, status.HTTP_200_OK),
+    )
 
 
 def _notified(outcome: Outcome, created_status: int) -> Response:
@@ -98,54 +111,94 @@ def _notified(outcome: Outcome, created_status: int) -> Response:
     return json_response(outcome.result, headers={REPLAYED_HEADER: "true"})
 
 
-@cases_router.get("", response_model=Page[CasePublic], summary="The cases of the coordinator's region",
-                  responses=problem_responses(401, 403, 422, 503))
-def list_cases(caller: CaseListerDep, session: SessionDep, params: PageParamsDep,
-               state: Annotated[CaseState | None, Query(description="Only cases in this state.")] = None,
-               municipality: Annotated[str | None, Query(max_length=6, pattern=r"^GM\d{4}$",
-                                                         description="CBS code of origin.")] = None,
-               ) -> Page[CasePublic]:
+@cases_router.get(
+    "",
+    response_model=Page[CasePublic],
+    summary="The cases of the coordinator's region",
+    responses=problem_responses(401, 403, 422, 503),
+)
+def list_cases(
+    caller: CaseListerDep,
+    session: SessionDep,
+    params: PageParamsDep,
+    state: Annotated[CaseState | None, Query(description="Only cases in this state.")] = None,
+    municipality: Annotated[
+        str | None, Query(max_length=6, pattern=r"^GM\d{4}$", description="CBS code of origin.")
+    ] = None,
+) -> Page[CasePublic]:
     page = service.list_cases(session, caller, params, state=state, municipality=municipality)
     return Page[CasePublic](items=[_public(c) for c in page.rows], next_cursor=page.next_cursor)
 
 
-@cases_router.get("/{case_id}", response_model=CasePublic, summary="One case (without identifying data)",
-                  responses=_READ_ERRORS)
+@cases_router.get(
+    "/{case_id}", response_model=CasePublic, summary="One case (without identifying data)", responses=_READ_ERRORS
+)
 def get_case(case_id: CaseId, caller: CaseReaderDep, session: SessionDep) -> CasePublic:
     case, related, allowed = service.case_detail(session, caller, str(case_id))
     return _public(case, related, allowed)
 
 
-@cases_router.get("/{case_id}/timeline", response_model=Page[TimelineEventPublic],
-                  summary="The case's timeline, newest first", responses=_READ_ERRORS)
-def timeline(case_id: CaseId, caller: CaseReaderDep, session: SessionDep,
-             params: PageParamsDep) -> Page[TimelineEventPublic]:
+@cases_router.get(
+    "/{case_id}/timeline",
+    response_model=Page[TimelineEventPublic],
+    summary="The case's timeline, newest first",
+    responses=_READ_ERRORS,
+)
+def timeline(
+    case_id: CaseId, caller: CaseReaderDep, session: SessionDep, params: PageParamsDep
+) -> Page[TimelineEventPublic]:
     page = service.case_timeline(session, caller, str(case_id), params)
     return Page[TimelineEventPublic](items=[_event(e) for e in page.rows], next_cursor=page.next_cursor)
 
 
-@cases_router.get("/{case_id}/identity", response_model=IdentityPublic,
-                  summary="The person's identifying data (a logged disclosure)", responses=_CONTENT_ERRORS)
-def identity(case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep,
-             pdp: PolicyPointDep) -> Response:
+@cases_router.get(
+    "/{case_id}/identity",
+    response_model=IdentityPublic,
+    summary="The person's identifying data (a logged disclosure)",
+    responses=_CONTENT_ERRORS,
+)
+def identity(
+    case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep, pdp: PolicyPointDep
+) -> Response:
     return render_then_commit(
-        session, lambda: service.show_identity(session, ctx, pdp, caller, str(case_id)),
-        lambda found: IdentityPublic(bsn=found.bsn, name=found.name, birth_date=found.birth_date), headers=NO_STORE)
+        session,
+        lambda: service.show_identity(session, ctx, pdp, caller, str(case_id)),
+        lambda found: IdentityPublic(bsn=found.bsn, name=found.name, birth_date=found.birth_date),
+        headers=NO_STORE,
+    )
 
 
-@cases_router.get("/{case_id}/information-sheet", response_model=InformationSheet,
-                  summary="DJI's information sheet (a logged disclosure)", responses=_CONTENT_ERRORS)
-def information_sheet(case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep,
-                      pdp: PolicyPointDep) -> Response:
-    return render_then_commit(session, lambda: service.show_information_sheet(session, ctx, pdp, caller, str(case_id)),
-                              InformationSheet.model_validate, headers=NO_STORE)
+@cases_router.get(
+    "/{case_id}/information-sheet",
+    response_model=InformationSheet,
+    summary="DJI's information sheet (a logged disclosure)",
+    responses=_CONTENT_ERRORS,
+)
+def information_sheet(
+    case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep, pdp: PolicyPointDep
+) -> Response:
+    return render_then_commit(
+        session,
+        lambda: service.show_information_sheet(session, ctx, pdp, caller, str(case_id)),
+        InformationSheet.model_validate,
+        headers=NO_STORE,
+    )
 
 
-@cases_router.post("/{case_id}/events", status_code=status.HTTP_201_CREATED, response_model=TimelineEventPublic,
-                   summary="A coordinator's step: visit, weighing, plan, outreach, close",
-                   responses=problem_responses(401, 403, 404, 409, 410, 413, 422, 503))
-def add_event(case_id: CaseId, caller: CaseStepperDep, session: SessionDep, ctx: CaseContextDep,
-              event: Annotated[CoordinatorEvent, Body(openapi_examples=EVENT_EXAMPLES)]) -> TimelineEventPublic:
+@cases_router.post(
+    "/{case_id}/events",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TimelineEventPublic,
+    summary="A coordinator's step: visit, weighing, plan, outreach, close",
+    responses=problem_responses(401, 403, 404, 409, 410, 413, 422, 503),
+)
+def add_event(
+    case_id: CaseId,
+    caller: CaseStepperDep,
+    session: SessionDep,
+    ctx: CaseContextDep,
+    event: Annotated[CoordinatorEvent, Body(openapi_examples=EVENT_EXAMPLES)],
+) -> TimelineEventPublic:
     _, entry = service.record_event(session, ctx, caller, str(case_id), event)
     return _event(entry)
 

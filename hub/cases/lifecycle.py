@@ -67,26 +67,36 @@ class Branch:
 
 
 ALWAYS: Guard | None = None
-CONSENT_GIVEN = Guard("plan_needs_consent",
-                      "Een plan kan alleen met toestemming van de betrokkene (toestemming: ja).",
-                      lambda f: f.consent is Consent.yes)
+CONSENT_GIVEN = Guard(
+    "plan_needs_consent",
+    "Een plan kan alleen met toestemming van de betrokkene (toestemming: ja).",
+    lambda f: f.consent is Consent.yes,
+)
 OUTREACH_WARRANTED = Guard(
     "outreach_needs_risk_without_consent",
     "Outreach alleen zonder toestemming van de betrokkene en met een gesignaleerd veiligheidsrisico.",
-    lambda f: f.consent is not Consent.yes and f.risk is Risk.signalled)
+    lambda f: f.consent is not Consent.yes and f.risk is Risk.signalled,
+)
 SUPPORT_ENDS = Guard(
     "close_after_weighing_needs_no_help_no_risk",
     "Na de weging sluit een casus alleen als de betrokkene geen hulp wil en er geen veiligheidsrisico is.",
-    lambda f: f.consent is not Consent.yes and f.risk is Risk.none)
-RISK_GONE = Guard("close_outreach_needs_no_risk",
-                  "Outreach sluit alleen af als er geen veiligheidsrisico meer is.",
-                  lambda f: f.risk is Risk.none)
-SOMETHING_TO_HAND_OVER = Guard("handover_needs_consent",
-                               "Er is iets over te dragen wanneer de betrokkene toestemming gaf.",
-                               lambda f: f.consent is Consent.yes)
-NOTHING_TO_HAND_OVER = Guard("close_when_nothing_to_hand_over",
-                             "Zonder toestemming is er niets over te dragen; de casus sluit.",
-                             lambda f: f.consent is not Consent.yes)
+    lambda f: f.consent is not Consent.yes and f.risk is Risk.none,
+)
+RISK_GONE = Guard(
+    "close_outreach_needs_no_risk",
+    "Outreach sluit alleen af als er geen veiligheidsrisico meer is.",
+    lambda f: f.risk is Risk.none,
+)
+SOMETHING_TO_HAND_OVER = Guard(
+    "handover_needs_consent",
+    "Er is iets over te dragen wanneer de betrokkene toestemming gaf.",
+    lambda f: f.consent is Consent.yes,
+)
+NOTHING_TO_HAND_OVER = Guard(
+    "close_when_nothing_to_hand_over",
+    "Zonder toestemming is er niets over te dragen; de casus sluit.",
+    lambda f: f.consent is not Consent.yes,
+)
 
 S, E = CaseState, CaseEventType
 _ENDED = [Branch(S.handed_over, SOMETHING_TO_HAND_OVER), Branch(S.closed, NOTHING_TO_HAND_OVER)]
@@ -137,20 +147,37 @@ def next_state(state: CaseState, event: CaseEventType, facts: Facts) -> CaseStat
         rule = "case_closed" if state is CaseState.closed else "transition_table"
         raise TransitionNotAllowed(
             f"De stap '{event.value}' is niet toegestaan in de toestand '{state.value}'.",
-            rule=rule, state=state.value, event=event.value, allowed_events=allowed_events(state),
+            rule=rule,
+            state=state.value,
+            event=event.value,
+            allowed_events=allowed_events(state),
         )
     for branch in branches:
         if branch.guard is None or branch.guard.holds(facts):
             return branch.to
     guard = branches[0].guard
     assert guard is not None
-    raise TransitionNotAllowed(guard.explanation_nl, rule=guard.name, state=state.value, event=event.value,
-                               consent=facts.consent.value, risk=facts.risk.value)
+    raise TransitionNotAllowed(
+        guard.explanation_nl,
+        rule=guard.name,
+        state=state.value,
+        event=event.value,
+        consent=facts.consent.value,
+        risk=facts.risk.value,
+    )
 
 
-def transition(session: Session, case: Case, event: CaseEventType, by: Caller, *,
-               payload: dict[str, Any] | None = None, consent: Consent | None = None,
-               risk: Risk | None = None, at: datetime | None = None) -> CaseEvent:
+def transition(
+    session: Session,
+    case: Case,
+    event: CaseEventType,
+    by: Caller,
+    *,
+    payload: dict[str, Any] | None = None,
+    consent: Consent | None = None,
+    risk: Risk | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
     """Apply `event` to `case` (with the weighing's new consent and risk), record it on the timeline.
 
     Refuses with TransitionNotAllowed before changing anything. Flushes, never commits.
@@ -164,11 +191,20 @@ def transition(session: Session, case: Case, event: CaseEventType, by: Caller, *
     case.updated_at = now
     if after is CaseState.closed and case.closed_at is None:
         case.closed_at = now
-    entry = CaseEvent(case_id=case.id, type=event.value, actor=by.actor, organisation_oin=by.partner.oin,
-                      at=now, from_state=before.value, to_state=after.value, payload=payload or {})
+    entry = CaseEvent(
+        case_id=case.id,
+        type=event.value,
+        actor=by.actor,
+        organisation_oin=by.partner.oin,
+        at=now,
+        from_state=before.value,
+        to_state=after.value,
+        payload=payload or {},
+    )
     session.add(case)
     session.add(entry)
     session.flush()
-    log.info("case.transitioned", case_id=case.id, case_event=event.value, from_state=before.value,
-             to_state=after.value)
+    log.info(
+        "case.transitioned", case_id=case.id, case_event=event.value, from_state=before.value, to_state=after.value
+    )
     return entry

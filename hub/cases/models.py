@@ -71,9 +71,7 @@ class Case(SQLModel, table=True):
     ended_notification_id: str | None = Field(default=None, max_length=100)
     # AES-256-GCM under the case's data key; purposes "identity", "information_sheet", "plan".
     identity_ciphertext: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
-    information_sheet_ciphertext: bytes | None = Field(
-        default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True)
-    )
+    information_sheet_ciphertext: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     plan_ciphertext: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))

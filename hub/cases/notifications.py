@@ -54,20 +54,35 @@ def detention_started(session: Session, ctx: CaseContext, caller: Caller, data: 
     region = _validate_started(data)
     now = datetime.now(UTC)
     pseudonym = pseudonymise(data.subject.bsn, ctx.pseudonym_key)
-    case = Case(region=region, municipality=data.municipality, subject_pseudonym=pseudonym,
-                prison=data.prison, detention_started_on=data.started_on,
-                expected_release_on=data.expected_release_on, started_notification_id=data.notification_id,
-                created_at=now, updated_at=now)
+    case = Case(
+        region=region,
+        municipality=data.municipality,
+        subject_pseudonym=pseudonym,
+        prison=data.prison,
+        detention_started_on=data.started_on,
+        expected_release_on=data.expected_release_on,
+        started_notification_id=data.notification_id,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(case)
     session.flush()
-    identity = {"bsn": data.subject.bsn, "name": data.subject.name,
-                "birth_date": data.subject.birth_date.isoformat()}
+    identity = {"bsn": data.subject.bsn, "name": data.subject.name, "birth_date": data.subject.birth_date.isoformat()}
     case.identity_ciphertext = ctx.envelope.encrypt_json(session, case.id, IDENTITY, identity)
     sheet = data.information_sheet.model_dump(mode="json")
     case.information_sheet_ciphertext = ctx.envelope.encrypt_json(session, case.id, INFORMATION_SHEET, sheet)
-    session.add(CaseEvent(case_id=case.id, type=CaseEventType.detention_started.value, actor=caller.actor,
-                          organisation_oin=caller.partner.oin, at=now, from_state=None,
-                          to_state=case.state, payload={"notification_id": data.notification_id}))
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            type=CaseEventType.detention_started.value,
+            actor=caller.actor,
+            organisation_oin=caller.partner.oin,
+            at=now,
+            from_state=None,
+            to_state=case.state,
+            payload={"notification_id": data.notification_id},
+        )
+    )
     categories = [DETENTION_CATEGORY, *sorted(sheet["conditions"])]
     _log_received(session, ctx, caller, case, categories)
     result = NotificationResult(notification_id=data.notification_id, case_id=case.id, state=CaseState(case.state))
@@ -84,20 +99,28 @@ def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: De
         return repeat
     if not is_valid_bsn(data.bsn):
         raise ValidationFailed("Het BSN voldoet niet aan de elfproef.", field="bsn")
-    case = repository.case_started_by(session, data.started_notification_id,
-                                      pseudonymise(data.bsn, ctx.pseudonym_key))
+    case = repository.case_started_by(session, data.started_notification_id, pseudonymise(data.bsn, ctx.pseudonym_key))
     if case is None:
-        raise ValidationFailed("Er is geen detentie van deze persoon met dit meldingsnummer.",
-                               field="started_notification_id")
+        raise ValidationFailed(
+            "Er is geen detentie van deze persoon met dit meldingsnummer.", field="started_notification_id"
+        )
     if data.ended_on < case.detention_started_on:
         raise ValidationFailed("Het einde van de detentie ligt voor het begin.", field="ended_on")
     if case.detention_ended_on is not None:
-        raise NotificationConflict("Het einde van deze detentie is al gemeld met een ander meldingsnummer.",
-                                   field="notification_id", rule="detention_already_ended")
+        raise NotificationConflict(
+            "Het einde van deze detentie is al gemeld met een ander meldingsnummer.",
+            field="notification_id",
+            rule="detention_already_ended",
+        )
     case.detention_ended_on = data.ended_on
     case.ended_notification_id = data.notification_id
-    transition(session, case, CaseEventType.detention_ended, caller,
-               payload={"notification_id": data.notification_id, "ended_on": data.ended_on.isoformat()})
+    transition(
+        session,
+        case,
+        CaseEventType.detention_ended,
+        caller,
+        payload={"notification_id": data.notification_id, "ended_on": data.ended_on.isoformat()},
+    )
     _log_received(session, ctx, caller, case, [DETENTION_CATEGORY])
     result = NotificationResult(notification_id=data.notification_id, case_id=case.id, state=CaseState(case.state))
     outcome = _store(session, ctx, caller, data, ENDED, digest, case, result)
@@ -113,11 +136,13 @@ def _validate_started(data: DetentionStartedIn) -> str:
     if region is None:
         raise ValidationFailed(f"Onbekende gemeente (CBS-code {data.municipality}).", field="municipality")
     if data.expected_release_on is not None and data.expected_release_on < data.started_on:
-        raise ValidationFailed("De verwachte vrijlating ligt voor het begin van de detentie.",
-                               field="expected_release_on")
+        raise ValidationFailed(
+            "De verwachte vrijlating ligt voor het begin van de detentie.", field="expected_release_on"
+        )
     if data.subject.birth_date >= data.started_on or data.subject.birth_date > date.today():
-        raise ValidationFailed("De geboortedatum moet voor het begin van de detentie liggen.",
-                               field="subject.birth_date")
+        raise ValidationFailed(
+            "De geboortedatum moet voor het begin van de detentie liggen.", field="subject.birth_date"
+        )
     return region
 
 
@@ -131,23 +156,50 @@ def _repeat(session: Session, caller: Caller, notification_id: str, kind: str, d
     if stored is None:
         return None
     if stored.kind != kind or not hmac.compare_digest(stored.body_digest, digest):
-        raise NotificationConflict("Dit meldingsnummer is al gebruikt voor een andere melding.",
-                                   field="notification_id", rule="notification_id_reused")
+        raise NotificationConflict(
+            "Dit meldingsnummer is al gebruikt voor een andere melding.",
+            field="notification_id",
+            rule="notification_id_reused",
+        )
     log.info("notification.repeated", kind=kind, case_id=stored.case_id)
     return Outcome(NotificationResult.model_validate(stored.result), created=False)
 
 
 def _log_received(session: Session, ctx: CaseContext, caller: Caller, case: Case, categories: list[str]) -> None:
-    audit.record(session, event_type="data_received", subject_pseudonym=case.subject_pseudonym,
-                 trace=ctx.trace, activity=ctx.register.get("reintegration").ref, case_id=case.id,
-                 from_oin=caller.partner.oin, from_actor=caller.actor, categories_released=categories)
+    audit.record(
+        session,
+        event_type="data_received",
+        subject_pseudonym=case.subject_pseudonym,
+        trace=ctx.trace,
+        activity=ctx.register.get("reintegration").ref,
+        case_id=case.id,
+        from_oin=caller.partner.oin,
+        from_actor=caller.actor,
+        categories_released=categories,
+    )
 
 
-def _store(session: Session, ctx: CaseContext, caller: Caller, data: BaseModel, kind: str, digest: str,
-           case: Case, result: NotificationResult) -> Outcome:
+def _store(
+    session: Session,
+    ctx: CaseContext,
+    caller: Caller,
+    data: BaseModel,
+    kind: str,
+    digest: str,
+    case: Case,
+    result: NotificationResult,
+) -> Outcome:
     notification_id = result.notification_id
-    session.add(DjiNotification(sender_oin=caller.partner.oin, notification_id=notification_id, kind=kind,
-                                body_digest=digest, case_id=case.id, result=result.model_dump(mode="json")))
+    session.add(
+        DjiNotification(
+            sender_oin=caller.partner.oin,
+            notification_id=notification_id,
+            kind=kind,
+            body_digest=digest,
+            case_id=case.id,
+            result=result.model_dump(mode="json"),
+        )
+    )
     try:
         session.commit()
     except IntegrityError:  # the same notification, arriving twice at once: the other one won

@@ -44,9 +44,11 @@ def case_started_by(session: Session, notification_id: str, subject_pseudonym: s
     statement = (
         select(Case)
         .join(DjiNotification, DjiNotification.case_id == Case.id)  # type: ignore[arg-type]
-        .where(DjiNotification.notification_id == notification_id,
-               DjiNotification.kind == "detention_started",
-               Case.subject_pseudonym == subject_pseudonym)
+        .where(
+            DjiNotification.notification_id == notification_id,
+            DjiNotification.kind == "detention_started",
+            Case.subject_pseudonym == subject_pseudonym,
+        )
     )
     return session.exec(statement).first()
 

@@ -53,8 +53,9 @@ def retention_days(register: Register, scope: str, scopes_of_case: list[str]) ->
     return max([retention_days(register, CASE_ACTIVITY, []), *others])
 
 
-def run_retention(session: Session, register: Register, now: datetime | None = None,
-                  trace: TraceContext | None = None) -> list[Destroyed]:
+def run_retention(
+    session: Session, register: Register, now: datetime | None = None, trace: TraceContext | None = None
+) -> list[Destroyed]:
     """Destroy every expired key of every closed case; commits per case. Returns what was destroyed."""
     now = _aware(now or datetime.now(UTC))
     trace = trace or new_trace()
@@ -68,8 +69,9 @@ def run_retention(session: Session, register: Register, now: datetime | None = N
     return destroyed
 
 
-def _expire_case(session: Session, register: Register, case: Case, now: datetime,
-                 trace: TraceContext) -> list[Destroyed]:
+def _expire_case(
+    session: Session, register: Register, case: Case, now: datetime, trace: TraceContext
+) -> list[Destroyed]:
     keys = list(session.exec(select(CaseKey).where(CaseKey.case_id == case.id)))
     scopes = [k.scope for k in keys]
     assert case.closed_at is not None
@@ -82,8 +84,14 @@ def _expire_case(session: Session, register: Register, case: Case, now: datetime
         if closed_at + timedelta(days=days) > now:
             continue
         destroy_key(session, key, now)
-        audit.record(session, event_type="content_destroyed", subject_pseudonym=case.subject_pseudonym,
-                     trace=trace.child(), activity=_ref(register, key.scope), case_id=case.id)
+        audit.record(
+            session,
+            event_type="content_destroyed",
+            subject_pseudonym=case.subject_pseudonym,
+            trace=trace.child(),
+            activity=_ref(register, key.scope),
+            case_id=case.id,
+        )
         done.append(Destroyed(case.id, key.scope, days))
     if all(k.wrapped_key is None for k in keys):
         case.content_destroyed_at = now

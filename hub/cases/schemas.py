@@ -42,8 +42,9 @@ class _Strict(BaseModel):
 
 class ConditionEntry(_Strict):
     status: ConditionStatus
-    help_question: str | None = Field(default=None, max_length=1000,
-                                      description="The person's help question on this condition, if any.")
+    help_question: str | None = Field(
+        default=None, max_length=1000, description="The person's help question on this condition, if any."
+    )
 
 
 class InformationSheet(_Strict):
@@ -59,18 +60,28 @@ class SubjectIn(_Strict):
 
 
 class DetentionStartedIn(_Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "notification_id": "PI-NWG-2026-000123",
-        "subject": {"bsn": "111222333", "name": "J. de Vries", "birth_date": "1990-04-12"},
-        "prison": "PI Nieuwegein",
-        "started_on": "2026-11-02",
-        "expected_release_on": "2027-01-15",
-        "municipality": "GM0402",
-        "information_sheet": {"conditions": {
-            "identity_document": {"status": "in_order"},
-            "housing": {"status": "not_in_order", "help_question": "Zoekt woonruimte na detentie"},
-            "debts": {"status": "unknown"}}},
-    }]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "notification_id": "PI-NWG-2026-000123",
+                    "subject": {"bsn": "111222333", "name": "J. de Vries", "birth_date": "1990-04-12"},
+                    "prison": "PI Nieuwegein",
+                    "started_on": "2026-11-02",
+                    "expected_release_on": "2027-01-15",
+                    "municipality": "GM0402",
+                    "information_sheet": {
+                        "conditions": {
+                            "identity_document": {"status": "in_order"},
+                            "housing": {"status": "not_in_order", "help_question": "Zoekt woonruimte na detentie"},
+                            "debts": {"status": "unknown"},
+                        }
+                    },
+                }
+            ]
+        },
+    )
 
     notification_id: str = Field(pattern=NOTIFICATION_ID)
     subject: SubjectIn
@@ -82,13 +93,24 @@ class DetentionStartedIn(_Strict):
 
 
 class DetentionEndedIn(_Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "notification_id": "PI-NWG-2026-000187", "started_notification_id": "PI-NWG-2026-000123",
-        "bsn": "111222333", "ended_on": "2027-01-15"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "notification_id": "PI-NWG-2026-000187",
+                    "started_notification_id": "PI-NWG-2026-000123",
+                    "bsn": "111222333",
+                    "ended_on": "2027-01-15",
+                }
+            ]
+        },
+    )
 
     notification_id: str = Field(pattern=NOTIFICATION_ID)
-    started_notification_id: str = Field(pattern=NOTIFICATION_ID,
-                                         description="The notification that started this detention.")
+    started_notification_id: str = Field(
+        pattern=NOTIFICATION_ID, description="The notification that started this detention."
+    )
     bsn: str = Field(max_length=16, description="Cross-check: must be the person of that detention.")
     ended_on: date
 
@@ -120,8 +142,9 @@ class CasePublic(BaseModel):
     updated_at: UtcDateTime
     closed_at: UtcDateTime | None
     content_destroyed_at: UtcDateTime | None
-    related_case_ids: list[str] = Field(default_factory=list,
-                                        description="Earlier or later detentions of the same person.")
+    related_case_ids: list[str] = Field(
+        default_factory=list, description="Earlier or later detentions of the same person."
+    )
     allowed_events: list[str] = Field(default_factory=list)
 
 
@@ -187,11 +210,17 @@ CoordinatorEvent = Annotated[
 
 EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     "visit": {"summary": "Visit in prison", "value": {"type": "visit_recorded", "visited_on": "2026-11-05"}},
-    "weighing": {"summary": "Weighing", "value": {"type": "weighing_recorded", "consent": "yes",
-                                                  "risk": "signalled"}},
-    "plan": {"summary": "Plan", "value": {"type": "plan_recorded", "plan": {
-        "agreed_on": "2026-11-20",
-        "actions": [{"domain": "housing", "action": "Aanmelding maatschappelijke opvang"}]}}},
+    "weighing": {"summary": "Weighing", "value": {"type": "weighing_recorded", "consent": "yes", "risk": "signalled"}},
+    "plan": {
+        "summary": "Plan",
+        "value": {
+            "type": "plan_recorded",
+            "plan": {
+                "agreed_on": "2026-11-20",
+                "actions": [{"domain": "housing", "action": "Aanmelding maatschappelijke opvang"}],
+            },
+        },
+    },
     "outreach": {"summary": "Outreach", "value": {"type": "outreach_started"}},
     "close": {"summary": "Close", "value": {"type": "case_closed", "reason": "no_help_no_risk"}},
 }

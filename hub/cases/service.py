@@ -48,9 +48,12 @@ class CaseContext:
 
 def case_context(request: Request, trace: TraceDep) -> CaseContext:
     settings = request.app.state.settings
-    return CaseContext(envelope=Envelope.from_settings(settings),
-                       pseudonym_key=settings.pseudonym_key.get_secret_value(),
-                       register=get_register(settings.policies_dir), trace=trace)
+    return CaseContext(
+        envelope=Envelope.from_settings(settings),
+        pseudonym_key=settings.pseudonym_key.get_secret_value(),
+        register=get_register(settings.policies_dir),
+        trace=trace,
+    )
 
 
 CaseContextDep = Annotated[CaseContext, Depends(case_context)]
@@ -80,12 +83,24 @@ def get_case_in_region(session: Session, case_id: str, region: str | None) -> Ca
 
 def case_facts(case: Case) -> dict[str, Any]:
     """The `case` object of the policy's request input (docs/ARCHITECTURE.md)."""
-    return {"state": case.state, "region": case.region, "municipality": case.municipality,
-            "consent": case.consent, "risk": case.risk, "detention_ended": case.detention_ended_on is not None}
+    return {
+        "state": case.state,
+        "region": case.region,
+        "municipality": case.municipality,
+        "consent": case.consent,
+        "risk": case.risk,
+        "detention_ended": case.detention_ended_on is not None,
+    }
 
 
-def list_cases(session: Session, caller: Caller, params: PageParams, *, state: CaseState | None = None,
-               municipality: str | None = None) -> Slice[Case]:
+def list_cases(
+    session: Session,
+    caller: Caller,
+    params: PageParams,
+    *,
+    state: CaseState | None = None,
+    municipality: str | None = None,
+) -> Slice[Case]:
     """The cases of the caller's region, newest first."""
     region = caller.partner.region
     if region is None:
@@ -128,49 +143,82 @@ class ReadRefused(LoggedRefusal, Forbidden):
     code, title = "read_refused", "Inzage geweigerd"
 
 
-def _decide_read(session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller, case: Case,
-                 categories: list[str]) -> Decision:
+def _decide_read(
+    session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller, case: Case, categories: list[str]
+) -> Decision:
     """The policy's decision (`dt.case_read`, rules 1, 3, 4 and 7) on the coordinator's own read of these
     categories of the case; the policy, not this module, chooses the activity. When nothing is allowed the
     refusal is written to the disclosure log (and committed), then refused (409 for a closed case, 403
     otherwise)."""
-    decision = decide_case_read(pdp, {
-        "requester": {"role": caller.partner.role, "oin": caller.partner.oin, "region": caller.partner.region},
-        "categories": categories, "case": case_facts(case)})
+    decision = decide_case_read(
+        pdp,
+        {
+            "requester": {"role": caller.partner.role, "oin": caller.partner.oin, "region": caller.partner.region},
+            "categories": categories,
+            "case": case_facts(case),
+        },
+    )
     if decision.allow:
         return decision
     reasons = {c: d.reason for c, d in decision.denied.items()}
-    audit.record(session, event_type="request_refused", subject_pseudonym=case.subject_pseudonym,
-                 trace=ctx.trace, decision=decision, case_id=case.id, to_oin=caller.partner.oin,
-                 to_actor=caller.actor, categories_withheld=sorted(reasons), denial_reasons=reasons)
+    audit.record(
+        session,
+        event_type="request_refused",
+        subject_pseudonym=case.subject_pseudonym,
+        trace=ctx.trace,
+        decision=decision,
+        case_id=case.id,
+        to_oin=caller.partner.oin,
+        to_actor=caller.actor,
+        categories_withheld=sorted(reasons),
+        denial_reasons=reasons,
+    )
     session.commit()
-    log.info("case.read_refused", case_id=case.id, decision_id=decision.decision_id,
-             withheld=sorted(decision.denied), reasons=sorted({d.reason for d in decision.denied.values()}))
+    log.info(
+        "case.read_refused",
+        case_id=case.id,
+        decision_id=decision.decision_id,
+        withheld=sorted(decision.denied),
+        reasons=sorted({d.reason for d in decision.denied.values()}),
+    )
     reason = decision.refusal.reason if decision.refusal else None
     if reason == "case_closed":
-        raise CaseClosedForReading("De casus is gesloten; persoonsgegevens worden niet meer getoond.",
-                                   rule="case_closed", decision_id=decision.decision_id)
+        raise CaseClosedForReading(
+            "De casus is gesloten; persoonsgegevens worden niet meer getoond.",
+            rule="case_closed",
+            decision_id=decision.decision_id,
+        )
     first = decision.refusal or next(iter(decision.denied.values()))
     raise ReadRefused(first.explanation_nl, rule=first.reason, decision_id=decision.decision_id)
 
 
-def show_identity(session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller,
-                  case_id: str) -> SubjectIdentity:
+def show_identity(
+    session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller, case_id: str
+) -> SubjectIdentity:
     """The identifying data for the coordinator, when the policy allows it; logged as `identity_shown`
     (with the decision) before it is returned."""
     case = get_case_in_region(session, case_id, caller.partner.region)
     decision = _decide_read(session, ctx, pdp, caller, case, [IDENTITY])
     identity = read_identity(session, ctx, case)
-    audit.record(session, event_type="identity_shown", subject_pseudonym=case.subject_pseudonym,
-                 trace=ctx.trace, decision=decision, case_id=case.id, to_oin=caller.partner.oin,
-                 to_actor=caller.actor, categories_released=[IDENTITY])
+    audit.record(
+        session,
+        event_type="identity_shown",
+        subject_pseudonym=case.subject_pseudonym,
+        trace=ctx.trace,
+        decision=decision,
+        case_id=case.id,
+        to_oin=caller.partner.oin,
+        to_actor=caller.actor,
+        categories_released=[IDENTITY],
+    )
     session.commit()
     log.info("case.identity_shown", case_id=case.id, decision_id=decision.decision_id, released=[IDENTITY])
     return identity
 
 
-def show_information_sheet(session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller,
-                           case_id: str) -> dict[str, Any]:
+def show_information_sheet(
+    session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller, case_id: str
+) -> dict[str, Any]:
     """DJI's information sheet for the coordinator: only the basic conditions the policy allows; logged as
     `data_read` with the decision, the categories released and those withheld."""
     case = get_case_in_region(session, case_id, caller.partner.region)
@@ -180,21 +228,36 @@ def show_information_sheet(session: Session, ctx: CaseContext, pdp: PolicyDecisi
     decision = _decide_read(session, ctx, pdp, caller, case, sorted(sheet["conditions"]))
     released = {c: v for c, v in sheet["conditions"].items() if c in decision.allowed}
     withheld = sorted(decision.denied)
-    audit.record(session, event_type="data_read", subject_pseudonym=case.subject_pseudonym, trace=ctx.trace,
-                 decision=decision, case_id=case.id, to_oin=caller.partner.oin, to_actor=caller.actor,
-                 categories_released=sorted(released), categories_withheld=withheld,
-                 denial_reasons={c: d.reason for c, d in decision.denied.items()})
+    audit.record(
+        session,
+        event_type="data_read",
+        subject_pseudonym=case.subject_pseudonym,
+        trace=ctx.trace,
+        decision=decision,
+        case_id=case.id,
+        to_oin=caller.partner.oin,
+        to_actor=caller.actor,
+        categories_released=sorted(released),
+        categories_withheld=withheld,
+        denial_reasons={c: d.reason for c, d in decision.denied.items()},
+    )
     session.commit()
-    log.info("case.information_sheet_shown", case_id=case.id, decision_id=decision.decision_id,
-             released=sorted(released), withheld=withheld)
+    log.info(
+        "case.information_sheet_shown",
+        case_id=case.id,
+        decision_id=decision.decision_id,
+        released=sorted(released),
+        withheld=withheld,
+    )
     return {"conditions": released}
 
 
 # -- the coordinator's steps ---------------------------------------------------------------------------
 
 
-def record_event(session: Session, ctx: CaseContext, caller: Caller, case_id: str,
-                 event: CoordinatorEvent) -> tuple[Case, CaseEvent]:
+def record_event(
+    session: Session, ctx: CaseContext, caller: Caller, case_id: str, event: CoordinatorEvent
+) -> tuple[Case, CaseEvent]:
     """Apply one coordinator event through the transition table and put it on the timeline."""
     case = get_case_in_region(session, case_id, caller.partner.region)
     kind = CaseEventType(event.type)
@@ -211,8 +274,9 @@ def record_event(session: Session, ctx: CaseContext, caller: Caller, case_id: st
     elif isinstance(event, PlanRecorded):
         errors = schema_errors("plan", event.plan, "plan")  # the catalogue category
         if errors:
-            raise ValidationFailed("Het plan voldoet niet aan het schema in: "
-                                   + ", ".join(e["field"] for e in errors) + ".", errors=errors)
+            raise ValidationFailed(
+                "Het plan voldoet niet aan het schema in: " + ", ".join(e["field"] for e in errors) + ".", errors=errors
+            )
         payload = {"domains": sorted({action["domain"] for action in event.plan["actions"]})}
     elif isinstance(event, CaseClosed):
         payload = {"reason": event.reason.value}

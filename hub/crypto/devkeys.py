@@ -24,9 +24,7 @@ from hub.config import DEV_CERTS, ROOT
 
 def _write_private(path: Path, key) -> None:
     path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     path.chmod(0o600)
 
@@ -97,9 +95,7 @@ def generate(base: Path = DEV_CERTS, registry_dir: Path | None = None) -> list[P
             continue
         key = _rsa()
         _write_private(paths["key"], key)
-        pem = key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         public = RSAKey.import_key(pem)
         jwk = public.as_dict(private=False)
         jwk["kid"] = public.thumbprint()

@@ -78,8 +78,12 @@ class Envelope:
         """The case's key for `scope`, created when missing. Refuses when it was destroyed."""
         key = session.get(CaseKey, (case_id, scope))
         if key is None:
-            key = CaseKey(case_id=case_id, scope=scope, kek_id=self.kek_id,
-                          wrapped_key=self._wrap(case_id, scope, AESGCM.generate_key(bit_length=256)))
+            key = CaseKey(
+                case_id=case_id,
+                scope=scope,
+                kek_id=self.kek_id,
+                wrapped_key=self._wrap(case_id, scope, AESGCM.generate_key(bit_length=256)),
+            )
             try:
                 with session.begin_nested():  # a concurrent writer may create the same key first
                     session.add(key)
@@ -102,38 +106,39 @@ class Envelope:
             if key.wrapped_key is None:
                 raise ContentDestroyed(
                     "De inhoud van deze casus is volgens de bewaartermijn vernietigd.",
-                    case_id=case_id, scope=scope,
+                    case_id=case_id,
+                    scope=scope,
                 )
         return AESGCM(self._unwrap(key))
 
     # -- content -----------------------------------------------------------------------------------
 
-    def encrypt(self, session: Session, case_id: str, purpose: str, plaintext: bytes,
-                scope: str = CASE_SCOPE) -> bytes:
+    def encrypt(self, session: Session, case_id: str, purpose: str, plaintext: bytes, scope: str = CASE_SCOPE) -> bytes:
         """Encrypt `plaintext` for `case_id` and `purpose` under the case's key for `scope`."""
         aead = self._data_key(session, case_id, scope, create=True)
         nonce = os.urandom(_NONCE_BYTES)
         return _VERSION + nonce + aead.encrypt(nonce, plaintext, _content_aad(case_id, scope, purpose))
 
-    def decrypt(self, session: Session, case_id: str, purpose: str, ciphertext: bytes,
-                scope: str = CASE_SCOPE) -> bytes:
+    def decrypt(
+        self, session: Session, case_id: str, purpose: str, ciphertext: bytes, scope: str = CASE_SCOPE
+    ) -> bytes:
         """Decrypt; raises ContentDestroyed after retention, EnvelopeError when it does not belong here."""
         aead = self._data_key(session, case_id, scope, create=False)
         if ciphertext[:1] != _VERSION or len(ciphertext) < 1 + _NONCE_BYTES + 16:
             raise EnvelopeError("unknown ciphertext format")
-        nonce, body = ciphertext[1:1 + _NONCE_BYTES], ciphertext[1 + _NONCE_BYTES:]
+        nonce, body = ciphertext[1 : 1 + _NONCE_BYTES], ciphertext[1 + _NONCE_BYTES :]
         try:
             return aead.decrypt(nonce, body, _content_aad(case_id, scope, purpose))
         except InvalidTag as exc:
             raise EnvelopeError(f"ciphertext does not decrypt for case {case_id} ({scope}/{purpose})") from exc
 
-    def encrypt_json(self, session: Session, case_id: str, purpose: str, value: Any,
-                     scope: str = CASE_SCOPE) -> bytes:
+    def encrypt_json(self, session: Session, case_id: str, purpose: str, value: Any, scope: str = CASE_SCOPE) -> bytes:
         data = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
         return self.encrypt(session, case_id, purpose, data, scope)
 
-    def decrypt_json(self, session: Session, case_id: str, purpose: str, ciphertext: bytes,
-                     scope: str = CASE_SCOPE) -> Any:
+    def decrypt_json(
+        self, session: Session, case_id: str, purpose: str, ciphertext: bytes, scope: str = CASE_SCOPE
+    ) -> Any:
         return json.loads(self.decrypt(session, case_id, purpose, ciphertext, scope))
 
 

@@ -55,23 +55,23 @@ def open_request_for_responder(session: Session, ctx: ExchangeContext, request_i
     if status == "open" and case_of(session, request.case_id).state == "closed":
         status = "closed"  # the case closed (for any reason) before this request was answered
     if status == "answered":
-        raise AlreadyAnswered("Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.",
-                              request_id=request.id)
+        raise AlreadyAnswered(
+            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", request_id=request.id
+        )
     if status != "open":
-        raise RequestNotOpen(f"Dit verzoek is niet meer open (status: {status}).", request_id=request.id,
-                             request_status=status)
+        raise RequestNotOpen(
+            f"Dit verzoek is niet meer open (status: {status}).", request_id=request.id, request_status=status
+        )
     return request
 
 
-def show_request(session: Session, ctx: ExchangeContext,
-                 request_id: str) -> tuple[DataRequest, Any, tuple[str, ...]]:
+def show_request(session: Session, ctx: ExchangeContext, request_id: str) -> tuple[DataRequest, Any, tuple[str, ...]]:
     """The open request with the person's identifying data, only when the policy, asked again for the case
     as it is now, still allows some of its categories; the showing is logged before it is shown. Returns
     the request, the identity and the categories allowed now."""
     request = open_request_for_responder(session, ctx, request_id)
     case = case_of(session, request.case_id)
-    decision = release.refuse_unless_allowed(session, ctx, case, request,
-                                              decide_again(ctx, case, session, request))
+    decision = release.refuse_unless_allowed(session, ctx, case, request, decide_again(ctx, case, session, request))
     identity = subject_identity(session, ctx, case)
     disclosure.identity_shown(session, ctx, case, request, decision)
     session.commit()
@@ -83,22 +83,24 @@ def check_categories(values: dict[str, dict[str, Any]]) -> None:
     """Every category must exist in the catalogue."""
     unknown = sorted(c for c in values if not known_category(c))
     if unknown:
-        raise ValidationFailed(f"Onbekende gegevenscategorie: {', '.join(unknown)}.", field="values",
-                               categories=unknown)
+        raise ValidationFailed(
+            f"Onbekende gegevenscategorie: {', '.join(unknown)}.", field="values", categories=unknown
+        )
 
 
 def validate_released(released: dict[str, dict[str, Any]]) -> None:
     """What will be stored must satisfy each category's JSON Schema (fields beyond it were withheld)."""
-    errors = [error for category, value in sorted(released.items())
-              for error in schema_errors(category, value, f"values.{category}")]
+    errors = [
+        error
+        for category, value in sorted(released.items())
+        for error in schema_errors(category, value, f"values.{category}")
+    ]
     if errors:
         fields = ", ".join(e["field"] for e in errors)
-        raise AnswerInvalid(f"Het antwoord voldoet niet aan het schema van de categorie in: {fields}.",
-                            errors=errors)
+        raise AnswerInvalid(f"Het antwoord voldoet niet aan het schema van de categorie in: {fields}.", errors=errors)
 
 
-def submit_answer(session: Session, ctx: ExchangeContext, request_id: str,
-                  values: dict[str, dict[str, Any]]) -> Answer:
+def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, values: dict[str, dict[str, Any]]) -> Answer:
     """Validate, filter, encrypt and store an answer with its log records, in one commit."""
     request = open_request_for_responder(session, ctx, request_id)
     check_categories(values)
@@ -108,10 +110,15 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str,
     validate_released(released)
     entries = release.withheld_entries(decision, withheld, extra)
     answer = Answer(
-        request_id=request.id, case_id=request.case_id, responder_oin=ctx.caller.partner.oin,
-        responder_actor=ctx.caller.actor, released_categories=sorted(released), withheld=entries,
-        ciphertext=ctx.envelope.encrypt_json(session, request.case_id, answer_purpose(request), released,
-                                             scope=request.activity_id),
+        request_id=request.id,
+        case_id=request.case_id,
+        responder_oin=ctx.caller.partner.oin,
+        responder_actor=ctx.caller.actor,
+        released_categories=sorted(released),
+        withheld=entries,
+        ciphertext=ctx.envelope.encrypt_json(
+            session, request.case_id, answer_purpose(request), released, scope=request.activity_id
+        ),
         created_at=ctx.now,
     )
     request.status, request.answered_at = "answered", ctx.now
@@ -121,8 +128,9 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str,
         session.flush()
     except IntegrityError as exc:  # a concurrent answer to the same request committed first
         session.rollback()
-        raise AlreadyAnswered("Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.",
-                              request_id=request_id) from exc
+        raise AlreadyAnswered(
+            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", request_id=request_id
+        ) from exc
     disclosure.answer_received(session, ctx, case, request, answer, decision, _reasons(entries))
     session.commit()
     log.info("answer.received", request_id=request.id, released=len(released), withheld=len(entries))
@@ -137,8 +145,9 @@ def _reasons(withheld: list[dict[str, Any]]) -> dict[str, str]:
     return reasons
 
 
-def read_answer(session: Session, ctx: ExchangeContext,
-                request_id: str) -> tuple[DataRequest, Answer, dict, list[dict[str, Any]]]:
+def read_answer(
+    session: Session, ctx: ExchangeContext, request_id: str
+) -> tuple[DataRequest, Answer, dict, list[dict[str, Any]]]:
     """The released answer, for the coordinator that asked: only the categories the policy, asked again for
     the case as it is now, allows; every read is logged before it is returned. Returns the request, the
     answer, the values released now, and the categories withheld (whole) from the requester."""
@@ -147,14 +156,17 @@ def read_answer(session: Session, ctx: ExchangeContext,
     if answer is None:
         raise NotFound("Dit verzoek is nog niet beantwoord.", request_id=request.id)
     case = case_of(session, request.case_id)
-    decision = release.refuse_unless_allowed(session, ctx, case, request,
-                                              decide_again(ctx, case, session, request))
-    stored = ctx.envelope.decrypt_json(session, request.case_id, answer_purpose(request), answer.ciphertext,
-                                       scope=request.activity_id)
+    decision = release.refuse_unless_allowed(session, ctx, case, request, decide_again(ctx, case, session, request))
+    stored = ctx.envelope.decrypt_json(
+        session, request.case_id, answer_purpose(request), answer.ciphertext, scope=request.activity_id
+    )
     values = release.allowed_part(stored, decision)
     withheld = release.whole_categories(answer.withheld)
-    withheld += [{"category": c, "field": None, "reason": decision.denied[c].reason}
-                 for c in sorted(stored) if c not in values and c in decision.denied]
+    withheld += [
+        {"category": c, "field": None, "reason": decision.denied[c].reason}
+        for c in sorted(stored)
+        if c not in values and c in decision.denied
+    ]
     first = answer.first_read_at is None
     if first:
         answer.first_read_at = ctx.now

@@ -22,11 +22,23 @@ from hub.policy.pep import authorize
 def exchange_context(operation: str) -> Callable[..., ExchangeContext]:
     authorized = authorize(operation)
 
-    def dependency(request: Request, caller: Annotated[Caller, Depends(authorized)], trace: TraceDep,
-                   clock: ClockDep, envelope: EnvelopeDep) -> ExchangeContext:
+    def dependency(
+        request: Request,
+        caller: Annotated[Caller, Depends(authorized)],
+        trace: TraceDep,
+        clock: ClockDep,
+        envelope: EnvelopeDep,
+    ) -> ExchangeContext:
         state = request.app.state
-        return ExchangeContext(caller=caller, pdp=state.pdp, registry=state.registry, settings=state.settings,
-                               now=clock(), trace=trace, envelope=envelope)
+        return ExchangeContext(
+            caller=caller,
+            pdp=state.pdp,
+            registry=state.registry,
+            settings=state.settings,
+            now=clock(),
+            trace=trace,
+            envelope=envelope,
+        )
 
     dependency.__name__ = f"exchange_context_{operation.replace('.', '_')}"
     return dependency

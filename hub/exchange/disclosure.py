@@ -21,81 +21,165 @@ from hub.policy.pep import Decision
 
 
 def _common(ctx: ExchangeContext, case: Any, decision: Decision, stored: DataRequest | Handover) -> dict[str, Any]:
-    return {"case_id": case.id, "trace": ctx.trace, "subject_pseudonym": case.subject_pseudonym,
-            "event_time": ctx.now, "decision": decision,
-            "activity": activity_ref(stored.activity_id, stored.activity_version)}
+    return {
+        "case_id": case.id,
+        "trace": ctx.trace,
+        "subject_pseudonym": case.subject_pseudonym,
+        "event_time": ctx.now,
+        "decision": decision,
+        "activity": activity_ref(stored.activity_id, stored.activity_version),
+    }
 
 
-def request_decided(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest,
-                    decision: Decision) -> None:
+def request_decided(
+    session: Session, ctx: ExchangeContext, case: Any, request: DataRequest, decision: Decision
+) -> None:
     """The decision (when anything was allowed) and one refusal record per denied category."""
     common = _common(ctx, case, decision, request)
     if request.categories_allowed:
-        record(session, event_type="request_decided", data_request_id=request.id,
-               from_oin=request.requester_oin, from_actor=request.requester_actor,
-               to_oin=request.responder_oin, categories_released=request.categories_allowed, **common)
+        record(
+            session,
+            event_type="request_decided",
+            data_request_id=request.id,
+            from_oin=request.requester_oin,
+            from_actor=request.requester_actor,
+            to_oin=request.responder_oin,
+            categories_released=request.categories_allowed,
+            **common,
+        )
     for category, denial in sorted(request.categories_denied.items()):
-        record(session, event_type="request_refused", data_request_id=request.id,
-               from_oin=request.responder_oin, to_oin=request.requester_oin, to_actor=request.requester_actor,
-               categories_withheld=[category], denial_reasons={category: denial["reason"]}, **common)
+        record(
+            session,
+            event_type="request_refused",
+            data_request_id=request.id,
+            from_oin=request.responder_oin,
+            to_oin=request.requester_oin,
+            to_actor=request.requester_actor,
+            categories_withheld=[category],
+            denial_reasons={category: denial["reason"]},
+            **common,
+        )
 
 
-def identity_shown(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest,
-                   decision: Decision) -> None:
+def identity_shown(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest, decision: Decision) -> None:
     """The responder saw the person's identifying data (BSN, name, date of birth) to find them, under the
     decision taken again just before."""
-    record(session, event_type="identity_shown", data_request_id=request.id, from_oin=request.requester_oin,
-           to_oin=ctx.caller.partner.oin, to_actor=ctx.caller.actor, **_common(ctx, case, decision, request))
+    record(
+        session,
+        event_type="identity_shown",
+        data_request_id=request.id,
+        from_oin=request.requester_oin,
+        to_oin=ctx.caller.partner.oin,
+        to_actor=ctx.caller.actor,
+        **_common(ctx, case, decision, request),
+    )
 
 
-def answer_received(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest,
-                    answer: Answer, decision: Decision, withheld_reasons: dict[str, str]) -> None:
+def answer_received(
+    session: Session,
+    ctx: ExchangeContext,
+    case: Any,
+    request: DataRequest,
+    answer: Answer,
+    decision: Decision,
+    withheld_reasons: dict[str, str],
+) -> None:
     """What the hub accepted from the responder and, separately, what its answer filter withheld, under
     the decision taken again when the answer came in."""
     common = _common(ctx, case, decision, request)
-    common.update(data_request_id=request.id, from_oin=answer.responder_oin, from_actor=answer.responder_actor,
-                  to_oin=request.requester_oin)
+    common.update(
+        data_request_id=request.id,
+        from_oin=answer.responder_oin,
+        from_actor=answer.responder_actor,
+        to_oin=request.requester_oin,
+    )
     record(session, event_type="data_received", categories_released=answer.released_categories, **common)
     if withheld_reasons:
-        record(session, event_type="data_withheld", categories_withheld=sorted(withheld_reasons),
-               denial_reasons=withheld_reasons, **common)
+        record(
+            session,
+            event_type="data_withheld",
+            categories_withheld=sorted(withheld_reasons),
+            denial_reasons=withheld_reasons,
+            **common,
+        )
 
 
-def answer_read(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest, answer: Answer,
-                decision: Decision, categories: list[str], *, first: bool) -> None:
+def answer_read(
+    session: Session,
+    ctx: ExchangeContext,
+    case: Any,
+    request: DataRequest,
+    answer: Answer,
+    decision: Decision,
+    categories: list[str],
+    *,
+    first: bool,
+) -> None:
     """The requester read the released answer (the `categories` the decision taken again just before
     allows): the first read releases it, later reads are reads."""
-    record(session, event_type="data_released" if first else "data_read", data_request_id=request.id,
-           from_oin=answer.responder_oin, to_oin=request.requester_oin, to_actor=ctx.caller.actor,
-           categories_released=categories, **_common(ctx, case, decision, request))
+    record(
+        session,
+        event_type="data_released" if first else "data_read",
+        data_request_id=request.id,
+        from_oin=answer.responder_oin,
+        to_oin=request.requester_oin,
+        to_actor=ctx.caller.actor,
+        categories_released=categories,
+        **_common(ctx, case, decision, request),
+    )
 
 
-def handover_sent(session: Session, ctx: ExchangeContext, case: Any, handover: Handover,
-                  decision: Decision) -> None:
+def handover_sent(session: Session, ctx: ExchangeContext, case: Any, handover: Handover, decision: Decision) -> None:
     """The handover to the municipality, and one refusal record per category the policy kept back."""
     common = _common(ctx, case, decision, handover)
     common.update(from_oin=handover.sender_oin, from_actor=handover.sender_actor, to_oin=handover.recipient_oin)
     record(session, event_type="handover", categories_released=handover.categories, **common)
     for category, denial in sorted(handover.categories_denied.items()):
-        record(session, event_type="request_refused", categories_withheld=[category],
-               denial_reasons={category: denial["reason"]}, **common)
+        record(
+            session,
+            event_type="request_refused",
+            categories_withheld=[category],
+            denial_reasons={category: denial["reason"]},
+            **common,
+        )
 
 
-def handover_read(session: Session, ctx: ExchangeContext, case: Any, handover: Handover, decision: Decision,
-                  categories: list[str], *, first: bool) -> None:
+def handover_read(
+    session: Session,
+    ctx: ExchangeContext,
+    case: Any,
+    handover: Handover,
+    decision: Decision,
+    categories: list[str],
+    *,
+    first: bool,
+) -> None:
     """The municipality read the handed-over content (the `categories` the decision taken again just before
     allows)."""
-    record(session, event_type="data_released" if first else "data_read", from_oin=handover.sender_oin,
-           to_oin=handover.recipient_oin, to_actor=ctx.caller.actor, categories_released=categories,
-           **_common(ctx, case, decision, handover))
+    record(
+        session,
+        event_type="data_released" if first else "data_read",
+        from_oin=handover.sender_oin,
+        to_oin=handover.recipient_oin,
+        to_actor=ctx.caller.actor,
+        categories_released=categories,
+        **_common(ctx, case, decision, handover),
+    )
 
 
-def release_refused(session: Session, ctx: ExchangeContext, case: Any, stored: DataRequest | Handover,
-                    decision: Decision) -> None:
+def release_refused(
+    session: Session, ctx: ExchangeContext, case: Any, stored: DataRequest | Handover, decision: Decision
+) -> None:
     """A release the policy, asked again, now refuses (e.g. the case closed, consent withdrawn): logged as a
     refusal to the caller, with every category withheld and its reason."""
     reasons = {c: d.reason for c, d in decision.denied.items()}
-    record(session, event_type="request_refused", to_oin=ctx.caller.partner.oin, to_actor=ctx.caller.actor,
-           categories_withheld=sorted(reasons), denial_reasons=reasons,
-           **({"data_request_id": stored.id} if isinstance(stored, DataRequest) else {}),
-           **_common(ctx, case, decision, stored))
+    record(
+        session,
+        event_type="request_refused",
+        to_oin=ctx.caller.partner.oin,
+        to_actor=ctx.caller.actor,
+        categories_withheld=sorted(reasons),
+        denial_reasons=reasons,
+        **({"data_request_id": stored.id} if isinstance(stored, DataRequest) else {}),
+        **_common(ctx, case, decision, stored),
+    )

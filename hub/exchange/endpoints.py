@@ -50,20 +50,39 @@ POSTED = problem_responses(400, 409, 413, 422)
 RequestStatus = Literal["open", "answered", "refused", "expired", "closed"]
 
 
-@router.post("/cases/{case_id}/requests", status_code=201, response_model=RequestOut, responses=POSTED,
-             summary="Ask one partner for categories under one activity; the policy decides per category")
+@router.post(
+    "/cases/{case_id}/requests",
+    status_code=201,
+    response_model=RequestOut,
+    responses=POSTED,
+    summary="Ask one partner for categories under one activity; the policy decides per category",
+)
 def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext) -> Response:
-    return render_then_commit(session, lambda: service.create_request(session, ctx, case_id, body),
-                              lambda request: present.request_out(request, ctx.registry, ctx.now), status_code=201)
+    return render_then_commit(
+        session,
+        lambda: service.create_request(session, ctx, case_id, body),
+        lambda request: present.request_out(request, ctx.registry, ctx.now),
+        status_code=201,
+    )
 
 
-@router.get("/cases/{case_id}/requests", response_model=Page[RequestOut], responses=problem_responses(422),
-            summary="The requests on a case")
-def list_case_requests(case_id: str, session: SessionDep, ctx: RequestListContext, page: PageParamsDep,
-                       status: Annotated[RequestStatus | None, Query()] = None):
+@router.get(
+    "/cases/{case_id}/requests",
+    response_model=Page[RequestOut],
+    responses=problem_responses(422),
+    summary="The requests on a case",
+)
+def list_case_requests(
+    case_id: str,
+    session: SessionDep,
+    ctx: RequestListContext,
+    page: PageParamsDep,
+    status: Annotated[RequestStatus | None, Query()] = None,
+):
     result = service.list_case_requests(session, ctx, case_id, status=status, page=page)
-    return Page[RequestOut](items=[present.request_out(r, ctx.registry, ctx.now) for r in result.rows],
-                            next_cursor=result.next_cursor)
+    return Page[RequestOut](
+        items=[present.request_out(r, ctx.registry, ctx.now) for r in result.rows], next_cursor=result.next_cursor
+    )
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, summary="One request, for its requester")
@@ -71,67 +90,127 @@ def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext):
     return present.request_out(service.read_request(session, ctx, request_id), ctx.registry, ctx.now)
 
 
-@router.get("/requests/{request_id}/answer", response_model=ReleasedAnswer, responses=problem_responses(409),
-            summary="The released answer, as far as the policy allows it now; every read is logged")
+@router.get(
+    "/requests/{request_id}/answer",
+    response_model=ReleasedAnswer,
+    responses=problem_responses(409),
+    summary="The released answer, as far as the policy allows it now; every read is logged",
+)
 def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext) -> Response:
-    return render_then_commit(session, lambda: answers.read_answer(session, ctx, request_id),
-                              lambda found: present.released_answer(*found, ctx.registry))
+    return render_then_commit(
+        session,
+        lambda: answers.read_answer(session, ctx, request_id),
+        lambda found: present.released_answer(*found, ctx.registry),
+    )
 
 
-@router.get("/inbox", response_model=Page[InboxItem], responses=problem_responses(422),
-            summary="Open requests addressed to your organisation (and only those)")
-def list_inbox(session: SessionDep, ctx: InboxListContext, page: PageParamsDep,
-               activity: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z][a-z_]*$")] = None,
-               overdue: Annotated[bool | None, Query()] = None):
+@router.get(
+    "/inbox",
+    response_model=Page[InboxItem],
+    responses=problem_responses(422),
+    summary="Open requests addressed to your organisation (and only those)",
+)
+def list_inbox(
+    session: SessionDep,
+    ctx: InboxListContext,
+    page: PageParamsDep,
+    activity: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z][a-z_]*$")] = None,
+    overdue: Annotated[bool | None, Query()] = None,
+):
     result = service.list_inbox(session, ctx, activity=activity, overdue=overdue, page=page)
-    return Page[InboxItem](items=[present.inbox_item(r, ctx.registry, ctx.now) for r in result.rows],
-                           next_cursor=result.next_cursor)
+    return Page[InboxItem](
+        items=[present.inbox_item(r, ctx.registry, ctx.now) for r in result.rows], next_cursor=result.next_cursor
+    )
 
 
-@router.get("/inbox/{request_id}", response_model=InboxDetail, responses=problem_responses(409),
-            summary="One open request with the person's identifying data (the showing is logged)")
+@router.get(
+    "/inbox/{request_id}",
+    response_model=InboxDetail,
+    responses=problem_responses(409),
+    summary="One open request with the person's identifying data (the showing is logged)",
+)
 def read_inbox_item(request_id: str, session: SessionDep, ctx: InboxReadContext) -> Response:
-    return render_then_commit(session, lambda: answers.show_request(session, ctx, request_id),
-                              lambda shown: _inbox_detail(*shown, ctx=ctx))
+    return render_then_commit(
+        session, lambda: answers.show_request(session, ctx, request_id), lambda shown: _inbox_detail(*shown, ctx=ctx)
+    )
 
 
-def _inbox_detail(request: DataRequest, identity: SubjectIdentity, allowed: tuple[str, ...], *,
-                  ctx: ExchangeContext) -> InboxDetail:
+def _inbox_detail(
+    request: DataRequest, identity: SubjectIdentity, allowed: tuple[str, ...], *, ctx: ExchangeContext
+) -> InboxDetail:
     schemas = {c: category_schema(c) for c in allowed}
     return present.inbox_detail(request, identity, allowed, schemas, ctx.registry, ctx.now)
 
 
-@router.post("/inbox/{request_id}/answer", status_code=201, response_model=AnswerReceipt, responses=POSTED,
-             summary="Answer a request: validated, filtered, encrypted; you are told what was withheld")
+@router.post(
+    "/inbox/{request_id}/answer",
+    status_code=201,
+    response_model=AnswerReceipt,
+    responses=POSTED,
+    summary="Answer a request: validated, filtered, encrypted; you are told what was withheld",
+)
 def submit_answer(request_id: str, body: AnswerSubmit, session: SessionDep, ctx: AnswerSubmitContext) -> Response:
-    return render_then_commit(session, lambda: answers.submit_answer(session, ctx, request_id, body.values),
-                              present.answer_receipt, status_code=201)
+    return render_then_commit(
+        session,
+        lambda: answers.submit_answer(session, ctx, request_id, body.values),
+        present.answer_receipt,
+        status_code=201,
+    )
 
 
-@router.post("/cases/{case_id}/handover", status_code=201, response_model=HandoverOut, responses=POSTED,
-             summary="Hand the plan and the released categories to the municipality of origin")
+@router.post(
+    "/cases/{case_id}/handover",
+    status_code=201,
+    response_model=HandoverOut,
+    responses=POSTED,
+    summary="Hand the plan and the released categories to the municipality of origin",
+)
 def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext) -> Response:
-    return render_then_commit(session, lambda: handover.create_handover(session, ctx, case_id),
-                              lambda created: present.handover_out(created, ctx.registry), status_code=201)
+    return render_then_commit(
+        session,
+        lambda: handover.create_handover(session, ctx, case_id),
+        lambda created: present.handover_out(created, ctx.registry),
+        status_code=201,
+    )
 
 
-@router.get("/handovers", response_model=Page[HandoverItem], responses=problem_responses(422),
-            summary="Handovers addressed to your organisation")
-def list_handovers(session: SessionDep, ctx: InboxListContext, page: PageParamsDep,
-                   status: Annotated[Literal["sent", "acknowledged"] | None, Query()] = None):
+@router.get(
+    "/handovers",
+    response_model=Page[HandoverItem],
+    responses=problem_responses(422),
+    summary="Handovers addressed to your organisation",
+)
+def list_handovers(
+    session: SessionDep,
+    ctx: InboxListContext,
+    page: PageParamsDep,
+    status: Annotated[Literal["sent", "acknowledged"] | None, Query()] = None,
+):
     result = handover.list_handovers(session, ctx, status=status, page=page)
-    return Page[HandoverItem](items=[present.handover_item(h, ctx.registry) for h in result.rows],
-                              next_cursor=result.next_cursor)
+    return Page[HandoverItem](
+        items=[present.handover_item(h, ctx.registry) for h in result.rows], next_cursor=result.next_cursor
+    )
 
 
-@router.get("/handovers/{handover_id}", response_model=HandoverContent, responses=problem_responses(409, 410),
-            summary="A handover's content and the person's identity, until acknowledged (the read is logged)")
+@router.get(
+    "/handovers/{handover_id}",
+    response_model=HandoverContent,
+    responses=problem_responses(409, 410),
+    summary="A handover's content and the person's identity, until acknowledged (the read is logged)",
+)
 def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext) -> Response:
-    return render_then_commit(session, lambda: handover.read_handover(session, ctx, handover_id),
-                              lambda found: present.handover_content(*found, ctx.registry))
+    return render_then_commit(
+        session,
+        lambda: handover.read_handover(session, ctx, handover_id),
+        lambda found: present.handover_content(*found, ctx.registry),
+    )
 
 
-@router.post("/handovers/{handover_id}/acknowledge", response_model=HandoverOut, responses=POSTED,
-             summary="Confirm receipt of a handover; the case closes")
+@router.post(
+    "/handovers/{handover_id}/acknowledge",
+    response_model=HandoverOut,
+    responses=POSTED,
+    summary="Confirm receipt of a handover; the case closes",
+)
 def acknowledge_handover(handover_id: str, session: SessionDep, ctx: HandoverAcknowledgeContext):
     return present.handover_out(handover.acknowledge(session, ctx, handover_id), ctx.registry)

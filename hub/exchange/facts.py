@@ -17,8 +17,9 @@ def partner_facts(partner: Partner) -> dict[str, Any]:
     return facts
 
 
-def request_input(requester: Partner, responder: Partner, activity: str, categories: list[str],
-                  case_facts: dict[str, Any]) -> dict[str, Any]:
+def request_input(
+    requester: Partner, responder: Partner, activity: str, categories: list[str], case_facts: dict[str, Any]
+) -> dict[str, Any]:
     """The request-decision input of docs/ARCHITECTURE.md."""
     return {
         "requester": partner_facts(requester),

@@ -54,8 +54,9 @@ def released_content(session: Session, ctx: ExchangeContext, case_id: str) -> di
     for request, answer in repository.answers_of_case(session, case_id):
         if request.activity_id not in HANDOVER_SOURCES:
             continue
-        values = ctx.envelope.decrypt_json(session, case_id, answer_purpose(request), answer.ciphertext,
-                                           scope=request.activity_id)
+        values = ctx.envelope.decrypt_json(
+            session, case_id, answer_purpose(request), answer.ciphertext, scope=request.activity_id
+        )
         content.update(values)
     return content
 
@@ -67,18 +68,17 @@ def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Han
         raise HandoverRefused("Deze casus is al overgedragen.", case_id=case.id)
     recipient = ctx.registry.find_municipal("municipal_social", case.municipality)
     if recipient is None:
-        raise HandoverRefused("Er is geen sociaal domein van de gemeente van herkomst bekend bij de hub.",
-                              case_id=case.id)
+        raise HandoverRefused(
+            "Er is geen sociaal domein van de gemeente van herkomst bekend bij de hub.", case_id=case.id
+        )
     content = released_content(session, ctx, case.id)
     plan = case_plan(session, ctx, case)
     if plan is not None:
         content[PLAN] = plan
     if not content:
-        raise HandoverRefused("Er is niets om over te dragen: geen plan en geen vrijgegeven gegevens.",
-                              case_id=case.id)
+        raise HandoverRefused("Er is niets om over te dragen: geen plan en geen vrijgegeven gegevens.", case_id=case.id)
     offered = sorted(content)
-    decision = decide(ctx, request_input(ctx.caller.partner, recipient, HANDOVER, offered,
-                                         case_facts(session, case)))
+    decision = decide(ctx, request_input(ctx.caller.partner, recipient, HANDOVER, offered, case_facts(session, case)))
     handover = _new_handover(session, ctx, case.id, recipient.oin, content, decision)
     session.add(handover)
     session.flush()
@@ -86,30 +86,47 @@ def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Han
         handover_sent(session, ctx, case)
     disclosure.handover_sent(session, ctx, case, handover, decision)
     session.commit()
-    log.info("handover.decided", handover_id=handover.id, status=handover.status,
-             sent=len(handover.categories), refused=len(handover.categories_denied))
+    log.info(
+        "handover.decided",
+        handover_id=handover.id,
+        status=handover.status,
+        sent=len(handover.categories),
+        refused=len(handover.categories_denied),
+    )
     return handover
 
 
-def _new_handover(session: Session, ctx: ExchangeContext, case_id: str, recipient_oin: str,
-                  content: dict[str, dict[str, Any]], decision: Decision) -> Handover:
+def _new_handover(
+    session: Session,
+    ctx: ExchangeContext,
+    case_id: str,
+    recipient_oin: str,
+    content: dict[str, dict[str, Any]],
+    decision: Decision,
+) -> Handover:
     allowed = sorted(c for c in content if c in decision.allowed)
     sent = {c: content[c] for c in allowed}
     activity = decision.activity or activity_ref(HANDOVER)
     return Handover(
-        case_id=case_id, sender_oin=ctx.caller.partner.oin, sender_actor=ctx.caller.actor,
-        recipient_oin=recipient_oin, activity_id=activity.id,
-        activity_version=str(activity.version), categories=allowed,
-        categories_denied={c: {"reason": d.reason, "explanation": d.explanation_nl}
-                           for c, d in decision.denied.items()},
-        decision_id=decision.decision_id, policy_revision=decision.policy_revision,
+        case_id=case_id,
+        sender_oin=ctx.caller.partner.oin,
+        sender_actor=ctx.caller.actor,
+        recipient_oin=recipient_oin,
+        activity_id=activity.id,
+        activity_version=str(activity.version),
+        categories=allowed,
+        categories_denied={
+            c: {"reason": d.reason, "explanation": d.explanation_nl} for c, d in decision.denied.items()
+        },
+        decision_id=decision.decision_id,
+        policy_revision=decision.policy_revision,
         ciphertext=ctx.envelope.encrypt_json(session, case_id, HANDOVER, sent, scope=HANDOVER),
-        status="sent" if allowed else "refused", created_at=ctx.now,
+        status="sent" if allowed else "refused",
+        created_at=ctx.now,
     )
 
 
-def list_handovers(session: Session, ctx: ExchangeContext, *, status: str | None,
-                   page: PageParams) -> Slice[Handover]:
+def list_handovers(session: Session, ctx: ExchangeContext, *, status: str | None, page: PageParams) -> Slice[Handover]:
     """The handovers addressed to the caller's organisation, newest first."""
     statement = repository.handovers_query(ctx.caller.partner.oin, status=status)
     return paginate(session, statement, repository.HANDOVER_PAGE_KEY, page)
@@ -122,8 +139,7 @@ def _recipients_handover(session: Session, ctx: ExchangeContext, handover_id: st
     return handover
 
 
-def read_handover(session: Session, ctx: ExchangeContext,
-                  handover_id: str) -> tuple[Handover, Any, dict, list[str]]:
+def read_handover(session: Session, ctx: ExchangeContext, handover_id: str) -> tuple[Handover, Any, dict, list[str]]:
     """The handed-over content and the person's identity, for the municipality, only while the handover is
     unacknowledged and only what the policy, asked again for the case as it is now, allows; the read is
     logged. Returns the handover, the identity, the content and the categories released now.
@@ -134,12 +150,25 @@ def read_handover(session: Session, ctx: ExchangeContext,
     """
     handover = _recipients_handover(session, ctx, handover_id)
     if handover.status == "acknowledged":
-        raise HandoverAcknowledged("Deze overdracht is al bevestigd; de inhoud is niet meer via de hub te lezen.",
-                                   handover_id=handover.id)
+        raise HandoverAcknowledged(
+            "Deze overdracht is al bevestigd; de inhoud is niet meer via de hub te lezen.", handover_id=handover.id
+        )
     case = case_of(session, handover.case_id)
-    decision = refuse_unless_allowed(session, ctx, case, handover, decide_now(
-        ctx, session, case, requester_oin=handover.sender_oin, responder_oin=handover.recipient_oin,
-        activity=handover.activity_id, categories=list(handover.categories)))
+    decision = refuse_unless_allowed(
+        session,
+        ctx,
+        case,
+        handover,
+        decide_now(
+            ctx,
+            session,
+            case,
+            requester_oin=handover.sender_oin,
+            responder_oin=handover.recipient_oin,
+            activity=handover.activity_id,
+            categories=list(handover.categories),
+        ),
+    )
     stored = ctx.envelope.decrypt_json(session, case.id, HANDOVER, handover.ciphertext, scope=HANDOVER)
     content = allowed_part(stored, decision)
     identity = subject_identity(session, ctx, case)

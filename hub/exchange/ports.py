@@ -25,6 +25,7 @@ from hub.policy.register import ActivityRef
 
 # -- catalogue and register ---------------------------------------------------------------------------
 
+
 def known_category(category: str) -> bool:
     return category in catalogue.get_catalogue().categories
 
@@ -50,6 +51,7 @@ def activity_ref(activity_id: str, version: str | None = None) -> ActivityRef:
 
 
 # -- the case ------------------------------------------------------------------------------------------
+
 
 def coordinator_case(session: Session, caller: Caller, case_id: str) -> Case:
     """The case, only for a coordinator of its region; 404 for anyone else (they learn nothing)."""
@@ -88,8 +90,12 @@ def case_plan(session: Session, ctx: ExchangeContext, case: Case) -> dict[str, A
 
 def _case_context(ctx: ExchangeContext) -> cases.CaseContext:
     key = ctx.settings.pseudonym_key
-    return cases.CaseContext(envelope=ctx.envelope, pseudonym_key=key.get_secret_value() if key else "",
-                             register=register.get_register(ctx.settings.policies_dir), trace=ctx.trace)
+    return cases.CaseContext(
+        envelope=ctx.envelope,
+        pseudonym_key=key.get_secret_value() if key else "",
+        register=register.get_register(ctx.settings.policies_dir),
+        trace=ctx.trace,
+    )
 
 
 def handover_sent(session: Session, ctx: ExchangeContext, case: Case) -> None:
@@ -118,8 +124,17 @@ def decide(ctx: ExchangeContext, facts: dict[str, Any]) -> Decision:
 
 # -- the policy, again on every release ------------------------------------------------------------------
 
-def decide_now(ctx: ExchangeContext, session: Session, case: Case, *, requester_oin: str, responder_oin: str,
-               activity: str, categories: list[str]) -> Decision:
+
+def decide_now(
+    ctx: ExchangeContext,
+    session: Session,
+    case: Case,
+    *,
+    requester_oin: str,
+    responder_oin: str,
+    activity: str,
+    categories: list[str],
+) -> Decision:
     """The decision on a stored request or handover (its parties, activity and categories) taken again for
     the case as it is now, with the same input request creation builds (`request_input`).
 
@@ -135,9 +150,15 @@ def decide_now(ctx: ExchangeContext, session: Session, case: Case, *, requester_
 
 def decide_again(ctx: ExchangeContext, case: Case, session: Session, request: Any) -> Decision:
     """The request decision taken again now, for the categories allowed when it was made."""
-    return decide_now(ctx, session, case, requester_oin=request.requester_oin,
-                      responder_oin=request.responder_oin, activity=request.activity_id,
-                      categories=list(request.categories_allowed))
+    return decide_now(
+        ctx,
+        session,
+        case,
+        requester_oin=request.requester_oin,
+        responder_oin=request.responder_oin,
+        activity=request.activity_id,
+        categories=list(request.categories_allowed),
+    )
 
 
 def catalogue_fields(category: str) -> frozenset[str]:
@@ -145,8 +166,9 @@ def catalogue_fields(category: str) -> frozenset[str]:
     return catalogue.get_catalogue().get(category).fields
 
 
-def answer_filter(ctx: ExchangeContext, session: Session, case: Case, request: Any,
-                  values: dict[str, dict[str, Any]]) -> tuple[Decision, dict[str, dict[str, Any]], list[dict]]:
+def answer_filter(
+    ctx: ExchangeContext, session: Session, case: Case, request: Any, values: dict[str, dict[str, Any]]
+) -> tuple[Decision, dict[str, dict[str, Any]], list[dict]]:
     """The decision taken again, the released values per category, and what the policy withheld
     ({category, field, reason}). The caller hands in only catalogue categories and catalogue fields."""
     decision = decide_again(ctx, case, session, request)

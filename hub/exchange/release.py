@@ -27,8 +27,9 @@ FIELD_NOT_IN_CATALOGUE = "field_not_in_catalogue"
 COUNT_KEY = "fields_not_in_catalogue"
 
 
-def refuse_unless_allowed(session: Session, ctx: ExchangeContext, case: Any, stored: DataRequest | Handover,
-                          decision: Decision) -> Decision:
+def refuse_unless_allowed(
+    session: Session, ctx: ExchangeContext, case: Any, stored: DataRequest | Handover, decision: Decision
+) -> Decision:
     """The fresh decision, when it allows at least one category; otherwise the refusal is written to the
     disclosure log (and committed) and a 409 names the policy's reason."""
     if decision.allowed:
@@ -38,8 +39,12 @@ def refuse_unless_allowed(session: Session, ctx: ExchangeContext, case: Any, sto
     denial = decision.refusal or next(iter(decision.denied.values()), None)
     reason = denial.reason if denial else "nothing_allowed"
     explanation = denial.explanation_nl if denial else "Het beleid staat niets toe."
-    raise ReleaseRefused(f"De hub verstrekt dit niet (meer): {explanation}", reason=reason,
-                         decision_id=decision.decision_id, policy_revision=decision.policy_revision)
+    raise ReleaseRefused(
+        f"De hub verstrekt dit niet (meer): {explanation}",
+        reason=reason,
+        decision_id=decision.decision_id,
+        policy_revision=decision.policy_revision,
+    )
 
 
 def allowed_part(content: dict[str, Any], decision: Decision) -> dict[str, Any]:
@@ -63,8 +68,7 @@ def split_catalogue_fields(values: dict[str, dict[str, Any]]) -> tuple[dict[str,
     return kept, extra
 
 
-def withheld_entries(decision: Decision, withheld: list[dict[str, Any]],
-                     extra: dict[str, int]) -> list[dict[str, Any]]:
+def withheld_entries(decision: Decision, withheld: list[dict[str, Any]], extra: dict[str, int]) -> list[dict[str, Any]]:
     """What to store and report of a withholding: whole categories by name, a field by name only when it is
     a catalogue field of an allowed category, and for anything else a count per category."""
     entries: list[dict[str, Any]] = []
@@ -76,12 +80,17 @@ def withheld_entries(decision: Decision, withheld: list[dict[str, Any]],
             entries.append({"category": category, "field": field, "reason": item["reason"]})
         else:
             counts[category] = counts.get(category, 0) + 1
-    entries += [{"category": c, "field": None, "reason": FIELD_NOT_IN_CATALOGUE, COUNT_KEY: n}
-                for c, n in sorted(counts.items())]
+    entries += [
+        {"category": c, "field": None, "reason": FIELD_NOT_IN_CATALOGUE, COUNT_KEY: n}
+        for c, n in sorted(counts.items())
+    ]
     return entries
 
 
 def whole_categories(withheld: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the requester may learn of a withholding: the categories withheld whole, with their reason."""
-    return [{"category": w["category"], "field": None, "reason": w["reason"]}
-            for w in withheld if w["field"] is None and COUNT_KEY not in w]
+    return [
+        {"category": w["category"], "field": None, "reason": w["reason"]}
+        for w in withheld
+        if w["field"] is None and COUNT_KEY not in w
+    ]

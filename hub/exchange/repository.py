@@ -23,18 +23,25 @@ def request_for_responder(session: Session, request_id: str, responder_oin: str)
 
 def request_for_requester(session: Session, request_id: str, requester_oin: str) -> DataRequest | None:
     """A request, only for the organisation that made it."""
-    statement = select(DataRequest).where(DataRequest.id == request_id,
-                                          DataRequest.requester_oin == requester_oin)
+    statement = select(DataRequest).where(DataRequest.id == request_id, DataRequest.requester_oin == requester_oin)
     return session.exec(statement).first()
 
 
-def inbox_query(responder_oin: str, *, now: datetime, activity: str | None,
-                overdue: bool | None) -> SelectOfScalar[DataRequest]:
+def inbox_query(
+    responder_oin: str, *, now: datetime, activity: str | None, overdue: bool | None
+) -> SelectOfScalar[DataRequest]:
     """The organisation's open, unexpired requests on cases that are not closed (filtered; hub.pagination
     orders and pages them)."""
-    statement = (select(DataRequest).join(Case, col(Case.id) == col(DataRequest.case_id))
-                 .where(DataRequest.responder_oin == responder_oin, DataRequest.status == "open",
-                        col(DataRequest.expires_at) > now, Case.state != "closed"))
+    statement = (
+        select(DataRequest)
+        .join(Case, col(Case.id) == col(DataRequest.case_id))
+        .where(
+            DataRequest.responder_oin == responder_oin,
+            DataRequest.status == "open",
+            col(DataRequest.expires_at) > now,
+            Case.state != "closed",
+        )
+    )
     if activity:
         statement = statement.where(DataRequest.activity_id == activity)
     if overdue is not None:
@@ -44,8 +51,7 @@ def inbox_query(responder_oin: str, *, now: datetime, activity: str | None,
 
 
 def case_requests_query(case_id: str, requester_oin: str, *, status: str | None) -> SelectOfScalar[DataRequest]:
-    statement = select(DataRequest).where(DataRequest.case_id == case_id,
-                                          DataRequest.requester_oin == requester_oin)
+    statement = select(DataRequest).where(DataRequest.case_id == case_id, DataRequest.requester_oin == requester_oin)
     if status:
         statement = statement.where(DataRequest.status == status)
     return statement
@@ -60,30 +66,38 @@ def answer_of(session: Session, request_id: str) -> Answer | None:
 
 
 def answers_of_case(session: Session, case_id: str) -> list[tuple[DataRequest, Answer]]:
-    statement = (select(DataRequest, Answer).join(Answer, col(Answer.request_id) == col(DataRequest.id))
-                 .where(DataRequest.case_id == case_id).order_by(col(Answer.created_at)))
+    statement = (
+        select(DataRequest, Answer)
+        .join(Answer, col(Answer.request_id) == col(DataRequest.id))
+        .where(DataRequest.case_id == case_id)
+        .order_by(col(Answer.created_at))
+    )
     return [(request, answer) for request, answer in session.exec(statement).all()]
 
 
 def open_requests_of_case(session: Session, case_id: str) -> list[DataRequest]:
-    return list(session.exec(select(DataRequest).where(DataRequest.case_id == case_id,
-                                                       DataRequest.status == "open")).all())
+    return list(
+        session.exec(select(DataRequest).where(DataRequest.case_id == case_id, DataRequest.status == "open")).all()
+    )
 
 
 def expired_open_requests(session: Session, now: datetime) -> list[DataRequest]:
-    return list(session.exec(select(DataRequest).where(DataRequest.status == "open",
-                                                       col(DataRequest.expires_at) <= now)).all())
+    return list(
+        session.exec(select(DataRequest).where(DataRequest.status == "open", col(DataRequest.expires_at) <= now)).all()
+    )
 
 
 def live_handover_of_case(session: Session, case_id: str) -> Handover | None:
     """The case's handover that reached the municipality (a refused attempt does not count)."""
-    return session.exec(select(Handover).where(Handover.case_id == case_id,
-                                               Handover.status != "refused")).first()
+    return session.exec(select(Handover).where(Handover.case_id == case_id, Handover.status != "refused")).first()
 
 
 def handover_for_recipient(session: Session, handover_id: str, recipient_oin: str) -> Handover | None:
-    return session.exec(select(Handover).where(Handover.id == handover_id, Handover.recipient_oin == recipient_oin,
-                                               Handover.status != "refused")).first()
+    return session.exec(
+        select(Handover).where(
+            Handover.id == handover_id, Handover.recipient_oin == recipient_oin, Handover.status != "refused"
+        )
+    ).first()
 
 
 def handovers_query(recipient_oin: str, *, status: str | None) -> SelectOfScalar[Handover]:

@@ -21,8 +21,12 @@ class Strict(BaseModel):
 class RequestCreate(Strict):
     """The coordinator names one partner organisation, one processing activity and the categories."""
 
-    responder: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._-]+$",
-                           description="The partner organisation asked: its OIN or its client_id.")
+    responder: str = Field(
+        min_length=3,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="The partner organisation asked: its OIN or its client_id.",
+    )
     activity: str = Field(min_length=2, max_length=64, pattern=r"^[a-z][a-z_]*$")
     categories: list[str] = Field(min_length=1, max_length=20)
 
@@ -38,8 +42,15 @@ class RequestCreate(Strict):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"responder": "gm0402-social", "activity": "reintegration",
-                                         "categories": ["housing", "income", "debts"]}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "responder": "gm0402-social",
+                    "activity": "reintegration",
+                    "categories": ["housing", "income", "debts"],
+                }
+            ]
+        },
     )
 
 
@@ -102,7 +113,8 @@ class SubjectIdentity(BaseModel):
 class InboxDetail(InboxItem):
     subject: SubjectIdentity
     answer_schemas: dict[str, dict[str, Any]] = Field(
-        description="The JSON Schema each category's answer must satisfy.")
+        description="The JSON Schema each category's answer must satisfy."
+    )
 
 
 class AnswerSubmit(Strict):
@@ -132,20 +144,23 @@ class AnswerSubmit(Strict):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"values": {"housing": {"situation": "rental",
-                                                                "at_risk_of_loss": False}}}]},
+        json_schema_extra={"examples": [{"values": {"housing": {"situation": "rental", "at_risk_of_loss": False}}}]},
     )
 
 
 class Withholding(BaseModel):
     category: str
-    field: str | None = Field(default=None, description="The catalogue field withheld; null when the whole "
-                                                        "category was withheld, or when fields outside the "
-                                                        "catalogue were (then `fields_not_in_catalogue`).")
+    field: str | None = Field(
+        default=None,
+        description="The catalogue field withheld; null when the whole "
+        "category was withheld, or when fields outside the "
+        "catalogue were (then `fields_not_in_catalogue`).",
+    )
     reason: str
     explanation: str
     fields_not_in_catalogue: int | None = Field(
-        default=None, description="How many fields outside the catalogue were withheld (never their names).")
+        default=None, description="How many fields outside the catalogue were withheld (never their names)."
+    )
 
 
 class AnswerReceipt(BaseModel):

@@ -58,8 +58,9 @@ def check_vocabulary(activity: str, categories: list[str]) -> None:
         raise ValidationFailed(f"Onbekende verwerkingsactiviteit: {activity!r}.", field="activity")
     unknown = [c for c in categories if not known_category(c)]
     if unknown:
-        raise ValidationFailed(f"Onbekende gegevenscategorie: {', '.join(unknown)}.", field="categories",
-                               categories=unknown)
+        raise ValidationFailed(
+            f"Onbekende gegevenscategorie: {', '.join(unknown)}.", field="categories", categories=unknown
+        )
 
 
 def create_request(session: Session, ctx: ExchangeContext, case_id: str, body: RequestCreate) -> DataRequest:
@@ -67,8 +68,9 @@ def create_request(session: Session, ctx: ExchangeContext, case_id: str, body: R
     case = coordinator_case(session, ctx.caller, case_id)
     responder = resolve_responder(ctx, body.responder)
     check_vocabulary(body.activity, body.categories)
-    decision = decide(ctx, request_input(ctx.caller.partner, responder, body.activity, body.categories,
-                                         case_facts(session, case)))
+    decision = decide(
+        ctx, request_input(ctx.caller.partner, responder, body.activity, body.categories, case_facts(session, case))
+    )
     if decision.allowed:  # a request the policy refused whole asks nobody anything: the case stays as it is
         start_screening(session, ctx, case)
     request = _new_request(ctx, case_id, responder, body, decision)
@@ -76,13 +78,19 @@ def create_request(session: Session, ctx: ExchangeContext, case_id: str, body: R
     session.flush()
     disclosure.request_decided(session, ctx, case, request, decision)
     session.commit()
-    log.info("request.decided", request_id=request.id, allowed=len(request.categories_allowed),
-             denied=len(request.categories_denied), decision_id=decision.decision_id)
+    log.info(
+        "request.decided",
+        request_id=request.id,
+        allowed=len(request.categories_allowed),
+        denied=len(request.categories_denied),
+        decision_id=decision.decision_id,
+    )
     return request
 
 
-def _new_request(ctx: ExchangeContext, case_id: str, responder: Partner, body: RequestCreate,
-                 decision: Decision) -> DataRequest:
+def _new_request(
+    ctx: ExchangeContext, case_id: str, responder: Partner, body: RequestCreate, decision: Decision
+) -> DataRequest:
     due = ctx.now + timedelta(days=ctx.settings.request_due_days)
     asked = body.categories
     allowed = [c for c in asked if c in decision.allowed]
@@ -98,8 +106,9 @@ def _new_request(ctx: ExchangeContext, case_id: str, responder: Partner, body: R
         activity_version=str(activity.version),
         categories_asked=list(asked),
         categories_allowed=allowed,
-        categories_denied={c: {"reason": d.reason, "explanation": d.explanation_nl}
-                           for c, d in decision.denied.items()},
+        categories_denied={
+            c: {"reason": d.reason, "explanation": d.explanation_nl} for c, d in decision.denied.items()
+        },
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
         status="open" if allowed else "refused",
@@ -119,16 +128,18 @@ def read_request(session: Session, ctx: ExchangeContext, request_id: str) -> Dat
     return request
 
 
-def list_case_requests(session: Session, ctx: ExchangeContext, case_id: str, *, status: str | None,
-                       page: PageParams) -> Slice[DataRequest]:
+def list_case_requests(
+    session: Session, ctx: ExchangeContext, case_id: str, *, status: str | None, page: PageParams
+) -> Slice[DataRequest]:
     """The coordinator's requests on one case of its own region, newest first."""
     coordinator_case(session, ctx.caller, case_id)
     statement = repository.case_requests_query(case_id, ctx.caller.partner.oin, status=status)
     return paginate(session, statement, repository.PAGE_KEY, page)
 
 
-def list_inbox(session: Session, ctx: ExchangeContext, *, activity: str | None, overdue: bool | None,
-               page: PageParams) -> Slice[DataRequest]:
+def list_inbox(
+    session: Session, ctx: ExchangeContext, *, activity: str | None, overdue: bool | None, page: PageParams
+) -> Slice[DataRequest]:
     """The open requests addressed to the caller's organisation, and nobody else's, newest first."""
     statement = repository.inbox_query(ctx.caller.partner.oin, now=ctx.now, activity=activity, overdue=overdue)
     return paginate(session, statement, repository.PAGE_KEY, page)

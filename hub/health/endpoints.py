@@ -18,8 +18,7 @@ def live() -> dict[str, str]:
 def ready(request: Request) -> JSONResponse:
     checks = {"database": _database_ok(request), "registry": _registry_loaded(request)}
     ok = all(checks.values())
-    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status_code=200 if ok else 503)
+    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
 
 def _database_ok(request: Request) -> bool:

@@ -23,8 +23,13 @@ def make_pdp(settings: Settings) -> PolicyDecisionPoint:
     if settings.opa_url:
         from hub.policy.remote import RemotePDP
 
-        return RemotePDP(settings.opa_url, settings.opa_timeout_seconds, settings.policies_dir,
-                         token=settings.read_opa_token(), policies_root=settings.opa_policies_root)
+        return RemotePDP(
+            settings.opa_url,
+            settings.opa_timeout_seconds,
+            settings.policies_dir,
+            token=settings.read_opa_token(),
+            policies_root=settings.opa_policies_root,
+        )
     from hub.policy.pdp import EmbeddedPDP
 
     return EmbeddedPDP(settings.policies_dir)

@@ -28,17 +28,26 @@ def authorize(operation: str) -> Callable[..., Caller]:
         outcome = check_operation(request.app.state.pdp, caller.partner.role, operation)
         if outcome.allow:
             return _within_scope(caller, operation)
-        log.info("policy.operation_refused", operation=operation, role=caller.partner.role,
-                 reason=outcome.reason, decision_id=outcome.decision_id)
+        log.info(
+            "policy.operation_refused",
+            operation=operation,
+            role=caller.partner.role,
+            reason=outcome.reason,
+            decision_id=outcome.decision_id,
+        )
         if outcome.reason == POLICY_UNAVAILABLE:
             raise PolicyUnavailableError(
                 "Het beleid kon niet worden geraadpleegd; het verzoek is geweigerd.",
-                rule=outcome.rule, operation=operation, policy_revision=outcome.policy_revision,
+                rule=outcome.rule,
+                operation=operation,
+                policy_revision=outcome.policy_revision,
             )
         raise OperationForbidden(
             f"De rol '{caller.partner.role}' mag de operatie '{operation}' niet uitvoeren "
             f"(regel {outcome.rule}: {outcome.reason}).",
-            rule=outcome.rule, reason=outcome.reason, operation=operation,
+            rule=outcome.rule,
+            reason=outcome.reason,
+            operation=operation,
             policy_revision=outcome.policy_revision,
         )
 
@@ -55,5 +64,6 @@ def _within_scope(caller: Caller, operation: str) -> Caller:
     raise InsufficientScope(
         f"Het toegangstoken geeft geen toegang tot de operatie '{operation}': vraag een token aan met "
         f"scope '{operation}'.",
-        operation=operation, missing_scope=operation,
+        operation=operation,
+        missing_scope=operation,
     )

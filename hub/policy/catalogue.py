@@ -53,8 +53,7 @@ class Catalogue:
         return self.get(category).schema
 
     def validator_for(self, category: str) -> Draft202012Validator:
-        return Draft202012Validator(self.schema_for(category),
-                                    format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return Draft202012Validator(self.schema_for(category), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
     def holders(self, category: str) -> frozenset[str]:
         return self.get(category).holders
@@ -85,8 +84,14 @@ def _load(policies_dir: Path) -> Catalogue:
         Draft202012Validator.check_schema(schema)
         if set(schema.get("properties", {})) != set(entry["fields"]):
             raise CatalogueError(f"{key}: the schema's properties differ from the catalogue's fields")
-        categories[key] = Category(key, entry["name"], frozenset(entry["holders"]), entry["sensitivity"],
-                                   bool(entry.get("requires_signalled_risk", False)), schema)
+        categories[key] = Category(
+            key,
+            entry["name"],
+            frozenset(entry["holders"]),
+            entry["sensitivity"],
+            bool(entry.get("requires_signalled_risk", False)),
+            schema,
+        )
     return Catalogue(raw["version"], categories)
 
 

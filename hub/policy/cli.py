@@ -80,17 +80,22 @@ def run_tests(policies: PoliciesOption = None) -> None:
         raise typer.Exit(subprocess.call([opa, "test", str(directory), "-v"]))  # noqa: S603 - fixed argv
     tests = [str(p) for p in sorted(directory.rglob("*_test.rego"))]
     code = subprocess.call([sys.executable, "-c", _PARSE_TESTS, *tests])  # noqa: S603 - fixed argv
-    typer.echo("OPA is not installed: the Rego unit tests were parsed, not run. "
-               "The decision vectors (pytest tests/policy) check every rule through the embedded engine.")
+    typer.echo(
+        "OPA is not installed: the Rego unit tests were parsed, not run. "
+        "The decision vectors (pytest tests/policy) check every rule through the embedded engine."
+    )
     raise typer.Exit(code)
 
 
 @app.command("opa-token")
 def opa_token(
     folder: Annotated[Path, typer.Argument(help="Where to write the two files (docker-compose: ./secrets)")],
-    owner: Annotated[int | None, typer.Option(
-        help="Give the token file to this uid (docker-compose: 10001, the hub container's user; needs root)",
-    )] = None,
+    owner: Annotated[
+        int | None,
+        typer.Option(
+            help="Give the token file to this uid (docker-compose: 10001, the hub container's user; needs root)",
+        ),
+    ] = None,
 ) -> None:
     """Make a new bearer token for the OPA server's API: `opa-token` (the hub's HUB_OPA_TOKEN_FILE) and
     `opa-authz.json` (its SHA-256, which OPA loads for deploy/opa/authz.rego). Never overwrites a file.
@@ -101,8 +106,10 @@ def opa_token(
 
     token = secrets.token_urlsafe(32)
     # The token is readable by its owner only; the digest is no secret (OPA's user must be able to read it).
-    files = {folder / "opa-token": (token + "\n", 0o600),
-             folder / "opa-authz.json": (json.dumps(opa_authz_data(token), indent=2) + "\n", 0o644)}
+    files = {
+        folder / "opa-token": (token + "\n", 0o600),
+        folder / "opa-authz.json": (json.dumps(opa_authz_data(token), indent=2) + "\n", 0o644),
+    }
     existing = [str(path) for path in files if path.exists()]
     if existing:
         typer.echo(f"refused: {', '.join(existing)} already exist(s); remove both files to make a new token", err=True)
@@ -117,10 +124,15 @@ def opa_token(
         try:
             os.chown(token_file, owner, -1)
         except OSError as exc:
-            typer.echo(f"written, but {token_file} could not be given to uid {owner} ({exc.strerror}): "
-                       f"run `chown {owner} {token_file}` as root", err=True)
+            typer.echo(
+                f"written, but {token_file} could not be given to uid {owner} ({exc.strerror}): "
+                f"run `chown {owner} {token_file}` as root",
+                err=True,
+            )
             raise typer.Exit(1) from None
     typer.echo(f"written: {', '.join(str(path) for path in files)} (restart OPA and the hub to use them)")
     if owner is None:
-        typer.echo(f"{token_file} is readable by its owner only: in docker-compose the hub runs as uid 10001, "
-                   f"so run `chown 10001 {token_file}` (or make the pair again with --owner 10001)")
+        typer.echo(
+            f"{token_file} is readable by its owner only: in docker-compose the hub runs as uid 10001, "
+            f"so run `chown 10001 {token_file}` (or make the pair again with --owner 10001)"
+        )

@@ -26,8 +26,12 @@ _IDENTIFIERS = {"type": "array", "items": _IDENTIFIER, "minItems": 1, "uniqueIte
 
 def _record(properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
     """An object with exactly these properties, all required except `optional`."""
-    return {"type": "object", "additionalProperties": False, "properties": properties,
-            "required": [name for name in properties if name not in optional]}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+    }
 
 
 def _map_of(value: dict[str, Any]) -> dict[str, Any]:
@@ -35,47 +39,60 @@ def _map_of(value: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "minProperties": 1, "propertyNames": _IDENTIFIER, "additionalProperties": value}
 
 
-LEGAL_BASIS = _record({"law": _TEXT, "abbreviation": _TEXT, "article": _TEXT, "note": _TEXT},
-                      optional=("note",))
+LEGAL_BASIS = _record({"law": _TEXT, "abbreviation": _TEXT, "article": _TEXT, "note": _TEXT}, optional=("note",))
 
-ACTIVITY = _record({
-    "id": _IDENTIFIER,
-    "version": _TEXT,
-    "name": _TEXT,
-    "purpose": _TEXT,
-    "direction": {"enum": DIRECTIONS},
-    "legal_basis": {"type": "array", "items": LEGAL_BASIS, "minItems": 1},
-    "legal_basis_text": _TEXT,
-    "categories": _IDENTIFIERS,
-    "retention_days": {"type": "integer", "minimum": 1},
-    "confidentiality": {"enum": CONFIDENTIALITY},
-})
+ACTIVITY = _record(
+    {
+        "id": _IDENTIFIER,
+        "version": _TEXT,
+        "name": _TEXT,
+        "purpose": _TEXT,
+        "direction": {"enum": DIRECTIONS},
+        "legal_basis": {"type": "array", "items": LEGAL_BASIS, "minItems": 1},
+        "legal_basis_text": _TEXT,
+        "categories": _IDENTIFIERS,
+        "retention_days": {"type": "integer", "minimum": 1},
+        "confidentiality": {"enum": CONFIDENTIALITY},
+    }
+)
 
 REGISTER = _record({"version": _TEXT, "activities": _map_of(ACTIVITY)})
 
-CATEGORY = _record({
-    "name": _TEXT,
-    "holders": _IDENTIFIERS,
-    "sensitivity": {"enum": SENSITIVITIES},
-    "requires_signalled_risk": {"type": "boolean"},
-    "fields": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "uniqueItems": True},
-})
+CATEGORY = _record(
+    {
+        "name": _TEXT,
+        "holders": _IDENTIFIERS,
+        "sensitivity": {"enum": SENSITIVITIES},
+        "requires_signalled_risk": {"type": "boolean"},
+        "fields": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "uniqueItems": True},
+    }
+)
 
 CATALOGUE = _record({"version": _TEXT, "categories": _map_of(CATEGORY)})
 
 CASE_STATE = _record({"open": {"type": "boolean"}, "before_weighing": {"type": "boolean"}})
 
-REFERENCE = _record({
-    "roles": _IDENTIFIERS,
-    "municipal_roles": _IDENTIFIERS,
-    "case_states": _map_of(CASE_STATE),
-    "consent_values": {"type": "array", "items": {"enum": ["yes", "no", "unknown"]}, "minItems": 1,
-                       "uniqueItems": True},
-    "risk_values": {"type": "array", "items": {"enum": ["none", "signalled"]}, "minItems": 1, "uniqueItems": True},
-    "reasons": _map_of(_record({"explanation": _TEXT})),
-    "municipality_regions": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^GM[0-9]{4}$"},
-                             "additionalProperties": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$"}},
-})
+REFERENCE = _record(
+    {
+        "roles": _IDENTIFIERS,
+        "municipal_roles": _IDENTIFIERS,
+        "case_states": _map_of(CASE_STATE),
+        "consent_values": {
+            "type": "array",
+            "items": {"enum": ["yes", "no", "unknown"]},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "risk_values": {"type": "array", "items": {"enum": ["none", "signalled"]}, "minItems": 1, "uniqueItems": True},
+        "reasons": _map_of(_record({"explanation": _TEXT})),
+        "municipality_regions": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": "^GM[0-9]{4}$"},
+            "additionalProperties": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$"},
+        },
+    }
+)
 
 # Each category's answer schema is itself checked as a JSON Schema (below).
 ANSWER_SCHEMAS = _record({"version": _TEXT, "schemas": _map_of({"type": "object"})})
@@ -117,18 +134,27 @@ def _cross_errors(dt: dict[str, Any]) -> list[str]:
     roles = set(dt["reference"]["roles"])
     categories = dt["catalogue"]["categories"]
     schemas = dt["schemas"]["schemas"]
-    errors = [f"dt/reference/data.json: municipal_roles: {r} is not a role"
-              for r in dt["reference"]["municipal_roles"] if r not in roles]
+    errors = [
+        f"dt/reference/data.json: municipal_roles: {r} is not a role"
+        for r in dt["reference"]["municipal_roles"]
+        if r not in roles
+    ]
     for key, entry in categories.items():
-        errors.extend(f"dt/catalogue/data.json: categories/{key}/holders: {h} is not a role"
-                      for h in entry["holders"] if h not in roles)
+        errors.extend(
+            f"dt/catalogue/data.json: categories/{key}/holders: {h} is not a role"
+            for h in entry["holders"]
+            if h not in roles
+        )
         if key not in schemas:
             errors.append(f"dt/schemas/data.json: schemas: {key} has no answer schema")
     for key, entry in dt["register"]["activities"].items():
         if entry["id"] != key:
             errors.append(f"dt/register/data.json: activities/{key}/id: differs from its key")
-        errors.extend(f"dt/register/data.json: activities/{key}/categories: {c} is not in the catalogue"
-                      for c in entry["categories"] if c not in categories)
+        errors.extend(
+            f"dt/register/data.json: activities/{key}/categories: {c} is not in the catalogue"
+            for c in entry["categories"]
+            if c not in categories
+        )
     for key, schema in schemas.items():
         try:
             Draft202012Validator.check_schema(schema)

@@ -71,10 +71,13 @@ class _StandinEngine(EmbeddedPDP):
 
     def __init__(self, policies_dir: Path, root: str) -> None:
         source = read_source(policies_dir)
-        self._source = dataclasses.replace(source, modules=tuple((f"{root}/{name}", text)
-                                                                  for name, text in source.modules))
-        self.test_modules = tuple((f"{root}/{path.relative_to(policies_dir).as_posix()}", path.read_text())
-                                  for path in sorted(policies_dir.rglob("*_test.rego")))
+        self._source = dataclasses.replace(
+            source, modules=tuple((f"{root}/{name}", text) for name, text in source.modules)
+        )
+        self.test_modules = tuple(
+            (f"{root}/{path.relative_to(policies_dir).as_posix()}", path.read_text())
+            for path in sorted(policies_dir.rglob("*_test.rego"))
+        )
         super().__init__(policies_dir)
 
     def _read(self) -> PolicySource:
@@ -88,8 +91,9 @@ class _StandinEngine(EmbeddedPDP):
         modules = dict(self._source.modules)
         modules[module_id] = text
         previous = self._source
-        self._source = dataclasses.replace(previous, modules=tuple(modules.items()),
-                                           revision=f"standin:{uuid.uuid4().hex}")
+        self._source = dataclasses.replace(
+            previous, modules=tuple(modules.items()), revision=f"standin:{uuid.uuid4().hex}"
+        )
         try:
             self.reload()
         except PolicyLoadError:
@@ -141,8 +145,13 @@ def _canonical(header: str) -> str:
     return "-".join(part.capitalize() for part in header.split("-"))
 
 
-def create_standin(policies_dir: Path, delay_seconds: float = 0.0, token: str | None = None,
-                   root: str = DEFAULT_POLICIES_ROOT, authz_policy: Path = AUTHZ_POLICY) -> FastAPI:
+def create_standin(
+    policies_dir: Path,
+    delay_seconds: float = 0.0,
+    token: str | None = None,
+    root: str = DEFAULT_POLICIES_ROOT,
+    authz_policy: Path = AUTHZ_POLICY,
+) -> FastAPI:
     """The stand-in application (see the module docstring)."""
     engine = _StandinEngine(policies_dir, root.rstrip("/"))
     authorizer = _Authorizer(token, authz_policy) if token else None
@@ -151,6 +160,7 @@ def create_standin(policies_dir: Path, delay_seconds: float = 0.0, token: str | 
     app.state.delay_seconds = delay_seconds
 
     if authorizer is not None:
+
         @app.middleware("http")
         async def authorize(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
             try:
@@ -208,8 +218,13 @@ def create_standin(policies_dir: Path, delay_seconds: float = 0.0, token: str | 
 class StandinServer:
     """The stand-in served by uvicorn on 127.0.0.1 and a free port, in a background thread."""
 
-    def __init__(self, policies_dir: Path, delay_seconds: float = 0.0, token: str | None = None,
-                 root: str = DEFAULT_POLICIES_ROOT) -> None:
+    def __init__(
+        self,
+        policies_dir: Path,
+        delay_seconds: float = 0.0,
+        token: str | None = None,
+        root: str = DEFAULT_POLICIES_ROOT,
+    ) -> None:
         self.root = root.rstrip("/")
         self.app = create_standin(policies_dir, delay_seconds, token, self.root)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -222,8 +237,9 @@ class StandinServer:
         # `uvicorn.access` from propagating, as `hub serve` does too.
         config = uvicorn.Config(self.app, log_config=None, log_level=None, access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
-                                        name="opa-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name="opa-standin", daemon=True
+        )
 
     def __enter__(self) -> StandinServer:
         self._thread.start()
@@ -256,8 +272,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="OPA stand-in for tests and benchmarks (not OPA)")
     parser.add_argument("--port", type=int, default=8181)
     parser.add_argument("--policies", type=Path, default=Path(__file__).resolve().parents[2] / "policies")
-    parser.add_argument("--token-file", type=Path, default=None,
-                        help="require this bearer token (deploy/opa/authz.rego), read from a file")
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        default=None,
+        help="require this bearer token (deploy/opa/authz.rego), read from a file",
+    )
     args = parser.parse_args()
     token = args.token_file.read_text().strip() if args.token_file else None
     uvicorn.run(create_standin(args.policies, token=token), host="127.0.0.1", port=args.port, log_level="warning")

@@ -115,9 +115,14 @@ def decide_request(pdp: PolicyDecisionPoint, request_input: Mapping[str, Any]) -
         text = f"De aanvraag is onvolledig of ongeldig: ontbrekend of ongeldig veld {', '.join(fields)}."
         return _refuse_all(pdp, categories, INVALID_INPUT, text)
     decision = _ask(pdp, "request", request_input, categories)
-    log.debug("policy.request_decided", allow=decision.allow, allowed=list(decision.allowed),
-              denied={c: d.reason for c, d in decision.denied.items()}, decision_id=decision.decision_id,
-              revision=decision.policy_revision)
+    log.debug(
+        "policy.request_decided",
+        allow=decision.allow,
+        allowed=list(decision.allowed),
+        denied={c: d.reason for c, d in decision.denied.items()},
+        decision_id=decision.decision_id,
+        revision=decision.policy_revision,
+    )
     return decision
 
 
@@ -146,8 +151,9 @@ def _decision_from(outcome: RequestOutcome, result: PolicyResult) -> Decision:
     denied = {c: Denial(d["reason"], d["explanation"]) for c, d in outcome.denied.items()}
     refusal = Denial(outcome.refusal["reason"], outcome.refusal["explanation"]) if outcome.refusal else None
     activity = ActivityRef.from_policy(outcome.activity) if outcome.activity else None
-    return Decision(outcome.allow, outcome.allowed, denied, activity, result.decision_id, result.revision,
-                    refusal, _MINT)
+    return Decision(
+        outcome.allow, outcome.allowed, denied, activity, result.decision_id, result.revision, refusal, _MINT
+    )
 
 
 def _requested_categories(request_input: Mapping[str, Any]) -> tuple[str, ...]:
@@ -159,8 +165,9 @@ def _requested_categories(request_input: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _refuse_all(pdp: PolicyDecisionPoint, categories: tuple[str, ...], reason: str, text: str) -> Decision:
     denial = Denial(reason, text)
-    return Decision(False, (), {c: denial for c in categories}, None, uuid.uuid4().hex, _revision_of(pdp),
-                    denial, _MINT)
+    return Decision(
+        False, (), {c: denial for c in categories}, None, uuid.uuid4().hex, _revision_of(pdp), denial, _MINT
+    )
 
 
 def _revision_of(pdp: PolicyDecisionPoint) -> str:
@@ -178,8 +185,7 @@ def _log_unavailable(pdp: PolicyDecisionPoint, rule: str, exc: Exception) -> Non
 # Answer filter
 
 
-def filter_answer(pdp: PolicyDecisionPoint, decision: Decision,
-                  answer: Mapping[str, Any]) -> AnswerFilter:
+def filter_answer(pdp: PolicyDecisionPoint, decision: Decision, answer: Mapping[str, Any]) -> AnswerFilter:
     """Cut an answer ({category: {field: value}}) down to what the decision and the policy allow.
 
     Only category and field names go to the policy, never values. Anything the policy does not release
@@ -198,18 +204,22 @@ def filter_answer(pdp: PolicyDecisionPoint, decision: Decision,
     }
     try:
         result = pdp.decide("answer", policy_input)
-        released_fields, withheld = check_answer_result(result.value, policy_input["answer"],
-                                                        decision.allowed)
+        released_fields, withheld = check_answer_result(result.value, policy_input["answer"], decision.allowed)
     except PolicyUnavailable as exc:
         _log_unavailable(pdp, "answer", exc)
         everything = tuple(Withheld(c, None, POLICY_UNAVAILABLE) for c in shaped)
         return AnswerFilter({}, everything + tuple(malformed), uuid.uuid4().hex, _revision_of(pdp))
-    released = {c: MappingProxyType({f: shaped[c][f] for f in fields if f in shaped[c]})
-                for c, fields in released_fields.items()}
+    released = {
+        c: MappingProxyType({f: shaped[c][f] for f in fields if f in shaped[c]})
+        for c, fields in released_fields.items()
+    }
     withheld_all = tuple(Withheld(w["category"], w["field"], w["reason"]) for w in withheld) + tuple(malformed)
     if withheld_all:
-        log.info("policy.answer_withheld", decision_id=decision.decision_id,
-                 withheld=[f"{w.category}.{w.field}" if w.field else w.category for w in withheld_all])
+        log.info(
+            "policy.answer_withheld",
+            decision_id=decision.decision_id,
+            withheld=[f"{w.category}.{w.field}" if w.field else w.category for w in withheld_all],
+        )
     return AnswerFilter(MappingProxyType(released), withheld_all, result.decision_id, result.revision)
 
 
@@ -239,5 +249,14 @@ def check_operation(pdp: PolicyDecisionPoint, role: str, operation: str) -> Acce
 
 from hub.policy.access import authorize  # noqa: E402 - re-exported: `from hub.policy.pep import authorize`
 
-__all__ = ["AccessOutcome", "AnswerFilter", "Decision", "Denial", "Withheld", "authorize", "check_operation",
-           "decide_request", "filter_answer"]
+__all__ = [
+    "AccessOutcome",
+    "AnswerFilter",
+    "Decision",
+    "Denial",
+    "Withheld",
+    "authorize",
+    "check_operation",
+    "decide_request",
+    "filter_answer",
+]

@@ -30,8 +30,14 @@ class ActivityRef:
 
     @classmethod
     def from_policy(cls, value: dict[str, Any]) -> ActivityRef:
-        return cls(str(value["id"]), str(value["version"]), str(value["name"]), str(value["legal_basis"]),
-                   int(value["retention_days"]), str(value["confidentiality"]))
+        return cls(
+            str(value["id"]),
+            str(value["version"]),
+            str(value["name"]),
+            str(value["legal_basis"]),
+            int(value["retention_days"]),
+            str(value["confidentiality"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +76,17 @@ def _load(path: Path) -> Register:
     raw = json.loads(path.read_text(encoding="utf-8"))
     activities = {}
     for key, entry in raw["activities"].items():
-        ref = ActivityRef(entry["id"], entry["version"], entry["name"], entry["legal_basis_text"],
-                          int(entry["retention_days"]), entry["confidentiality"])
-        activities[key] = Activity(ref, entry["purpose"], entry["direction"], tuple(entry["legal_basis"]),
-                                   tuple(entry["categories"]))
+        ref = ActivityRef(
+            entry["id"],
+            entry["version"],
+            entry["name"],
+            entry["legal_basis_text"],
+            int(entry["retention_days"]),
+            entry["confidentiality"],
+        )
+        activities[key] = Activity(
+            ref, entry["purpose"], entry["direction"], tuple(entry["legal_basis"]), tuple(entry["categories"])
+        )
     return Register(raw["version"], activities)
 
 

@@ -61,8 +61,14 @@ def client_for(url: str, timeout_seconds: float, token: str | None = None) -> Op
     if parts.path not in ("", "/"):
         raise ValueError("HUB_OPA_URL must not have a path: the hub calls /v1/data/... itself")
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    return OpaClient(host=parts.hostname, port=port, ssl=parts.scheme == "https", retries=0,
-                     timeout=timeout_seconds, token=token or None)
+    return OpaClient(
+        host=parts.hostname,
+        port=port,
+        ssl=parts.scheme == "https",
+        retries=0,
+        timeout=timeout_seconds,
+        token=token or None,
+    )
 
 
 def opa_authz_data(token: str) -> dict[str, Any]:
@@ -82,8 +88,12 @@ class ServedContent:
     digests: Mapping[str, str]
 
     @classmethod
-    def of(cls, modules: Iterable[tuple[str, str]], documents: Iterable[tuple[str, Any]],
-           foreign_modules: Iterable[tuple[str, str]] = ()) -> ServedContent:
+    def of(
+        cls,
+        modules: Iterable[tuple[str, str]],
+        documents: Iterable[tuple[str, Any]],
+        foreign_modules: Iterable[tuple[str, str]] = (),
+    ) -> ServedContent:
         digests = {f"module:{path}": _sha256(text.encode("utf-8")) for path, text in modules}
         digests.update({f"module-id:{module_id}": _sha256(text.encode("utf-8")) for module_id, text in foreign_modules})
         digests.update({f"data:{path}": _sha256(rfc8785.dumps(value)) for path, value in documents})
@@ -98,17 +108,21 @@ class ServedContent:
 
     def differences(self, other: ServedContent) -> list[str]:
         """The entries that differ, or that only one of the two holds."""
-        return sorted(e for e in self.digests.keys() | other.digests.keys()
-                      if self.digests.get(e) != other.digests.get(e))
+        return sorted(
+            e for e in self.digests.keys() | other.digests.keys() if self.digests.get(e) != other.digests.get(e)
+        )
 
 
 def data_document_paths(policies_dir: Path) -> tuple[str, ...]:
     """The data documents of a policy folder: the folders holding a data.json (`dt/register`, ...)."""
-    paths = sorted({p.parent.relative_to(policies_dir).as_posix() for p in policies_dir.rglob("data.json")
-                    if p.is_file()})
+    paths = sorted(
+        {p.parent.relative_to(policies_dir).as_posix() for p in policies_dir.rglob("data.json") if p.is_file()}
+    )
     if "." in paths:
-        raise PolicyLoadError("a data.json at the root of the policy folder cannot be read back from OPA apart "
-                              "from the rules: put it in a folder")
+        raise PolicyLoadError(
+            "a data.json at the root of the policy folder cannot be read back from OPA apart "
+            "from the rules: put it in a folder"
+        )
     return tuple(paths)
 
 
@@ -122,8 +136,14 @@ class RemotePDP(PolicyDecisionPoint):
 
     kind = "remote"
 
-    def __init__(self, url: str, timeout_seconds: float, policies_dir: Path, token: str | None = None,
-                 policies_root: str = DEFAULT_POLICIES_ROOT) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout_seconds: float,
+        policies_dir: Path,
+        token: str | None = None,
+        policies_root: str = DEFAULT_POLICIES_ROOT,
+    ) -> None:
         self.url = url
         self.policies_dir = Path(policies_dir)
         self.policies_root = policies_root.rstrip("/")
@@ -169,8 +189,8 @@ class RemotePDP(PolicyDecisionPoint):
         (default: those of the local copy), GET /v1/data/<path>."""
         listed = self._get("/v1/policies").get("result")
         if not isinstance(listed, list) or not all(
-                isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("raw"), str)
-                for m in listed):
+            isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("raw"), str) for m in listed
+        ):
             raise PolicyUnavailable("OPA listed its policies in an unexpected shape")
         prefix = self.policies_root + "/"
         counted = [(m["id"], m["raw"]) for m in listed if _counts_for_revision(m["id"], m["raw"])]
@@ -192,9 +212,14 @@ class RemotePDP(PolicyDecisionPoint):
             self._revision, self._local, self._documents = served.revision, local, documents
         differs = served.differences(local)
         if differs:
-            log.error("policy.revision_mismatch", pdp=self.kind, revision=served.revision,
-                      local_revision=local.revision, differs=differs[:_MAX_LOGGED_PATHS],
-                      more=max(0, len(differs) - _MAX_LOGGED_PATHS))
+            log.error(
+                "policy.revision_mismatch",
+                pdp=self.kind,
+                revision=served.revision,
+                local_revision=local.revision,
+                differs=differs[:_MAX_LOGGED_PATHS],
+                more=max(0, len(differs) - _MAX_LOGGED_PATHS),
+            )
         return served.revision
 
     def _get(self, path: str) -> dict[str, Any]:
@@ -202,8 +227,7 @@ class RemotePDP(PolicyDecisionPoint):
         # ids), so this reads through the client's own session: same token, timeout and no retries.
         client = self._client
         try:
-            response = client._session.get(f"{client.schema}{client.host}:{client.port}{path}",
-                                           timeout=client.timeout)
+            response = client._session.get(f"{client.schema}{client.host}:{client.port}{path}", timeout=client.timeout)
             response.raise_for_status()
             body = response.json()
         except (requests.RequestException, ValueError) as exc:
@@ -236,8 +260,9 @@ def _unavailable(exc: Exception) -> PolicyUnavailable:
         return PolicyUnavailable("OPA timed out")
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         if exc.response.status_code == 401:
-            return PolicyUnavailable("OPA refused the hub's token (401): check HUB_OPA_TOKEN_FILE against OPA's "
-                                     "opa-authz.json")
+            return PolicyUnavailable(
+                "OPA refused the hub's token (401): check HUB_OPA_TOKEN_FILE against OPA's opa-authz.json"
+            )
         return PolicyUnavailable(f"OPA answered {exc.response.status_code}")
     if isinstance(exc, requests.RequestException):
         return PolicyUnavailable(f"OPA unreachable or failed: {type(exc).__name__}")

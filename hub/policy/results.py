@@ -91,8 +91,9 @@ def check_request_result(value: Any, requested: Iterable[str]) -> RequestOutcome
     )
 
 
-def check_answer_result(value: Any, answer_fields: Mapping[str, list[str]],
-                        allowed: Iterable[str]) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
+def check_answer_result(
+    value: Any, answer_fields: Mapping[str, list[str]], allowed: Iterable[str]
+) -> tuple[dict[str, list[str]], list[dict[str, Any]]]:
     parsed: _AnswerResult = _parse(_AnswerResult, value)
     allowed_set = set(allowed)
     for category, fields in parsed.released.items():

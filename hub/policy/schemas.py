@@ -38,6 +38,5 @@ class RequestFacts(_Strict):
 
 def invalid_fields(error: ValidationError) -> list[str]:
     """The dotted names of the fields a validation error is about (never their values)."""
-    names = {".".join(str(part) for part in e["loc"] if not isinstance(part, int)) or "input"
-             for e in error.errors()}
+    names = {".".join(str(part) for part in e["loc"] if not isinstance(part, int)) or "input" for e in error.errors()}
     return sorted(names)

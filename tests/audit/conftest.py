@@ -75,18 +75,35 @@ _MUNICIPALITY = {GV: "GM0402", MH: "GM0935"}
 def ensure_case(session: Session, case_id: str, region: str, subject: str) -> None:
     """A real row in hub.cases' table: a record's region is the region of its case (H5)."""
     if session.get(Case, case_id) is None:
-        session.add(Case(id=case_id, region=region, municipality=_MUNICIPALITY[region], subject_pseudonym=subject,
-                         prison="PI Nieuwegein", detention_started_on=dt.date(2026, 1, 5),
-                         started_notification_id=f"n-{case_id}"))
+        session.add(
+            Case(
+                id=case_id,
+                region=region,
+                municipality=_MUNICIPALITY[region],
+                subject_pseudonym=subject,
+                prison="PI Nieuwegein",
+                detention_started_on=dt.date(2026, 1, 5),
+                started_notification_id=f"n-{case_id}",
+            )
+        )
         session.flush()
 
 
 def append(session: Session, subject: str, count: int = 1, region: str = GV, **overrides) -> list[AuditRecord]:
     """Append `count` released-data records about `subject` (in a case of `region`) and commit."""
-    fields = dict(event_type="data_released", decision=Decision(), case_id="case-1", data_request_id="req-1",
-                  from_oin=MUNICIPALITY_OIN, to_oin=ZVH_OIN, from_actor="mw-17", to_actor="coord-3",
-                  categories_released=["housing", "income"], categories_withheld=["care"],
-                  denial_reasons={"care": "no_consent"})
+    fields = dict(
+        event_type="data_released",
+        decision=Decision(),
+        case_id="case-1",
+        data_request_id="req-1",
+        from_oin=MUNICIPALITY_OIN,
+        to_oin=ZVH_OIN,
+        from_actor="mw-17",
+        to_actor="coord-3",
+        categories_released=["housing", "income"],
+        categories_withheld=["care"],
+        denial_reasons={"care": "no_consent"},
+    )
     fields.update(overrides)
     if fields["case_id"] is not None:
         ensure_case(session, fields["case_id"], region, subject)
@@ -105,8 +122,12 @@ def bypass_append_only(engine: Engine) -> None:
             connection.execute(text("ALTER TABLE audit_record DISABLE TRIGGER USER"))
             connection.execute(text("ALTER TABLE audit_checkpoint DISABLE TRIGGER USER"))
         else:
-            for name in ("audit_record_no_update", "audit_record_no_delete", "audit_checkpoint_no_update",
-                         "audit_checkpoint_no_delete"):
+            for name in (
+                "audit_record_no_update",
+                "audit_record_no_delete",
+                "audit_checkpoint_no_update",
+                "audit_checkpoint_no_delete",
+            ):
                 connection.execute(text(f"DROP TRIGGER {name}"))
 
 

@@ -19,8 +19,10 @@ PO_OIN = "00000009990000019000"
 ZVH_OIN = "00000009990000001000"
 HILVERSUM_SOCIAL_OIN = "00000009990000008000"
 _NOW = dt.datetime.now(dt.UTC)
-PERIOD = {"period_from": (_NOW - dt.timedelta(days=300)).isoformat(),
-          "period_to": (_NOW + dt.timedelta(days=1)).isoformat()}
+PERIOD = {
+    "period_from": (_NOW - dt.timedelta(days=300)).isoformat(),
+    "period_to": (_NOW + dt.timedelta(days=1)).isoformat(),
+}
 
 
 def _last(engine) -> AuditRecord:
@@ -31,8 +33,15 @@ def _last(engine) -> AuditRecord:
 def _seed(session, subject, other_subject) -> None:
     append(session, subject, 2, from_oin=HILVERSUM_SOCIAL_OIN, to_oin=ZVH_OIN)
     append(session, other_subject, 1, from_oin=HILVERSUM_SOCIAL_OIN, to_oin=ZVH_OIN, case_id="case-2")
-    append(session, subject, 1, event_type="request_refused", categories_released=[], to_oin=ZVH_OIN,
-           from_oin=HILVERSUM_SOCIAL_OIN)
+    append(
+        session,
+        subject,
+        1,
+        event_type="request_refused",
+        categories_released=[],
+        to_oin=ZVH_OIN,
+        from_oin=HILVERSUM_SOCIAL_OIN,
+    )
 
 
 def test_log_key_is_published(client, signer):
@@ -42,12 +51,15 @@ def test_log_key_is_published(client, signer):
     assert "d" not in body
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [
-    ("post", "/v1/audit/records/query", {"case_id": "case-1"}),
-    ("get", "/v1/audit/integrity", None),
-    ("post", "/v1/audit/access-report", {"bsn": DEMO_BSN}),
-    ("get", "/v1/audit/reports/disclosures", None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/v1/audit/records/query", {"case_id": "case-1"}),
+        ("get", "/v1/audit/integrity", None),
+        ("post", "/v1/audit/access-report", {"bsn": DEMO_BSN}),
+        ("get", "/v1/audit/reports/disclosures", None),
+    ],
+)
 @pytest.mark.parametrize("client_id", ["zvh-gooi-en-vechtstreek", "gm0402-social", "dji-pi-nieuwegein"])
 def test_other_roles_are_refused(client, auth_headers, engine, method, path, body, client_id):
     """Any role but privacy_officer gets 403 naming the rule, and nothing is logged."""
@@ -72,11 +84,14 @@ def test_query_without_filter_is_400(client, auth_headers, engine):
 def test_query_pages_and_logs_an_inspection(client, auth_headers, engine, session, subject, other_subject):
     """Filter by subject (BSN in the body): two pages, only that person's records, each page logged."""
     _seed(session, subject, other_subject)
-    first = client.post("/v1/audit/records/query", json={"subject_bsn": DEMO_BSN, "limit": 2},
-                        headers=auth_headers(PO, actor="fg-1")).json()
-    second = client.post("/v1/audit/records/query",
-                         json={"subject_bsn": DEMO_BSN, "limit": 2, "cursor": first["next_cursor"]},
-                         headers=auth_headers(PO, actor="fg-1")).json()
+    first = client.post(
+        "/v1/audit/records/query", json={"subject_bsn": DEMO_BSN, "limit": 2}, headers=auth_headers(PO, actor="fg-1")
+    ).json()
+    second = client.post(
+        "/v1/audit/records/query",
+        json={"subject_bsn": DEMO_BSN, "limit": 2, "cursor": first["next_cursor"]},
+        headers=auth_headers(PO, actor="fg-1"),
+    ).json()
     seqs = [r["seq"] for r in first["records"] + second["records"]]
     # The first page's own inspection (seq 5) names no case, so it lies in no region: not listed (H5).
     assert seqs == [1, 2, 4] and second["next_cursor"] is None
@@ -86,9 +101,15 @@ def test_query_pages_and_logs_an_inspection(client, auth_headers, engine, sessio
     assert inspection.subject_pseudonym == subject and inspection.seq == second["inspection_seq"]
 
 
-@pytest.mark.parametrize("body", [{"cursor": "bm9wZQ", "case_id": "c"}, {"case_id": "x", "unknown": 1},
-                                  {"period_from": "2026-02-01T00:00:00Z", "period_to": "2026-01-01T00:00:00Z"},
-                                  {"subject_bsn": "123456789"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"cursor": "bm9wZQ", "case_id": "c"},
+        {"case_id": "x", "unknown": 1},
+        {"period_from": "2026-02-01T00:00:00Z", "period_to": "2026-01-01T00:00:00Z"},
+        {"subject_bsn": "123456789"},
+    ],
+)
 def test_hostile_queries_are_refused(client, auth_headers, engine, body):
     """A forged cursor, an unknown field, an empty period or an invalid BSN: a problem, nothing logged."""
     response = client.post("/v1/audit/records/query", json=body, headers=auth_headers(PO))
@@ -110,24 +131,26 @@ def test_integrity_reports_verification_and_checkpoints(client, auth_headers, se
     assert body["public_key"]["kid"] == signer.verifier.key_id
 
 
-def test_access_report_lists_only_this_persons_disclosures(client, auth_headers, engine, session, subject,
-                                                           other_subject):
+def test_access_report_lists_only_this_persons_disclosures(
+    client, auth_headers, engine, session, subject, other_subject
+):
     """Dutch entries for the person's two releases; nothing of the other person; no employee ids; logged."""
     _seed(session, subject, other_subject)
     response = client.post("/v1/audit/access-report", json={"bsn": DEMO_BSN}, headers=auth_headers(PO))
     body = response.json()
     assert response.status_code == 200 and body["aantal_verstrekkingen"] == 2
     entry = body["verstrekkingen"][0]
-    assert (entry["ontvanger"], entry["verstrekker"]) == ("Zorg- en Veiligheidshuis Gooi en Vechtstreek",
-                                                          "Gemeente Hilversum, sociaal domein")
+    assert (entry["ontvanger"], entry["verstrekker"]) == (
+        "Zorg- en Veiligheidshuis Gooi en Vechtstreek",
+        "Gemeente Hilversum, sociaal domein",
+    )
     assert entry["categorieen"] == ["huisvesting", "inkomen"]
     assert entry["doel"].startswith("Re-integratie") and entry["grondslag"].startswith("Pbw art. 18a")
     assert entry["omschrijving"].startswith("Op ") and "ontving huisvesting, inkomen" in entry["omschrijving"]
     for forbidden in ("mw-17", "coord-3", subject, other_subject, "case-2", DEMO_BSN):
         assert forbidden not in response.text
     logged = _last(engine)
-    assert (logged.event_type, logged.subject_pseudonym, logged.seq) == ("access_report", subject,
-                                                                          body["report_seq"])
+    assert (logged.event_type, logged.subject_pseudonym, logged.seq) == ("access_report", subject, body["report_seq"])
 
 
 @pytest.mark.parametrize("bsn", ["123456789", "99999365", "9999936530", "abcdefghi", "", " 999993653"])
@@ -147,8 +170,7 @@ def test_reports_json_and_csv(client, auth_headers, engine, session, subject, ot
     summary = client.get("/v1/audit/reports/disclosures", params=PERIOD, headers=auth_headers(PO)).json()
     assert [(r["partner_oin"], r["disclosures"], r["refusals"]) for r in summary["rows"]] == [(ZVH_OIN, 3, 1)]
     assert summary["rows"][0]["month"] == month
-    refusals = client.get("/v1/audit/reports/refusals", params={**PERIOD, "format": "csv"},
-                          headers=auth_headers(PO))
+    refusals = client.get("/v1/audit/reports/refusals", params={**PERIOD, "format": "csv"}, headers=auth_headers(PO))
     assert refusals.headers["content-type"].startswith("text/csv")
     lines = refusals.text.strip().splitlines()
     assert lines[0] == "partner_oin,partner,activity,category,reason,count" and lines[1].endswith(",care,no_consent,1")
@@ -172,12 +194,18 @@ def test_reads_outside_office_hours_are_flagged(client, auth_headers, session, s
     append(session, subject, 1, event_type="data_read", event_time=night, to_oin=ZVH_OIN, to_actor="coord-7")
     body = client.get("/v1/audit/reports/unusual", params=PERIOD, headers=auth_headers(PO)).json()
     assert [(r["pattern"], r["actor"], r["when"]) for r in body["rows"]] == [
-        ("buiten_kantoortijden", "coord-7", night.strftime("%Y-%m-%d"))]
+        ("buiten_kantoortijden", "coord-7", night.strftime("%Y-%m-%d"))
+    ]
 
 
-@pytest.mark.parametrize("params", [{}, {"period_from": "2026-01-01T00:00:00+00:00",
-                                         "period_to": "2028-01-01T00:00:00+00:00"},
-                                    {**PERIOD, "format": "xml"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"period_from": "2026-01-01T00:00:00+00:00", "period_to": "2028-01-01T00:00:00+00:00"},
+        {**PERIOD, "format": "xml"},
+    ],
+)
 def test_reports_need_a_bounded_period(client, auth_headers, params):
     """A report without a period, over too long a period, or in an unknown format is refused."""
     response = client.get("/v1/audit/reports/disclosures", params=params or None, headers=auth_headers(PO))

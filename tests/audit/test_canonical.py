@@ -7,8 +7,18 @@ import rfc8785
 
 from hub.audit.canonical import fast_canonical_bytes, format_time
 
-HOSTILE = ["", "plain", 'quote " and \\ backslash', "\b\f\n\r\t", "\x00\x01\x1f\x7f", "é ü ñ 中文 🙂",
-           "\u2028\u2029", "</script>", "\ufeffbom", "a" * 500]
+HOSTILE = [
+    "",
+    "plain",
+    'quote " and \\ backslash',
+    "\b\f\n\r\t",
+    "\x00\x01\x1f\x7f",
+    "é ü ñ 中文 🙂",
+    "\u2028\u2029",
+    "</script>",
+    "\ufeffbom",
+    "a" * 500,
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -37,8 +47,15 @@ def test_lone_surrogate_is_refused():
         fast_canonical_bytes({"v": "\ud800"})
 
 
-@pytest.mark.parametrize("value", ["2026-11-22T20:41:17.000001+00:00", "2026-11-22 21:41:17.000001+01:00",
-                                   "2026-11-22 20:41:17.000001", "2026-11-22T20:41:17.000001Z"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-22T20:41:17.000001+00:00",
+        "2026-11-22 21:41:17.000001+01:00",
+        "2026-11-22 20:41:17.000001",
+        "2026-11-22T20:41:17.000001Z",
+    ],
+)
 def test_times_have_one_textual_form(value):
     """Aware, naive (UTC) and offset times all become the same UTC string with microseconds."""
     assert format_time(value) == "2026-11-22T20:41:17.000001Z"

@@ -55,8 +55,13 @@ def test_checkpoint_signature_covers_sequence_head_and_time(session, subject, si
 
 def test_log_key_missing_outside_development_is_refused(tmp_path):
     """Outside development the hub refuses to start without a log key, or with the development key."""
-    production = Settings(env="production", database_url="sqlite://", token_signing_key_file=tmp_path / "t.pem",
-                          data_kek="x" * 44, pseudonym_key="y" * 44)
+    production = Settings(
+        env="production",
+        database_url="sqlite://",
+        token_signing_key_file=tmp_path / "t.pem",
+        data_kek="x" * 44,
+        pseudonym_key="y" * 44,
+    )
     with pytest.raises(ConfigurationError, match="HUB_LOG_SIGNING_KEY_FILE"):
         production.check_safe()
     with pytest.raises(ConfigurationError, match="HUB_LOG_SIGNING_KEY_FILE"):
@@ -65,9 +70,15 @@ def test_log_key_missing_outside_development_is_refused(tmp_path):
 
 def test_development_log_key_is_refused_outside_development(tmp_path, settings):
     """Pointing a production hub at certs/dev/hub-log-signing.pem is refused."""
-    production = Settings(env="production", database_url="sqlite://", token_signing_key_file=tmp_path / "t.pem",
-                          log_signing_key_file=settings.log_signing_key_file, data_kek="x" * 44,
-                          pseudonym_key="y" * 44, log_mac_key="z" * 44)
+    production = Settings(
+        env="production",
+        database_url="sqlite://",
+        token_signing_key_file=tmp_path / "t.pem",
+        log_signing_key_file=settings.log_signing_key_file,
+        data_kek="x" * 44,
+        pseudonym_key="y" * 44,
+        log_mac_key="z" * 44,
+    )
     with pytest.raises(ConfigurationError, match="development key"):
         load_signer(production)
 

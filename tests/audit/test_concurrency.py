@@ -30,8 +30,7 @@ def test_concurrent_processes_keep_one_chain(database_url, engine, subject, sign
     """4 processes x 25 appends: sequence 1..100 without gaps, and the whole chain verifies."""
     context = multiprocessing.get_context("fork")
     start = context.Event()
-    workers = [context.Process(target=_writer, args=(database_url, subject, PER_WRITER, start))
-               for _ in range(WRITERS)]
+    workers = [context.Process(target=_writer, args=(database_url, subject, PER_WRITER, start)) for _ in range(WRITERS)]
     for worker in workers:
         worker.start()
     start.set()

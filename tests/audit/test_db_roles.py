@@ -31,21 +31,31 @@ def as_runtime_role(engine):
 
 def test_runtime_role_has_only_select_and_insert_on_the_log(as_runtime_role):
     """Table privileges of hub_app on the two log tables: SELECT and INSERT, nothing else."""
-    rows = as_runtime_role.execute(text(
-        "SELECT table_name, privilege_type FROM information_schema.role_table_grants "
-        "WHERE grantee = 'hub_app' ORDER BY 1, 2")).all()
-    assert [tuple(r) for r in rows] == [("audit_checkpoint", "INSERT"), ("audit_checkpoint", "SELECT"),
-                                        ("audit_record", "INSERT"), ("audit_record", "SELECT")]
+    rows = as_runtime_role.execute(
+        text(
+            "SELECT table_name, privilege_type FROM information_schema.role_table_grants "
+            "WHERE grantee = 'hub_app' ORDER BY 1, 2"
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [
+        ("audit_checkpoint", "INSERT"),
+        ("audit_checkpoint", "SELECT"),
+        ("audit_record", "INSERT"),
+        ("audit_record", "SELECT"),
+    ]
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_record SET to_actor = 'x'",
-    "DELETE FROM audit_record",
-    "TRUNCATE audit_record",
-    "ALTER TABLE audit_record DISABLE TRIGGER USER",
-    "DROP TRIGGER audit_record_append_only ON audit_record",
-    "DELETE FROM audit_checkpoint",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_record SET to_actor = 'x'",
+        "DELETE FROM audit_record",
+        "TRUNCATE audit_record",
+        "ALTER TABLE audit_record DISABLE TRIGGER USER",
+        "DROP TRIGGER audit_record_append_only ON audit_record",
+        "DELETE FROM audit_checkpoint",
+    ],
+)
 def test_runtime_role_cannot_rewrite_or_unprotect_the_log(as_runtime_role, statement):
     """Every way to change, remove or unprotect log rows is refused to hub_app by PostgreSQL itself."""
     with pytest.raises(DBAPIError, match="permission denied|must be owner"):

@@ -31,8 +31,9 @@ def _rewrite(path, lines) -> None:
 
 
 def _record_index(lines, seq: int) -> int:
-    return next(i for i, line in enumerate(lines) if json.loads(line).get("type") == "record"
-                and json.loads(line)["seq"] == seq)
+    return next(
+        i for i, line in enumerate(lines) if json.loads(line).get("type") == "record" and json.loads(line)["seq"] == seq
+    )
 
 
 def test_export_layout(exported, signer):
@@ -75,10 +76,16 @@ def _garble(lines):
     lines[_record_index(lines, 4)] = "{not json"
 
 
-@pytest.mark.parametrize(("tamper", "first_bad", "reason"), [
-    (_alter, 4, "altered"), (_remove, 4, "gap"), (_insert, 3, "out_of_order"), (_reorder, 4, "gap"),
-    (_garble, 4, "malformed"),
-])
+@pytest.mark.parametrize(
+    ("tamper", "first_bad", "reason"),
+    [
+        (_alter, 4, "altered"),
+        (_remove, 4, "gap"),
+        (_insert, 3, "out_of_order"),
+        (_reorder, 4, "gap"),
+        (_garble, 4, "malformed"),
+    ],
+)
 def test_tampered_export_is_rejected(exported, signer, tamper, first_bad, reason):
     """Each kind of tampering with the records is rejected and names the first bad sequence number."""
     path, lines = exported

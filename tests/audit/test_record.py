@@ -41,14 +41,21 @@ def test_record_takes_the_callers_trace(session, subject):
     trace = TraceContext("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", "a3ce929d0e0e4736")
     entry = record(session, event_type="data_read", subject_pseudonym=subject, trace=trace)
     assert (entry.trace_id, entry.span_id, entry.parent_span_id) == (
-        "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", "a3ce929d0e0e4736")
+        "4bf92f3577b34da6a3ce929d0e0e4736",
+        "00f067aa0ba902b7",
+        "a3ce929d0e0e4736",
+    )
 
 
 def test_event_time_with_an_offset_is_stored_in_utc(engine, session, subject, signer):
     """An event time given as 21:00+01:00 is kept as 20:00 UTC, and the chain still verifies."""
     amsterdam = dt.timezone(dt.timedelta(hours=1))
-    entry = record(session, event_type="data_read", subject_pseudonym=subject,
-                   event_time=dt.datetime(2026, 11, 22, 21, 0, tzinfo=amsterdam))
+    entry = record(
+        session,
+        event_type="data_read",
+        subject_pseudonym=subject,
+        event_time=dt.datetime(2026, 11, 22, 21, 0, tzinfo=amsterdam),
+    )
     session.commit()
     stored = session.get(AuditRecord, entry.seq)
     assert (stored.event_time.hour, stored.event_time.minute) == (20, 0)

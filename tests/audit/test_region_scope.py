@@ -18,8 +18,10 @@ from tests.audit.conftest import DEMO_BSN, MH, OTHER_BSN, ZVH_OIN, Decision, app
 
 PO = "fg-gooi-en-vechtstreek"
 _NOW = dt.datetime.now(dt.UTC)
-PERIOD = {"period_from": (_NOW - dt.timedelta(days=30)).isoformat(),
-          "period_to": (_NOW + dt.timedelta(days=1)).isoformat()}
+PERIOD = {
+    "period_from": (_NOW - dt.timedelta(days=30)).isoformat(),
+    "period_to": (_NOW + dt.timedelta(days=1)).isoformat(),
+}
 
 
 def _seed(session, subject, other_subject) -> None:
@@ -33,11 +35,17 @@ def _last(engine) -> AuditRecord:
         return reader.execute(select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)).scalar_one()
 
 
-@pytest.mark.parametrize("body", [{"case_id": "case-mh"}, {"period_from": "2000-01-01T00:00:00Z"},
-                                  {"subject_bsn": OTHER_BSN}, {"partner_oin": ZVH_OIN},
-                                  {"decision_id": "dec-1"}])
-def test_queries_never_return_another_regions_records(client, auth_headers, session, subject, other_subject,
-                                                      body):
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"case_id": "case-mh"},
+        {"period_from": "2000-01-01T00:00:00Z"},
+        {"subject_bsn": OTHER_BSN},
+        {"partner_oin": ZVH_OIN},
+        {"decision_id": "dec-1"},
+    ],
+)
+def test_queries_never_return_another_regions_records(client, auth_headers, session, subject, other_subject, body):
     """A case, a broad period, a subject, a partner or a decision: only records of the officer's region."""
     _seed(session, subject, other_subject)
     response = client.post("/v1/audit/records/query", json=body, headers=auth_headers(PO))
@@ -46,8 +54,7 @@ def test_queries_never_return_another_regions_records(client, auth_headers, sess
     assert "case-mh" not in response.text and other_subject not in response.text
 
 
-def test_another_regions_case_looks_exactly_like_an_unknown_case(client, auth_headers, session, subject,
-                                                                 other_subject):
+def test_another_regions_case_looks_exactly_like_an_unknown_case(client, auth_headers, session, subject, other_subject):
     """No existence oracle: a Maastricht case answers the same empty page as a case that does not exist."""
     _seed(session, subject, other_subject)
     foreign = client.post("/v1/audit/records/query", json={"case_id": "case-mh"}, headers=auth_headers(PO))
@@ -57,8 +64,9 @@ def test_another_regions_case_looks_exactly_like_an_unknown_case(client, auth_he
     assert strip(foreign.json()) == strip(unknown.json()) == {"records": [], "next_cursor": None}
 
 
-def test_access_report_for_a_person_only_in_another_region_equals_an_unknown_bsn(client, auth_headers, session,
-                                                                                subject, other_subject):
+def test_access_report_for_a_person_only_in_another_region_equals_an_unknown_bsn(
+    client, auth_headers, session, subject, other_subject
+):
     """OTHER_BSN has disclosures only in Maastricht: the report is empty, exactly as for a never-seen BSN."""
     _seed(session, subject, other_subject)
     foreign = client.post("/v1/audit/access-report", json={"bsn": OTHER_BSN}, headers=auth_headers(PO))
@@ -75,10 +83,26 @@ def test_reports_cover_only_the_officers_region(client, auth_headers, session, s
     """Disclosures are counted, refusals and reads flagged only for cases in the officer's region."""
     append(session, subject, 2, case_id="case-gv")
     for case in ("mh-1", "mh-2", "mh-3"):
-        append(session, other_subject, 1, case_id=case, region=MH, event_type="request_refused",
-               to_actor="coord-mh", event_time=_NOW.replace(hour=2))
-        append(session, other_subject, 1, case_id=case, region=MH, event_type="data_read", to_actor="coord-mh",
-               event_time=_NOW.replace(hour=2))
+        append(
+            session,
+            other_subject,
+            1,
+            case_id=case,
+            region=MH,
+            event_type="request_refused",
+            to_actor="coord-mh",
+            event_time=_NOW.replace(hour=2),
+        )
+        append(
+            session,
+            other_subject,
+            1,
+            case_id=case,
+            region=MH,
+            event_type="data_read",
+            to_actor="coord-mh",
+            event_time=_NOW.replace(hour=2),
+        )
     body = client.get(f"/v1/audit/reports/{kind}", params=PERIOD, headers=auth_headers(PO)).json()
     if kind == "disclosures":
         assert [(r["disclosures"], r["refusals"]) for r in body["rows"]] == [(2, 0)]
@@ -93,26 +117,41 @@ def test_an_officer_without_a_region_sees_nothing(session, subject, make_caller,
     append(session, subject, 2, case_id="case-gv")
     officer = make_caller(PO)
     regionless = dataclasses.replace(officer, partner=dataclasses.replace(officer.partner, region=None))
-    page = query_records(session, regionless, RecordQuery(case_id="case-gv"),
-                         settings.pseudonym_key.get_secret_value(), new_trace())
+    page = query_records(
+        session, regionless, RecordQuery(case_id="case-gv"), settings.pseudonym_key.get_secret_value(), new_trace()
+    )
     assert page.records == [] and page.inspection_seq == 3
 
 
 def test_inspection_record_stores_the_full_filter(client, auth_headers, engine, session, subject):
     """Period, case, subject (as pseudonym), partner, activity, decision and event type are all on the record."""
     append(session, subject, 1, case_id="case-gv")
-    body = {**PERIOD, "case_id": "case-gv", "subject_bsn": DEMO_BSN, "partner_oin": ZVH_OIN,
-            "activity_id": Decision().activity.id, "decision_id": "dec-1", "event_type": "data_released"}
+    body = {
+        **PERIOD,
+        "case_id": "case-gv",
+        "subject_bsn": DEMO_BSN,
+        "partner_oin": ZVH_OIN,
+        "activity_id": Decision().activity.id,
+        "decision_id": "dec-1",
+        "event_type": "data_released",
+    }
     response = client.post("/v1/audit/records/query", json=body, headers=auth_headers(PO))
     assert response.status_code == 200 and len(response.json()["records"]) == 1
     inspection = _last(engine)
     stored = inspection.query_filter
     assert inspection.event_type == "inspection" and stored is not None
-    assert {k: stored[k] for k in ("case_id", "subject_pseudonym", "partner_oin", "activity_id", "decision_id",
-                                   "event_type", "region")} == {
-        "case_id": "case-gv", "subject_pseudonym": subject, "partner_oin": ZVH_OIN,
-        "activity_id": "reintegration", "decision_id": "dec-1", "event_type": "data_released",
-        "region": "gooi-en-vechtstreek"}
+    assert {
+        k: stored[k]
+        for k in ("case_id", "subject_pseudonym", "partner_oin", "activity_id", "decision_id", "event_type", "region")
+    } == {
+        "case_id": "case-gv",
+        "subject_pseudonym": subject,
+        "partner_oin": ZVH_OIN,
+        "activity_id": "reintegration",
+        "decision_id": "dec-1",
+        "event_type": "data_released",
+        "region": "gooi-en-vechtstreek",
+    }
     assert dt.datetime.fromisoformat(stored["period_from"]) == dt.datetime.fromisoformat(PERIOD["period_from"])
     assert DEMO_BSN not in repr(stored)
 

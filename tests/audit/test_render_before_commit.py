@@ -18,8 +18,10 @@ from tests.support.rendering import assert_not_rendered, boom, last_seq, partner
 
 PO = "fg-gooi-en-vechtstreek"
 _NOW = dt.datetime.now(dt.UTC)
-PERIOD = {"period_from": (_NOW - dt.timedelta(days=30)).isoformat(),
-          "period_to": (_NOW + dt.timedelta(days=1)).isoformat()}
+PERIOD = {
+    "period_from": (_NOW - dt.timedelta(days=30)).isoformat(),
+    "period_to": (_NOW + dt.timedelta(days=1)).isoformat(),
+}
 
 QUERY = ("POST", "/v1/audit/records/query", {"json": {"subject_bsn": DEMO_BSN}}, "inspection")
 ACCESS = ("POST", "/v1/audit/access-report", {"json": {"bsn": DEMO_BSN}}, "access_report")
@@ -32,15 +34,20 @@ def client(app) -> Iterator[TestClient]:
     yield from partner_view(app)
 
 
-@pytest.mark.parametrize(("call", "broken"), [
-    (QUERY, (RecordOut, "model_validate")),
-    (QUERY, (RecordPage, "model_dump_json")),
-    (ACCESS, (AccessReport, "model_dump_json")),
-    (REPORT, (Report, "as_json")),
-    (CSV_REPORT, (Report, "as_csv")),
-], ids=["query-shaping", "query-serialisation", "access-report", "report-json", "report-csv"])
-def test_officer_answer_that_cannot_be_rendered_is_not_logged(partner_client, engine, session, subject,
-                                                             monkeypatch, call, broken) -> None:
+@pytest.mark.parametrize(
+    ("call", "broken"),
+    [
+        (QUERY, (RecordOut, "model_validate")),
+        (QUERY, (RecordPage, "model_dump_json")),
+        (ACCESS, (AccessReport, "model_dump_json")),
+        (REPORT, (Report, "as_json")),
+        (CSV_REPORT, (Report, "as_csv")),
+    ],
+    ids=["query-shaping", "query-serialisation", "access-report", "report-json", "report-csv"],
+)
+def test_officer_answer_that_cannot_be_rendered_is_not_logged(
+    partner_client, engine, session, subject, monkeypatch, call, broken
+) -> None:
     """No inspection or access_report record for an answer that never reached the officer, no log content in
     the problem; the next call is logged once."""
     method, path, arguments, event_type = call

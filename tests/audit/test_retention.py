@@ -68,10 +68,11 @@ def test_a_forged_anchor_does_not_pass_verification(engine, session, subject, si
     records = append(session, subject, 4)
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO audit_checkpoint (kind, seq, head_hash, signed_at, key_id, signature) "
-                 "VALUES ('anchor', 2, :hash, :now, :kid, :sig)"),
-            {"hash": records[1].hash, "now": dt.datetime.now(dt.UTC), "kid": signer.verifier.key_id,
-             "sig": "A" * 86},
+            text(
+                "INSERT INTO audit_checkpoint (kind, seq, head_hash, signed_at, key_id, signature) "
+                "VALUES ('anchor', 2, :hash, :now, :kid, :sig)"
+            ),
+            {"hash": records[1].hash, "now": dt.datetime.now(dt.UTC), "kid": signer.verifier.key_id, "sig": "A" * 86},
         )
         connection.execute(text("SELECT 1"))
     bypass_append_only(engine)
@@ -81,8 +82,7 @@ def test_a_forged_anchor_does_not_pass_verification(engine, session, subject, si
     assert (result.ok, result.first_bad_seq, result.reason) == (False, 2, "checkpoint_signature")
 
 
-@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)],
-                         indirect=True)
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_postgres_needs_the_prune_setting_even_below_an_anchor(engine, session, subject, signer):
     """On PostgreSQL a DELETE below a signed anchor is still refused outside the prune function."""
     append(session, subject, 3)

@@ -29,9 +29,17 @@ def _forge_insert(engine, subject: str) -> int:
     """The attacker with DML rights (no key): a well-formed, correctly chained record by plain INSERT."""
     with Session(engine) as attacker:
         head = attacker.execute(select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(1)).scalar_one()
-        forged = AuditRecord(**{**head.model_dump(), "seq": head.seq + 1, "record_id": "f" * 36,
-                                "event_type": "data_read", "to_actor": "innocent-employee",
-                                "prev_hash": head.hash, "mac": None})
+        forged = AuditRecord(
+            **{
+                **head.model_dump(),
+                "seq": head.seq + 1,
+                "record_id": "f" * 36,
+                "event_type": "data_read",
+                "to_actor": "innocent-employee",
+                "prev_hash": head.hash,
+                "mac": None,
+            }
+        )
         forged.hash = record_hash(forged.model_dump())
         attacker.add(forged)
         attacker.commit()
@@ -42,8 +50,11 @@ def _rewrite_tail(engine, from_seq: int) -> None:
     """The table owner: triggers off, change an actor at from_seq and rehash the chain after it."""
     bypass_append_only(engine)
     with Session(engine) as owner:
-        rows = owner.execute(select(AuditRecord).where(AuditRecord.seq >= from_seq)
-                             .order_by(AuditRecord.seq)).scalars().all()
+        rows = (
+            owner.execute(select(AuditRecord).where(AuditRecord.seq >= from_seq).order_by(AuditRecord.seq))
+            .scalars()
+            .all()
+        )
         prev = owner.execute(select(AuditRecord.hash).where(AuditRecord.seq == from_seq - 1)).scalar_one()
         updates = []
         for index, row in enumerate(rows):
@@ -55,8 +66,10 @@ def _rewrite_tail(engine, from_seq: int) -> None:
         owner.rollback()
     with engine.begin() as connection:
         for update in updates:
-            connection.execute(text("UPDATE audit_record SET to_actor = :actor, prev_hash = :prev, hash = :hash "
-                                    "WHERE seq = :seq"), update)
+            connection.execute(
+                text("UPDATE audit_record SET to_actor = :actor, prev_hash = :prev, hash = :hash WHERE seq = :seq"),
+                update,
+            )
 
 
 def _checkpoints(engine) -> int:
@@ -101,8 +114,12 @@ def test_sealer_refuses_to_seal_a_tampered_tail(engine, session, subject, signer
     with Session(engine) as sealer, capture_logs() as events, pytest.raises(SealRefused) as refused:
         seal(sealer, signer)
     assert refused.value.status == 409 and refused.value.code == "audit_seal_refused"
-    assert {"event": "audit.seal_refused", "first_bad_seq": bad, "reason": "unauthenticated",
-            "log_level": "error"} in events
+    assert {
+        "event": "audit.seal_refused",
+        "first_bad_seq": bad,
+        "reason": "unauthenticated",
+        "log_level": "error",
+    } in events
     assert _checkpoints(engine) == 1
     assert not verify_database(engine, signer.verifier, mac_key=log_mac_key).ok
 
@@ -138,8 +155,7 @@ def test_too_long_unsealed_tail_fails_verification(engine, session, subject, sig
     append(session, subject, 4)
     limits = SealLimits(max_age=dt.timedelta(hours=2), max_unsealed=3)
     result = verify_database(engine, signer.verifier, mac_key=log_mac_key, limits=limits)
-    assert (result.ok, result.reason, result.first_bad_seq, result.unsealed) == (False, "unsealed_tail_too_long",
-                                                                                3, 4)
+    assert (result.ok, result.reason, result.first_bad_seq, result.unsealed) == (False, "unsealed_tail_too_long", 3, 4)
     assert result.problems and verify_database(engine, signer.verifier, mac_key=log_mac_key, limits=LIMITS).ok
 
 
@@ -190,8 +206,9 @@ def test_offline_export_checks_macs_only_with_the_key(engine, session, subject, 
     assert (result.ok, result.first_bad_seq, result.reason) == (False, forged, "unauthenticated")
 
 
-def test_record_without_any_mac_key_is_written_unauthenticated_and_caught(engine, session, subject, signer,
-                                                                          log_mac_key, monkeypatch):
+def test_record_without_any_mac_key_is_written_unauthenticated_and_caught(
+    engine, session, subject, signer, log_mac_key, monkeypatch
+):
     """A process with no key still writes (and warns), and verification with the key names the record."""
     monkeypatch.setattr(mac, "current_key", lambda: None)
     entry = record(session, event_type="inspection", subject_pseudonym=None, to_oin=ZVH_OIN)
@@ -201,18 +218,29 @@ def test_record_without_any_mac_key_is_written_unauthenticated_and_caught(engine
     assert (result.first_bad_seq, result.reason) == (entry.seq, "unauthenticated")
 
 
-@pytest.mark.parametrize(("value", "message"), [(None, "missing settings.*HUB_LOG_MAC_KEY"),
-                                                ("development", "HUB_LOG_MAC_KEY is a development secret"),
-                                                ("c2hvcnQ=", "HUB_LOG_MAC_KEY must be exactly 32"),
-                                                ("not base64!", "HUB_LOG_MAC_KEY is not valid base64")])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "missing settings.*HUB_LOG_MAC_KEY"),
+        ("development", "HUB_LOG_MAC_KEY is a development secret"),
+        ("c2hvcnQ=", "HUB_LOG_MAC_KEY must be exactly 32"),
+        ("not base64!", "HUB_LOG_MAC_KEY is not valid base64"),
+    ],
+)
 def test_log_mac_key_is_refused_when_missing_malformed_or_development(tmp_path, value, message):
     """Outside development HUB_LOG_MAC_KEY must be set, 32 bytes in base64, and not the development key."""
     if value == "development":
         value = Settings(env="dev", database_url="sqlite://").log_mac_key.get_secret_value()
-    production = Settings(env="production", database_url="sqlite://", issuer="https://hub.example.nl",
-                          token_signing_key_file=tmp_path / "t.pem", log_signing_key_file=tmp_path / "l.pem",
-                          data_kek=base64.b64encode(b"k" * 32).decode(), log_mac_key=value,
-                          pseudonym_key=base64.b64encode(b"p" * 32).decode())
+    production = Settings(
+        env="production",
+        database_url="sqlite://",
+        issuer="https://hub.example.nl",
+        token_signing_key_file=tmp_path / "t.pem",
+        log_signing_key_file=tmp_path / "l.pem",
+        data_kek=base64.b64encode(b"k" * 32).decode(),
+        log_mac_key=value,
+        pseudonym_key=base64.b64encode(b"p" * 32).decode(),
+    )
     with pytest.raises(ConfigurationError, match=message):
         production.check_safe()
     with pytest.raises(ConfigurationError):

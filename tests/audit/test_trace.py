@@ -19,16 +19,21 @@ def test_wellformed_traceparent_continues_the_partners_trace():
     assert context.traceparent == f"00-{context.trace_id}-{context.span_id}-01"
 
 
-@pytest.mark.parametrize("header", [
-    "", "garbage", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-    "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-    "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
-    "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
-    "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
-    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz",
-    "00-999993653999993653999993653abcde-00f067aa0ba902b7-01\n",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "garbage",
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz",
+        "00-999993653999993653999993653abcde-00f067aa0ba902b7-01\n",
+    ],
+)
 def test_malformed_traceparent_is_not_trusted(header):
     """Wrong version, case, length, all-zero ids or trailing parts: rejected."""
     assert parse_traceparent(header) is None

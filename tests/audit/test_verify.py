@@ -26,8 +26,11 @@ def _tamper(engine, *statements: str | tuple[str, dict]) -> None:
 
 def _renumber_up_from(engine, seq: int) -> None:
     """Shift records seq.. up by one, in two steps so the primary key never collides mid-statement."""
-    _tamper(engine, ("UPDATE audit_record SET seq = -seq - 1 WHERE seq >= :seq", {"seq": seq}),
-            "UPDATE audit_record SET seq = -seq WHERE seq < 0")
+    _tamper(
+        engine,
+        ("UPDATE audit_record SET seq = -seq - 1 WHERE seq >= :seq", {"seq": seq}),
+        "UPDATE audit_record SET seq = -seq WHERE seq < 0",
+    )
 
 
 def test_untouched_log_verifies(engine, session, subject, signer):
@@ -63,8 +66,13 @@ def test_altered_and_rehashed_record_is_named(engine, session, subject, signer):
     with Session(engine) as reader:
         row = reader.get(AuditRecord, 3).model_dump()
     row["to_oin"] = DJI_OIN
-    _tamper(engine, ("UPDATE audit_record SET to_oin = :oin, hash = :hash WHERE seq = 3",
-                     {"oin": DJI_OIN, "hash": record_hash(row)}))
+    _tamper(
+        engine,
+        (
+            "UPDATE audit_record SET to_oin = :oin, hash = :hash WHERE seq = 3",
+            {"oin": DJI_OIN, "hash": record_hash(row)},
+        ),
+    )
     result = verify_database(engine, signer.verifier)
     assert (result.first_bad_seq, result.reason) == (3, "altered")
 
@@ -95,8 +103,12 @@ def test_inserted_record_is_named(engine, session, subject, signer):
 def test_reordered_records_are_named(engine, session, subject, signer):
     """Swapping records 3 and 4 makes verification fail at 3."""
     append(session, subject, 6)
-    _tamper(engine, "UPDATE audit_record SET seq = -1 WHERE seq = 3",
-            "UPDATE audit_record SET seq = 3 WHERE seq = 4", "UPDATE audit_record SET seq = 4 WHERE seq = -1")
+    _tamper(
+        engine,
+        "UPDATE audit_record SET seq = -1 WHERE seq = 3",
+        "UPDATE audit_record SET seq = 3 WHERE seq = 4",
+        "UPDATE audit_record SET seq = 4 WHERE seq = -1",
+    )
     result = verify_database(engine, signer.verifier)
     assert (result.ok, result.first_bad_seq) == (False, 3)
 
@@ -115,9 +127,12 @@ def test_rewritten_chain_is_caught_by_the_checkpoint(engine, session, subject, s
     for index in range(3, 6):
         rows[index]["prev_hash"] = rows[index - 1]["hash"]
         rows[index]["hash"] = record_hash(rows[index])
-        statements.append(("UPDATE audit_record SET to_oin = :to_oin, prev_hash = :prev_hash, hash = :hash "
-                           "WHERE seq = :seq", {key: rows[index][key] for key in
-                                                ("to_oin", "prev_hash", "hash", "seq")}))
+        statements.append(
+            (
+                "UPDATE audit_record SET to_oin = :to_oin, prev_hash = :prev_hash, hash = :hash WHERE seq = :seq",
+                {key: rows[index][key] for key in ("to_oin", "prev_hash", "hash", "seq")},
+            )
+        )
     _tamper(engine, *statements)
     result = verify_database(engine, signer.verifier)
     assert (result.ok, result.first_bad_seq, result.reason) == (False, 3, "rewritten")
@@ -143,10 +158,15 @@ def test_forged_checkpoint_signature_is_refused(engine, session, subject, signer
     assert (result.ok, result.first_bad_seq, result.reason) == (False, 3, "checkpoint_signature")
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_record SET to_oin = NULL WHERE seq = 1",
-                                       "DELETE FROM audit_record WHERE seq = 1",
-                                       "UPDATE audit_checkpoint SET seq = 0",
-                                       "DELETE FROM audit_checkpoint"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_record SET to_oin = NULL WHERE seq = 1",
+        "DELETE FROM audit_record WHERE seq = 1",
+        "UPDATE audit_checkpoint SET seq = 0",
+        "DELETE FROM audit_checkpoint",
+    ],
+)
 def test_the_log_tables_refuse_changes(engine, session, subject, signer, statement):
     """The append-only triggers refuse UPDATE and DELETE on records and checkpoints; the row stays."""
     original = append(session, subject, 1)[0]
@@ -159,8 +179,7 @@ def test_the_log_tables_refuse_changes(engine, session, subject, signer, stateme
     assert verify_database(engine, signer.verifier).ok
 
 
-@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)],
-                         indirect=True)
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 @pytest.mark.parametrize("table", ["audit_record", "audit_checkpoint"])
 def test_postgres_refuses_truncate(engine, session, subject, table):
     """TRUNCATE on either log table is refused by its statement trigger on PostgreSQL; the rows stay."""
@@ -180,8 +199,11 @@ def test_parallel_verification_agrees_with_one_pass(engine, session, subject, si
     one_pass = verify_database(engine, signer.verifier)
     parallel = verify_database(engine, signer.verifier, workers=3, min_per_worker=1)
     assert parallel.ok and one_pass.ok
-    assert (parallel.records_checked, parallel.sealed_upto, parallel.unsealed, parallel.last_seq) == (
-        one_pass.records_checked, one_pass.sealed_upto, one_pass.unsealed, one_pass.last_seq) == (12, 5, 7, 12)
+    assert (
+        (parallel.records_checked, parallel.sealed_upto, parallel.unsealed, parallel.last_seq)
+        == (one_pass.records_checked, one_pass.sealed_upto, one_pass.unsealed, one_pass.last_seq)
+        == (12, 5, 7, 12)
+    )
 
 
 def test_parallel_verification_names_the_same_first_bad_record(engine, session, subject, signer):

@@ -26,21 +26,39 @@ def partner_key(client_id: str) -> RSAKey:
     return load_private_key(DEV_KEYS / f"{client_id}.key.pem")
 
 
-def sign_assertion(client_id: str = HILVERSUM_SOCIAL, *, key_of: str | None = None, alg: str = "RS256",
-                   header: dict[str, Any] | None = None, drop: tuple[str, ...] = (), **claims: Any) -> str:
+def sign_assertion(
+    client_id: str = HILVERSUM_SOCIAL,
+    *,
+    key_of: str | None = None,
+    alg: str = "RS256",
+    header: dict[str, Any] | None = None,
+    drop: tuple[str, ...] = (),
+    **claims: Any,
+) -> str:
     """A private_key_jwt assertion signed with a partner's dev key; claims override the valid defaults."""
     key = partner_key(key_of or client_id)
     now = int(time.time())
-    body = {"iss": client_id, "sub": client_id, "aud": TOKEN_URL, "iat": now, "exp": now + 60,
-            "jti": secrets.token_urlsafe(32), **claims}
+    body = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": TOKEN_URL,
+        "iat": now,
+        "exp": now + 60,
+        "jti": secrets.token_urlsafe(32),
+        **claims,
+    }
     for name in drop:
         body.pop(name, None)
     return jwt.encode({"alg": alg, "kid": key.kid, **(header or {})}, body, key, algorithms=[alg])
 
 
 def token_form(assertion: str, **extra: str) -> dict[str, str]:
-    return {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-            "client_assertion": assertion, **extra}
+    return {
+        "grant_type": "client_credentials",
+        "client_assertion_type": ASSERTION_TYPE,
+        "client_assertion": assertion,
+        **extra,
+    }
 
 
 def count_rows(engine, model) -> int:
@@ -60,7 +78,11 @@ def hub_sign(app) -> Callable[..., str]:
     key: SigningKey = app.state.token_key
 
     def sign(claims: dict[str, Any], header: dict[str, Any] | None = None) -> str:
-        return jwt.encode({"alg": "RS256", "typ": "at+jwt", "kid": key.kid, **(header or {})}, claims,
-                          key.private, algorithms=["RS256"])
+        return jwt.encode(
+            {"alg": "RS256", "typ": "at+jwt", "kid": key.kid, **(header or {})},
+            claims,
+            key.private,
+            algorithms=["RS256"],
+        )
 
     return sign

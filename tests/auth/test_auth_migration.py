@@ -18,8 +18,9 @@ def test_auth_tables_match_the_models(engine):
         model.__table__.to_metadata(metadata)
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True,
-                              "include_name": lambda name, kind, _p: kind != "table" or name in AUTH_TABLES})
+            connection,
+            opts={"compare_type": True, "include_name": lambda name, kind, _p: kind != "table" or name in AUTH_TABLES},
+        )
         assert compare_metadata(context, metadata) == []
 
 

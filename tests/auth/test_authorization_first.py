@@ -52,8 +52,13 @@ class ProtectedRoute:
         path = self.path
         for name in _path_names(self.path):
             path = path.replace("{" + name + "}", BAD_SEGMENT)
-        return {"method": self.method, "url": path, "params": dict.fromkeys(self.query, BAD_VALUE),
-                "content": MALFORMED_JSON, "headers": JSON}
+        return {
+            "method": self.method,
+            "url": path,
+            "params": dict.fromkeys(self.query, BAD_VALUE),
+            "content": MALFORMED_JSON,
+            "headers": JSON,
+        }
 
 
 def _path_names(path: str) -> list[str]:
@@ -82,8 +87,10 @@ def protected_routes(app: FastAPI) -> list[ProtectedRoute]:
         operations = {c.operation for c in calls if hasattr(c, "operation")}
         assert len(operations) <= 1, f"{route.path} authorizes {operations}"
         query = tuple(sorted({p.alias for d in _dependants(route.dependant) for p in d.query_params}))
-        found += [ProtectedRoute(method, route.path, next(iter(operations), None), route.body_field is not None,
-                                 query) for method in sorted(route.methods - {"HEAD"})]
+        found += [
+            ProtectedRoute(method, route.path, next(iter(operations), None), route.body_field is not None, query)
+            for method in sorted(route.methods - {"HEAD"})
+        ]
     return found
 
 
@@ -109,18 +116,25 @@ class Hub:
     def headers(self, client_id: str) -> dict[str, str]:
         """A real access token of `client_id` (cached until shortly before it expires) and an acting person."""
         if client_id not in self.partners:
-            self.partners[client_id] = HubClient(client_id, DEV_KEYS / f"{client_id}.key.pem",
-                                                 base_url=str(self.client.base_url), actor="medewerker-1",
-                                                 http=self.client)
+            self.partners[client_id] = HubClient(
+                client_id,
+                DEV_KEYS / f"{client_id}.key.pem",
+                base_url=str(self.client.base_url),
+                actor="medewerker-1",
+                http=self.client,
+            )
         return self.partners[client_id].headers()
 
     def client_ids(self, operation: str, *, allowed: bool) -> list[str]:
         """Development partners whose role the real policy allows (or refuses) `operation`; allowed ones
         also get it in their token's scope."""
         registry = self.app.state.registry
-        return sorted(p.client_id for p in registry.all()
-                      if check_operation(self.app.state.pdp, p.role, operation).allow is allowed
-                      and (not allowed or operation in scopes_for(p.role)))
+        return sorted(
+            p.client_id
+            for p in registry.all()
+            if check_operation(self.app.state.pdp, p.role, operation).allow is allowed
+            and (not allowed or operation in scopes_for(p.role))
+        )
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -136,9 +150,15 @@ def test_the_listing_finds_the_routes_of_every_capability() -> None:
     """The walk over app.routes sees the protected routes of auth, cases, exchange and audit, with and
     without a body, so the parametrised tests below are not vacuous."""
     names = {str(r) for r in ROUTES}
-    assert {"GET /v1/me", "POST /v1/notifications/detention-started", "GET /v1/cases",
-            "POST /v1/cases/{case_id}/requests", "POST /v1/inbox/{request_id}/answer",
-            "POST /v1/audit/records/query", "GET /v1/audit/reports/{kind}"} <= names
+    assert {
+        "GET /v1/me",
+        "POST /v1/notifications/detention-started",
+        "GET /v1/cases",
+        "POST /v1/cases/{case_id}/requests",
+        "POST /v1/inbox/{request_id}/answer",
+        "POST /v1/audit/records/query",
+        "GET /v1/audit/reports/{kind}",
+    } <= names
     assert len(WITH_BODY) >= 6
     assert all(r.path.startswith("/v1/") for r in ROUTES)
 
@@ -151,8 +171,11 @@ def test_the_listing_app_serves_the_same_routes_as_the_tested_app(hub: Hub) -> N
 def test_every_protected_route_authorizes_before_it_parses(hub: Hub) -> None:
     """Each route that checks a token is an AuthorizedRoute that found its authorization."""
     originals = [_original(hub.app, r) for r in ROUTES]
-    assert [str(r) for r, o in zip(ROUTES, originals, strict=True)
-            if not isinstance(o, AuthorizedRoute) or o.authorization is None] == []
+    assert [
+        str(r)
+        for r, o in zip(ROUTES, originals, strict=True)
+        if not isinstance(o, AuthorizedRoute) or o.authorization is None
+    ] == []
     check_routes(hub.app)
 
 
@@ -184,12 +207,22 @@ def test_authorization_runs_before_a_dependency_declared_ahead_of_it(settings: S
 
     app.include_router(router)
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
-        police = HubClient("politie-midden-nederland", DEV_KEYS / "politie-midden-nederland.key.pem",
-                           base_url=str(client.base_url), actor="medewerker-1", http=client)
+        police = HubClient(
+            "politie-midden-nederland",
+            DEV_KEYS / "politie-midden-nederland.key.pem",
+            base_url=str(client.base_url),
+            actor="medewerker-1",
+            http=client,
+        )
         anonymous = client.get("/v1/probe", params={"cursor": BAD_VALUE}).json()
         refused = police.get("/v1/probe", params={"cursor": BAD_VALUE}).json()
-        coordinator = HubClient("zvh-gooi-en-vechtstreek", DEV_KEYS / "zvh-gooi-en-vechtstreek.key.pem",
-                                base_url=str(client.base_url), actor="medewerker-1", http=client)
+        coordinator = HubClient(
+            "zvh-gooi-en-vechtstreek",
+            DEV_KEYS / "zvh-gooi-en-vechtstreek.key.pem",
+            base_url=str(client.base_url),
+            actor="medewerker-1",
+            http=client,
+        )
         allowed = coordinator.get("/v1/probe", params={"cursor": BAD_VALUE}).json()
     assert (anonymous["status"], anonymous["code"]) == (401, "invalid_token")
     assert (refused["status"], refused["code"]) == (403, "operation_forbidden")
@@ -197,19 +230,26 @@ def test_authorization_runs_before_a_dependency_declared_ahead_of_it(settings: S
 
 
 def _original(app: FastAPI, route: ProtectedRoute) -> APIRoute:
-    return next(r.original_route for r in iter_route_contexts(app.routes)
-                if r.path == route.path and route.method in (r.methods or ()))
+    return next(
+        r.original_route
+        for r in iter_route_contexts(app.routes)
+        if r.path == route.path and route.method in (r.methods or ())
+    )
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer geen.geldig.token"], ids=["no-token", "invalid-token"])
 @pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_no_valid_token_is_401_before_any_input_is_validated(hub: Hub, route: ProtectedRoute,
-                                                            authorization: str | None) -> None:
+def test_no_valid_token_is_401_before_any_input_is_validated(
+    hub: Hub, route: ProtectedRoute, authorization: str | None
+) -> None:
     """Without a valid token, a malformed path, query and body get 401 invalid_token, never a 422."""
     arguments = route.malformed()
     if authorization:
-        arguments["headers"] = {**arguments["headers"], "Authorization": authorization,
-                                "X-Acting-Person": "medewerker-1"}
+        arguments["headers"] = {
+            **arguments["headers"],
+            "Authorization": authorization,
+            "X-Acting-Person": "medewerker-1",
+        }
     response = hub.client.request(**arguments)
     body = response.json()
     assert (response.status_code, body["code"]) == (401, "invalid_token")
@@ -241,8 +281,9 @@ def test_an_allowed_role_still_gets_the_422_for_a_malformed_body(hub: Hub, route
     path = route.path
     for name in _path_names(path):
         path = path.replace("{" + name + "}", "0b6f4f1e-7a55-4a53-9c1a-0d6c2a4f7e10")
-    response = hub.client.request(route.method, path, content=MALFORMED_JSON,
-                                  headers={**JSON, **hub.headers(allowed[0])})
+    response = hub.client.request(
+        route.method, path, content=MALFORMED_JSON, headers={**JSON, **hub.headers(allowed[0])}
+    )
     body = response.json()
     assert (response.status_code, body["code"]) == (422, "validation_failed")
     assert [e["type"] for e in body["errors"]] == ["json_invalid"]

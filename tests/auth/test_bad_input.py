@@ -29,8 +29,14 @@ def _segment(obj: dict) -> str:
 
 def _valid_claims(client_id: str = HILVERSUM_SOCIAL) -> dict:
     now = int(time.time())
-    return {"iss": client_id, "sub": client_id, "aud": "http://127.0.0.1:8000/oauth/token", "iat": now,
-            "exp": now + 60, "jti": "x" * 43}
+    return {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": "http://127.0.0.1:8000/oauth/token",
+        "iat": now,
+        "exp": now + 60,
+        "jti": "x" * 43,
+    }
 
 
 def _assert_oauth_refusal(response, error: str = "invalid_client") -> None:
@@ -49,13 +55,16 @@ def _assert_problem(response, status: int, code: str) -> dict:
     return body
 
 
-@pytest.mark.parametrize("assertion", [
-    "not-a-jwt",
-    "a.b.c",
-    "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln",
-    _segment({"alg": "RS256"}) + "." + _b64(b"[1,2,3]") + ".c2ln",
-    _segment({"alg": "RS256"}) + "." + _segment({"sub": ["x"]}) + ".c2ln",
-])
+@pytest.mark.parametrize(
+    "assertion",
+    [
+        "not-a-jwt",
+        "a.b.c",
+        "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln",
+        _segment({"alg": "RS256"}) + "." + _b64(b"[1,2,3]") + ".c2ln",
+        _segment({"alg": "RS256"}) + "." + _segment({"sub": ["x"]}) + ".c2ln",
+    ],
+)
 def test_malformed_assertion_is_refused(client, auth_rows, assertion):
     """A client assertion that is not a well-formed signed JWT is invalid_client."""
     _assert_oauth_refusal(client.post("/oauth/token", data=token_form(assertion)))
@@ -71,8 +80,9 @@ def test_expired_assertion_is_refused(client, auth_rows):
     assert auth_rows() == (0, 0)
 
 
-@pytest.mark.parametrize("aud", ["https://other.example/oauth/token", "http://127.0.0.1:8000",
-                                 "http://127.0.0.1:8000/oauth/introspect"])
+@pytest.mark.parametrize(
+    "aud", ["https://other.example/oauth/token", "http://127.0.0.1:8000", "http://127.0.0.1:8000/oauth/introspect"]
+)
 def test_assertion_with_wrong_aud_is_refused(client, auth_rows, aud):
     """An assertion whose aud is not the token endpoint is invalid_client."""
     response = client.post("/oauth/token", data=token_form(sign_assertion(aud=aud)))
@@ -133,8 +143,7 @@ def test_hs256_access_token_keyed_with_the_hub_public_key_is_refused(client, app
     real = partner_client(HILVERSUM_SOCIAL).access_token()
     claims = json.loads(base64.urlsafe_b64decode(real.split(".")[1] + "=="))
     key = app.state.token_key
-    forged = _hs256_with_public_key(claims, {"typ": "at+jwt", "kid": key.kid},
-                                    key.private.as_pem(private=False))
+    forged = _hs256_with_public_key(claims, {"typ": "at+jwt", "kid": key.kid}, key.private.as_pem(private=False))
     response = client.get("/v1/me", headers={"Authorization": f"Bearer {forged}", **ACTOR})
     _assert_problem(response, 401, "invalid_token")
 
@@ -152,13 +161,28 @@ def test_tampered_access_token_is_refused(client, partner_client):
 def test_token_issued_for_another_audience_is_refused(client, app, hub_sign, settings):
     """A hub-signed, recorded token whose aud is another resource server is refused for its aud."""
     now = int(time.time())
-    claims = {"iss": settings.issuer, "aud": "https://other-service.example", "sub": HILVERSUM_SOCIAL,
-              "azp": HILVERSUM_SOCIAL, "client_id": HILVERSUM_SOCIAL, "scope": "inbox.read", "iat": now,
-              "exp": now + 300, "jti": "a" * 43}
+    claims = {
+        "iss": settings.issuer,
+        "aud": "https://other-service.example",
+        "sub": HILVERSUM_SOCIAL,
+        "azp": HILVERSUM_SOCIAL,
+        "client_id": HILVERSUM_SOCIAL,
+        "scope": "inbox.read",
+        "iat": now,
+        "exp": now + 300,
+        "jti": "a" * 43,
+    }
     with Session(app.state.engine) as session:
         issued = dt.datetime.now(dt.UTC)
-        session.add(AccessToken(jti="a" * 43, client_id=HILVERSUM_SOCIAL, scope="inbox.read", issued_at=issued,
-                                expires_at=issued + dt.timedelta(minutes=5)))
+        session.add(
+            AccessToken(
+                jti="a" * 43,
+                client_id=HILVERSUM_SOCIAL,
+                scope="inbox.read",
+                issued_at=issued,
+                expires_at=issued + dt.timedelta(minutes=5),
+            )
+        )
         session.commit()
     response = client.get("/v1/me", headers={"Authorization": f"Bearer {hub_sign(claims)}", **ACTOR})
     body = _assert_problem(response, 401, "invalid_token")
@@ -186,8 +210,9 @@ def test_missing_acting_person_is_refused(client, partner_client):
 def test_malformed_acting_person_is_refused(client, partner_client, actor):
     """An X-Acting-Person outside 1-64 characters of [A-Za-z0-9._@-] is a 400 problem naming the header."""
     hub = partner_client(HILVERSUM_SOCIAL, actor=None)
-    response = client.get("/v1/me", headers={"Authorization": f"Bearer {hub.access_token()}",
-                                             "X-Acting-Person": actor.encode("utf-8")})
+    response = client.get(
+        "/v1/me", headers={"Authorization": f"Bearer {hub.access_token()}", "X-Acting-Person": actor.encode("utf-8")}
+    )
     assert _assert_problem(response, 400, "acting_person_required")["header"] == "X-Acting-Person"
 
 
@@ -209,12 +234,15 @@ def test_token_under_another_query_name_is_refused(client, partner_client):
     _assert_problem(response, 400, "token_in_query")
 
 
-@pytest.mark.parametrize("value", [
-    "eyJ" * 2700,  # 8100 characters of a JWT's first bytes, no dot: quadratic for a backtracking search
-    "eyJa." * 1600,
-    "eyJ" + "-" * 8000,
-    "a" * 8000,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "eyJ" * 2700,  # 8100 characters of a JWT's first bytes, no dot: quadratic for a backtracking search
+        "eyJa." * 1600,
+        "eyJ" + "-" * 8000,
+        "a" * 8000,
+    ],
+)
 def test_long_hostile_query_value_without_a_token_is_let_through(client, partner_client, value):
     """A long query value that is not a token does not trip the (linear, bounded) token-in-query check."""
     headers = {"Authorization": f"Bearer {partner_client(HILVERSUM_SOCIAL).access_token()}", **ACTOR}
@@ -241,8 +269,9 @@ def test_query_string_over_the_bound_is_refused_before_authentication(client, pa
 def test_token_embedded_in_a_query_value_is_refused(client, partner_client, value):
     """A real token anywhere inside a query value (prefixed, suffixed) is refused as token_in_query."""
     token = partner_client(HILVERSUM_SOCIAL).access_token()
-    response = client.get("/v1/me", params={"q": value.format(token=token)},
-                          headers={"Authorization": f"Bearer {token}", **ACTOR})
+    response = client.get(
+        "/v1/me", params={"q": value.format(token=token)}, headers={"Authorization": f"Bearer {token}", **ACTOR}
+    )
     _assert_problem(response, 400, "token_in_query")
 
 

@@ -22,8 +22,9 @@ BASE = "http://127.0.0.1:8000"
 
 def _new_key(path: Path) -> Path:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return path
 
 
@@ -35,23 +36,30 @@ def _public_jwks(pem: Path, path: Path, *, private: bool = False) -> Path:
 
 def _token_from(app) -> str:
     with TestClient(app, base_url=BASE) as http:
-        return HubClient(HILVERSUM_SOCIAL, DEV_KEYS / f"{HILVERSUM_SOCIAL}.key.pem", base_url=BASE,
-                         actor="medewerker-1", http=http).access_token()
+        return HubClient(
+            HILVERSUM_SOCIAL, DEV_KEYS / f"{HILVERSUM_SOCIAL}.key.pem", base_url=BASE, actor="medewerker-1", http=http
+        ).access_token()
 
 
 def _me(app, token: str) -> int:
     with TestClient(app, base_url=BASE) as http:
-        return http.get("/v1/me", headers={"Authorization": f"Bearer {token}",
-                                           "X-Acting-Person": "medewerker-1"}).status_code
+        return http.get(
+            "/v1/me", headers={"Authorization": f"Bearer {token}", "X-Acting-Person": "medewerker-1"}
+        ).status_code
 
 
 def test_token_signed_by_a_retired_key_is_accepted_while_it_is_published(settings, tmp_path):
     """After rotation the old key's tokens still work, and jwks.json lists both keys."""
     old, new = _new_key(tmp_path / "old.pem"), _new_key(tmp_path / "new.pem")
     token = _token_from(create_app(settings.model_copy(update={"token_signing_key_file": old})))
-    rotated = create_app(settings.model_copy(update={
-        "token_signing_key_file": new,
-        "token_previous_public_keys_file": _public_jwks(old, tmp_path / "previous.json")}))
+    rotated = create_app(
+        settings.model_copy(
+            update={
+                "token_signing_key_file": new,
+                "token_previous_public_keys_file": _public_jwks(old, tmp_path / "previous.json"),
+            }
+        )
+    )
     assert _me(rotated, token) == 200
     with TestClient(rotated, base_url=BASE) as http:
         kids = {key["kid"] for key in http.get("/.well-known/jwks.json").json()["keys"]}

@@ -16,8 +16,17 @@ def _secrets(app, assertions: list[str], tokens: list[str]) -> list[str]:
     hub_private = app.state.token_key.private.as_dict(private=True)
     partner_private = partner_key(HILVERSUM_SOCIAL).as_dict(private=True)
     pem = (DEV_KEYS / f"{HILVERSUM_SOCIAL}.key.pem").read_text().splitlines()[1]
-    return [*assertions, *tokens, *(t.split(".")[2] for t in tokens), hub_private["d"], hub_private["p"],
-            partner_private["d"], partner_private["q"], pem, BSN]
+    return [
+        *assertions,
+        *tokens,
+        *(t.split(".")[2] for t in tokens),
+        hub_private["d"],
+        hub_private["p"],
+        partner_private["d"],
+        partner_private["q"],
+        pem,
+        BSN,
+    ]
 
 
 def test_no_secret_or_bsn_in_any_log_event(client, app, partner_client):

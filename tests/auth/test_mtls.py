@@ -75,8 +75,9 @@ def direct(mtls_app) -> Iterator[TestClient]:
 
 
 def _hub(http: TestClient, client_id: str = HILVERSUM_SOCIAL) -> HubClient:
-    return HubClient(client_id, DEV_KEYS / f"{client_id}.key.pem", base_url="http://127.0.0.1:8000",
-                     actor="j.jansen", http=http)
+    return HubClient(
+        client_id, DEV_KEYS / f"{client_id}.key.pem", base_url="http://127.0.0.1:8000", actor="j.jansen", http=http
+    )
 
 
 def test_certificate_from_trusted_proxy_binds_the_token(via_proxy):
@@ -121,8 +122,11 @@ def test_certificate_header_from_untrusted_peer_is_ignored(direct):
     """From a peer that is not the proxy the certificate header is ignored (and logged): no cnf binding."""
     hub = _hub(direct)
     with capture_logs() as logs:
-        response = direct.post(hub.token_endpoint, headers=cert_header(HILVERSUM_SOCIAL),
-                               data=hub.authenticated_form(grant_type="client_credentials"))
+        response = direct.post(
+            hub.token_endpoint,
+            headers=cert_header(HILVERSUM_SOCIAL),
+            data=hub.authenticated_form(grant_type="client_credentials"),
+        )
     assert "cnf" not in _claims(response.json()["access_token"])
     assert any(e["event"] == "auth.client_cert.untrusted_peer" for e in logs)
 
@@ -140,24 +144,29 @@ def test_rfc9440_certificate_header_is_understood(via_proxy):
     """The RFC 9440 form `:base64(DER):` binds the token to the same thumbprint."""
     hub = _hub(via_proxy)
     header = {HEADER: ":" + base64.b64encode(_der(HILVERSUM_SOCIAL)).decode() + ":"}
-    body = via_proxy.post(hub.token_endpoint, headers=header,
-                          data=hub.authenticated_form(grant_type="client_credentials")).json()
+    body = via_proxy.post(
+        hub.token_endpoint, headers=header, data=hub.authenticated_form(grant_type="client_credentials")
+    ).json()
     assert _claims(body["access_token"])["cnf"]["x5t#S256"] == thumbprint(_der(HILVERSUM_SOCIAL))
 
 
 def test_unreadable_certificate_header_is_refused(via_proxy):
     """A certificate header from the proxy that does not parse is invalid_request; nothing is issued."""
     hub = _hub(via_proxy)
-    response = via_proxy.post(hub.token_endpoint, headers={HEADER: "garbage"},
-                              data=hub.authenticated_form(grant_type="client_credentials"))
+    response = via_proxy.post(
+        hub.token_endpoint, headers={HEADER: "garbage"}, data=hub.authenticated_form(grant_type="client_credentials")
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
 
 
 def test_tls_client_auth_with_the_pinned_certificate(via_proxy):
     """tls_client_auth: client_id plus the registered certificate (no assertion) gets a bound token."""
-    response = via_proxy.post("/oauth/token", headers=cert_header(HILVERSUM_SOCIAL),
-                              data={"grant_type": "client_credentials", "client_id": HILVERSUM_SOCIAL})
+    response = via_proxy.post(
+        "/oauth/token",
+        headers=cert_header(HILVERSUM_SOCIAL),
+        data={"grant_type": "client_credentials", "client_id": HILVERSUM_SOCIAL},
+    )
     assert response.status_code == 200
     assert _claims(response.json()["access_token"])["cnf"]["x5t#S256"] == thumbprint(_der(HILVERSUM_SOCIAL))
 
@@ -165,13 +174,17 @@ def test_tls_client_auth_with_the_pinned_certificate(via_proxy):
 @pytest.mark.parametrize(("client_id", "cert_of"), [(HILVERSUM_SOCIAL, ZVH), (ZVH, ZVH)])
 def test_tls_client_auth_with_another_or_unpinned_certificate_is_refused(via_proxy, client_id, cert_of):
     """Another partner's certificate, or a partner with no pinned certificate, is invalid_client."""
-    response = via_proxy.post("/oauth/token", headers=cert_header(cert_of),
-                              data={"grant_type": "client_credentials", "client_id": client_id})
+    response = via_proxy.post(
+        "/oauth/token", headers=cert_header(cert_of), data={"grant_type": "client_credentials", "client_id": client_id}
+    )
     assert response.json()["error"] == "invalid_client"
 
 
 def test_tls_client_auth_from_untrusted_peer_is_refused(direct):
     """tls_client_auth around the proxy is invalid_client: the certificate header is not believed."""
-    response = direct.post("/oauth/token", headers=cert_header(HILVERSUM_SOCIAL),
-                           data={"grant_type": "client_credentials", "client_id": HILVERSUM_SOCIAL})
+    response = direct.post(
+        "/oauth/token",
+        headers=cert_header(HILVERSUM_SOCIAL),
+        data={"grant_type": "client_credentials", "client_id": HILVERSUM_SOCIAL},
+    )
     assert response.json()["error"] == "invalid_client"

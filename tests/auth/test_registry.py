@@ -32,7 +32,8 @@ def test_development_registry_holds_region_gooi_en_vechtstreek_and_maastricht(de
         assert {p.municipality for p in by_role[role]} == {*GOOI, "GM0935"}
     assert {p.region for p in by_role["zvh_coordinator"]} == {"gooi-en-vechtstreek", "maastricht-heuvelland"}
     assert {r: len(by_role[r]) for r in ("dji", "police", "probation", "privacy_officer")} == dict.fromkeys(
-        ("dji", "police", "probation", "privacy_officer"), 1)
+        ("dji", "police", "probation", "privacy_officer"), 1
+    )
 
 
 def test_region_is_derived_from_the_municipality(dev_registry):
@@ -66,20 +67,36 @@ INVALID = {
     "unknown_role": (lambda e: {**e, "role": "mayor"}, "role"),
     "unknown_cbs_code": (lambda e: {**e, "municipality": "GM9999"}, "municipality"),
     "malformed_cbs_code": (lambda e: {**e, "municipality": "0402"}, "municipality"),
-    "municipal_role_without_municipality": (lambda e: {k: v for k, v in e.items() if k != "municipality"},
-                                            "municipality"),
+    "municipal_role_without_municipality": (
+        lambda e: {k: v for k, v in e.items() if k != "municipality"},
+        "municipality",
+    ),
     "region_contradicts_municipality": (lambda e: {**e, "region": "maastricht-heuvelland"}, "region"),
     "client_id_not_the_file_name": (lambda e: {**e, "client_id": "gm0402-sociaal"}, "client_id"),
     "unknown_field": (lambda e: {**e, "secret": "x"}, "secret"),
     "no_keys": (lambda e: {k: v for k, v in e.items() if k != "jwks_file"}, "(file)"),
     "both_key_sources": (lambda e: {**e, "jwks": {"keys": [_public_jwk("gm0402-social")]}}, "(file)"),
-    "private_key_in_jwks": (lambda e: {**{k: v for k, v in e.items() if k != "jwks_file"},
-                                       "jwks": {"keys": [_private_jwk("gm0402-social")]}}, "jwks.keys.0"),
-    "symmetric_key_in_jwks": (lambda e: {**{k: v for k, v in e.items() if k != "jwks_file"},
-                                         "jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}}, "jwks.keys.0"),
-    "ec_key_in_jwks": (lambda e: {**{k: v for k, v in e.items() if k != "jwks_file"},
-                                  "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}]}},
-                       "jwks.keys.0.kty"),
+    "private_key_in_jwks": (
+        lambda e: {
+            **{k: v for k, v in e.items() if k != "jwks_file"},
+            "jwks": {"keys": [_private_jwk("gm0402-social")]},
+        },
+        "jwks.keys.0",
+    ),
+    "symmetric_key_in_jwks": (
+        lambda e: {
+            **{k: v for k, v in e.items() if k != "jwks_file"},
+            "jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]},
+        },
+        "jwks.keys.0",
+    ),
+    "ec_key_in_jwks": (
+        lambda e: {
+            **{k: v for k, v in e.items() if k != "jwks_file"},
+            "jwks": {"keys": [{"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}]},
+        },
+        "jwks.keys.0.kty",
+    ),
     "missing_jwks_file": (lambda e: {**e, "jwks_file": "certs/dev/partners/nope.jwks.json"}, "jwks_file"),
     "bad_thumbprint": (lambda e: {**e, "certificate_thumbprint": "abc"}, "certificate_thumbprint"),
 }
@@ -99,8 +116,7 @@ def test_invalid_registry_file_names_file_and_field(tmp_path, dev, case):
 
 def test_privacy_officer_without_region_is_refused(tmp_path, dev):
     """A privacy_officer entry without a region is refused (H5): an officer sees only its own region's log."""
-    folder = _registry_with(tmp_path, "fg-gooi-en-vechtstreek",
-                            lambda e: {k: v for k, v in e.items() if k != "region"})
+    folder = _registry_with(tmp_path, "fg-gooi-en-vechtstreek", lambda e: {k: v for k, v in e.items() if k != "region"})
     with pytest.raises(RegistryError) as error:
         load_registry(folder, dev)
     assert error.value.file.endswith("fg-gooi-en-vechtstreek.json") and error.value.field == "region"
@@ -108,8 +124,14 @@ def test_privacy_officer_without_region_is_refused(tmp_path, dev):
 
 def test_inline_public_jwks_is_accepted(tmp_path, dev):
     """A registry file may carry its public JWKS inline instead of a jwks_file."""
-    folder = _registry_with(tmp_path, "gm0402-social", lambda e: {
-        **{k: v for k, v in e.items() if k != "jwks_file"}, "jwks": {"keys": [_public_jwk("gm0402-social")]}})
+    folder = _registry_with(
+        tmp_path,
+        "gm0402-social",
+        lambda e: {
+            **{k: v for k, v in e.items() if k != "jwks_file"},
+            "jwks": {"keys": [_public_jwk("gm0402-social")]},
+        },
+    )
     keys = load_registry(folder, dev).public_keys("gm0402-social")
     assert keys.keys[0].kid == _public_jwk("gm0402-social")["kid"]
 

@@ -18,19 +18,32 @@ ACTOR = {"X-Acting-Person": "j.jansen"}
 def _recorded_claims(app, settings, **overrides) -> dict:
     """Claims of a token that the hub recorded as issued, so only the overridden claim can be at fault."""
     now = int(time.time())
-    claims = {"iss": settings.issuer, "aud": settings.issuer + "/v1", "sub": HILVERSUM_SOCIAL,
-              "azp": HILVERSUM_SOCIAL, "client_id": HILVERSUM_SOCIAL, "scope": "inbox.read", "iat": now - 10,
-              "exp": now + 300, "jti": "r" * 43, **overrides}
+    claims = {
+        "iss": settings.issuer,
+        "aud": settings.issuer + "/v1",
+        "sub": HILVERSUM_SOCIAL,
+        "azp": HILVERSUM_SOCIAL,
+        "client_id": HILVERSUM_SOCIAL,
+        "scope": "inbox.read",
+        "iat": now - 10,
+        "exp": now + 300,
+        "jti": "r" * 43,
+        **overrides,
+    }
     _record(app, claims)
     return claims
 
 
 def _record(app, claims: dict, **row) -> None:
     """Store the issued-token row for `claims` (its scope and expiry as issued), with `row` overrides."""
-    values = {"jti": str(claims.get("jti", "r" * 43)), "client_id": HILVERSUM_SOCIAL,
-              "scope": str(claims.get("scope", "")),
-              "issued_at": dt.datetime.fromtimestamp(int(claims.get("iat", time.time())), dt.UTC),
-              "expires_at": dt.datetime.fromtimestamp(int(claims.get("exp", time.time() + 300)), dt.UTC), **row}
+    values = {
+        "jti": str(claims.get("jti", "r" * 43)),
+        "client_id": HILVERSUM_SOCIAL,
+        "scope": str(claims.get("scope", "")),
+        "issued_at": dt.datetime.fromtimestamp(int(claims.get("iat", time.time())), dt.UTC),
+        "expires_at": dt.datetime.fromtimestamp(int(claims.get("exp", time.time() + 300)), dt.UTC),
+        **row,
+    }
     with Session(app.state.engine) as session:
         session.add(AccessToken(**values))
         session.commit()
@@ -39,9 +52,14 @@ def _record(app, claims: dict, **row) -> None:
 def test_valid_token_and_actor_reach_the_route(partner_client):
     """A real token and an acting person give the route the partner from the registry and the actor."""
     body = partner_client(HILVERSUM_SOCIAL, actor="j.jansen@hilversum.nl").get("/v1/me").json()
-    assert body["partner"] == {"oin": "00000009990000008000", "name": "Gemeente Hilversum, sociaal domein",
-                               "role": "municipal_social", "client_id": HILVERSUM_SOCIAL,
-                               "region": "gooi-en-vechtstreek", "municipality": "GM0402"}
+    assert body["partner"] == {
+        "oin": "00000009990000008000",
+        "name": "Gemeente Hilversum, sociaal domein",
+        "role": "municipal_social",
+        "client_id": HILVERSUM_SOCIAL,
+        "region": "gooi-en-vechtstreek",
+        "municipality": "GM0402",
+    }
     assert body["actor"] == "j.jansen@hilversum.nl"
     assert "inbox.read" in body["scopes"]
 
@@ -109,8 +127,13 @@ def test_token_with_another_typ_is_refused(client, app, settings, hub_sign, typ)
 def test_token_without_typ_is_refused(client, app, settings):
     """A hub-signed token with no typ header at all is refused."""
     key = app.state.token_key
-    token = jwt.encode({"alg": "RS256", "kid": key.kid}, _recorded_claims(app, settings), key.private,
-                       algorithms=["RS256"], default_type=None)
+    token = jwt.encode(
+        {"alg": "RS256", "kid": key.kid},
+        _recorded_claims(app, settings),
+        key.private,
+        algorithms=["RS256"],
+        default_type=None,
+    )
     response = client.get("/v1/me", headers={"Authorization": f"Bearer {token}", **ACTOR})
     assert response.status_code == 401
     assert "at+jwt" in response.json()["detail"]
@@ -119,9 +142,17 @@ def test_token_without_typ_is_refused(client, app, settings):
 def test_signed_but_never_issued_token_is_refused(client, settings, hub_sign):
     """A token with the hub's signature but a jti the hub never recorded is refused."""
     now = int(time.time())
-    claims = {"iss": settings.issuer, "aud": settings.issuer + "/v1", "sub": HILVERSUM_SOCIAL,
-              "azp": HILVERSUM_SOCIAL, "client_id": HILVERSUM_SOCIAL, "scope": "", "iat": now,
-              "exp": now + 300, "jti": "n" * 43}
+    claims = {
+        "iss": settings.issuer,
+        "aud": settings.issuer + "/v1",
+        "sub": HILVERSUM_SOCIAL,
+        "azp": HILVERSUM_SOCIAL,
+        "client_id": HILVERSUM_SOCIAL,
+        "scope": "",
+        "iat": now,
+        "exp": now + 300,
+        "jti": "n" * 43,
+    }
     response = client.get("/v1/me", headers={"Authorization": f"Bearer {hub_sign(claims)}", **ACTOR})
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_token"
@@ -129,9 +160,18 @@ def test_signed_but_never_issued_token_is_refused(client, settings, hub_sign):
 
 def _claims(settings, **overrides) -> dict:
     now = int(time.time())
-    return {"iss": settings.issuer, "aud": settings.issuer + "/v1", "sub": HILVERSUM_SOCIAL,
-            "azp": HILVERSUM_SOCIAL, "client_id": HILVERSUM_SOCIAL, "scope": "inbox.read inbox.list",
-            "iat": now - 10, "exp": now + 300, "jti": "m" * 43, **overrides}
+    return {
+        "iss": settings.issuer,
+        "aud": settings.issuer + "/v1",
+        "sub": HILVERSUM_SOCIAL,
+        "azp": HILVERSUM_SOCIAL,
+        "client_id": HILVERSUM_SOCIAL,
+        "scope": "inbox.read inbox.list",
+        "iat": now - 10,
+        "exp": now + 300,
+        "jti": "m" * 43,
+        **overrides,
+    }
 
 
 def test_token_matching_its_row_is_accepted(client, app, settings, hub_sign):
@@ -143,14 +183,16 @@ def test_token_matching_its_row_is_accepted(client, app, settings, hub_sign):
     assert response.json()["scopes"] == ["inbox.list", "inbox.read"]
 
 
-@pytest.mark.parametrize(("claim", "value", "named"), [
-    ("scope", "inbox.read inbox.list answer.submit", "scope"),  # a wider scope than issued
-    ("scope", "inbox.read", "scope"),
-    ("exp", 600, "exp"),  # seconds added to the issued exp: a longer life than issued
-    ("exp", -100, "exp"),
-])
-def test_token_whose_scope_or_exp_differs_from_its_row_is_refused(client, app, settings, hub_sign, claim,
-                                                                  value, named):
+@pytest.mark.parametrize(
+    ("claim", "value", "named"),
+    [
+        ("scope", "inbox.read inbox.list answer.submit", "scope"),  # a wider scope than issued
+        ("scope", "inbox.read", "scope"),
+        ("exp", 600, "exp"),  # seconds added to the issued exp: a longer life than issued
+        ("exp", -100, "exp"),
+    ],
+)
+def test_token_whose_scope_or_exp_differs_from_its_row_is_refused(client, app, settings, hub_sign, claim, value, named):
     """A token signed with the hub's key whose scope or exp differs from the issued-token row is refused."""
     issued = _claims(settings)
     _record(app, issued)

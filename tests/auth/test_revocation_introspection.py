@@ -45,8 +45,9 @@ def test_introspection_needs_client_authentication(client, partner_client):
 
 def test_introspection_without_token_parameter_is_invalid_request(client):
     """An authenticated introspection request without `token` is invalid_request."""
-    response = client.post("/oauth/introspect", data={"client_assertion_type": ASSERTION_TYPE,
-                                                      "client_assertion": sign_assertion()})
+    response = client.post(
+        "/oauth/introspect", data={"client_assertion_type": ASSERTION_TYPE, "client_assertion": sign_assertion()}
+    )
     assert response.json()["error"] == "invalid_request"
 
 
@@ -87,7 +88,13 @@ def test_revocation_of_unknown_token_succeeds_silently(partner_client):
 
 def test_unsupported_token_type_hint_is_refused(client):
     """A refresh_token hint is unsupported_token_type: the hub issues no refresh tokens."""
-    response = client.post("/oauth/revoke", data={"client_assertion_type": ASSERTION_TYPE,
-                                                  "client_assertion": sign_assertion(), "token": "x",
-                                                  "token_type_hint": "refresh_token"})
+    response = client.post(
+        "/oauth/revoke",
+        data={
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": sign_assertion(),
+            "token": "x",
+            "token_type_hint": "refresh_token",
+        },
+    )
     assert response.json()["error"] == "unsupported_token_type"

@@ -10,11 +10,14 @@ from tests.auth.conftest import HILVERSUM_SOCIAL, ZVH
 BODY = {"responder": HILVERSUM_SOCIAL, "activity": "reintegration", "categories": ["housing"]}
 
 
-@pytest.mark.parametrize(("method", "path", "operation"), [
-    ("post", "/v1/cases/case-x/requests", "request.create"),
-    ("get", "/v1/cases/case-x", "case.read"),
-    ("post", "/v1/cases/case-x/handover", "handover.create"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "operation"),
+    [
+        ("post", "/v1/cases/case-x/requests", "request.create"),
+        ("get", "/v1/cases/case-x", "case.read"),
+        ("post", "/v1/cases/case-x/handover", "handover.create"),
+    ],
+)
 def test_down_scoped_token_is_refused_outside_its_scope(partner_client, method, path, operation):
     """A ZVH token scoped to case.list gets 403 insufficient_scope naming the operation and the missing scope."""
     hub = partner_client(ZVH, scope="case.list")
@@ -37,8 +40,7 @@ def test_down_scoped_token_still_reaches_its_own_operation(partner_client):
 
 def test_full_token_passes_the_scope_check(partner_client):
     """A token with all of the role's scopes reaches request.create (the route then answers 404 for no case)."""
-    response = partner_client(ZVH).post("/v1/cases/case-x/requests",
-                                        json=BODY)
+    response = partner_client(ZVH).post("/v1/cases/case-x/requests", json=BODY)
     assert response.status_code == 404
 
 

@@ -93,8 +93,9 @@ def test_missing_client_authentication_is_invalid_client(client, auth_rows):
     assert auth_rows() == (0, 0)
 
 
-@pytest.mark.parametrize("grant_type", ["authorization_code", "password", "refresh_token",
-                                        "urn:ietf:params:oauth:grant-type:jwt-bearer"])
+@pytest.mark.parametrize(
+    "grant_type", ["authorization_code", "password", "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer"]
+)
 def test_other_grant_types_are_unsupported(client, auth_rows, grant_type):
     """Only client_credentials is supported; every other grant is unsupported_grant_type."""
     response = client.post("/oauth/token", data=token_form(sign_assertion(), grant_type=grant_type))
@@ -105,8 +106,10 @@ def test_other_grant_types_are_unsupported(client, auth_rows, grant_type):
 
 def test_client_secret_is_not_a_way_in(client, auth_rows):
     """client_secret_post is not accepted: partners have no shared secrets."""
-    response = client.post("/oauth/token", data={"grant_type": "client_credentials",
-                                                  "client_id": HILVERSUM_SOCIAL, "client_secret": "guess"})
+    response = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": HILVERSUM_SOCIAL, "client_secret": "guess"},
+    )
     assert response.json()["error"] == "invalid_client"
     assert auth_rows() == (0, 0)
 

@@ -11,17 +11,25 @@ HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 def _v1_operations(app) -> dict[str, dict]:
     paths = app.openapi()["paths"]
-    return {f"{method.upper()} {path}": op for path, item in paths.items() if path.startswith("/v1")
-            for method, op in item.items() if method in HTTP_METHODS}
+    return {
+        f"{method.upper()} {path}": op
+        for path, item in paths.items()
+        if path.startswith("/v1")
+        for method, op in item.items()
+        if method in HTTP_METHODS
+    }
 
 
 def test_every_v1_operation_requires_a_bearer_token_and_an_actor(app):
     """No /v1 operation lacks the bearer-token requirement or the X-Acting-Person header."""
     operations = _v1_operations(app)
     assert "GET /v1/me" in operations
-    unprotected = [name for name, op in operations.items()
-                   if {"HTTPBearer": []} not in op.get("security", [])
-                   or "X-Acting-Person" not in {p["name"] for p in op.get("parameters", [])}]
+    unprotected = [
+        name
+        for name, op in operations.items()
+        if {"HTTPBearer": []} not in op.get("security", [])
+        or "X-Acting-Person" not in {p["name"] for p in op.get("parameters", [])}
+    ]
     assert unprotected == []
 
 

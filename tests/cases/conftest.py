@@ -31,10 +31,12 @@ def started_body(notification_id: str = "PI-NWG-1", **changes: Any) -> dict[str,
         "started_on": "2026-11-02",
         "expected_release_on": "2027-01-15",
         "municipality": "GM0402",
-        "information_sheet": {"conditions": {
-            "identity_document": {"status": "in_order"},
-            "housing": {"status": "not_in_order", "help_question": "Zoekt woonruimte"},
-        }},
+        "information_sheet": {
+            "conditions": {
+                "identity_document": {"status": "in_order"},
+                "housing": {"status": "not_in_order", "help_question": "Zoekt woonruimte"},
+            }
+        },
     }
     body.update(changes)
     return body
@@ -54,9 +56,11 @@ def zvh_api(partner_client):
 
 @pytest.fixture
 def ctx(settings: Settings) -> CaseContext:
-    return CaseContext(envelope=Envelope.from_settings(settings),
-                       pseudonym_key=settings.pseudonym_key.get_secret_value(),
-                       register=get_register(settings.policies_dir))
+    return CaseContext(
+        envelope=Envelope.from_settings(settings),
+        pseudonym_key=settings.pseudonym_key.get_secret_value(),
+        register=get_register(settings.policies_dir),
+    )
 
 
 @pytest.fixture

@@ -32,14 +32,19 @@ def test_notification_opens_case_and_repeat_replays(dji_api, zvh_api, engine) ->
     assert _count(engine, Case) == 1
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"subject": {"bsn": "111222334", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
-    ({"municipality": "GM9999"}, "municipality"),
-    ({"expected_release_on": "2026-10-01"}, "expected_release_on"),
-    ({"started_on": "not-a-date"}, "started_on"),
-    ({"information_sheet": {"conditions": {"yacht": {"status": "in_order"}}}},
-     "information_sheet.conditions.yacht.[key]"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"subject": {"bsn": "111222334", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
+        ({"municipality": "GM9999"}, "municipality"),
+        ({"expected_release_on": "2026-10-01"}, "expected_release_on"),
+        ({"started_on": "not-a-date"}, "started_on"),
+        (
+            {"information_sheet": {"conditions": {"yacht": {"status": "in_order"}}}},
+            "information_sheet.conditions.yacht.[key]",
+        ),
+    ],
+)
 def test_bad_notification_is_problem_and_stores_nothing(dji_api, engine, changes, field) -> None:
     """Hostile or wrong input: a 422 problem naming the field (never its value); nothing stored."""
     response = dji_api.post("/v1/notifications/detention-started", json=started_body(**changes))
@@ -53,9 +58,15 @@ def test_bad_notification_is_problem_and_stores_nothing(dji_api, engine, changes
 def test_end_before_start_is_refused(dji_api, engine) -> None:
     """detention-ended with an end before the start: 422 naming ended_on; the case stays open."""
     case_id = _open(dji_api)
-    response = dji_api.post("/v1/notifications/detention-ended", json={
-        "notification_id": "PI-NWG-2", "started_notification_id": "PI-NWG-1", "bsn": BSN,
-        "ended_on": "2026-10-01"})
+    response = dji_api.post(
+        "/v1/notifications/detention-ended",
+        json={
+            "notification_id": "PI-NWG-2",
+            "started_notification_id": "PI-NWG-1",
+            "bsn": BSN,
+            "ended_on": "2026-10-01",
+        },
+    )
     assert (response.status_code, response.json()["field"]) == (422, "ended_on")
     with Session(engine) as session:
         assert session.get(Case, case_id).detention_ended_on is None
@@ -86,16 +97,21 @@ def test_coordinator_lists_reads_and_steps(dji_api, zvh_api) -> None:
 VALID_PLAN = {"agreed_on": "2026-11-20", "actions": [{"domain": "housing", "action": "Woning zoeken"}]}
 
 
-@pytest.mark.parametrize(("plan", "field"), [
-    ({"actions": []}, "plan"),
-    ({"agreed_on": "2026-11-20", "actions": [{"domain": "yacht", "action": "Boot"}]}, "plan.actions.0.domain"),
-    ({**VALID_PLAN, "diagnosis": "x"}, "plan"),
-])
+@pytest.mark.parametrize(
+    ("plan", "field"),
+    [
+        ({"actions": []}, "plan"),
+        ({"agreed_on": "2026-11-20", "actions": [{"domain": "yacht", "action": "Boot"}]}, "plan.actions.0.domain"),
+        ({**VALID_PLAN, "diagnosis": "x"}, "plan"),
+    ],
+)
 def test_plan_that_breaks_the_catalogue_schema_is_refused(dji_api, zvh_api, plan, field) -> None:
     """A plan that does not fit the catalogue's `plan` schema: 422 naming the field; no timeline entry."""
     case_id = _open(dji_api)
-    for step in ({"type": "visit_recorded", "visited_on": "2026-11-05"},
-                 {"type": "weighing_recorded", "consent": "yes", "risk": "none"}):
+    for step in (
+        {"type": "visit_recorded", "visited_on": "2026-11-05"},
+        {"type": "weighing_recorded", "consent": "yes", "risk": "none"},
+    ):
         assert zvh_api.post(f"/v1/cases/{case_id}/events", json=step).status_code == 201
     response = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "plan_recorded", "plan": plan})
     body = response.json()
@@ -108,8 +124,7 @@ def test_plan_that_breaks_the_catalogue_schema_is_refused(dji_api, zvh_api, plan
 def test_transition_out_of_turn_is_409(dji_api, zvh_api) -> None:
     """A plan before the weighing: 409 problem naming the rule; the state is unchanged."""
     case_id = _open(dji_api)
-    response = zvh_api.post(f"/v1/cases/{case_id}/events", json={
-        "type": "plan_recorded", "plan": VALID_PLAN})
+    response = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "plan_recorded", "plan": VALID_PLAN})
     body = response.json()
     assert response.status_code == 409 and body["code"] == "transition_not_allowed"
     assert body["rule"] == "transition_table" and body["state"] == "notified"
@@ -164,9 +179,15 @@ def test_information_sheet_read_is_logged(dji_api, zvh_api, engine) -> None:
 def test_closed_case_shows_no_personal_data(dji_api, zvh_api, engine) -> None:
     """After closing, identity and information sheet are refused (409 case_closed); only the refusals are logged."""
     case_id = _open(dji_api)
-    ended = dji_api.post("/v1/notifications/detention-ended", json={
-        "notification_id": "PI-NWG-2", "started_notification_id": "PI-NWG-1", "bsn": BSN,
-        "ended_on": "2027-01-15"})
+    ended = dji_api.post(
+        "/v1/notifications/detention-ended",
+        json={
+            "notification_id": "PI-NWG-2",
+            "started_notification_id": "PI-NWG-1",
+            "bsn": BSN,
+            "ended_on": "2027-01-15",
+        },
+    )
     assert ended.json()["state"] == "closed"
     for suffix in ("identity", "information-sheet"):
         response = zvh_api.get(f"/v1/cases/{case_id}/{suffix}")
@@ -180,8 +201,13 @@ def test_closed_case_shows_no_personal_data(dji_api, zvh_api, engine) -> None:
 def test_openapi_documents_idempotency_key(client) -> None:
     """Every POST under /v1/cases and /v1/notifications declares the Idempotency-Key header."""
     paths = client.get("/openapi.json").json()["paths"]
-    posts = [op for path, ops in paths.items() if path.startswith(("/v1/cases", "/v1/notifications"))
-             for method, op in ops.items() if method == "post"]
+    posts = [
+        op
+        for path, ops in paths.items()
+        if path.startswith(("/v1/cases", "/v1/notifications"))
+        for method, op in ops.items()
+        if method == "post"
+    ]
     assert len(posts) >= 3
     for operation in posts:
         assert "Idempotency-Key" in {p["name"] for p in operation.get("parameters", [])}

@@ -25,8 +25,10 @@ def _open_with_care(dji_api) -> str:
 
 def _weigh(zvh_api, case_id: str, consent: str) -> None:
     """Visit and weigh (risk signalled); without consent go on to outreach."""
-    events = [{"type": "visit_recorded", "visited_on": "2026-11-03"},
-              {"type": "weighing_recorded", "consent": consent, "risk": "signalled"}]
+    events = [
+        {"type": "visit_recorded", "visited_on": "2026-11-03"},
+        {"type": "weighing_recorded", "consent": consent, "risk": "signalled"},
+    ]
     events += [{"type": "outreach_started"}] if consent == "no" else []
     for event in events:
         assert zvh_api.post(f"/v1/cases/{case_id}/events", json=event).status_code == 201
@@ -104,8 +106,15 @@ def test_closed_case_allows_nothing(suffix, dji_api, zvh_api, engine) -> None:
     """A closed case: the policy refuses (409 case_closed); nothing is shown, and the refusal is logged with
     the decision id."""
     case_id = _open_with_care(dji_api)
-    dji_api.post("/v1/notifications/detention-ended", json={
-        "notification_id": "PI-NWG-2", "started_notification_id": "PI-NWG-1", "bsn": BSN, "ended_on": "2027-01-15"})
+    dji_api.post(
+        "/v1/notifications/detention-ended",
+        json={
+            "notification_id": "PI-NWG-2",
+            "started_notification_id": "PI-NWG-1",
+            "bsn": BSN,
+            "ended_on": "2027-01-15",
+        },
+    )
     with capture_logs() as logs:
         response = zvh_api.get(f"/v1/cases/{case_id}/{suffix}")
     assert (response.status_code, response.json()["code"]) == (409, "case_closed")

@@ -49,8 +49,9 @@ def test_same_key_other_body_is_422(zvh_api, case_id, engine) -> None:
     """Reusing a key for another request is refused and changes nothing."""
     headers = {"Idempotency-Key": "step-2"}
     zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"}, headers=headers)
-    other = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "visit_recorded", "visited_on": "2026-11-05"},
-                         headers=headers)
+    other = zvh_api.post(
+        f"/v1/cases/{case_id}/events", json={"type": "visit_recorded", "visited_on": "2026-11-05"}, headers=headers
+    )
     assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
     assert _events(engine, case_id) == ["detention_started", "screening_started"]
 
@@ -70,8 +71,9 @@ def test_keys_are_per_client(zvh_api, partner_client, case_id, engine) -> None:
     """Another client using the same key value gets its own request processed, not a replay."""
     headers = {"Idempotency-Key": "shared"}
     zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"}, headers=headers)
-    dji = partner_client(DJI).post("/v1/notifications/detention-started", json=started_body("PI-NWG-77"),
-                                   headers=headers)
+    dji = partner_client(DJI).post(
+        "/v1/notifications/detention-started", json=started_body("PI-NWG-77"), headers=headers
+    )
     assert dji.status_code == 201 and "Idempotent-Replayed" not in dji.headers
     with Session(engine) as session:
         assert {r.client_id for r in session.exec(select(IdempotencyRecord))} == {ZVH_GOOI, DJI}
@@ -80,8 +82,9 @@ def test_keys_are_per_client(zvh_api, partner_client, case_id, engine) -> None:
 @pytest.mark.parametrize("key", ["", "x" * 256, "met spatie", "ünïcode"])
 def test_malformed_key_is_400(zvh_api, case_id, key) -> None:
     """A key that is empty, too long or not visible ASCII is a 400 problem naming the header."""
-    response = zvh_api.post(f"/v1/cases/{case_id}/events", json={"type": "screening_started"},
-                            headers={"Idempotency-Key": key.encode()})
+    response = zvh_api.post(
+        f"/v1/cases/{case_id}/events", json={"type": "screening_started"}, headers={"Idempotency-Key": key.encode()}
+    )
     assert (response.status_code, response.json()["field"]) == (400, "Idempotency-Key")
 
 
@@ -125,10 +128,12 @@ def test_another_acting_person_never_gets_the_replay(partner_client, case_id, en
     """Employee B of the same partner, sending A's key and body, gets no replay of A's response (a 422
     reuse refusal) and changes nothing."""
     headers, body = {"Idempotency-Key": "step-actor"}, {"type": "screening_started"}
-    first = partner_client(ZVH_GOOI, actor="regisseur-a").post(f"/v1/cases/{case_id}/events", json=body,
-                                                                headers=headers)
-    other = partner_client(ZVH_GOOI, actor="regisseur-b").post(f"/v1/cases/{case_id}/events", json=body,
-                                                                headers=headers)
+    first = partner_client(ZVH_GOOI, actor="regisseur-a").post(
+        f"/v1/cases/{case_id}/events", json=body, headers=headers
+    )
+    other = partner_client(ZVH_GOOI, actor="regisseur-b").post(
+        f"/v1/cases/{case_id}/events", json=body, headers=headers
+    )
     assert first.status_code == 201
     assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
     assert "Idempotent-Replayed" not in other.headers
@@ -137,16 +142,18 @@ def test_another_acting_person_never_gets_the_replay(partner_client, case_id, en
 
 def test_digest_covers_the_acting_person() -> None:
     """The same request by two acting persons has two digests."""
-    assert request_digest(SECRET, "POST", "/v1/a", b"{}", "mw-1") != request_digest(SECRET, "POST", "/v1/a",
-                                                                                   b"{}", "mw-2")
+    assert request_digest(SECRET, "POST", "/v1/a", b"{}", "mw-1") != request_digest(
+        SECRET, "POST", "/v1/a", b"{}", "mw-2"
+    )
 
 
 def test_replay_is_not_served_once_the_operation_is_refused(partner_client, case_id, engine) -> None:
     """The guard runs after authorization: the same client and person, now with a token that lacks the
     operation's scope, get 403 insufficient_scope, not the stored response."""
     headers, body = {"Idempotency-Key": "step-scope"}, {"type": "screening_started"}
-    first = partner_client(ZVH_GOOI, actor="regisseur-1").post(f"/v1/cases/{case_id}/events", json=body,
-                                                                headers=headers)
+    first = partner_client(ZVH_GOOI, actor="regisseur-1").post(
+        f"/v1/cases/{case_id}/events", json=body, headers=headers
+    )
     narrowed = partner_client(ZVH_GOOI, actor="regisseur-1", scope="case.list")
     again = narrowed.post(f"/v1/cases/{case_id}/events", json=body, headers=headers)
     assert first.status_code == 201
@@ -160,17 +167,19 @@ def test_every_idempotent_post_route_is_guarded_by_its_authorization() -> None:
     from hub.cases.endpoints import cases_router, notifications_router
     from hub.exchange.endpoints import router as exchange_router
 
-    guarded = {route.path: route.authorization.__name__
-               for router in (cases_router, notifications_router, exchange_router)
-               for route in router.routes if isinstance(route, IdempotentRoute) and "POST" in route.methods}
+    guarded = {
+        route.path: route.authorization.__name__
+        for router in (cases_router, notifications_router, exchange_router)
+        for route in router.routes
+        if isinstance(route, IdempotentRoute) and "POST" in route.methods
+    }
     assert guarded["/v1/cases/{case_id}/events"] == "authorize_case_transition"
     assert guarded["/v1/inbox/{request_id}/answer"] == "authorize_answer_submit"
     assert len(guarded) >= 7
     assert all(name.startswith("authorize_") for name in guarded.values())
 
 
-def test_a_logged_refusal_under_a_key_keeps_its_record_and_frees_the_key(zvh_api, case_id, engine,
-                                                                       monkeypatch) -> None:
+def test_a_logged_refusal_under_a_key_keeps_its_record_and_frees_the_key(zvh_api, case_id, engine, monkeypatch) -> None:
     """A POST whose service writes a refusal's record and then raises a LoggedRefusal: under an
     Idempotency-Key the record still commits (as without the key), and the key is free for a retry."""
     from hub.cases import service
@@ -181,8 +190,11 @@ def test_a_logged_refusal_under_a_key_keeps_its_record_and_frees_the_key(zvh_api
         code = "refused_and_logged"
 
     def refuse_after_logging(session, _ctx, _caller, refused_case_id, _event):
-        session.add(CaseEvent(case_id=refused_case_id, type="refusal_logged", actor="test",
-                                  organisation_oin="00000001000000001001"))
+        session.add(
+            CaseEvent(
+                case_id=refused_case_id, type="refusal_logged", actor="test", organisation_oin="00000001000000001001"
+            )
+        )
         session.commit()  # only a flush while the key's hold is in place
         raise RefusedAndLogged("geweigerd en vastgelegd")
 

@@ -41,6 +41,7 @@ def test_other_region_read_is_404_like_unknown(case_id, outsider, engine, suffix
     theirs = outsider.get(f"/v1/cases/{case_id}{suffix}")
     unknown = outsider.get(f"/v1/cases/{uuid.uuid4()}{suffix}")
     assert theirs.status_code == unknown.status_code == 404
+
     def _shape(body: dict) -> dict:
         return {k: v for k, v in body.items() if k not in ("instance", "request_id")}
 

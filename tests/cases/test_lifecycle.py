@@ -94,8 +94,15 @@ def test_illegal_transition_names_the_rule(state, event, consent, risk, rule) ->
 def _case(session: Session, state: CaseState) -> Case:
     from datetime import date
 
-    case = Case(region="gooi-en-vechtstreek", municipality="GM0402", subject_pseudonym="b" * 64, state=state.value,
-                prison="PI Nieuwegein", detention_started_on=date(2026, 11, 2), started_notification_id="n")
+    case = Case(
+        region="gooi-en-vechtstreek",
+        municipality="GM0402",
+        subject_pseudonym="b" * 64,
+        state=state.value,
+        prison="PI Nieuwegein",
+        detention_started_on=date(2026, 11, 2),
+        started_notification_id="n",
+    )
     session.add(case)
     session.commit()
     return case
@@ -104,14 +111,18 @@ def _case(session: Session, state: CaseState) -> Case:
 def test_transition_records_who_and_when(session: Session, coordinator: Caller) -> None:
     """transition() moves the state and writes a timeline event with actor, OIN and time."""
     case = _case(session, S.screening)
-    transition(session, case, E.weighing_recorded, coordinator, payload={"consent": "yes"}, consent=C.yes,
-               risk=R.signalled)
+    transition(
+        session, case, E.weighing_recorded, coordinator, payload={"consent": "yes"}, consent=C.yes, risk=R.signalled
+    )
     session.commit()
     stored = session.get(Case, case.id, populate_existing=True)
     assert (stored.state, stored.consent, stored.risk) == ("weighing", "yes", "signalled")
     event = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
-    assert (event.type, event.actor, event.organisation_oin) == ("weighing_recorded", "regisseur-1",
-                                                                coordinator.partner.oin)
+    assert (event.type, event.actor, event.organisation_oin) == (
+        "weighing_recorded",
+        "regisseur-1",
+        coordinator.partner.oin,
+    )
     assert (event.from_state, event.to_state) == ("screening", "weighing") and event.at is not None
 
 

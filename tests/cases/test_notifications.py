@@ -25,10 +25,12 @@ def _started(notification_id: str = "PI-NWG-1", **changes) -> DetentionStartedIn
     return DetentionStartedIn.model_validate(started_body(notification_id, **changes))
 
 
-def _ended(notification_id: str = "PI-NWG-2", bsn: str = BSN, ended_on: str = "2027-01-15",
-           started: str = "PI-NWG-1") -> DetentionEndedIn:
-    return DetentionEndedIn(notification_id=notification_id, started_notification_id=started, bsn=bsn,
-                            ended_on=ended_on)
+def _ended(
+    notification_id: str = "PI-NWG-2", bsn: str = BSN, ended_on: str = "2027-01-15", started: str = "PI-NWG-1"
+) -> DetentionEndedIn:
+    return DetentionEndedIn(
+        notification_id=notification_id, started_notification_id=started, bsn=bsn, ended_on=ended_on
+    )
 
 
 def test_detention_started_opens_case_for_region(session: Session, ctx: CaseContext, dji: Caller) -> None:
@@ -40,8 +42,11 @@ def test_detention_started_opens_case_for_region(session: Session, ctx: CaseCont
     assert BSN.encode() not in case.identity_ciphertext and len(case.subject_pseudonym) == 64
     assert read_identity(session, ctx, case).bsn == BSN
     event = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
-    assert (event.type, event.organisation_oin, event.actor) == ("detention_started", dji.partner.oin,
-                                                                "dji-medewerker-7")
+    assert (event.type, event.organisation_oin, event.actor) == (
+        "detention_started",
+        dji.partner.oin,
+        "dji-medewerker-7",
+    )
     record = session.exec(select(AuditRecord).where(AuditRecord.case_id == case.id)).one()
     assert record.event_type == "data_received" and record.from_oin == dji.partner.oin
     assert "housing" in record.categories_released and "detention" in record.categories_released
@@ -64,18 +69,22 @@ def test_repeat_with_other_body_is_conflict(session: Session, ctx: CaseContext, 
     assert _count(session, Case) == 1
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"subject": {"bsn": "111222334", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
-    ({"subject": {"bsn": "12345678", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
-    ({"subject": {"bsn": "abcdefghi", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
-    ({"subject": {"bsn": "000000000", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
-    ({"municipality": "GM9999"}, "municipality"),
-    ({"municipality": "GM0363"}, "municipality"),
-    ({"expected_release_on": "2026-11-01"}, "expected_release_on"),
-    ({"subject": {"bsn": BSN, "name": "X", "birth_date": "2026-12-01"}}, "subject.birth_date"),
-])
-def test_bad_input_is_refused_and_stores_nothing(session: Session, ctx: CaseContext, dji: Caller, changes,
-                                                 field) -> None:
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"subject": {"bsn": "111222334", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
+        ({"subject": {"bsn": "12345678", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
+        ({"subject": {"bsn": "abcdefghi", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
+        ({"subject": {"bsn": "000000000", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
+        ({"municipality": "GM9999"}, "municipality"),
+        ({"municipality": "GM0363"}, "municipality"),
+        ({"expected_release_on": "2026-11-01"}, "expected_release_on"),
+        ({"subject": {"bsn": BSN, "name": "X", "birth_date": "2026-12-01"}}, "subject.birth_date"),
+    ],
+)
+def test_bad_input_is_refused_and_stores_nothing(
+    session: Session, ctx: CaseContext, dji: Caller, changes, field
+) -> None:
     """Invalid BSN, unknown municipality, dates out of order: 422 naming the field, nothing stored."""
     with pytest.raises(HubError) as refused:
         notifications.detention_started(session, ctx, dji, _started(**changes))
@@ -88,8 +97,9 @@ def test_bad_input_is_refused_and_stores_nothing(session: Session, ctx: CaseCont
 def test_new_detention_opens_new_linked_case(session: Session, ctx: CaseContext, dji: Caller) -> None:
     """A second detention of the same person is a new case with the same subject pseudonym."""
     first = notifications.detention_started(session, ctx, dji, _started())
-    second = notifications.detention_started(session, ctx, dji, _started("PI-NWG-9", started_on="2027-03-01",
-                                                                         expected_release_on=None))
+    second = notifications.detention_started(
+        session, ctx, dji, _started("PI-NWG-9", started_on="2027-03-01", expected_release_on=None)
+    )
     a, b = session.get(Case, first.result.case_id), session.get(Case, second.result.case_id)
     assert a.id != b.id and a.subject_pseudonym == b.subject_pseudonym
 
@@ -107,20 +117,24 @@ def test_end_with_consent_hands_over(session: Session, ctx: CaseContext, dji: Ca
     """With consent given in the weighing, the end of detention moves the case to handed_over."""
     case_id = notifications.detention_started(session, ctx, dji, _started()).result.case_id
     record_event(session, ctx, coordinator, case_id, ScreeningStarted(type="screening_started"))
-    record_event(session, ctx, coordinator, case_id, WeighingRecorded(type="weighing_recorded", consent="yes",
-                                                                      risk="none"))
+    record_event(
+        session, ctx, coordinator, case_id, WeighingRecorded(type="weighing_recorded", consent="yes", risk="none")
+    )
     outcome = notifications.detention_ended(session, ctx, dji, _ended())
     assert outcome.result.state == "handed_over"
     again = notifications.detention_ended(session, ctx, dji, _ended())
     assert again.result == outcome.result and not again.created
 
 
-@pytest.mark.parametrize(("ended", "field"), [
-    ({"ended_on": "2026-11-01"}, "ended_on"),
-    ({"bsn": OTHER_BSN}, "started_notification_id"),
-    ({"bsn": "111222334"}, "bsn"),
-    ({"started": "PI-UNKNOWN"}, "started_notification_id"),
-])
+@pytest.mark.parametrize(
+    ("ended", "field"),
+    [
+        ({"ended_on": "2026-11-01"}, "ended_on"),
+        ({"bsn": OTHER_BSN}, "started_notification_id"),
+        ({"bsn": "111222334"}, "bsn"),
+        ({"started": "PI-UNKNOWN"}, "started_notification_id"),
+    ],
+)
 def test_bad_end_is_refused(session: Session, ctx: CaseContext, dji: Caller, ended, field) -> None:
     """An end before the start, another person or an unknown detention: 422, the case unchanged."""
     case_id = notifications.detention_started(session, ctx, dji, _started()).result.case_id

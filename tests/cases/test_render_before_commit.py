@@ -49,8 +49,12 @@ def test_detention_ended_that_cannot_be_rendered_changes_nothing(dji_api, engine
     """The answer to DJI's end notification fails to render: the case stays open and nothing is logged; sent
     again, the end is recorded and logged once."""
     case_id = dji_api.post("/v1/notifications/detention-started", json=started_body()).json()["case_id"]
-    ended = {"notification_id": "PI-NWG-END", "started_notification_id": "PI-NWG-1", "bsn": BSN,
-             "ended_on": "2027-01-15"}
+    ended = {
+        "notification_id": "PI-NWG-END",
+        "started_notification_id": "PI-NWG-1",
+        "bsn": BSN,
+        "ended_on": "2027-01-15",
+    }
     seq = last_seq(engine)
     with monkeypatch.context() as patched:
         patched.setattr(NotificationResult, "model_dump_json", boom)
@@ -65,10 +69,10 @@ def test_detention_ended_that_cannot_be_rendered_changes_nothing(dji_api, engine
     assert records_since(engine, seq) == ["data_received"]
 
 
-@pytest.mark.parametrize("broken", [(endpoints, "IdentityPublic"), (IdentityPublic, "model_dump_json")],
-                         ids=["shaping", "serialisation"])
-def test_identity_that_cannot_be_rendered_is_not_logged_as_shown(dji_api, zvh_api, engine, monkeypatch,
-                                                                 broken) -> None:
+@pytest.mark.parametrize(
+    "broken", [(endpoints, "IdentityPublic"), (IdentityPublic, "model_dump_json")], ids=["shaping", "serialisation"]
+)
+def test_identity_that_cannot_be_rendered_is_not_logged_as_shown(dji_api, zvh_api, engine, monkeypatch, broken) -> None:
     """The coordinator's identity read fails to render: no identity_shown record, no BSN or name in the
     problem; the next read is logged once."""
     case_id = dji_api.post("/v1/notifications/detention-started", json=started_body()).json()["case_id"]
@@ -84,10 +88,14 @@ def test_identity_that_cannot_be_rendered_is_not_logged_as_shown(dji_api, zvh_ap
     assert records_since(engine, seq) == ["identity_shown"]
 
 
-@pytest.mark.parametrize("broken", [(InformationSheet, "model_validate"), (InformationSheet, "model_dump_json")],
-                         ids=["shaping", "serialisation"])
-def test_information_sheet_that_cannot_be_rendered_is_not_logged_as_read(dji_api, zvh_api, engine, monkeypatch,
-                                                                         broken) -> None:
+@pytest.mark.parametrize(
+    "broken",
+    [(InformationSheet, "model_validate"), (InformationSheet, "model_dump_json")],
+    ids=["shaping", "serialisation"],
+)
+def test_information_sheet_that_cannot_be_rendered_is_not_logged_as_read(
+    dji_api, zvh_api, engine, monkeypatch, broken
+) -> None:
     """The information sheet fails to render: no data_read record, none of its content in the problem; the
     next read is logged once."""
     case_id = dji_api.post("/v1/notifications/detention-started", json=started_body()).json()["case_id"]

@@ -22,16 +22,24 @@ from .conftest import BSN
 
 
 def _close(session: Session, ctx: CaseContext, dji: Caller) -> Case:
-    notifications.detention_ended(session, ctx, dji, DetentionEndedIn(
-        notification_id="PI-NWG-2", started_notification_id="PI-NWG-1", bsn=BSN, ended_on="2027-01-15"))
+    notifications.detention_ended(
+        session,
+        ctx,
+        dji,
+        DetentionEndedIn(
+            notification_id="PI-NWG-2", started_notification_id="PI-NWG-1", bsn=BSN, ended_on="2027-01-15"
+        ),
+    )
     case = session.exec(select(Case)).one()
     assert case.state == "closed"
     return case
 
 
 def _destroyed(session: Session) -> list[tuple[str, str]]:
-    return sorted((r.event_type, r.activity_id) for r in session.exec(
-        select(AuditRecord).where(AuditRecord.event_type == "content_destroyed")))
+    return sorted(
+        (r.event_type, r.activity_id)
+        for r in session.exec(select(AuditRecord).where(AuditRecord.event_type == "content_destroyed"))
+    )
 
 
 def test_each_activity_expires_on_its_own_date(session: Session, ctx: CaseContext, dji: Caller, open_case) -> None:

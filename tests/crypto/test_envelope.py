@@ -17,8 +17,14 @@ KEK = os.urandom(32)
 
 
 def _case(session: Session) -> str:
-    case = Case(region="gooi-en-vechtstreek", municipality="GM0402", subject_pseudonym="a" * 64,
-                prison="PI Nieuwegein", detention_started_on=date(2026, 11, 2), started_notification_id="n-1")
+    case = Case(
+        region="gooi-en-vechtstreek",
+        municipality="GM0402",
+        subject_pseudonym="a" * 64,
+        prison="PI Nieuwegein",
+        detention_started_on=date(2026, 11, 2),
+        started_notification_id="n-1",
+    )
     session.add(case)
     session.commit()
     return case.id
@@ -46,13 +52,17 @@ def test_scopes_have_their_own_keys(session: Session) -> None:
     assert sorted(k.scope for k in live_keys(session, case_id)) == ["case", "reintegration"]
 
 
-@pytest.mark.parametrize(("case_change", "purpose", "scope"), [
-    (True, "identity", "case"),
-    (False, "plan", "case"),
-    (False, "identity", "reintegration"),
-])
-def test_ciphertext_is_bound_to_case_purpose_and_scope(session: Session, case_change: bool, purpose: str,
-                                                       scope: str) -> None:
+@pytest.mark.parametrize(
+    ("case_change", "purpose", "scope"),
+    [
+        (True, "identity", "case"),
+        (False, "plan", "case"),
+        (False, "identity", "reintegration"),
+    ],
+)
+def test_ciphertext_is_bound_to_case_purpose_and_scope(
+    session: Session, case_change: bool, purpose: str, scope: str
+) -> None:
     """A ciphertext moved to another case, purpose or scope does not decrypt."""
     envelope = Envelope(KEK)
     case_id = _case(session)

@@ -31,8 +31,14 @@ def settings(request: pytest.FixtureRequest, database_url: str, tmp_path) -> Set
     if request.param == "embedded":
         return Settings(env="dev", database_url=database_url, log_json=True)
     standin = request.getfixturevalue("opa_standin")
-    return Settings(env="dev", database_url=database_url, log_json=True, opa_url=standin.url,
-                    opa_timeout_seconds=5, opa_token_file=write_token_file(tmp_path))
+    return Settings(
+        env="dev",
+        database_url=database_url,
+        log_json=True,
+        opa_url=standin.url,
+        opa_timeout_seconds=5,
+        opa_token_file=write_token_file(tmp_path),
+    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -71,7 +77,11 @@ def test_no_personal_data_token_or_answer_value_in_any_log_event(scenario, scena
         tokens = [client.access_token() for client in scenario_clients.values()]  # the cached tokens the run used
     assert len(events) > 50  # the run was logged at all
     serialised = [json.dumps(event, default=str, ensure_ascii=False) for event in events]
-    leaks = {(secret[:12], event[:160]) for secret in _secrets(scenario, tokens) for event in serialised
-             if _contains(event, secret)}
+    leaks = {
+        (secret[:12], event[:160])
+        for secret in _secrets(scenario, tokens)
+        for event in serialised
+        if _contains(event, secret)
+    }
     assert leaks == set()
     assert not [event for event in serialised if "eyJ" in event]  # no JWT (token or client assertion)

@@ -9,9 +9,14 @@ from hub.audit.models import AuditRecord
 from hub.cases.models import Case
 from partners.scenario import ACTORS, DJI, POLICE, PRIVACY_OFFICER, SECURITY, SOCIAL, ZVH
 
-OIN = {DJI: "00000009990000016000", ZVH: "00000009990000001000", SOCIAL: "00000009990000008000",
-       SECURITY: "00000009990000009000", POLICE: "00000009990000017000",
-       PRIVACY_OFFICER: "00000009990000019000"}
+OIN = {
+    DJI: "00000009990000016000",
+    ZVH: "00000009990000001000",
+    SOCIAL: "00000009990000008000",
+    SECURITY: "00000009990000009000",
+    POLICE: "00000009990000017000",
+    PRIVACY_OFFICER: "00000009990000019000",
+}
 BASICS = ["brp_registration", "debts", "housing", "identity_document", "income"]
 HANDED_OVER = ["debts", "housing", "identity_document", "income", "plan"]
 
@@ -23,22 +28,43 @@ EXPECTED_LOG = [
     ("request_decided", ZVH, SECURITY, ["risk_notices"], [], {}, "risk_assessment"),
     ("identity_shown", ZVH, SOCIAL, [], [], {}, "reintegration"),
     ("data_received", SOCIAL, ZVH, BASICS, [], {}, "reintegration"),
-    ("data_withheld", SOCIAL, ZVH, [], ["care", "housing"],
-     {"care": "category_not_allowed", "housing": "field_not_in_catalogue"}, "reintegration"),
+    (
+        "data_withheld",
+        SOCIAL,
+        ZVH,
+        [],
+        ["care", "housing"],
+        {"care": "category_not_allowed", "housing": "field_not_in_catalogue"},
+        "reintegration",
+    ),
     ("identity_shown", ZVH, SECURITY, [], [], {}, "risk_assessment"),
     ("data_received", SECURITY, ZVH, ["risk_notices"], [], {}, "risk_assessment"),
     ("data_released", SOCIAL, ZVH, BASICS, [], {}, "reintegration"),
     ("data_released", SECURITY, ZVH, ["risk_notices"], [], {}, "risk_assessment"),
-    ("request_refused", POLICE, ZVH, [], ["risk_clarification"], {"risk_clarification": "risk_not_signalled"},
-     "risk_assessment"),
+    (
+        "request_refused",
+        POLICE,
+        ZVH,
+        [],
+        ["risk_clarification"],
+        {"risk_clarification": "risk_not_signalled"},
+        "risk_assessment",
+    ),
     ("request_decided", ZVH, POLICE, ["risk_clarification"], [], {}, "risk_assessment"),
     ("identity_shown", ZVH, POLICE, [], [], {}, "risk_assessment"),
     ("data_received", POLICE, ZVH, ["risk_clarification"], [], {}, "risk_assessment"),
     ("data_released", POLICE, ZVH, ["risk_clarification"], [], {}, "risk_assessment"),
     ("data_received", DJI, None, ["detention"], [], {}, "reintegration"),
     ("handover", ZVH, SOCIAL, HANDED_OVER, [], {}, "handover"),
-    ("request_refused", ZVH, SOCIAL, [], ["brp_registration"], {"brp_registration": "category_not_in_activity"},
-     "handover"),
+    (
+        "request_refused",
+        ZVH,
+        SOCIAL,
+        [],
+        ["brp_registration"],
+        {"brp_registration": "category_not_in_activity"},
+        "handover",
+    ),
     ("data_released", ZVH, SOCIAL, HANDED_OVER, [], {}, "handover"),
 ]
 
@@ -48,8 +74,15 @@ def _oin(client_id: str | None) -> str | None:
 
 
 def _row(record: AuditRecord) -> tuple:
-    return (record.event_type, record.from_oin, record.to_oin, record.categories_released,
-            record.categories_withheld, record.denial_reasons, record.activity_id)
+    return (
+        record.event_type,
+        record.from_oin,
+        record.to_oin,
+        record.categories_released,
+        record.categories_withheld,
+        record.denial_reasons,
+        record.activity_id,
+    )
 
 
 def test_the_seed_scenario_runs_end_to_end(scenario, engine):
@@ -63,12 +96,20 @@ def test_the_seed_scenario_runs_end_to_end(scenario, engine):
     assert early["status"] == "refused" and early["categories"][0]["reason"] == "risk_not_signalled"
     receipt = by_title["Hilversum (sociaal) antwoordt"].body
     assert {(w["category"], w["field"], w["fields_not_in_catalogue"]) for w in receipt["withheld"]} == {
-        ("care", None, None), ("housing", None, 1)}  # the extra field is counted, never named
+        ("care", None, None),
+        ("housing", None, 1),
+    }  # the extra field is counted, never named
     read = by_title["ZVH leest het antwoord van het sociaal domein"].body
     assert sorted(read["values"]) == BASICS and "landlord_notes" not in read["values"]["housing"]
-    assert read["withheld"] == [{"category": "care", "field": None, "reason": "category_not_allowed",
-                                 "explanation": read["withheld"][0]["explanation"],
-                                 "fields_not_in_catalogue": None}]  # categories only, no field names
+    assert read["withheld"] == [
+        {
+            "category": "care",
+            "field": None,
+            "reason": "category_not_allowed",
+            "explanation": read["withheld"][0]["explanation"],
+            "fields_not_in_catalogue": None,
+        }
+    ]  # categories only, no field names
     clarification = by_title["ZVH leest de risicoduiding"].body["values"]["risk_clarification"]
     assert clarification["level"] == "medium" and clarification["valid_until"] == "2027-06-30"
     handover = by_title["Hilversum leest de overdracht"].body
@@ -81,8 +122,10 @@ def test_the_seed_scenario_runs_end_to_end(scenario, engine):
 def test_the_disclosure_log_holds_exactly_the_expected_records(scenario, engine):
     """Each disclosure and refusal of the scenario is one record, in order, with the right parties and codes."""
     scenario.run()
-    expected = [(event, _oin(frm), _oin(to), released, withheld, reasons, activity)
-                for event, frm, to, released, withheld, reasons, activity in EXPECTED_LOG]
+    expected = [
+        (event, _oin(frm), _oin(to), released, withheld, reasons, activity)
+        for event, frm, to, released, withheld, reasons, activity in EXPECTED_LOG
+    ]
     with Session(engine) as session:
         records = list(session.exec(select(AuditRecord).order_by(AuditRecord.seq)))
     *disclosures, inspection = records
@@ -92,7 +135,10 @@ def test_the_disclosure_log_holds_exactly_the_expected_records(scenario, engine)
     assert scenario.person.bsn not in str([r.model_dump() for r in records])
     # The privacy officer's query is itself a record: an inspection, filtered on the case, about no one.
     assert (inspection.event_type, inspection.to_oin, inspection.subject_pseudonym) == (
-        "inspection", OIN[PRIVACY_OFFICER], None)
+        "inspection",
+        OIN[PRIVACY_OFFICER],
+        None,
+    )
 
 
 def test_the_privacy_officer_sees_the_same_log_and_a_sound_chain(scenario, partner_client):

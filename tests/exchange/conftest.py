@@ -42,9 +42,11 @@ BSN = "111222333"
 
 @pytest.fixture
 def case_ctx(settings: Settings) -> cases.CaseContext:
-    return cases.CaseContext(envelope=Envelope.from_settings(settings),
-                             pseudonym_key=settings.pseudonym_key.get_secret_value(),
-                             register=get_register(settings.policies_dir))
+    return cases.CaseContext(
+        envelope=Envelope.from_settings(settings),
+        pseudonym_key=settings.pseudonym_key.get_secret_value(),
+        register=get_register(settings.policies_dir),
+    )
 
 
 @pytest.fixture
@@ -53,13 +55,17 @@ def open_case(engine: Engine, case_ctx, make_caller) -> Callable[..., str]:
     counter = iter(range(1, 1000))
 
     def make(municipality: str = "GM0402", bsn: str = BSN) -> str:
-        body = DetentionStartedIn.model_validate({
-            "notification_id": f"PI-NWG-T{next(counter)}",
-            "subject": {"bsn": bsn, "name": "J. de Vries", "birth_date": "1990-04-12"},
-            "prison": "PI Nieuwegein", "started_on": "2026-11-02", "expected_release_on": "2027-01-15",
-            "municipality": municipality,
-            "information_sheet": {"conditions": {"housing": {"status": "not_in_order"}}},
-        })
+        body = DetentionStartedIn.model_validate(
+            {
+                "notification_id": f"PI-NWG-T{next(counter)}",
+                "subject": {"bsn": bsn, "name": "J. de Vries", "birth_date": "1990-04-12"},
+                "prison": "PI Nieuwegein",
+                "started_on": "2026-11-02",
+                "expected_release_on": "2027-01-15",
+                "municipality": municipality,
+                "information_sheet": {"conditions": {"housing": {"status": "not_in_order"}}},
+            }
+        )
         with Session(engine, expire_on_commit=False) as session:
             outcome = notifications.detention_started(session, case_ctx, make_caller(DJI), body)
             return outcome.result.case_id
@@ -76,8 +82,9 @@ def weigh(engine: Engine, case_ctx, make_caller) -> Callable[..., None]:
         with Session(engine, expire_on_commit=False) as session:
             case = cases.get_case(session, case_id)
             if case is not None and case.state == "notified":
-                cases.record_event(session, case_ctx, make_caller(ZVH), case_id,
-                                   ScreeningStarted(type="screening_started"))
+                cases.record_event(
+                    session, case_ctx, make_caller(ZVH), case_id, ScreeningStarted(type="screening_started")
+                )
             cases.record_event(session, case_ctx, make_caller(ZVH), case_id, event)
 
     return record
@@ -86,8 +93,15 @@ def weigh(engine: Engine, case_ctx, make_caller) -> Callable[..., None]:
 @pytest.fixture
 def plan(engine: Engine, case_ctx, make_caller) -> Callable[[str], None]:
     def record(case_id: str) -> None:
-        event = PlanRecorded.model_validate({"type": "plan_recorded", "plan": {
-            "agreed_on": "2026-11-20", "actions": [{"domain": "housing", "action": "Onderdak bij vrijlating"}]}})
+        event = PlanRecorded.model_validate(
+            {
+                "type": "plan_recorded",
+                "plan": {
+                    "agreed_on": "2026-11-20",
+                    "actions": [{"domain": "housing", "action": "Onderdak bij vrijlating"}],
+                },
+            }
+        )
         with Session(engine, expire_on_commit=False) as session:
             cases.record_event(session, case_ctx, make_caller(ZVH), case_id, event)
 
@@ -100,9 +114,12 @@ def end_detention(engine: Engine, case_ctx, make_caller) -> Callable[[str], None
         with Session(engine, expire_on_commit=False) as session:
             case = session.get(Case, case_id)
             assert case is not None
-            body = DetentionEndedIn(notification_id=f"END-{case.started_notification_id}",
-                                    started_notification_id=case.started_notification_id, bsn=BSN,
-                                    ended_on=date(2026, 12, 1))
+            body = DetentionEndedIn(
+                notification_id=f"END-{case.started_notification_id}",
+                started_notification_id=case.started_notification_id,
+                bsn=BSN,
+                ended_on=date(2026, 12, 1),
+            )
             notifications.detention_ended(session, case_ctx, make_caller(DJI), body)
 
     return end
@@ -125,8 +142,14 @@ def hub(partner_client) -> Callable[[str], Any]:
 def ask(hub) -> Callable[..., Any]:
     """Factory: the Gooi coordinator asks `responder` for `categories`; returns the HTTP response."""
 
-    def make(case_id: str, responder: str, categories: list[str], activity: str = "reintegration",
-             requester: str = ZVH, **kwargs: Any):
+    def make(
+        case_id: str,
+        responder: str,
+        categories: list[str],
+        activity: str = "reintegration",
+        requester: str = ZVH,
+        **kwargs: Any,
+    ):
         body = {"responder": responder, "activity": activity, "categories": categories}
         return hub(requester).post(f"/v1/cases/{case_id}/requests", json=body, **kwargs)
 
@@ -137,7 +160,7 @@ def ask(hub) -> Callable[..., Any]:
 def clock(app) -> Iterator[Callable[[timedelta], None]]:
     """Move the exchange's clock forward: `clock(timedelta(days=11))`."""
     offset = [timedelta(0)]
-    app.dependency_overrides[get_clock] = lambda: (lambda: datetime.now(UTC) + offset[0])
+    app.dependency_overrides[get_clock] = lambda: lambda: datetime.now(UTC) + offset[0]
 
     def move(by: timedelta) -> None:
         offset[0] = by
@@ -178,5 +201,7 @@ def audit_events(db: Peek, **where: Any) -> list[AuditRecord]:
 
 def counts(db: Peek) -> dict[str, int]:
     """Rows in the exchange's tables and the disclosure log: a refusal must change none of them."""
-    return {model.__name__: db.all(select(func.count()).select_from(model))[0]
-            for model in (DataRequest, Answer, Handover, AuditRecord)}
+    return {
+        model.__name__: db.all(select(func.count()).select_from(model))[0]
+        for model in (DataRequest, Answer, Handover, AuditRecord)
+    }

@@ -36,8 +36,12 @@ def test_valid_answer_is_stored_encrypted_and_logged(open_request, hub, db):
         response = answer(hub, open_request, {"housing": HOUSING, "income": INCOME})
     assert response.status_code == 201, response.text
     assert "with_family_or_friends" not in str(logs)  # no answer content in the application log
-    assert response.json() == {"request_id": open_request, "status": "answered",
-                               "released": ["housing", "income"], "withheld": []}
+    assert response.json() == {
+        "request_id": open_request,
+        "status": "answered",
+        "released": ["housing", "income"],
+        "withheld": [],
+    }
     [stored] = db.all(select(Answer).where(Answer.request_id == open_request))
     assert b"with_family_or_friends" not in stored.ciphertext and b"situation" not in stored.ciphertext
     assert db.get(DataRequest, open_request).status == "answered"
@@ -65,11 +69,14 @@ def test_what_goes_beyond_the_request_is_withheld_reported_and_logged(open_reque
     assert released["values"] == {"housing": HOUSING}
 
 
-@pytest.mark.parametrize("values", [
-    {"housing": {"situation": "castle"}},
-    {"housing": {"at_risk_of_loss": True}},
-    {"income": {"source": "none", "application_needed": "yes"}},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"housing": {"situation": "castle"}},
+        {"housing": {"at_risk_of_loss": True}},
+        {"income": {"source": "none", "application_needed": "yes"}},
+    ],
+)
 def test_answer_failing_its_schema_is_refused_and_stores_nothing(open_request, hub, db, values):
     """A wrong enum, a missing required field or a wrong type: 422 naming the field, nothing stored."""
     before = counts(db)
@@ -135,11 +142,11 @@ def test_release_is_logged_on_every_read(open_request, hub, db):
         response = hub(ZVH).get(f"/v1/requests/{open_request}/answer")
         assert response.status_code == 200
         assert response.json()["values"] == {"housing": HOUSING, "income": INCOME}
-    reads = [r for r in audit_events(db, data_request_id=open_request) if r.event_type in ("data_released",
-                                                                                          "data_read")]
+    reads = [
+        r for r in audit_events(db, data_request_id=open_request) if r.event_type in ("data_released", "data_read")
+    ]
     assert [r.event_type for r in reads] == ["data_released", "data_read"]
-    assert all(r.to_actor == f"{ZVH}-medewerker" and r.categories_released == ["housing", "income"]
-               for r in reads)
+    assert all(r.to_actor == f"{ZVH}-medewerker" and r.categories_released == ["housing", "income"] for r in reads)
 
 
 def test_unanswered_request_has_no_answer_to_read(open_request, hub, db):

@@ -27,17 +27,20 @@ def answer(hub, request_id, values, **headers):
     return hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": values}, headers=headers or None)
 
 
-@pytest.mark.parametrize(("values", "rule"), [
-    ({"housing": {**HOUSING, SMUGGLED: True}}, "field name"),
-    ({"housing": {**HOUSING, "Landlord": "x"}}, "field name"),
-    ({"housing": {**HOUSING, "1st_note": "x"}}, "field name"),
-    ({"housing": {**HOUSING, "note-2": "x"}}, "field name"),
-    ({"housing": {**HOUSING, "n" * 65: "x"}}, "field name"),
-    ({"housing": {**HOUSING, "": "x"}}, "field name"),
-    ({"housing": {**HOUSING, **{f"f{i}": i for i in range(65)}}}, "at most 64 fields"),
-    ({"housing": HOUSING, "Jan de Vries 123456782": {}}, "category name"),
-    ({"housing": "Jan de Vries"}, "must be an object"),
-])
+@pytest.mark.parametrize(
+    ("values", "rule"),
+    [
+        ({"housing": {**HOUSING, SMUGGLED: True}}, "field name"),
+        ({"housing": {**HOUSING, "Landlord": "x"}}, "field name"),
+        ({"housing": {**HOUSING, "1st_note": "x"}}, "field name"),
+        ({"housing": {**HOUSING, "note-2": "x"}}, "field name"),
+        ({"housing": {**HOUSING, "n" * 65: "x"}}, "field name"),
+        ({"housing": {**HOUSING, "": "x"}}, "field name"),
+        ({"housing": {**HOUSING, **{f"f{i}": i for i in range(65)}}}, "at most 64 fields"),
+        ({"housing": HOUSING, "Jan de Vries 123456782": {}}, "category name"),
+        ({"housing": "Jan de Vries"}, "must be an object"),
+    ],
+)
 def test_malformed_names_are_refused_without_echo(open_request, hub, db, values, rule):
     """422 naming the rule; the name (or value) is neither echoed nor logged, and nothing is stored."""
     before = counts(db)
@@ -65,21 +68,32 @@ def test_extra_field_is_counted_never_named(open_request, hub, db):
     event, no idempotency replay, no audit record and not in what the requester reads."""
     extra = "jan_de_vries_123456782"
     with capture_logs() as logs:
-        response = answer(hub, open_request, {"housing": {**HOUSING, extra: True, "other_note": "x"}},
-                          **{"Idempotency-Key": "field-names-1"})
+        response = answer(
+            hub,
+            open_request,
+            {"housing": {**HOUSING, extra: True, "other_note": "x"}},
+            **{"Idempotency-Key": "field-names-1"},
+        )
         read = hub(ZVH).get(f"/v1/requests/{open_request}/answer")
     assert response.status_code == 201, response.text
-    assert response.json()["withheld"] == [{
-        "category": "housing", "field": None, "reason": "field_not_in_catalogue", "fields_not_in_catalogue": 2,
-        "explanation": response.json()["withheld"][0]["explanation"]}]
+    assert response.json()["withheld"] == [
+        {
+            "category": "housing",
+            "field": None,
+            "reason": "field_not_in_catalogue",
+            "fields_not_in_catalogue": 2,
+            "explanation": response.json()["withheld"][0]["explanation"],
+        }
+    ]
     assert read.status_code == 200 and read.json()["values"] == {"housing": HOUSING}
     assert read.json()["withheld"] == []  # the requester learns of categories withheld whole only
     rows = [db.all(select(Answer)), db.all(select(IdempotencyRecord)), db.all(select(AuditRecord))]
     for text in (response.text, read.text, json.dumps(logs, default=str), str([r for rs in rows for r in rs])):
         assert extra not in text and "other_note" not in text
     [stored] = rows[0]
-    assert stored.withheld == [{"category": "housing", "field": None, "reason": "field_not_in_catalogue",
-                                "fields_not_in_catalogue": 2}]
+    assert stored.withheld == [
+        {"category": "housing", "field": None, "reason": "field_not_in_catalogue", "fields_not_in_catalogue": 2}
+    ]
 
 
 def test_schema_failure_logs_no_extra_field_name(open_request, hub, db):

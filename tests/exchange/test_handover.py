@@ -38,8 +38,10 @@ def test_police_clarification_after_a_signalled_risk(open_case, ask, hub, weigh)
     ask(case_id, SECURITY, ["risk_notices"], activity="risk_assessment")
     weigh(case_id, consent="no", risk="signalled")
     request_id = ask(case_id, POLICE, ["risk_clarification"], activity="risk_assessment").json()["id"]
-    bad = hub(POLICE).post(f"/v1/inbox/{request_id}/answer",
-                           json={"values": {"risk_clarification": {"level": "extreme", "valid_until": "2027-06-30"}}})
+    bad = hub(POLICE).post(
+        f"/v1/inbox/{request_id}/answer",
+        json={"values": {"risk_clarification": {"level": "extreme", "valid_until": "2027-06-30"}}},
+    )
     assert bad.status_code == 422
     sent = hub(POLICE).post(f"/v1/inbox/{request_id}/answer", json={"values": {"risk_clarification": CLARIFICATION}})
     assert sent.status_code == 201, sent.text
@@ -61,8 +63,9 @@ def test_handover_before_release_is_refused_and_logged(released_case, hub, db, w
     assert "housing" in {r["category"] for r in body["refused"]}
 
 
-def test_handover_at_release_reaches_the_municipality_which_closes_the_case(released_case, hub, db, weigh, plan,
-                                                                             end_detention):
+def test_handover_at_release_reaches_the_municipality_which_closes_the_case(
+    released_case, hub, db, weigh, plan, end_detention
+):
     """After release Hilversum reads the plan and the released housing data, acknowledges, and the case closes."""
     weigh(released_case, consent="yes", risk="none")
     plan(released_case)

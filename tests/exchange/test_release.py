@@ -85,8 +85,7 @@ def test_answer_read_names_the_fresh_decision(answered, hub, db):
     for _ in range(2):
         assert hub(ZVH).get(f"/v1/requests/{request_id}/answer").status_code == 200
     stored = db.get(DataRequest, request_id).decision_id
-    reads = [r for r in audit_events(db, data_request_id=request_id) if r.event_type in ("data_released",
-                                                                                         "data_read")]
+    reads = [r for r in audit_events(db, data_request_id=request_id) if r.event_type in ("data_released", "data_read")]
     ids = [r.decision_id for r in reads]
     assert len(ids) == 2 and stored not in ids and len(set(ids)) == 2
 
@@ -147,10 +146,19 @@ def test_policy_failure_on_a_release_path_releases_nothing(path, answered, hande
     """With the request policy undefined, every release path answers 503 policy_unavailable, writes nothing."""
     _, request_id = answered
     _, handover_id = handed_over
-    open_id = hub(ZVH).post(f"/v1/cases/{answered[0]}/requests", json={
-        "responder": SOCIAL, "activity": "reintegration", "categories": ["debts"]}).json()["id"]
-    client, url = {"answer": (ZVH, f"/v1/requests/{request_id}/answer"), "inbox": (SOCIAL, f"/v1/inbox/{open_id}"),
-                   "handover": (SOCIAL, f"/v1/handovers/{handover_id}")}[path]
+    open_id = (
+        hub(ZVH)
+        .post(
+            f"/v1/cases/{answered[0]}/requests",
+            json={"responder": SOCIAL, "activity": "reintegration", "categories": ["debts"]},
+        )
+        .json()["id"]
+    )
+    client, url = {
+        "answer": (ZVH, f"/v1/requests/{request_id}/answer"),
+        "inbox": (SOCIAL, f"/v1/inbox/{open_id}"),
+        "handover": (SOCIAL, f"/v1/handovers/{handover_id}"),
+    }[path]
     broken_policy("request")
     before = counts(db)
     response = hub(client).get(url)
@@ -160,8 +168,7 @@ def test_policy_failure_on_a_release_path_releases_nothing(path, answered, hande
     assert counts(db) == before
 
 
-def test_answer_during_a_policy_failure_stores_nothing_and_can_be_retried(open_case, ask, hub, db, app,
-                                                                        broken_policy):
+def test_answer_during_a_policy_failure_stores_nothing_and_can_be_retried(open_case, ask, hub, db, app, broken_policy):
     """The answer filter undefined: 503, nothing stored, the request stays open and a later answer is taken."""
     request_id = ask(open_case(), SOCIAL, ["housing"]).json()["id"]
     working = app.state.pdp

@@ -40,8 +40,9 @@ def records_since(db: Peek, seq: int) -> list[str]:
 
 def breaks(shaper: str, model: type) -> Any:
     """The two outer edges at which a response can fail: the function that shapes it, the model's serialisation."""
-    return pytest.mark.parametrize("broken", [(present, shaper), (model, "model_dump_json")],
-                                   ids=["shaping", "serialisation"])
+    return pytest.mark.parametrize(
+        "broken", [(present, shaper), (model, "model_dump_json")], ids=["shaping", "serialisation"]
+    )
 
 
 @pytest.fixture
@@ -73,8 +74,7 @@ def test_answer_read_that_cannot_be_rendered_is_not_logged_as_released(answered,
 
 
 @breaks("inbox_detail", InboxDetail)
-def test_inbox_identity_that_cannot_be_rendered_is_not_logged_as_shown(open_case, ask, hub, db, monkeypatch,
-                                                                       broken):
+def test_inbox_identity_that_cannot_be_rendered_is_not_logged_as_shown(open_case, ask, hub, db, monkeypatch, broken):
     """The responder's view of the person fails to render: no identity_shown record and no BSN in the
     problem; the next view is logged once."""
     request_id = ask(open_case(), SOCIAL, ["housing"]).json()["id"]
@@ -111,8 +111,7 @@ def test_request_that_cannot_be_rendered_is_not_stored_or_logged(open_case, ask,
 
 
 @breaks("answer_receipt", AnswerReceipt)
-def test_answer_whose_receipt_cannot_be_rendered_is_not_stored_or_logged(open_case, ask, hub, db, monkeypatch,
-                                                                          broken):
+def test_answer_whose_receipt_cannot_be_rendered_is_not_stored_or_logged(open_case, ask, hub, db, monkeypatch, broken):
     """An answer whose receipt fails to render is not kept: no data_received record, the request still open;
     sending it again works and is logged once."""
     request_id = ask(open_case(), SOCIAL, ["housing"]).json()["id"]

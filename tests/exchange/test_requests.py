@@ -51,7 +51,9 @@ def test_decision_and_each_refusal_are_in_the_disclosure_log(open_case, ask, db)
     assert decided.activity_id == "reintegration" and decided.legal_basis
     assert {tuple(r.categories_withheld) for r in refused} == {("care",), ("children",)}
     assert {r.denial_reasons[r.categories_withheld[0]] for r in refused} == {
-        "special_category_needs_consent", "category_not_in_activity"}
+        "special_category_needs_consent",
+        "category_not_in_activity",
+    }
 
 
 def test_first_request_starts_the_screening(open_case, ask, db):
@@ -72,14 +74,17 @@ def test_fully_refused_request_never_reaches_the_responder(open_case, ask, hub):
     assert hub(SECURITY).get(f"/v1/inbox/{body['id']}").status_code == 404
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"responder": SOCIAL, "activity": "reintegration", "categories": ["housing", "shoe_size"]}, "categories"),
-    ({"responder": SOCIAL, "activity": "gossip", "categories": ["housing"]}, "activity"),
-    ({"responder": "gm9999-social", "activity": "reintegration", "categories": ["housing"]}, "responder"),
-    ({"responder": SOCIAL, "activity": "reintegration", "categories": []}, "categories"),
-    ({"responder": SOCIAL, "activity": "reintegration", "categories": ["housing", "housing"]}, "categories"),
-    ({"responder": SOCIAL, "activity": "reintegration", "categories": ["housing"], "bsn": "111222333"}, "bsn"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"responder": SOCIAL, "activity": "reintegration", "categories": ["housing", "shoe_size"]}, "categories"),
+        ({"responder": SOCIAL, "activity": "gossip", "categories": ["housing"]}, "activity"),
+        ({"responder": "gm9999-social", "activity": "reintegration", "categories": ["housing"]}, "responder"),
+        ({"responder": SOCIAL, "activity": "reintegration", "categories": []}, "categories"),
+        ({"responder": SOCIAL, "activity": "reintegration", "categories": ["housing", "housing"]}, "categories"),
+        ({"responder": SOCIAL, "activity": "reintegration", "categories": ["housing"], "bsn": "111222333"}, "bsn"),
+    ],
+)
 def test_bad_request_is_refused_naming_the_field_and_stores_nothing(open_case, hub, db, body, field):
     """Unknown category, activity or partner, empty or repeated categories, extra fields: 422, nothing stored."""
     case_id = open_case()
@@ -106,9 +111,17 @@ def test_other_regions_coordinator_sees_nothing_of_the_case(open_case, ask, hub,
     assert counts(db) == before
 
 
-@pytest.mark.parametrize("path", ["/v1/cases/{case}/requests", "/v1/requests/{request}",
-                                  "/v1/requests/{request}/answer", "/v1/inbox", "/v1/inbox/{request}",
-                                  "/v1/handovers"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/cases/{case}/requests",
+        "/v1/requests/{request}",
+        "/v1/requests/{request}/answer",
+        "/v1/inbox",
+        "/v1/inbox/{request}",
+        "/v1/handovers",
+    ],
+)
 def test_privacy_officer_reads_no_content(open_case, ask, hub, path):
     """The privacy officer may not list or read requests, answers, an inbox or handovers (403 from the policy)."""
     case_id = open_case()
@@ -148,8 +161,9 @@ def test_coordinator_lists_the_requests_of_a_case_page_by_page(open_case, ask, h
     ids = [ask(case_id, SOCIAL, [c]).json()["id"] for c in ("housing", "income", "debts")]
     coordinator = hub("zvh-gooi-en-vechtstreek")
     first = coordinator.get(f"/v1/cases/{case_id}/requests", params={"limit": 2}).json()
-    second = coordinator.get(f"/v1/cases/{case_id}/requests",
-                             params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    second = coordinator.get(
+        f"/v1/cases/{case_id}/requests", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
     seen = [item["id"] for item in first["items"] + second["items"]]
     assert sorted(seen) == sorted(ids) and len(seen) == 3
     assert second["next_cursor"] is None

@@ -22,8 +22,11 @@ def test_hub_runs_in_production_against_postgres_and_opa():
     hub = SERVICES["hub"]
     assert hub["environment"]["HUB_ENV"] == "production"
     assert hub["environment"]["HUB_OPA_URL"] == "http://opa:8181"
-    assert hub["depends_on"] == {"db": {"condition": "service_healthy"}, "opa": {"condition": "service_healthy"},
-                                 "migrate": {"condition": "service_completed_successfully"}}
+    assert hub["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "opa": {"condition": "service_healthy"},
+        "migrate": {"condition": "service_completed_successfully"},
+    }
 
 
 def test_the_hub_never_runs_as_the_database_superuser():
@@ -35,8 +38,12 @@ def test_the_hub_never_runs_as_the_database_superuser():
     assert hub["env_file"] == ["./secrets/hub.env"] and "migrate" not in " ".join(hub["command"])
     assert "HUB_DATABASE_URL" not in hub["environment"]  # from hub.env: the hub_app role, never `postgres`
     script = (ROOT / "deploy" / "postgres" / "init-roles.sh").read_text()
-    for expected in ("CREATE ROLE hub_owner LOGIN NOSUPERUSER", "CREATE ROLE hub_app LOGIN NOSUPERUSER",
-                     "ALTER DATABASE hub OWNER TO hub_owner", "REVOKE CREATE ON SCHEMA public FROM PUBLIC"):
+    for expected in (
+        "CREATE ROLE hub_owner LOGIN NOSUPERUSER",
+        "CREATE ROLE hub_app LOGIN NOSUPERUSER",
+        "ALTER DATABASE hub OWNER TO hub_owner",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+    ):
         assert expected in script
     assert not re.search(r"(?<!NO)SUPERUSER", script) and "GRANT ALL" not in script.upper()
     assert {"db_owner_password", "db_app_password"} <= set(db["secrets"])

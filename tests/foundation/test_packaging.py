@@ -14,8 +14,12 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 def test_every_data_file_of_the_packages_is_declared_package_data():
     patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["*"]
-    data_files = [p for package in ("hub", "partners") for p in (ROOT / package).rglob("*")
-                  if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts]
+    data_files = [
+        p
+        for package in ("hub", "partners")
+        for p in (ROOT / package).rglob("*")
+        if p.is_file() and p.suffix not in {".py", ".pyc"} and "__pycache__" not in p.parts
+    ]
     assert data_files  # the walk found the catalogue of regions, the partner registry, the migration template
     missing = [str(p.relative_to(ROOT)) for p in data_files if not any(fnmatch.fnmatch(p.name, x) for x in patterns)]
     assert missing == []

@@ -54,8 +54,9 @@ def test_the_response_is_rendered_before_the_commit(engine):
             order.append("shape")
             return Receipt(key=key, note="één")
 
-        response = render_then_commit(session, store(session, "k1"), shape, status_code=201,
-                                      headers={"Cache-Control": "no-store"})
+        response = render_then_commit(
+            session, store(session, "k1"), shape, status_code=201, headers={"Cache-Control": "no-store"}
+        )
     assert order == ["shape", "commit"]
     assert (response.status_code, response.headers["cache-control"]) == (201, "no-store")
     assert response.body == Receipt(key="k1", note="één").model_dump_json().encode()

@@ -35,8 +35,11 @@ def _production_keys(tmp_path: Path) -> dict:
         "issuer": "https://hub.example.nl",
         "data_kek": base64.b64encode(secrets.token_bytes(32)).decode(),
         "pseudonym_key": base64.b64encode(secrets.token_bytes(32)).decode(),
-        **({"log_mac_key": base64.b64encode(secrets.token_bytes(32)).decode()}
-           if "log_mac_key" in Settings.model_fields else {}),
+        **(
+            {"log_mac_key": base64.b64encode(secrets.token_bytes(32)).decode()}
+            if "log_mac_key" in Settings.model_fields
+            else {}
+        ),
     }
 
 
@@ -113,15 +116,18 @@ def _b64(n: int) -> str:
 
 
 @pytest.mark.parametrize("name", ["data_kek", "pseudonym_key"])
-@pytest.mark.parametrize(("value", "reason"), [
-    ("AAAA", "exactly 32"),  # 3 bytes
-    (_b64(16), "exactly 32"),
-    (_b64(31), "exactly 32"),
-    (_b64(33), "exactly 32"),
-    ("not base64 at all!", "base64"),
-    (_b64(32)[:-4] + "*" + _b64(32)[-3:], "base64"),  # a character outside the alphabet
-    (_b64(32) + "AA", "base64"),  # bad padding / trailing garbage
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("AAAA", "exactly 32"),  # 3 bytes
+        (_b64(16), "exactly 32"),
+        (_b64(31), "exactly 32"),
+        (_b64(33), "exactly 32"),
+        ("not base64 at all!", "base64"),
+        (_b64(32)[:-4] + "*" + _b64(32)[-3:], "base64"),  # a character outside the alphabet
+        (_b64(32) + "AA", "base64"),  # bad padding / trailing garbage
+    ],
+)
 def test_weak_or_malformed_secret_is_refused(tmp_path, name, value, reason):
     """HUB_DATA_KEK and HUB_PSEUDONYM_KEY must be strict base64 of exactly 32 bytes outside development."""
     values = _production_keys(tmp_path)
@@ -150,15 +156,22 @@ def _dev_token_jwks(target: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize(("name", "copy"), [
-    ("token_signing_key_file", lambda tmp: _copy(DEV_CERTS / "hub-token-signing.pem", tmp / "token.pem")),
-    ("log_signing_key_file", lambda tmp: _copy(DEV_CERTS / "hub-log-signing.pem", tmp / "log.pem")),
-    ("token_previous_public_keys_file", lambda tmp: _dev_token_jwks(tmp / "previous.jwks.json")),
-    ("token_previous_public_keys_file",
-     lambda tmp: _copy(DEV_CERTS / "partners" / "gm0402-social.jwks.json", tmp / "partner.jwks.json")),
-    ("token_signing_key_file",
-     lambda tmp: _copy(DEV_CERTS / "partners" / "gm0402-social.key.pem", tmp / "partner.pem")),
-])
+@pytest.mark.parametrize(
+    ("name", "copy"),
+    [
+        ("token_signing_key_file", lambda tmp: _copy(DEV_CERTS / "hub-token-signing.pem", tmp / "token.pem")),
+        ("log_signing_key_file", lambda tmp: _copy(DEV_CERTS / "hub-log-signing.pem", tmp / "log.pem")),
+        ("token_previous_public_keys_file", lambda tmp: _dev_token_jwks(tmp / "previous.jwks.json")),
+        (
+            "token_previous_public_keys_file",
+            lambda tmp: _copy(DEV_CERTS / "partners" / "gm0402-social.jwks.json", tmp / "partner.jwks.json"),
+        ),
+        (
+            "token_signing_key_file",
+            lambda tmp: _copy(DEV_CERTS / "partners" / "gm0402-social.key.pem", tmp / "partner.pem"),
+        ),
+    ],
+)
 def test_copied_development_key_is_refused_by_thumbprint(tmp_path, name, copy):
     """A development key copied out of certs/dev (or its public key in a JWKS) is refused wherever it lies."""
     values = _production_keys(tmp_path)
@@ -172,10 +185,13 @@ def _copy(source: Path, target: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize(("name", "dev_path"), [
-    ("token_previous_public_keys_file", DEV_CERTS / "partners" / "gm0402-social.jwks.json"),
-    ("partner_registry_dir", DEV_CERTS / "partners"),
-])
+@pytest.mark.parametrize(
+    ("name", "dev_path"),
+    [
+        ("token_previous_public_keys_file", DEV_CERTS / "partners" / "gm0402-social.jwks.json"),
+        ("partner_registry_dir", DEV_CERTS / "partners"),
+    ],
+)
 def test_every_key_and_registry_setting_is_path_checked(tmp_path, name, dev_path):
     """The previous-keys file and the registry folder may not point into certs/dev outside development."""
     values = _production_keys(tmp_path)
@@ -232,15 +248,18 @@ def test_remote_opa_without_token_is_refused_outside_development(tmp_path):
         Settings(**_with_opa_token(tmp_path, None)).check_safe()
 
 
-@pytest.mark.parametrize(("content", "reason"), [
-    ("", "is empty"),
-    ("\n \t\n", "is empty"),
-    ("short-token\n", "11 characters; at least 32"),
-    ("k" * 31, "31 characters; at least 32"),
-    ("k" * 20 + " " + "k" * 20, "without spaces"),
-    ("é" * 40, "printable ASCII"),
-    ("k" * 40 + "\x00", "printable ASCII"),
-])
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("", "is empty"),
+        ("\n \t\n", "is empty"),
+        ("short-token\n", "11 characters; at least 32"),
+        ("k" * 31, "31 characters; at least 32"),
+        ("k" * 20 + " " + "k" * 20, "without spaces"),
+        ("é" * 40, "printable ASCII"),
+        ("k" * 40 + "\x00", "printable ASCII"),
+    ],
+)
 def test_weak_or_malformed_opa_token_is_refused(tmp_path, content, reason):
     """The OPA token must be one printable ASCII word of at least 32 characters outside development."""
     with pytest.raises(ConfigurationError, match=f"HUB_OPA_TOKEN_FILE.*{reason}"):

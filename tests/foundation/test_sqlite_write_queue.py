@@ -125,9 +125,16 @@ def _detach_then_drop_without_close(engine) -> None:
     gc.collect()
 
 
-@pytest.mark.parametrize("end", [_invalidate_after_an_error, _invalidate_and_close,
-                                 _close_after_the_pool_was_disposed, _garbage_collect_without_close,
-                                 _detach_then_drop_without_close])
+@pytest.mark.parametrize(
+    "end",
+    [
+        _invalidate_after_an_error,
+        _invalidate_and_close,
+        _close_after_the_pool_was_disposed,
+        _garbage_collect_without_close,
+        _detach_then_drop_without_close,
+    ],
+)
 def test_a_connection_that_ends_without_commit_frees_the_process_queue(engines, end):
     """However a connection in a transaction ends, its row is gone and the process's next writer runs."""
     mine, _ = engines

@@ -67,8 +67,9 @@ class Report:
 class Fuzzer:
     """Runs seeded schemathesis examples per operation through `http` (an in-process client of the app)."""
 
-    def __init__(self, openapi: dict[str, Any], http: httpx.Client, headers_for: Callable[[str], dict[str, str]],
-                 world: World) -> None:
+    def __init__(
+        self, openapi: dict[str, Any], http: httpx.Client, headers_for: Callable[[str], dict[str, str]], world: World
+    ) -> None:
         self.schema = schemathesis.openapi.from_dict(openapi)
         self.http = http
         self.headers_for = headers_for
@@ -82,8 +83,14 @@ class Fuzzer:
     def operations(self) -> list[Any]:
         return [result.ok() for result in self.schema.get_all_operations()]
 
-    def run(self, *, max_examples: int, seed_value: int = 20261122, modes: Iterable[GenerationMode] = MODES,
-            only: Callable[[str], bool] = lambda label: True) -> Report:
+    def run(
+        self,
+        *,
+        max_examples: int,
+        seed_value: int = 20261122,
+        modes: Iterable[GenerationMode] = MODES,
+        only: Callable[[str], bool] = lambda label: True,
+    ) -> Report:
         report = Report()
         for operation in self.operations():
             if not only(operation.label):
@@ -92,13 +99,19 @@ class Fuzzer:
                 self._run_operation(operation, mode, max_examples, seed_value, report)
         return report
 
-    def _run_operation(self, operation: Any, mode: GenerationMode, max_examples: int, seed_value: int,
-                       report: Report) -> None:
+    def _run_operation(
+        self, operation: Any, mode: GenerationMode, max_examples: int, seed_value: int, report: Report
+    ) -> None:
         strategy = operation.as_strategy(generation_mode=mode)
 
         @seed(seed_value)
-        @settings(max_examples=max_examples, database=None, deadline=None, phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=max_examples,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=strategy, caller=callers_of(operation.method.upper(), operation.path), real=st.booleans())
         def example(case: Any, caller: str, real: bool) -> None:
             for name in list(case.path_parameters or {}) if real else ():
@@ -125,7 +138,8 @@ class Fuzzer:
             return response.status_code, []
         return response.status_code, [
             Finding(case.operation.label, mode.value, caller, response.status_code, _code(response), _describe(failure))
-            for failure in failures]
+            for failure in failures
+        ]
 
 
 def _code(response: httpx.Response) -> str:
@@ -153,8 +167,12 @@ def _describe(failure: BaseException) -> str:
 
 def to_httpx(kwargs: dict[str, Any]) -> dict[str, Any]:
     """The requests-style keyword arguments schemathesis prepares, as httpx (TestClient) takes them."""
-    out = {"method": kwargs["method"], "url": kwargs["url"], "headers": kwargs.get("headers") or {},
-           "params": kwargs.get("params") or None}
+    out = {
+        "method": kwargs["method"],
+        "url": kwargs["url"],
+        "headers": kwargs.get("headers") or {},
+        "params": kwargs.get("params") or None,
+    }
     if "json" in kwargs:
         out["json"] = kwargs["json"]
     data = kwargs.get("data")

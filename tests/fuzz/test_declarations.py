@@ -31,10 +31,14 @@ def document(sqlite_template: Path) -> dict:
 
 def test_every_v1_error_is_a_problem_with_its_schema(document: dict) -> None:
     """Each 4xx/5xx of a /v1 operation is application/problem+json with the Problem schema, nothing else."""
-    wrong = [f"{label} {status}" for label, operation in operations(document, "/v1/")
-             for status, response in operation["responses"].items()
-             if status[0] in "45" and response.get("content", {}) != {
-                 PROBLEM_JSON: {**response["content"].get(PROBLEM_JSON, {}), "schema": PROBLEM_REF}}]
+    wrong = [
+        f"{label} {status}"
+        for label, operation in operations(document, "/v1/")
+        for status, response in operation["responses"].items()
+        if status[0] in "45"
+        and response.get("content", {})
+        != {PROBLEM_JSON: {**response["content"].get(PROBLEM_JSON, {}), "schema": PROBLEM_REF}}
+    ]
     assert wrong == []
     assert set(document["components"]["schemas"]["Problem"]["required"]) >= {"type", "title", "status", "code"}
 
@@ -48,8 +52,10 @@ def test_every_v1_operation_declares_the_shared_statuses(document: dict, status:
 @pytest.mark.parametrize("status", ["400", "401"])
 def test_oauth_errors_are_declared_in_rfc6749_form(document: dict, status: str) -> None:
     """The OAuth endpoints declare their errors as RFC 6749 §5.2 JSON (`error` required), not as problems."""
-    schemas = [operation["responses"][status]["content"]["application/json"]["schema"]
-               for _, operation in operations(document, "/oauth/")]
+    schemas = [
+        operation["responses"][status]["content"]["application/json"]["schema"]
+        for _, operation in operations(document, "/oauth/")
+    ]
     assert len(schemas) == 3
     assert all(schema["required"] == ["error"] for schema in schemas)
 

@@ -128,8 +128,15 @@ def parse(text: str = TABLE) -> list[Row]:
             continue
         if len(cells) != 3 + len(columns) or not all(c.isdigit() for c in cells[3:]):
             raise ValueError(f"malformed row: {' '.join(cells)}")
-        rows.append(Row(group, cells[0], cells[1], cells[2],
-                        {column: int(status) for column, status in zip(columns, cells[3:], strict=True)}))
+        rows.append(
+            Row(
+                group,
+                cells[0],
+                cells[1],
+                cells[2],
+                {column: int(status) for column, status in zip(columns, cells[3:], strict=True)},
+            )
+        )
     return rows
 
 

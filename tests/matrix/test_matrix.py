@@ -25,8 +25,11 @@ LISTS = {"/v1/cases": ("zvh", "case"), "/v1/inbox": ("soc", "request_open"), "/v
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
     """(method, path template) of every route the app serves, HEAD aside (Starlette adds it to each GET)."""
-    return {(method, route.path) for route in iter_route_contexts(app.routes)
-            for method in (route.methods or set()) - {"HEAD"}}
+    return {
+        (method, route.path)
+        for route in iter_route_contexts(app.routes)
+        for method in (route.methods or set()) - {"HEAD"}
+    }
 
 
 def openapi_operations(app: FastAPI) -> set[tuple[str, str]]:
@@ -68,11 +71,14 @@ def test_a_new_route_without_a_row_is_caught(sqlite_template: Path) -> None:
     assert app_routes(app) - {row.route for row in ROWS} == {("POST", "/v1/cases/{case_id}/unlisted")}
 
 
-@pytest.mark.parametrize("line", [
-    "GET /v1/me - 200 200 200 200 200 200 200 200 200",  # a column short
-    "GET /v1/me - 200 200 200 200 200 200 200 200 200 ok",  # not a status
-    "GET /v1/me - 200 200 200 200 200 200 200 200 200 401 200",  # a column too many
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /v1/me - 200 200 200 200 200 200 200 200 200",  # a column short
+        "GET /v1/me - 200 200 200 200 200 200 200 200 200 ok",  # not a status
+        "GET /v1/me - 200 200 200 200 200 200 200 200 200 401 200",  # a column too many
+    ],
+)
 def test_a_malformed_row_is_refused(line: str) -> None:
     """The table parser refuses a row whose cells do not match the header."""
     header = "method path on " + " ".join(PRINCIPALS)
@@ -82,11 +88,22 @@ def test_a_malformed_row_is_refused(line: str) -> None:
 
 def test_every_column_is_a_registered_partner(dev_registry) -> None:
     """Each column is a real partner of the role the table says (or no one, for `anon`)."""
-    roles = {column: dev_registry.by_client_id(client_id).role
-             for column, client_id in PRINCIPALS.items() if client_id is not None}
-    assert roles == {"dji": "dji", "zvh": "zvh_coordinator", "soc": "municipal_social",
-                     "sec": "municipal_security", "pol": "police", "prb": "probation", "fg": "privacy_officer",
-                     "zvhX": "zvh_coordinator", "gmX": "municipal_social"}
+    roles = {
+        column: dev_registry.by_client_id(client_id).role
+        for column, client_id in PRINCIPALS.items()
+        if client_id is not None
+    }
+    assert roles == {
+        "dji": "dji",
+        "zvh": "zvh_coordinator",
+        "soc": "municipal_social",
+        "sec": "municipal_security",
+        "pol": "police",
+        "prb": "probation",
+        "fg": "privacy_officer",
+        "zvhX": "zvh_coordinator",
+        "gmX": "municipal_social",
+    }
     assert dev_registry.by_client_id(PRINCIPALS["zvhX"]).region != dev_registry.by_client_id(PRINCIPALS["zvh"]).region
     assert dev_registry.by_client_id(PRINCIPALS["gmX"]).municipality != "GM0402"
 

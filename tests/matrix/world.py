@@ -39,8 +39,9 @@ def partner_clients(http: httpx.Client, actor: str) -> Callable[[str], HubClient
 
     def client_for(client_id: str) -> HubClient:
         if client_id not in clients:
-            clients[client_id] = HubClient(client_id, partner_key(client_id), base_url=str(http.base_url),
-                                           actor=actor, http=http)
+            clients[client_id] = HubClient(
+                client_id, partner_key(client_id), base_url=str(http.base_url), actor=actor, http=http
+            )
         return clients[client_id]
 
     return client_for
@@ -72,8 +73,9 @@ class World:
         """DJI notifies a detention of a Hilversum resident; returns the case id."""
         notification_id = f"PI-NWG-MATRIX-{next(self._numbers)}"
         body = self.started_body(notification_id, next(self._bsns))
-        case_id = _expect(self.client_for(DJI).post("/v1/notifications/detention-started", json=body), 201,
-                          "detention started")["case_id"]
+        case_id = _expect(
+            self.client_for(DJI).post("/v1/notifications/detention-started", json=body), 201, "detention started"
+        )["case_id"]
         self.notifications[case_id] = notification_id
         self.bsns[case_id] = body["subject"]["bsn"]
         return case_id
@@ -99,8 +101,11 @@ class World:
     @cached_property
     def request_done(self) -> str:
         request_id = self.ask(self.case, ["housing"])
-        _expect(self.client_for(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}}),
-                201, "answer")
+        _expect(
+            self.client_for(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}}),
+            201,
+            "answer",
+        )
         return request_id
 
     @cached_property
@@ -121,23 +126,34 @@ class World:
         self.event(case_id, {"type": "visit_recorded", "visited_on": (STARTED + timedelta(days=2)).isoformat()})
         self.event(case_id, {"type": "weighing_recorded", "consent": "yes", "risk": "none"})
         self.event(case_id, PLAN_EVENT)
-        _expect(self.client_for(DJI).post("/v1/notifications/detention-ended", json=self.ended_body(case_id)),
-                200, "detention ended")
+        _expect(
+            self.client_for(DJI).post("/v1/notifications/detention-ended", json=self.ended_body(case_id)),
+            200,
+            "detention ended",
+        )
         return case_id
 
     # -- inputs per route ---------------------------------------------------------------------------------
 
     def started_body(self, notification_id: str, bsn: str) -> dict[str, Any]:
-        return {"notification_id": notification_id,
-                "subject": {"bsn": bsn, "name": "J. de Vries", "birth_date": "1990-04-12"},
-                "prison": "PI Nieuwegein", "started_on": STARTED.isoformat(),
-                "expected_release_on": (STARTED + timedelta(days=60)).isoformat(), "municipality": "GM0402",
-                "information_sheet": {"conditions": {"housing": {"status": "not_in_order"}}}}
+        return {
+            "notification_id": notification_id,
+            "subject": {"bsn": bsn, "name": "J. de Vries", "birth_date": "1990-04-12"},
+            "prison": "PI Nieuwegein",
+            "started_on": STARTED.isoformat(),
+            "expected_release_on": (STARTED + timedelta(days=60)).isoformat(),
+            "municipality": "GM0402",
+            "information_sheet": {"conditions": {"housing": {"status": "not_in_order"}}},
+        }
 
     def ended_body(self, case_id: str) -> dict[str, Any]:
         started = self.notifications[case_id]
-        return {"notification_id": f"{started}-END", "started_notification_id": started,
-                "bsn": self.bsns[case_id], "ended_on": (STARTED + timedelta(days=29)).isoformat()}
+        return {
+            "notification_id": f"{started}-END",
+            "started_notification_id": started,
+            "bsn": self.bsns[case_id],
+            "ended_on": (STARTED + timedelta(days=29)).isoformat(),
+        }
 
     def path_of(self, row: Row) -> str:
         params = {"kind": "disclosures"} if row.on == "report" else {}
@@ -155,19 +171,30 @@ class World:
         inputs: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
             ("POST", "/v1/audit/records/query"): lambda: {"json": {"case_id": self.case, "limit": 10}},
             ("POST", "/v1/audit/access-report"): lambda: {"json": {"bsn": "111222333"}},
-            ("GET", "/v1/audit/reports/{kind}"): lambda: {"params": {
-                "period_from": f"{today - timedelta(days=1)}T00:00:00+00:00",
-                "period_to": f"{today + timedelta(days=1)}T00:00:00+00:00"}},
+            ("GET", "/v1/audit/reports/{kind}"): lambda: {
+                "params": {
+                    "period_from": f"{today - timedelta(days=1)}T00:00:00+00:00",
+                    "period_to": f"{today + timedelta(days=1)}T00:00:00+00:00",
+                }
+            },
             ("POST", "/v1/notifications/detention-started"): lambda: {
-                "json": self.started_body("PI-NWG-MATRIX-NEW", NEW_BSN)},
+                "json": self.started_body("PI-NWG-MATRIX-NEW", NEW_BSN)
+            },
             ("POST", "/v1/notifications/detention-ended"): lambda: {"json": self.ended_body(self.case_ending)},
-            ("POST", "/v1/cases/{case_id}/events"): lambda: {"json": {
-                "type": "visit_recorded", "visited_on": (STARTED + timedelta(days=5)).isoformat()}},
-            ("POST", "/v1/cases/{case_id}/requests"): lambda: {"json": {
-                "responder": SOCIAL, "activity": "reintegration", "categories": ["income"]}},
-            ("POST", "/v1/inbox/{request_id}/answer"): lambda: {"json": {"values": {
-                "housing": HOUSING, "income": {"source": "none", "suspended_during_detention": True,
-                                               "application_needed": True}}}},
+            ("POST", "/v1/cases/{case_id}/events"): lambda: {
+                "json": {"type": "visit_recorded", "visited_on": (STARTED + timedelta(days=5)).isoformat()}
+            },
+            ("POST", "/v1/cases/{case_id}/requests"): lambda: {
+                "json": {"responder": SOCIAL, "activity": "reintegration", "categories": ["income"]}
+            },
+            ("POST", "/v1/inbox/{request_id}/answer"): lambda: {
+                "json": {
+                    "values": {
+                        "housing": HOUSING,
+                        "income": {"source": "none", "suspended_during_detention": True, "application_needed": True},
+                    }
+                }
+            },
         }
         make = inputs.get(row.route)
         return make() if make else {}

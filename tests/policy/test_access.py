@@ -15,12 +15,21 @@ from hub.routing import AuthorizedRoute
 RESPONDERS = {"dji", "municipal_social", "municipal_security", "police", "probation"}
 TABLE: dict[str, set[str]] = {
     "notification.create": {"dji"},
-    **{op: {"zvh_coordinator"} for op in ("case.list", "case.read", "case.transition", "request.create",
-                                          "request.list", "request.read", "handover.create")},
+    **{
+        op: {"zvh_coordinator"}
+        for op in (
+            "case.list",
+            "case.read",
+            "case.transition",
+            "request.create",
+            "request.list",
+            "request.read",
+            "handover.create",
+        )
+    },
     **{op: RESPONDERS for op in ("inbox.list", "inbox.read", "answer.submit")},
     "handover.acknowledge": {"municipal_social"},
-    **{op: {"privacy_officer"} for op in ("audit.query", "audit.integrity", "audit.access_report",
-                                          "audit.report")},
+    **{op: {"privacy_officer"} for op in ("audit.query", "audit.integrity", "audit.access_report", "audit.report")},
 }
 CASES = [(role, op) for op in sorted(TABLE) for role in ROLES]
 
@@ -40,13 +49,16 @@ def test_token_scopes_match_the_policy_table():
         assert ROLE_SCOPES[role] == {op for op, roles in TABLE.items() if role in roles}
 
 
-@pytest.mark.parametrize(("role", "operation", "reason"), [
-    ("mayor", "case.list", "unknown_role"),
-    ("dji", "case.delete", "unknown_operation"),
-    ("", "case.list", "unknown_role"),
-    (None, "case.list", "invalid_input"),
-    ("dji", None, "invalid_input"),
-])
+@pytest.mark.parametrize(
+    ("role", "operation", "reason"),
+    [
+        ("mayor", "case.list", "unknown_role"),
+        ("dji", "case.delete", "unknown_operation"),
+        ("", "case.list", "unknown_role"),
+        (None, "case.list", "invalid_input"),
+        ("dji", None, "invalid_input"),
+    ],
+)
 def test_unknown_role_or_operation_is_refused(role, operation, reason, embedded_pdp):
     """An unknown role or operation, or a missing one, is refused with a reason saying which."""
     outcome = check_operation(embedded_pdp, role, operation)  # type: ignore[arg-type]

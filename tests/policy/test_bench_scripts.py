@@ -18,8 +18,13 @@ def run_script(*argv: str) -> str:
 
 def test_policy_benchmark_prints_its_figures_and_the_target_verdict() -> None:
     out = run_script("bench/policy.py", "--decisions", "40", "--remote-decisions", "10")
-    for label in ("baseline: engine floor", "embedded (regopy)", "embedded, 1 category", "reference: rule 2 only",
-                  "remote (OPA stand-in)"):
+    for label in (
+        "baseline: engine floor",
+        "embedded (regopy)",
+        "embedded, 1 category",
+        "reference: rule 2 only",
+        "remote (OPA stand-in)",
+    ):
         assert label in out
     assert "ratio to the floor" in out
     assert re.search(r"target embedded p99 < 1 ms .*: (NOT )?met .* with rule 2 alone: (NOT )?met", out), out[-800:]

@@ -20,16 +20,31 @@ def read(requester: dict[str, Any] | None = None, categories: list[Any] | None =
 CASES = [
     # (id, input, allowed, {category: reason}, activity)
     ("consent_given", read(state="plan", consent="yes"), {"identity", "housing", "care"}, {}, "reintegration"),
-    ("before_weighing_unknown", read(), {"identity", "housing"}, {"care": "special_category_needs_consent"},
-     "reintegration"),
-    ("outreach_no_consent_risk", read(state="outreach", consent="no", risk="signalled"), {"identity"},
-     {"housing": "category_not_in_activity", "care": "category_not_in_activity"}, "risk_assessment"),
+    (
+        "before_weighing_unknown",
+        read(),
+        {"identity", "housing"},
+        {"care": "special_category_needs_consent"},
+        "reintegration",
+    ),
+    (
+        "outreach_no_consent_risk",
+        read(state="outreach", consent="no", risk="signalled"),
+        {"identity"},
+        {"housing": "category_not_in_activity", "care": "category_not_in_activity"},
+        "risk_assessment",
+    ),
     ("no_consent_no_risk", read(state="outreach", consent="no"), set(), dict.fromkeys(SHEET, "no_consent"), None),
     ("closed", read(state="closed", consent="yes"), set(), dict.fromkeys(SHEET, "case_closed"), None),
     ("other_region", read(COORDINATOR_MH), set(), dict.fromkeys(SHEET, "wrong_region"), None),
     ("not_coordinator", read(DJI), set(), dict.fromkeys(SHEET, "requester_not_coordinator"), None),
-    ("unknown_category", read(categories=["identity", "yacht"]), {"identity"}, {"yacht": "unknown_category"},
-     "reintegration"),
+    (
+        "unknown_category",
+        read(categories=["identity", "yacht"]),
+        {"identity"},
+        {"yacht": "unknown_category"},
+        "reintegration",
+    ),
     ("bad_consent", read(consent="maybe"), set(), dict.fromkeys(SHEET, "invalid_input"), None),
 ]
 

@@ -45,8 +45,10 @@ VALID_ANSWERS = {
     "supervision": {"under_supervision": True, "special_conditions": ["contact_ban"]},
     "risk_notices": {"notice_18b": True, "notice_bij": False, "pga_status": "candidate"},
     "risk_clarification": {"level": "medium", "explanation": "Eerdere geweldsdelicten.", "valid_until": "2027-01-01"},
-    "plan": {"agreed_on": "2026-10-01",
-             "actions": [{"domain": "housing", "action": "Aanmelden maatschappelijke opvang"}]},
+    "plan": {
+        "agreed_on": "2026-10-01",
+        "actions": [{"domain": "housing", "action": "Aanmelden maatschappelijke opvang"}],
+    },
 }
 
 

@@ -42,13 +42,16 @@ def test_decision_cannot_be_duplicated_around_the_pep(embedded_pdp, duplicate):
         duplicate(decision)
 
 
-@pytest.mark.parametrize(("drop", "field"), [
-    ("case.consent", "case.consent"),
-    ("case.detention_ended", "case.detention_ended"),
-    ("requester.role", "requester.role"),
-    ("responder", "responder"),
-    ("activity", "activity"),
-])
+@pytest.mark.parametrize(
+    ("drop", "field"),
+    [
+        ("case.consent", "case.consent"),
+        ("case.detention_ended", "case.detention_ended"),
+        ("requester.role", "requester.role"),
+        ("responder", "responder"),
+        ("activity", "activity"),
+    ],
+)
 def test_missing_field_is_named_and_engine_not_asked(drop, field, policies_copy):
     """An input missing a field is refused as invalid_input naming it, before the (here broken) engine."""
     from hub.policy.pdp import EmbeddedPDP
@@ -60,15 +63,24 @@ def test_missing_field_is_named_and_engine_not_asked(drop, field, policies_copy)
     assert decision.denied["housing"].reason == "invalid_input"
 
 
-@pytest.mark.parametrize("hostile", [
-    None, [], "housing", {"categories": ["housing"]},
-    request(categories=["housing"] * 51),
-    request(requester={"role": "zvh_coordinator", "oin": 1, "region": "gooi-en-vechtstreek"}),
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        None,
+        [],
+        "housing",
+        {"categories": ["housing"]},
+        request(categories=["housing"] * 51),
+        request(requester={"role": "zvh_coordinator", "oin": 1, "region": "gooi-en-vechtstreek"}),
+    ],
+)
 def test_hostile_input_is_refused(hostile, embedded_pdp):
     """Inputs of the wrong type or size get a refusal, never an exception or an allow."""
-    decision = decide_request(embedded_pdp, hostile) if isinstance(hostile, dict) else \
-        decide_request(embedded_pdp, {"categories": hostile})
+    decision = (
+        decide_request(embedded_pdp, hostile)
+        if isinstance(hostile, dict)
+        else decide_request(embedded_pdp, {"categories": hostile})
+    )
     assert decision.allow is False
     assert decision.refusal.reason == "invalid_input"
 
@@ -89,8 +101,11 @@ def test_duplicate_categories_are_decided_once(embedded_pdp):
 def test_answer_is_cut_to_allowed_categories_and_fields(embedded_pdp):
     """Fields beyond the catalogue and categories beyond the decision are withheld, values kept as sent."""
     decision = decide_request(embedded_pdp, request(categories=["housing", "care"]))
-    answer = {"housing": {"situation": "homeless", "at_risk_of_loss": True, "landlord": "Woonstichting X"},
-              "care": {"ongoing_care": True}, "detention": {"prison": "PI Almere"}}
+    answer = {
+        "housing": {"situation": "homeless", "at_risk_of_loss": True, "landlord": "Woonstichting X"},
+        "care": {"ongoing_care": True},
+        "detention": {"prison": "PI Almere"},
+    }
     with capture_logs() as logs:
         result = filter_answer(embedded_pdp, decision, answer)
     assert dict(result.released) == {"housing": {"situation": "homeless", "at_risk_of_loss": True}}
@@ -145,7 +160,10 @@ def test_only_pep_constructs_decisions():
     from hub.config import ROOT
 
     call = re.compile(r"(?<![\w])(?:pep\.)?Decision\(|_MINT\b|_decision_from\b")
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "hub").rglob("*.py")
-                 if p.name != "pep.py" and call.search(p.read_text(encoding="utf-8"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "hub").rglob("*.py")
+        if p.name != "pep.py" and call.search(p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
     assert pep._MINT is not None

@@ -31,12 +31,17 @@ def _required(file: str, prefix: tuple[str, ...]) -> list[tuple[str, tuple[str, 
 # One removal per required field: top level of every file, one activity, two categories (a special one and
 # the one that needs a signalled risk), a legal-basis entry, two case states and a reason.
 REMOVALS = (
-    _required("register", ()) + _required("register", ("activities", "reintegration"))
+    _required("register", ())
+    + _required("register", ("activities", "reintegration"))
     + _required("register", ("activities", "reintegration", "legal_basis", 0))
-    + _required("catalogue", ()) + _required("catalogue", ("categories", "care"))
-    + [("catalogue", ("categories", "risk_clarification", f))
-       for f in ("holders", "sensitivity", "requires_signalled_risk")]
-    + _required("reference", ()) + _required("reference", ("case_states", "outreach"))
+    + _required("catalogue", ())
+    + _required("catalogue", ("categories", "care"))
+    + [
+        ("catalogue", ("categories", "risk_clarification", f))
+        for f in ("holders", "sensitivity", "requires_signalled_risk")
+    ]
+    + _required("reference", ())
+    + _required("reference", ("case_states", "outreach"))
     + [("reference", ("case_states", "closed", "open"))]
     + _required("reference", ("reasons", "wrong_holder"))
     + _required("schemas", ())
@@ -87,13 +92,16 @@ def test_incomplete_data_is_refused_at_start_and_reload(file, path, policies_cop
     assert decide_request(pdp, request()).allow is True
 
 
-@pytest.mark.parametrize(("file", "content", "field"), [
-    ("catalogue", {"sensitivity": "secret"}, "sensitivity"),
-    ("catalogue", {"requires_signalled_risk": "no"}, "requires_signalled_risk"),
-    ("catalogue", {"holders": "probation"}, "holders"),
-    ("catalogue", {"holders": ["prison_guard"]}, "holders"),
-    ("catalogue", {"extra": True}, "additionalProperties"),
-])
+@pytest.mark.parametrize(
+    ("file", "content", "field"),
+    [
+        ("catalogue", {"sensitivity": "secret"}, "sensitivity"),
+        ("catalogue", {"requires_signalled_risk": "no"}, "requires_signalled_risk"),
+        ("catalogue", {"holders": "probation"}, "holders"),
+        ("catalogue", {"holders": ["prison_guard"]}, "holders"),
+        ("catalogue", {"extra": True}, "additionalProperties"),
+    ],
+)
 def test_wrong_types_and_values_are_refused(file, content, field, policies_copy: Path):
     """An unknown enum value, a wrong type, an unknown role or an extra key in a category is refused."""
     data = copy.deepcopy(ORIGINAL.data["dt"][file])
@@ -107,8 +115,11 @@ def _affected(file: str, path: tuple[str, ...]) -> set[str]:
     """The categories whose every allow must disappear when `path` is removed (empty: none in particular)."""
     if len(path) != 3:
         return set()
-    if file == "catalogue" and path[0] == "categories" and path[2] in (
-            "holders", "sensitivity", "requires_signalled_risk"):
+    if (
+        file == "catalogue"
+        and path[0] == "categories"
+        and path[2] in ("holders", "sensitivity", "requires_signalled_risk")
+    ):
         return {path[1]}
     if file == "register" and path[:2] == ("activities", "reintegration") and path[2] in ("direction", "categories"):
         return set(ORIGINAL.data["dt"]["register"]["activities"]["reintegration"]["categories"])
@@ -137,9 +148,16 @@ def test_missing_direction_denies_with_a_reason():
     """The finding's reproduction: without `direction`, police of another region get nothing, with a reason."""
     data = _without("register", ("activities", "reintegration", "direction"))
     police_other_region = {"role": "police", "oin": "00000001000000004003", "region": "west-veluwe-vallei"}
-    decision = decide_request(UncheckedPDP(data), request(
-        responder=police_other_region, categories=("care", "housing", "social_network"), state="outreach",
-        consent="yes"))
+    decision = decide_request(
+        UncheckedPDP(data),
+        request(
+            responder=police_other_region,
+            categories=("care", "housing", "social_network"),
+            state="outreach",
+            consent="yes",
+        ),
+    )
     assert decision.allow is False and decision.allowed == ()
     assert {c: d.reason for c, d in decision.denied.items()} == dict.fromkeys(
-        ("care", "housing", "social_network"), "policy_data_incomplete")
+        ("care", "housing", "social_network"), "policy_data_incomplete"
+    )

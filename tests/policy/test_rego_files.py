@@ -26,10 +26,16 @@ def test_policy_has_tests_and_default_deny(module):
 
 def test_rego_unit_tests_parse_in_a_subprocess():
     """The *_test.rego files parse (in a child process: regopy aborts on `with input as` plus `in`)."""
-    script = ("import sys\nfrom regopy import Interpreter\n"
-              "for n in sys.argv[1:]:\n    Interpreter().add_module(n, open(n).read())\nprint('ok')\n")
-    result = subprocess.run([sys.executable, "-c", script, *map(str, TESTS)],  # noqa: S603 - fixed argv
-                            capture_output=True, text=True, timeout=60)
+    script = (
+        "import sys\nfrom regopy import Interpreter\n"
+        "for n in sys.argv[1:]:\n    Interpreter().add_module(n, open(n).read())\nprint('ok')\n"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-c", script, *map(str, TESTS)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout[-2000:]
     assert result.stdout.strip().endswith("ok")
     assert len(TESTS) == len(MODULES)

@@ -51,13 +51,16 @@ def test_reload_changes_the_revision_of_later_decisions(policies_copy):
     assert (before.activity.version, after.activity.version) == ("2026.1", "2027.1")
 
 
-@pytest.mark.parametrize(("file", "content"), [
-    ("dt/request.rego", "package dt.request\n\nimport rego.v1\n\ndecision := {\n"),
-    ("dt/extra.rego", "this is not rego"),
-    ("dt/register/data.json", "{not json"),
-    # regopy would stop reading at the NUL and silently drop the rest of the module
-    ("dt/extra.rego", "package dt.extra\n\nimport rego.v1\n\nx := 1\n\0\ny := 2\n"),
-])
+@pytest.mark.parametrize(
+    ("file", "content"),
+    [
+        ("dt/request.rego", "package dt.request\n\nimport rego.v1\n\ndecision := {\n"),
+        ("dt/extra.rego", "this is not rego"),
+        ("dt/register/data.json", "{not json"),
+        # regopy would stop reading at the NUL and silently drop the rest of the module
+        ("dt/extra.rego", "package dt.extra\n\nimport rego.v1\n\nx := 1\n\0\ny := 2\n"),
+    ],
+)
 def test_invalid_policy_is_refused_and_old_stays(file, content, policies_copy):
     """A syntax error at reload is refused with a reason; the old bundle keeps deciding."""
     pdp = EmbeddedPDP(policies_copy)

@@ -79,10 +79,13 @@ def test_pid_file_is_written_atomically_for_its_owner_only(run_dir):
     assert list(run_dir.iterdir()) == [path]
 
 
-@pytest.mark.parametrize("forge", [
-    pytest.param(lambda me: f"{me.pid} {me.start_time - 1} {me.cmdline_digest}", id="started-later"),
-    pytest.param(lambda me: f"{me.pid} {me.start_time} {'0' * 64}", id="other-command-line"),
-])
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda me: f"{me.pid} {me.start_time - 1} {me.cmdline_digest}", id="started-later"),
+        pytest.param(lambda me: f"{me.pid} {me.start_time} {'0' * 64}", id="other-command-line"),
+    ],
+)
 def test_pid_file_of_another_process_is_removed_and_not_signalled(run_dir, bystander, forge):
     """A pid file whose pid now names a process with another start time or command line is stale."""
     path = _write_pid_file(run_dir, bystander.pid, forge(identify(bystander.pid)))
@@ -128,8 +131,12 @@ def test_pid_file_owned_by_another_user_is_removed(run_dir, bystander):
 
 def test_registered_hub_process_gets_sighup(run_dir):
     """A live process that registered itself is confirmed and receives SIGHUP."""
-    child = subprocess.Popen([sys.executable, "-c", REGISTERED_CHILD, str(run_dir)], cwd=ROOT,  # noqa: S603
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(  # noqa: S603 - our own child script
+        [sys.executable, "-c", REGISTERED_CHILD, str(run_dir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout.readline() == "registered\n"
         report = signal_processes(run_dir)

@@ -82,14 +82,18 @@ def test_hub_token_opens_what_the_hub_needs(standin, method, path, body):
         assert "result" in response.json()
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Authorization": "Bearer " + secrets.token_urlsafe(32)},
-    {"Authorization": f"Bearer {OPA_TOKEN}x"},
-    {"Authorization": f"Basic {OPA_TOKEN}"},
-    {"Authorization": OPA_TOKEN},
-    {"X-Token": OPA_TOKEN},
-], ids=["none", "other", "extended", "basic", "bare", "other-header"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer " + secrets.token_urlsafe(32)},
+        {"Authorization": f"Bearer {OPA_TOKEN}x"},
+        {"Authorization": f"Basic {OPA_TOKEN}"},
+        {"Authorization": OPA_TOKEN},
+        {"X-Token": OPA_TOKEN},
+    ],
+    ids=["none", "other", "extended", "basic", "bare", "other-header"],
+)
 @pytest.mark.parametrize(("method", "path", "body"), HUB_CALLS)
 def test_without_the_token_every_call_is_401(standin, method, path, body, headers):
     """Without the hub's token (or with another) OPA answers 401 with its own body, /health included."""
@@ -136,8 +140,9 @@ def test_rejected_token_is_a_policy_unavailable_refusal(standin, token):
 
 def test_make_pdp_reads_the_token_file(standin, tmp_path):
     """HUB_OPA_TOKEN_FILE is read (its newline stripped) and sent: the app's decision point gets through."""
-    settings = Settings(env="dev", opa_url=standin.url, opa_timeout_seconds=5,
-                        opa_token_file=write_token_file(tmp_path))
+    settings = Settings(
+        env="dev", opa_url=standin.url, opa_timeout_seconds=5, opa_token_file=write_token_file(tmp_path)
+    )
     pdp = make_pdp(settings)
     try:
         assert decide_request(pdp, request()).allow is True
@@ -151,8 +156,11 @@ def test_remote_revision_is_of_its_own_kind_and_equals_the_local_copy(remote_pdp
     assert remote_pdp.revision.startswith(REVISION_KIND)
     assert remote_pdp.revision == local_content(read_source(POLICIES), DOCUMENTS).revision
     assert remote_pdp.revision != embedded_pdp.revision
-    modules = {f"module:{path.relative_to(POLICIES).as_posix()}" for path in POLICIES.rglob("*.rego")
-               if not path.name.endswith("_test.rego")}
+    modules = {
+        f"module:{path.relative_to(POLICIES).as_posix()}"
+        for path in POLICIES.rglob("*.rego")
+        if not path.name.endswith("_test.rego")
+    }
     assert set(remote_pdp.served().digests) == modules | {f"data:{path}" for path in DOCUMENTS}
     listed = httpx.get(f"{remote_pdp.url}/v1/policies", headers=HUB).json()["result"]
     assert {"/authz/authz.rego", "/policies/dt/request_test.rego"} <= {m["id"] for m in listed}
@@ -260,8 +268,15 @@ def test_the_token_never_reaches_a_log_event(standin, policies_copy, tmp_path):
     """Start-up, decisions, reloads, mismatches and 401 refusals log neither the token nor its header."""
     other = secrets.token_urlsafe(32)
     with capture_logs() as events:
-        good = make_pdp(Settings(env="dev", opa_url=standin.url, opa_timeout_seconds=5, policies_dir=policies_copy,
-                                 opa_token_file=write_token_file(tmp_path)))
+        good = make_pdp(
+            Settings(
+                env="dev",
+                opa_url=standin.url,
+                opa_timeout_seconds=5,
+                policies_dir=policies_copy,
+                opa_token_file=write_token_file(tmp_path),
+            )
+        )
         decide_request(good, request())
         (policies_copy / "dt" / "api.rego").write_text("# local change\n" + (POLICIES / "dt" / "api.rego").read_text())
         good.reload()

@@ -52,8 +52,9 @@ def test_vector_remote(vector: Vector, remote_pdp):
     _check(vector, remote_pdp)
 
 
-@pytest.mark.parametrize(("name", "input_doc", "reason"), POLICY_ONLY_REFUSALS,
-                         ids=[p[0] for p in POLICY_ONLY_REFUSALS])
+@pytest.mark.parametrize(
+    ("name", "input_doc", "reason"), POLICY_ONLY_REFUSALS, ids=[p[0] for p in POLICY_ONLY_REFUSALS]
+)
 def test_policy_itself_refuses_bad_input(name, input_doc, reason, embedded_pdp):
     """Asked directly, bypassing the enforcement point's shape check, the Rego still refuses."""
     result = embedded_pdp.decide("request", input_doc)

@@ -28,8 +28,14 @@ def _reserve_and_work(engine) -> tuple[Session, IdempotencyRecord]:
     session = Session(engine, expire_on_commit=False)
     reservation = reserve(session, "gm0402-social", "key-1", "a" * 64)
     hold_commits(session)
-    record(session, event_type="inspection", subject_pseudonym=None, to_oin="00000009990000019000",
-           to_actor="fg-1", query_filter={"case_id": "x"})
+    record(
+        session,
+        event_type="inspection",
+        subject_pseudonym=None,
+        to_oin="00000009990000019000",
+        to_actor="fg-1",
+        query_filter={"case_id": "x"},
+    )
     session.commit()  # the service's commit: only a flush while the key is reserved
     return session, reservation
 
@@ -53,15 +59,18 @@ def test_work_and_stored_response_commit_together(engine):
         assert (stored.status_code, stored.response_body) == (201, '{"ok": true}')
 
 
-@pytest.mark.parametrize(("error", "unavailable"), [
-    (sa_exc.OperationalError("SELECT 1", {}, Exception("connection refused")), True),
-    (sa_exc.InterfaceError("SELECT 1", {}, Exception("connection closed")), True),
-    (sa_exc.DatabaseError("SELECT 1", {}, Exception("file is not a database")), True),
-    (sa_exc.TimeoutError("QueuePool limit reached"), True),
-    (sa_exc.IntegrityError("INSERT", {}, Exception("duplicate key")), False),
-    (sa_exc.ProgrammingError("SELEC 1", {}, Exception("syntax error")), False),
-    (sa_exc.DataError("INSERT", {}, Exception("value too long")), False),
-])
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (sa_exc.OperationalError("SELECT 1", {}, Exception("connection refused")), True),
+        (sa_exc.InterfaceError("SELECT 1", {}, Exception("connection closed")), True),
+        (sa_exc.DatabaseError("SELECT 1", {}, Exception("file is not a database")), True),
+        (sa_exc.TimeoutError("QueuePool limit reached"), True),
+        (sa_exc.IntegrityError("INSERT", {}, Exception("duplicate key")), False),
+        (sa_exc.ProgrammingError("SELEC 1", {}, Exception("syntax error")), False),
+        (sa_exc.DataError("INSERT", {}, Exception("value too long")), False),
+    ],
+)
 def test_which_database_errors_are_unavailability(error, unavailable):
     """Unreachable or unusable database: 503; a statement the database rejected: stays a 500 (a bug)."""
     assert database_unavailable(error) is unavailable

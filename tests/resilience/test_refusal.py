@@ -65,14 +65,23 @@ def started_case(client) -> Started:
 def _calls(started: Started) -> dict[str, tuple[str, str, str, dict | None]]:
     """Every kind of call a partner makes: (client_id, method, path, json body)."""
     case = started.case
-    new_case = {"notification_id": "REFUSAL-2", "subject": {"bsn": "999993653", "name": "A. Test",
-                "birth_date": "1990-01-01"}, "prison": "PI Nieuwegein", "started_on": "2026-10-01",
-                "expected_release_on": "2026-12-01", "municipality": TEAM.municipality,
-                "information_sheet": {"conditions": {"housing": {"status": "unknown"}}}}
+    new_case = {
+        "notification_id": "REFUSAL-2",
+        "subject": {"bsn": "999993653", "name": "A. Test", "birth_date": "1990-01-01"},
+        "prison": "PI Nieuwegein",
+        "started_on": "2026-10-01",
+        "expected_release_on": "2026-12-01",
+        "municipality": TEAM.municipality,
+        "information_sheet": {"conditions": {"housing": {"status": "unknown"}}},
+    }
     return {
         "read_answer": (TEAM.coordinator, "GET", f"/v1/requests/{started.answered}/answer", None),
-        "new_request": (TEAM.coordinator, "POST", f"/v1/cases/{case.case_id}/requests",
-                        {"responder": TEAM.social, "activity": "reintegration", "categories": ["income"]}),
+        "new_request": (
+            TEAM.coordinator,
+            "POST",
+            f"/v1/cases/{case.case_id}/requests",
+            {"responder": TEAM.social, "activity": "reintegration", "categories": ["income"]},
+        ),
         "inbox_item": (TEAM.social, "GET", f"/v1/inbox/{started.open}", None),
         "answer": (TEAM.social, "POST", f"/v1/inbox/{started.open}/answer", {"values": HOUSING}),
         "case_list": (TEAM.coordinator, "GET", "/v1/cases", None),
@@ -94,8 +103,9 @@ def _counts(database_url: str) -> tuple[int, int, int]:
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
-            return tuple(session.scalar(select(func.count()).select_from(model))
-                         for model in (AuditRecord, DataRequest, Answer))
+            return tuple(
+                session.scalar(select(func.count()).select_from(model)) for model in (AuditRecord, DataRequest, Answer)
+            )
     finally:
         engine.dispose()
 
@@ -106,8 +116,9 @@ def test_database_unavailable_is_a_503_problem_for_every_call(client, started_ca
     restore = cut_database(database_url)
     try:
         results = _statuses(started_case)
-        token = client.post("/oauth/token", data=started_case.client(TEAM.social).authenticated_form(
-            grant_type="client_credentials"))
+        token = client.post(
+            "/oauth/token", data=started_case.client(TEAM.social).authenticated_form(grant_type="client_credentials")
+        )
         ready = client.get("/health/ready")
     finally:
         restore()
@@ -130,8 +141,15 @@ def standin() -> Iterator[StandinServer]:
 @pytest.fixture
 def remote_client(database_url, standin, tmp_path) -> Iterator[TestClient]:
     """The app deciding through the remote PDP (HUB_OPA_URL, HUB_OPA_TOKEN_FILE) at the OPA stand-in."""
-    app = create_app(Settings(env="dev", database_url=database_url, opa_url=standin.url, opa_timeout_seconds=2,
-                              opa_token_file=write_token_file(tmp_path)))
+    app = create_app(
+        Settings(
+            env="dev",
+            database_url=database_url,
+            opa_url=standin.url,
+            opa_timeout_seconds=2,
+            opa_token_file=write_token_file(tmp_path),
+        )
+    )
     with TestClient(app, base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
 
@@ -184,7 +202,10 @@ def test_database_cut_under_load_gives_only_503_problems(hub_process, database_u
 
     assert ledger.server_errors, "the cut was not felt"
     assert {error.split(" ", 1)[1] for error in ledger.server_errors} <= {
-        "503 database_unavailable", "503 audit_unavailable", "503 unknown_error"}  # token: OAuth error form
+        "503 database_unavailable",
+        "503 audit_unavailable",
+        "503 unknown_error",
+    }  # token: OAuth error form
     assert ledger.statuses[500] == 0
     if not database_url.startswith("sqlite"):
         assert_nothing_lost(database_url, ledger)

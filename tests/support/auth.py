@@ -31,8 +31,14 @@ def partner_client(client) -> Callable[..., HubClient]:
     """Factory: a HubClient for a registry partner, talking to the test app through the `client` fixture."""
 
     def make(client_id: str, actor: str | None = DEFAULT_ACTOR, **kwargs) -> HubClient:
-        return HubClient(client_id, DEV_KEYS / f"{client_id}.key.pem", base_url=str(client.base_url),
-                         actor=actor, http=client, **kwargs)
+        return HubClient(
+            client_id,
+            DEV_KEYS / f"{client_id}.key.pem",
+            base_url=str(client.base_url),
+            actor=actor,
+            http=client,
+            **kwargs,
+        )
 
     return make
 

@@ -32,8 +32,9 @@ class StarlettePayload(OAuth2Payload):
 class StarletteOAuth2Request(OAuth2Request):
     """What the authlib server sees of one HTTP request, plus the client certificate the proxy verified."""
 
-    def __init__(self, method: str, uri: str, headers: Headers, form: FormData,
-                 certificate_thumbprint: str | None) -> None:
+    def __init__(
+        self, method: str, uri: str, headers: Headers, form: FormData, certificate_thumbprint: str | None
+    ) -> None:
         super().__init__(method=method, uri=uri, headers=headers)
         self._form = form
         self.payload = StarlettePayload(form)

@@ -166,9 +166,14 @@ class HubClientCredentialsGrant(ClientCredentialsGrant):
         self.request.scope = granted
 
     def create_token_response(self):
-        token = issue_access_token(self.server.session, self.server.key, self.server.settings,
-                                   self.client.partner, self.request.scope,
-                                   cnf_thumbprint=self.request.certificate_thumbprint)
+        token = issue_access_token(
+            self.server.session,
+            self.server.key,
+            self.server.settings,
+            self.client.partner,
+            self.request.scope,
+            cnf_thumbprint=self.request.certificate_thumbprint,
+        )
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
@@ -245,6 +250,10 @@ class HubAuthorizationServer(AuthorizationServer):
 
     def handle_error_response(self, request: StarletteOAuth2Request, error) -> JSONResponse:
         client = getattr(request, "client", None)
-        log.info("auth.oauth.refused", error=error.error, description=error.description,
-                 client_id=client.get_client_id() if client else None)
+        log.info(
+            "auth.oauth.refused",
+            error=error.error,
+            description=error.description,
+            client_id=client.get_client_id() if client else None,
+        )
         return super().handle_error_response(request, error)

@@ -4,6 +4,7 @@ Revision ID: 0001_foundation
 Revises:
 Create Date: 2026-11-22
 """
+
 from __future__ import annotations
 
 revision = "0001_foundation"

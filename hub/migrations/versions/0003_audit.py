@@ -15,6 +15,7 @@ Revision ID: 0003_audit
 Revises: 0001_foundation
 Create Date: 2026-11-22
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -13,6 +13,7 @@ Revision ID: 0006_audit_hardening
 Revises: 0003_audit
 Create Date: 2026-11-22
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
