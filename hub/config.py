@@ -6,9 +6,11 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,6 +88,10 @@ class Settings(BaseSettings):
     max_seal_age_seconds: int = Field(default=2 * 3600, gt=0)
     max_unsealed_records: int = Field(default=5000, gt=0)
     log_retention_days: int = Field(default=4 * 366, ge=4 * 365)
+    # The witness store (issue 12): every signed checkpoint is also written here, one append-only file each, on
+    # storage the database cannot change (compose: its own volume). Required outside development; in development
+    # it defaults to one per database, under var/ (_development_witness_dir).
+    log_witness_dir: Path | None = None
     unusual_reads_per_hour: int = Field(default=20, gt=0)
     office_hours: tuple[int, int] = (7, 19)
 
@@ -110,6 +116,8 @@ class Settings(BaseSettings):
             self.pseudonym_key = SecretStr(_read_dev_secret("pseudonym-key.b64"))
         if self.log_mac_key is None:
             self.log_mac_key = SecretStr(_read_dev_secret("log-mac-key.b64"))
+        if self.log_witness_dir is None:
+            self.log_witness_dir = _development_witness_dir(self.database_url)
         return self
 
     def check_safe(self) -> None:
@@ -146,6 +154,11 @@ class Settings(BaseSettings):
             raise ConfigurationError(f"HUB_ISSUER must be an https:// URL outside development ({self.issuer!r})")
         self._check_opa_token()
         self._refuse_copied_development_keys()
+        if self.log_witness_dir is None:
+            raise ConfigurationError(
+                "HUB_LOG_WITNESS_DIR is not set: outside development every log checkpoint is also written to a "
+                "witness store the database cannot change (its own volume)"
+            )
 
     def _check_opa_token(self) -> None:
         """Outside development an OPA server is only used with API authentication (security review M2)."""
@@ -204,6 +217,16 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
+
+
+def _development_witness_dir(database_url: str) -> Path:
+    """One witness per development database: beside a SQLite file (var/hub.db -> var/hub.db.witness), else
+    var/witness/<database name>. Every process on the same database finds the same witness."""
+    prefix = "sqlite:///"
+    if database_url.startswith(prefix) and len(database_url) > len(prefix):
+        return Path(database_url[len(prefix) :].split("?", 1)[0] + ".witness")
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", urlsplit(database_url).path.lstrip("/")) or "default"
+    return ROOT / "var" / "witness" / name
 
 
 def _read_dev_secret(name: str) -> str:

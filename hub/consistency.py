@@ -162,4 +162,6 @@ def _kept(snap: Snapshot, ack: Acknowledged) -> bool:
 
 def verify_log(engine: Engine, settings: Settings) -> VerificationResult:
     """Verify the disclosure log's chain, checkpoints and record MACs with the hub's log keys."""
-    return verify_database(engine, load_signer(settings).verifier, mac_key=mac.load_key(settings))
+    signer = load_signer(settings)
+    witnesses = [signer.witness] if signer.witness is not None else []
+    return verify_database(engine, signer.verifier, mac_key=mac.load_key(settings), witnesses=witnesses)

@@ -108,8 +108,9 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(env="dev", database_url=database_url, log_json=True)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    # The witness store of this test's own database (a shared one would hold other tests' checkpoints).
+    return Settings(env="dev", database_url=database_url, log_json=True, log_witness_dir=tmp_path / "witness")
 
 
 @pytest.fixture

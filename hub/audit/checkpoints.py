@@ -2,7 +2,8 @@
 
 `seal_if_due` is called by the hub's background sealer (hub.audit.install) and by `hub audit checkpoint`
 (cron); `seal` is called by `hub audit export` so that an export is sealed up to its last record. All of them
-take the chain lock, so a checkpoint always names a head that exists in the same transaction.
+take the chain lock, so a checkpoint always names a head that exists in the same transaction. Every checkpoint
+is written to the witness store (hub.audit.witness) before it is stored.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hub.audit.models import AuditCheckpoint
 from hub.audit.service import lock_chain
 from hub.audit.signing import LogSigner, checkpoint_payload
 from hub.audit.verify import CHECKPOINT_FIELDS, verify_chain
+from hub.audit.witness import WitnessFailed
 from hub.config import Settings
 from hub.errors import Conflict
 
@@ -59,10 +61,20 @@ def seal(
         key_id=key_id,
         signature=signer.sign(checkpoint_payload(kind, seq, head_hash, signed_at, key_id)),
     )
+    witness(signer, checkpoint)
     session.add(checkpoint)
     session.flush()
     log.info("audit.sealed", kind=kind, seq=seq)
     return checkpoint
+
+
+def witness(signer: LogSigner, checkpoint: AuditCheckpoint) -> None:
+    """Write the checkpoint to the witness store before it is stored (hub.audit.witness): when that fails,
+    WitnessFailed rolls the sealing transaction back, so no checkpoint exists without its witness."""
+    if signer.witness is None:
+        log.error("audit.witness_failed", seq=checkpoint.seq, reason="no_witness_store")
+        raise WitnessFailed("Er is geen getuige ingesteld (HUB_LOG_WITNESS_DIR); er is niets verzegeld.")
+    signer.witness.write(checkpoint)
 
 
 def verify_before_sealing(session: Session, signer: LogSigner, latest: AuditCheckpoint | None, head_seq: int) -> None:
@@ -130,8 +142,8 @@ async def run_sealer(engine: Engine, signer: LogSigner, settings: Settings) -> N
     while True:
         try:
             await asyncio.to_thread(seal_once, engine, signer, settings)
-        except SealRefused:
-            pass  # logged as audit.seal_refused; verification reports the same tail as failing
+        except (SealRefused, WitnessFailed):
+            pass  # logged as audit.seal_refused / audit.witness_failed; verification then fails on the tail
         except Exception as exc:  # noqa: BLE001 - the sealer must survive a passing database outage
             log.error("audit.seal_failed", error_type=type(exc).__name__)
         await asyncio.sleep(interval)

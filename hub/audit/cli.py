@@ -1,14 +1,21 @@
 """`hub audit ...`: verify, export, seal and prune the disclosure log.
 
-    hub audit verify [--workers N]            verify the live database (public key from the log key file)
-    hub audit verify --export FILE [--public-key JWK_FILE] [--with-mac]
-                                              verify an export offline, with the public key alone
-                                              (--with-mac: and the record MACs, with HUB_LOG_MAC_KEY)
-    hub audit export FILE                     seal the head, then write JSON lines (header+key, checkpoints, records)
+    hub audit verify [--workers N] [--witness DIR]
+                                              verify the live database (public key from the log key file) and
+                                              compare it with the witness store (HUB_LOG_WITNESS_DIR, and DIR)
+    hub audit verify --export FILE --public-key JWK_FILE [--with-mac] [--witness DIR]
+                                              verify an export offline, with the public key you hold
+                                              (--with-mac: and the record MACs, with HUB_LOG_MAC_KEY;
+                                              --witness: and against checkpoints kept in DIR)
+    hub audit export FILE                     seal the head, then write JSON lines (signed header, checkpoints,
+                                              records up to that seal)
+    hub audit keep-checkpoints FILE DIR --public-key JWK_FILE
+                                              verify an export, then keep its checkpoints in DIR as witness files
     hub audit checkpoint                      seal now if N records or T seconds are due (for cron)
     hub audit prune                           remove records past retention behind a signed anchor
 
-Exit status: 0 when the log verifies, 1 when it does not (the first bad sequence number is printed).
+Exit status: 0 when the log verifies, 1 when it does not (the first bad sequence number is printed), 2 when an
+export was checked without --public-key: "UNVERIFIED", since the key inside the file proves nothing.
 """
 
 from __future__ import annotations
@@ -55,31 +62,57 @@ def _report(result) -> None:
     )
 
 
+def _report_unverified(result) -> None:
+    """An export checked only with the key inside it: never OK, whatever the chain says."""
+    if not result.ok:
+        _report(result)
+    summary = {**result.as_dict(), "ok": False, "reason": "unverified"}
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+    typer.echo(
+        "UNVERIFIED: the export is consistent only under the public key inside it, which anyone who rewrote the "
+        "file could have replaced; pass --public-key with the key you hold (/.well-known/dt-hub-log-key)",
+        err=True,
+    )
+    raise typer.Exit(2)
+
+
+def _export_verifier(export: Path, public_key: Path | None):
+    from hub.audit.signing import LogVerifier
+
+    if public_key is not None:
+        return LogVerifier.from_jwk(json.loads(public_key.read_text()))
+    with export.open("r", encoding="utf-8") as handle:
+        return LogVerifier.from_jwk(json.loads(handle.readline())["public_key"])
+
+
+WitnessOption = Annotated[
+    list[Path] | None, typer.Option(help="A folder of witnessed or kept checkpoints to compare with (repeatable)")
+]
+
+
 @app.command()
 def verify(
     export: Annotated[Path | None, typer.Option(help="Verify this export offline instead of the database")] = None,
     public_key: Annotated[Path | None, typer.Option(help="JWK of the log key (/.well-known/dt-hub-log-key)")] = None,
     workers: Annotated[int, typer.Option(min=1, max=16, help="Processes for the live database check")] = 1,
     with_mac: Annotated[bool, typer.Option(help="Offline: also check record MACs with HUB_LOG_MAC_KEY")] = False,
+    witness: WitnessOption = None,
 ) -> None:
     """Verify the chain, every signed checkpoint and (live, or offline with --with-mac) every record's MAC;
-    live, also fail when the unsealed tail is too long or too old. Name the first bad sequence number."""
-    from hub.audit.signing import LogVerifier
+    live, also fail when the unsealed tail is too long or too old, or the log is shorter than or differs from a
+    witnessed checkpoint. Name the first bad sequence number."""
     from hub.audit.verify import SealLimits, verify_database, verify_export
+    from hub.audit.witness import WitnessStore
 
+    kept = [WitnessStore(directory) for directory in witness or []]
     if export is not None:
-        verifier = LogVerifier.from_jwk(json.loads(public_key.read_text())) if public_key else None
-        if verifier is None:
-            typer.echo(
-                "warning: using the public key inside the export; pass --public-key to check it "
-                "against the key you hold",
-                err=True,
-            )
         try:
-            result = verify_export(export, verifier, _mac_key_option(with_mac))
+            result = verify_export(export, _export_verifier(export, public_key), _mac_key_option(with_mac), kept)
         except (OSError, ValueError, KeyError) as exc:
             typer.echo(f"NOT OK: unreadable export ({type(exc).__name__}: {exc})", err=True)
             raise typer.Exit(1) from None
+        if public_key is None:
+            _report_unverified(result)
         _report(result)
         return
     settings, engine, signer = _engine_and_signer()
@@ -92,18 +125,57 @@ def verify(
             workers=workers,
             mac_key=mac.current_key(),
             limits=SealLimits.from_settings(settings),
+            witnesses=[*([signer.witness] if signer.witness is not None else []), *kept],
         )
     )
 
 
+@app.command("keep-checkpoints")
+def keep_checkpoints(
+    export: Annotated[Path, typer.Argument(help="An export (hub audit export)")],
+    directory: Annotated[Path, typer.Argument(help="Where to keep its checkpoints, one file each")],
+    public_key: Annotated[Path, typer.Option(help="JWK of the log key (/.well-known/dt-hub-log-key)")],
+) -> None:
+    """Verify an export with the key you hold, then keep its signed checkpoints in DIRECTORY as witness files
+    (append-only: a kept checkpoint is never replaced). Later, `hub audit verify --witness DIRECTORY` (live, or
+    with --export for a newer export) fails when the log no longer reaches or agrees with them."""
+    from hub.audit.verify import verify_export
+    from hub.audit.witness import WitnessFailed, WitnessStore
+
+    result = verify_export(export, _export_verifier(export, public_key))
+    if not result.ok:
+        _report(result)
+    store, kept = WitnessStore(directory), 0
+    with export.open("r", encoding="utf-8") as handle:
+        handle.readline()
+        for line in handle:
+            item = json.loads(line)
+            if item.get("type") != "checkpoint":
+                break
+            try:
+                store.write(item)
+            except WitnessFailed as exc:
+                typer.echo(f"NOT OK: {exc.detail}", err=True)
+                raise typer.Exit(1) from None
+            kept += 1
+    typer.echo(f"kept {kept} checkpoints up to {result.last_seq or result.anchor_seq or 0} in {directory}")
+
+
 @app.command("export")
 def export_command(file: Annotated[Path, typer.Argument(help="Where to write the JSON lines")]) -> None:
-    """Seal the head, then export records, checkpoints and the public key as JSON lines."""
-    from hub.audit.export import export_log, seal_head
+    """Seal the head, then export a signed header, the checkpoints and the records up to that seal as JSON
+    lines. When the log cannot be sealed (it does not verify, or the witness cannot be written), nothing is
+    exported."""
+    from hub.audit.checkpoints import SealRefused
+    from hub.audit.export import export_log
+    from hub.audit.witness import WitnessFailed
 
     _, engine, signer = _engine_and_signer()
-    seal_head(engine, signer)
-    summary = export_log(engine, signer.verifier, file)
+    try:
+        summary = export_log(engine, signer, file)
+    except (SealRefused, WitnessFailed) as exc:
+        typer.echo(f"NOT EXPORTED: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(
         f"exported {summary.records} records and {summary.checkpoints} checkpoints up to {summary.last_seq} to {file}"
     )

@@ -75,9 +75,14 @@ def integrity_check(request: Request, session: SessionDep, caller: IntegrityCall
     # and on SQLite the request's open transaction would hold the process's write lock meanwhile.
     session.commit()
     state = request.app.state
-    verifier = state.log_signer.verifier
+    signer = state.log_signer
+    verifier = signer.verifier
     result = integrity(
-        state.engine, verifier, mac_key=state.log_mac_key, limits=SealLimits.from_settings(state.settings)
+        state.engine,
+        verifier,
+        mac_key=state.log_mac_key,
+        limits=SealLimits.from_settings(state.settings),
+        witnesses=[signer.witness] if signer.witness is not None else [],
     )
     return IntegrityOut(
         verification=result.verification.as_dict(),

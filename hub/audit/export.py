@@ -1,7 +1,9 @@
 """Export of the disclosure log as JSON lines, verifiable offline with the public key alone.
 
-Line 1 is a header (format, time of export, the public log key as a JWK, the last sequence number); then
-every checkpoint; then every record up to that sequence number, with its `prev_hash` and `hash`. Times are
+Line 1 is a header (format, time of export, the last sequence number, the key id and the public log key as a
+JWK), signed with the log key; then every checkpoint; then every record up to that sequence number, with its
+`prev_hash` and `hash`. The export seals the head first and ends at that checkpoint, so a signed checkpoint
+covers its last record. Times are
 written in the chain's one textual form (UTC, microseconds, Z), so the export hashes exactly as the database.
 """
 
@@ -19,8 +21,9 @@ from sqlmodel import Session
 from hub.audit import repository
 from hub.audit.canonical import FORMAT, JSON_FIELDS, TIME_FIELDS, format_time
 from hub.audit.checkpoints import seal
-from hub.audit.signing import LogSigner, LogVerifier
-from hub.audit.verify import CHECKPOINT_FIELDS
+from hub.audit.models import AuditCheckpoint
+from hub.audit.signing import LogSigner, export_header_payload
+from hub.audit.witness import checkpoint_document
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,32 +45,38 @@ def _record_line(row: tuple) -> str:
 
 
 def _checkpoint_line(checkpoint: Any) -> str:
-    item = {"type": "checkpoint", **{name: getattr(checkpoint, name) for name in CHECKPOINT_FIELDS}}
-    item["signed_at"] = format_time(item["signed_at"])
-    return json.dumps(item, separators=(",", ":"))
+    return json.dumps(checkpoint_document(checkpoint), separators=(",", ":"))
 
 
-def seal_head(engine: Engine, signer: LogSigner) -> None:
-    """Seal the head now, so an export is covered by a checkpoint up to its last record."""
-    with Session(engine) as session:
+def seal_head(engine: Engine, signer: LogSigner) -> AuditCheckpoint | None:
+    """Seal the head now (and witness it); return the newest checkpoint, which then covers the head."""
+    with Session(engine, expire_on_commit=False) as session:
         seal(session, signer)
+        latest = repository.latest_checkpoint(session)
         session.commit()
+        return latest
 
 
-def export_log(engine: Engine, verifier: LogVerifier, path: Path) -> ExportSummary:
-    """Write the log to `path` as JSON lines: header, checkpoints, records (records are append-only, so
-    reading them up to the head captured first gives a consistent export without a long transaction)."""
+def export_log(engine: Engine, signer: LogSigner, path: Path) -> ExportSummary:
+    """Seal the head, then write the log up to that checkpoint to `path` as JSON lines: a signed header,
+    checkpoints, records. Records appended after the seal are left for the next export, so a signed checkpoint
+    always covers the export's last record. When the log cannot be sealed (SealRefused: it does not verify
+    since the last checkpoint; WitnessFailed) nothing is exported. Records are append-only, so reading them
+    up to the sealed position gives a consistent export without a long transaction."""
+    latest = seal_head(engine, signer)
+    last_seq = latest.seq if latest is not None else 0
     with Session(engine) as session:
-        last_seq, _ = repository.chain_head(session)
         checkpoint_lines = [_checkpoint_line(cp) for cp in repository.checkpoints(session, upto_seq=last_seq)]
         session.rollback()
-    header = {
+    header: dict[str, Any] = {
         "type": "header",
         "format": FORMAT,
         "exported_at": format_time(dt.datetime.now(dt.UTC)),
         "last_seq": last_seq,
-        "public_key": verifier.jwk,
+        "key_id": signer.verifier.key_id,
+        "public_key": signer.verifier.jwk,
     }
+    header["signature"] = signer.sign(export_header_payload(header))
     count = 0
     with path.open("w", encoding="utf-8") as handle:
         handle.write(json.dumps(header, separators=(",", ":")) + "\n")

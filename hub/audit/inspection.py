@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
@@ -19,6 +20,7 @@ from hub.audit.service import record
 from hub.audit.signing import LogVerifier
 from hub.audit.trace import TraceContext
 from hub.audit.verify import SealLimits, VerificationResult, verify_database
+from hub.audit.witness import WitnessStore
 from hub.auth.principal import Caller
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 
@@ -183,12 +185,13 @@ def integrity(
     *,
     mac_key: bytes | None = None,
     limits: SealLimits | None = None,
+    witnesses: Sequence[WitnessStore] = (),
 ) -> Integrity:
     """Verify the whole chain now (with the MAC key and the unsealed-tail limits), list the newest checkpoints.
 
     National by nature (one chain), but it reveals no record: counts, sequence numbers and checkpoint hashes
     only; the records themselves are reachable only through the region-scoped query."""
-    verification = verify_database(engine, verifier, mac_key=mac_key, limits=limits)
+    verification = verify_database(engine, verifier, mac_key=mac_key, limits=limits, witnesses=witnesses)
     with Session(engine, expire_on_commit=False) as session:
         total = session.execute(select(func.count()).select_from(AuditCheckpoint)).scalar_one()
         newest_first = (

@@ -89,6 +89,16 @@ def hash_at(session: Session, seq: int) -> str | None:
     return session.execute(select(AuditRecord.hash).where(col(AuditRecord.seq) == seq)).scalar()
 
 
+def hashes_at(session: Session, seqs: list[int]) -> dict[int, str]:
+    """The hashes of the records at these positions (those present), in batches."""
+    found: dict[int, str] = {}
+    for start in range(0, len(seqs), 500):
+        batch = seqs[start : start + 500]
+        rows = session.execute(select(AuditRecord.seq, AuditRecord.hash).where(col(AuditRecord.seq).in_(batch)))
+        found.update({int(seq): digest for seq, digest in rows})
+    return found
+
+
 def _stream_column(name: str, dialect: str) -> str:
     """On PostgreSQL, JSON columns as their stored text (the hasher parses each distinct text once, where
     psycopg would parse every value) and times as UTC text in SQLite's layout (the chain's form is then a

@@ -1,6 +1,7 @@
 """The hub's Ed25519 log key: signs checkpoints; its public half verifies them, online or offline.
 
-A checkpoint signs the RFC 8785 canonical JSON of {format, kind, seq, head_hash, signed_at, key_id}.
+A checkpoint signs the RFC 8785 canonical JSON of {format, kind, seq, head_hash, signed_at, key_id}; an export's
+header signs {kind: "export", format, exported_at, last_seq, key_id}.
 The key id is the RFC 7638 JWK thumbprint of the public key.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -18,6 +19,9 @@ from joserfc.jwk import OKPKey
 
 from hub.audit.canonical import FORMAT, canonical_bytes, format_time
 from hub.config import ConfigurationError, Settings
+
+if TYPE_CHECKING:
+    from hub.audit.witness import WitnessStore
 
 
 def checkpoint_payload(kind: str, seq: int, head_hash: str, signed_at: dt.datetime | str, key_id: str) -> bytes:
@@ -30,6 +34,20 @@ def checkpoint_payload(kind: str, seq: int, head_hash: str, signed_at: dt.dateti
             "head_hash": head_hash,
             "signed_at": format_time(signed_at),
             "key_id": key_id,
+        }
+    )
+
+
+def export_header_payload(header: dict[str, Any]) -> bytes:
+    """The exact bytes an export header's signature covers: its last sequence number above all, so that an
+    export cut short (records and checkpoints dropped, `last_seq` set back) no longer verifies."""
+    return canonical_bytes(
+        {
+            "kind": "export",
+            "format": header["format"],
+            "exported_at": header["exported_at"],
+            "last_seq": header["last_seq"],
+            "key_id": header["key_id"],
         }
     )
 
@@ -74,10 +92,11 @@ class LogVerifier:
 
 @dataclass(frozen=True, slots=True)
 class LogSigner:
-    """The private log key."""
+    """The private log key, and the witness store every checkpoint it seals is also written to."""
 
     private_key: Ed25519PrivateKey
     verifier: LogVerifier
+    witness: WitnessStore | None = None
 
     def sign(self, payload: bytes) -> str:
         return _b64url(self.private_key.sign(payload))
@@ -96,4 +115,7 @@ def load_signer(settings: Settings) -> LogSigner:
         raise ConfigurationError(f"HUB_LOG_SIGNING_KEY_FILE cannot be read as a PEM private key ({path})") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise ConfigurationError("HUB_LOG_SIGNING_KEY_FILE must hold an Ed25519 private key")
-    return LogSigner(key, LogVerifier(key.public_key()))
+    from hub.audit.witness import WitnessStore
+
+    witness = WitnessStore(settings.log_witness_dir) if settings.log_witness_dir is not None else None
+    return LogSigner(key, LogVerifier(key.public_key()), witness)

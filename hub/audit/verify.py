@@ -15,7 +15,12 @@ The verifier names the first bad sequence number:
 - `unauthenticated` (with the log MAC key): a record's MAC is missing or wrong: it was not appended by the hub
   (a forged INSERT) or was changed and rehashed;
 - `unsealed_tail_too_long` / `stale_seal` (live, with limits): the chain is intact, but too many records, or
-  records for too long, lie after the last signed checkpoint.
+  records for too long, lie after the last signed checkpoint;
+- `witness_truncated` / `witness_mismatch` / `witness_signature` (with a witness store, hub.audit.witness): the
+  log is shorter than a checkpoint kept outside the database, differs from it, or that checkpoint is forged;
+- exports only: `header_signature` (the header, with its `last_seq`, is not signed by the log key), `truncated`
+  (fewer records than the signed header names) and `unsealed` (records beyond the signed `last_seq`, or a last
+  record that no signed checkpoint covers).
 
 It starts from the genesis hash, or, after pruning, from the newest anchor whose signature holds. Records
 after the last checkpoint are chained but not yet sealed: they are reported as `unsealed`.
@@ -26,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,7 +44,8 @@ from sqlmodel import Session
 from hub.audit import repository
 from hub.audit.canonical import GENESIS_HASH, RowHasher
 from hub.audit.mac import mac_matches
-from hub.audit.signing import LogVerifier, checkpoint_payload
+from hub.audit.signing import LogVerifier, checkpoint_payload, export_header_payload
+from hub.audit.witness import WitnessStore, compare
 
 CHECKPOINT_FIELDS = ("kind", "seq", "head_hash", "signed_at", "key_id", "signature")
 _COLUMNS = repository.STREAM_COLUMNS
@@ -210,6 +216,7 @@ def verify_database(
     mac_key: bytes | None = None,
     limits: SealLimits | None = None,
     now: dt.datetime | None = None,
+    witnesses: Sequence[WitnessStore] = (),
 ) -> VerificationResult:
     """Verify the live log: every record from the start (or the anchor) and every checkpoint.
 
@@ -220,6 +227,7 @@ def verify_database(
 
     With `mac_key` every record's MAC is checked; with `limits` an intact chain still fails when its unsealed
     tail is too long or sealed too long ago (nothing after the last checkpoint is protected by a signature).
+    With `witnesses` the log must also reach, and agree with, every checkpoint witnessed outside the database.
     """
     with Session(engine) as session:
         checkpoints = _checkpoint_dicts(session)
@@ -229,9 +237,27 @@ def verify_database(
             result = parallel if parallel is not None and parallel.ok else None
         if result is None:
             result = verify_chain(repository.RowStream(engine), checkpoints, verifier, mac_key=mac_key)
+        if result.ok:
+            check_witnesses(result, witnesses, verifier, lambda seqs: repository.hashes_at(session, seqs))
         if limits is not None and result.ok:
             _check_tail(session, result, checkpoints, limits, now or dt.datetime.now(dt.UTC))
     return result
+
+
+def check_witnesses(
+    result: VerificationResult,
+    witnesses: Sequence[WitnessStore],
+    verifier: LogVerifier,
+    hashes_at: Any,
+) -> None:
+    """Fail a verified chain that is shorter than, or differs from, a checkpoint kept in a witness store."""
+    reach = result.last_seq or result.anchor_seq or 0
+    for store in witnesses:
+        mismatch = compare(store.checkpoints(), verifier, first_seq=result.first_seq, reach=reach, hashes_at=hashes_at)
+        if mismatch is not None:
+            result.ok, result.first_bad_seq, result.reason = False, mismatch.seq, mismatch.reason
+            result.problems.append(f"{mismatch.problem} ({store.directory})")
+            return
 
 
 def _check_tail(
@@ -379,13 +405,68 @@ def _export_row(line: str) -> tuple:
     return tuple(item.get(name) for name in _COLUMNS)
 
 
-def verify_export(path: Path, verifier: LogVerifier | None = None, mac_key: bytes | None = None) -> VerificationResult:
-    """Verify an export offline, with the public key alone (given, or the one in the export's header).
+def verify_export(
+    path: Path,
+    verifier: LogVerifier,
+    mac_key: bytes | None = None,
+    witnesses: Sequence[WitnessStore] = (),
+) -> VerificationResult:
+    """Verify an export offline with the public log key you hold (the hub's well-known route, or your copy).
 
-    Pass the key obtained independently (the hub's well-known route, or the privacy officer's copy): the key
-    inside the export is only as trustworthy as the file. With the log MAC key the records' MACs are checked
-    too; without it, records after the last checkpoint are only as trustworthy as the file.
+    The export verifies only when its header (with `last_seq`) is signed by that key, its records run exactly
+    up to `last_seq`, and a signed checkpoint covers the last of them: so a cut-short export (records and
+    checkpoints dropped, `last_seq` set back) or a forged tail fails without the MAC key. With the log MAC key
+    the records' MACs are checked too; with `witnesses` the export must agree with the kept checkpoints.
     """
     header, checkpoints, rows = read_export(path)
-    verifier = verifier or LogVerifier.from_jwk(header["public_key"])
-    return verify_chain(rows, checkpoints, verifier, mac_key=mac_key)
+    witnessed = [(store, store.checkpoints()) for store in witnesses]
+    wanted = {doc.get("seq") for _, docs in witnessed for _, doc in docs}
+    seen: dict[int, str] = {}
+    result = verify_chain(_tap(rows, wanted, seen), checkpoints, verifier, mac_key=mac_key)
+    header_problem = _header_problem(header, verifier) if result.ok else None
+    if header_problem is not None:
+        result.ok, result.reason = False, "header_signature"
+        result.first_bad_seq = header.get("last_seq") if type(header.get("last_seq")) is int else 0
+        result.problems.append(header_problem)
+        return result
+    if result.ok:
+        _check_covered(result, header["last_seq"])
+    if result.ok:
+        check_witnesses(result, witnesses, verifier, lambda seqs: {s: seen[s] for s in seqs if s in seen})
+    return result
+
+
+def _tap(rows: Iterator[tuple], wanted: set[Any], seen: dict[int, str]) -> Iterator[tuple]:
+    """Pass the rows on, noting the hashes at the witnessed positions."""
+    for row in rows:
+        if row[_SEQ] in wanted:
+            seen[row[_SEQ]] = row[_HASH]
+        yield row
+
+
+def _header_problem(header: Mapping[str, Any], verifier: LogVerifier) -> str | None:
+    try:
+        good = (
+            type(header["last_seq"]) is int
+            and header["key_id"] == verifier.key_id
+            and verifier.verify(header["signature"], export_header_payload(dict(header)))
+        )
+    except (KeyError, TypeError, ValueError):
+        good = False
+    return None if good else "de kop van het export (met last_seq) is niet ondertekend met deze sleutel"
+
+
+def _check_covered(result: VerificationResult, last_seq: int) -> None:
+    """The records run exactly up to the signed last_seq, and a signed checkpoint covers the last one."""
+    reach = result.last_seq or result.anchor_seq or 0
+    if reach < last_seq:
+        bad, reason, problem = reach + 1, "truncated", f"het export eindigt bij {reach}, de kop noemt {last_seq}"
+    elif reach > last_seq:
+        bad, reason, problem = last_seq + 1, "unsealed", f"records na het ondertekende laatste volgnummer {last_seq}"
+    elif result.records_checked and result.sealed_upto != last_seq:
+        bad = (result.sealed_upto or result.anchor_seq or 0) + 1
+        reason, problem = "unsealed", f"geen ondertekend checkpoint dekt het laatste record ({last_seq})"
+    else:
+        return
+    result.ok, result.first_bad_seq, result.reason = False, bad, reason
+    result.problems.append(problem)

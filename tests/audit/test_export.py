@@ -7,6 +7,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from hub.audit.canonical import record_hash
 from hub.audit.export import export_log, seal_head
 from hub.audit.signing import LogVerifier
 from hub.audit.verify import verify_export
@@ -21,7 +22,7 @@ def exported(engine, session, subject, signer, tmp_path):
     append(session, subject, 3)
     seal_head(engine, signer)
     path = tmp_path / "log.jsonl"
-    summary = export_log(engine, signer.verifier, path)
+    summary = export_log(engine, signer, path)
     assert (summary.records, summary.checkpoints, summary.last_seq) == (6, 2, 6)
     return path, path.read_text().splitlines()
 
@@ -128,3 +129,71 @@ def test_not_an_export_is_refused(tmp_path, signer):
     path.write_text('{"type": "record"}\n')
     with pytest.raises(ValueError, match="header"):
         verify_export(path, signer.verifier)
+
+
+def _drop_tail(lines, from_seq: int) -> list[str]:
+    """The export without its records from `from_seq` on and without the checkpoints that sealed them."""
+    kept = []
+    for line in lines:
+        item = json.loads(line)
+        if item.get("type") in ("record", "checkpoint") and item["seq"] >= from_seq:
+            continue
+        kept.append(line)
+    return kept
+
+
+def test_cut_short_export_with_last_seq_set_back_is_rejected(exported, signer):
+    """Issue 12 item 2: records and their checkpoint dropped and the header's last_seq set back: the header's
+    signature no longer holds, so the export does not verify."""
+    path, lines = exported
+    lines = _drop_tail(lines, 4)
+    header = json.loads(lines[0])
+    header["last_seq"] = 3
+    lines[0] = json.dumps(header)
+    _rewrite(path, lines)
+    result = verify_export(path, signer.verifier)
+    assert (result.ok, result.reason) == (False, "header_signature")
+
+
+def test_cut_short_export_with_its_header_intact_is_truncated(exported, signer):
+    """Records and their checkpoint dropped, header untouched: fewer records than the signed last_seq."""
+    path, lines = exported
+    _rewrite(path, _drop_tail(lines, 5))
+    result = verify_export(path, signer.verifier)
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 5, "truncated")
+
+
+def _forged_line(previous: dict) -> str:
+    """A record appended by someone without the log keys: correctly hashed and chained, no valid MAC."""
+    forged = {**previous, "seq": previous["seq"] + 1, "record_id": "f" * 36, "prev_hash": previous["hash"]}
+    forged["to_actor"] = "innocent-employee"
+    forged["hash"] = record_hash({k: v for k, v in forged.items() if k not in ("type", "hash", "mac")})
+    return json.dumps(forged)
+
+
+def test_forged_tail_is_rejected_without_the_mac_key(exported, signer):
+    """Records forged after the last checkpoint fail by public key alone: no signed checkpoint covers them."""
+    path, lines = exported
+    lines.append(_forged_line(json.loads(lines[-1])))
+    _rewrite(path, lines)
+    result = verify_export(path, signer.verifier)
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 7, "unsealed")
+
+
+def test_last_record_not_covered_by_a_checkpoint_is_rejected(exported, signer):
+    """Without the checkpoint over the last record (header intact) the export's tail is unsealed."""
+    path, lines = exported
+    _rewrite(path, [line for line in lines if json.loads(line).get("seq") != 6 or "signature" not in line])
+    result = verify_export(path, signer.verifier)
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 4, "unsealed")
+
+
+def test_export_seals_and_ends_at_that_seal(engine, session, subject, signer, tmp_path):
+    """Export seals the head itself (no checkpoint before), and the signed header names that position."""
+    append(session, subject, 2)
+    path = tmp_path / "log.jsonl"
+    summary = export_log(engine, signer, path)
+    header = json.loads(path.read_text().splitlines()[0])
+    assert (summary.last_seq, summary.checkpoints, header["last_seq"]) == (2, 1, 2)
+    assert header["key_id"] == signer.verifier.key_id and header["signature"]
+    assert verify_export(path, signer.verifier).ok

@@ -189,21 +189,19 @@ def test_integrity_route_checks_macs(client, auth_headers, engine, session, subj
     assert (body["verification"]["first_bad_seq"], body["verification"]["reason"]) == (forged, "unauthenticated")
 
 
-def test_offline_export_checks_macs_only_with_the_key(engine, session, subject, signer, log_mac_key, tmp_path):
-    """By public key alone the export verifies from its checkpoints; with the MAC key a forged record fails."""
+def test_export_refuses_to_seal_a_forged_tail(engine, session, subject, signer, log_mac_key, tmp_path):
+    """An export seals first; a forged INSERT after the last checkpoint makes the seal, and so the export, refuse
+    (issue 12 item 2: seal or refuse), and the export's records carry their MACs for --with-mac."""
     append(session, subject, 2)
-    seal(session, signer)
-    session.commit()
     clean = tmp_path / "clean.jsonl"
-    export_log(engine, signer.verifier, clean)
+    export_log(engine, signer, clean)
     assert verify_export(clean, signer.verifier, log_mac_key).ok
     assert all("mac" in json.loads(line) for line in clean.read_text().splitlines()[2:])
-    forged = _forge_insert(engine, subject)
+    _forge_insert(engine, subject)
     tampered = tmp_path / "tampered.jsonl"
-    export_log(engine, signer.verifier, tampered)
-    assert verify_export(tampered, signer.verifier).ok
-    result = verify_export(tampered, signer.verifier, log_mac_key)
-    assert (result.ok, result.first_bad_seq, result.reason) == (False, forged, "unauthenticated")
+    with pytest.raises(SealRefused):
+        export_log(engine, signer, tampered)
+    assert not tampered.exists()
 
 
 def test_record_without_any_mac_key_is_written_unauthenticated_and_caught(

@@ -29,7 +29,7 @@ def opa_standin() -> Iterator[StandinServer]:
 def settings(request: pytest.FixtureRequest, database_url: str, tmp_path) -> Settings:
     """The app's settings (overriding the shared fixture): the embedded engine, or the OPA stand-in."""
     if request.param == "embedded":
-        return Settings(env="dev", database_url=database_url, log_json=True)
+        return Settings(env="dev", database_url=database_url, log_json=True, log_witness_dir=tmp_path / "witness")
     standin = request.getfixturevalue("opa_standin")
     return Settings(
         env="dev",

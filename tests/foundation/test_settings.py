@@ -35,6 +35,7 @@ def _production_keys(tmp_path: Path) -> dict:
         "issuer": "https://hub.example.nl",
         "data_kek": base64.b64encode(secrets.token_bytes(32)).decode(),
         "pseudonym_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "log_witness_dir": tmp_path / "witness",
         **(
             {"log_mac_key": base64.b64encode(secrets.token_bytes(32)).decode()}
             if "log_mac_key" in Settings.model_fields
