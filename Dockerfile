@@ -8,9 +8,10 @@ COPY partners ./partners
 COPY policies ./policies
 # Installed in place (-e): the hub finds policies/, partners/registry and var/ next to its package (hub.config.ROOT),
 # so the image keeps the repository's layout; a plain install would put ROOT in site-packages, where none of them
-# is. var/ (pid files for `hub policy reload`) is the only place the hub user may write.
+# is. var/ (pid files for `hub policy reload`) and the log's witness store (/var/lib/hub-witness, its own volume in
+# docker-compose.yml) are the only places the hub user may write.
 RUN pip install --no-cache-dir -e . && useradd --system --uid 10001 hub \
-    && mkdir -p /app/var/run && chown -R hub /app/var
+    && mkdir -p /app/var/run /var/lib/hub-witness && chown -R hub /app/var /var/lib/hub-witness
 USER hub
 ENV HUB_ENV=production
 EXPOSE 8000

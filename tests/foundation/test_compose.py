@@ -127,3 +127,15 @@ def test_image_serves_without_proxy_headers(monkeypatch):
     assert result.exit_code == 0, result.output
     assert seen["proxy_headers"] is False and seen["access_log"] is False
     assert (seen["target"], seen["host"], seen["workers"]) == ("hub.asgi:app", "127.0.0.2", 2)
+
+
+def test_the_log_witness_lives_on_its_own_volume():
+    """Issue 12: the hub writes every checkpoint to HUB_LOG_WITNESS_DIR on a named volume of its own, which the
+    database service does not mount; the image lets the hub user write there."""
+    hub, db = SERVICES["hub"], SERVICES["db"]
+    directory = hub["environment"]["HUB_LOG_WITNESS_DIR"]
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in hub["volumes"]}
+    volume = mounts[directory]
+    assert volume in COMPOSE["volumes"] and volume != "dbdata"
+    assert not any(mount.startswith(f"{volume}:") for mount in db["volumes"])
+    assert directory in (ROOT / "Dockerfile").read_text()

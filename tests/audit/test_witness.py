@@ -1,0 +1,175 @@
+"""The witness store (issue 12, item 3): every signed checkpoint also outside the database, and verification
+against it catches a log that was rolled back or cut short together with its checkpoints."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+from sqlalchemy import func, select, text
+from structlog.testing import capture_logs
+from typer.testing import CliRunner
+
+from hub.audit.checkpoints import seal
+from hub.audit.export import export_log
+from hub.audit.models import AuditCheckpoint
+from hub.audit.signing import LogSigner
+from hub.audit.verify import SealLimits, verify_database
+from hub.audit.witness import WitnessFailed, WitnessStore
+from hub.cli import app
+from hub.config import ConfigurationError, Settings, get_settings
+from tests.audit.conftest import append, bypass_append_only
+from tests.foundation.test_settings import _production_keys
+
+LIMITS = SealLimits.from_settings(Settings(env="dev", database_url="sqlite://"))
+
+
+def _sealed(session, signer: LogSigner) -> AuditCheckpoint:
+    checkpoint = seal(session, signer)
+    session.commit()
+    assert checkpoint is not None
+    return checkpoint
+
+
+def _roll_back_to(engine, seq: int) -> None:
+    """The attacker with the database (or a restored backup): records and checkpoints after `seq` gone."""
+    bypass_append_only(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_checkpoint WHERE seq > :seq"), {"seq": seq})
+        connection.execute(text("DELETE FROM audit_record WHERE seq > :seq"), {"seq": seq})
+
+
+@pytest.fixture
+def witnessed(engine, session, subject, signer):
+    """Five records, checkpoints at 3 and 5, both witnessed."""
+    append(session, subject, 3)
+    _sealed(session, signer)
+    append(session, subject, 2)
+    _sealed(session, signer)
+    return signer.witness
+
+
+def test_every_checkpoint_is_witnessed_once_read_only(witnessed, session):
+    """One read-only file per checkpoint, holding it exactly as stored (and as an export line has it)."""
+    names = [name for name, _ in witnessed.checkpoints()]
+    assert names == ["00000000000000000003-checkpoint.json", "00000000000000000005-checkpoint.json"]
+    stored = session.execute(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).scalars().all()
+    documents = [document for _, document in witnessed.checkpoints()]
+    assert [(d["seq"], d["head_hash"], d["signature"]) for d in documents] == [
+        (c.seq, c.head_hash, c.signature) for c in stored
+    ]
+    mode = os.stat(witnessed.directory / names[0]).st_mode
+    assert not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    assert not [p for p in witnessed.directory.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_rolled_back_log_fails_naming_the_witnessed_checkpoint(witnessed, engine, signer, log_mac_key):
+    """Records and checkpoint after 3 removed: the log alone still verifies, the witness names checkpoint 5."""
+    _roll_back_to(engine, 3)
+    assert verify_database(engine, signer.verifier, mac_key=log_mac_key, limits=LIMITS).ok
+    result = verify_database(engine, signer.verifier, mac_key=log_mac_key, limits=LIMITS, witnesses=[witnessed])
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 5, "witness_truncated")
+    assert "00000000000000000005-checkpoint.json" in result.problems[0]
+
+
+def test_log_that_disagrees_with_the_witness_fails(witnessed, engine, session, subject, signer, log_mac_key):
+    """Rolled back to 3, then two other genuine records at 4 and 5: the log verifies on its own, but differs
+    from the witnessed checkpoint 5; and sealing over it is refused."""
+    _roll_back_to(engine, 3)
+    append(session, subject, 2, to_actor="someone-else")
+    assert verify_database(engine, signer.verifier, mac_key=log_mac_key, limits=LIMITS).ok
+    result = verify_database(engine, signer.verifier, mac_key=log_mac_key, limits=LIMITS, witnesses=[witnessed])
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 5, "witness_mismatch")
+    with pytest.raises(WitnessFailed):
+        seal(session, signer)
+    session.rollback()
+
+
+def test_integrity_route_compares_with_the_witness(witnessed, engine, client, auth_headers):
+    """GET /v1/audit/integrity uses the hub's witness store and names the checkpoint."""
+    _roll_back_to(engine, 3)
+    body = client.get("/v1/audit/integrity", headers=auth_headers("fg-gooi-en-vechtstreek")).json()
+    verification = body["verification"]
+    assert (verification["ok"], verification["first_bad_seq"], verification["reason"]) == (
+        False,
+        5,
+        "witness_truncated",
+    )
+    assert "00000000000000000005-checkpoint.json" in verification["problems"][0]
+
+
+def test_forged_witness_file_fails(witnessed, engine, signer, log_mac_key):
+    """A witnessed checkpoint whose signature does not hold is reported, never skipped."""
+    name, document = witnessed.checkpoints()[-1]
+    forged = witnessed.directory / "00000000000000000004-checkpoint.json"
+    forged.write_text(json.dumps({**document, "seq": 4}))
+    result = verify_database(engine, signer.verifier, mac_key=log_mac_key, witnesses=[witnessed])
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 4, "witness_signature")
+
+
+def test_no_checkpoint_without_its_witness(engine, session, subject, signer, tmp_path):
+    """When the witness cannot be written the checkpoint is not stored either, and audit.witness_failed says so."""
+    append(session, subject, 2)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    unwritable = LogSigner(signer.private_key, signer.verifier, WitnessStore(blocker))
+    with capture_logs() as logs, pytest.raises(WitnessFailed):
+        seal(session, unwritable)
+    session.rollback()
+    assert session.execute(select(func.count()).select_from(AuditCheckpoint)).scalar_one() == 0
+    assert [e["event"] for e in logs if e["log_level"] == "error"] == ["audit.witness_failed"]
+
+
+def test_same_checkpoint_witnessed_again_keeps_the_first_file(witnessed, session):
+    """A retried seal of the same position and head (its commit failed) keeps the witness file as it was."""
+    checkpoint = session.execute(select(AuditCheckpoint).where(AuditCheckpoint.seq == 5)).scalar_one()
+    path = witnessed.directory / "00000000000000000005-checkpoint.json"
+    before = path.read_bytes()
+    retried = AuditCheckpoint(**{**checkpoint.model_dump(), "signed_at": checkpoint.signed_at.replace(year=2030)})
+    assert witnessed.write(retried) == path and path.read_bytes() == before
+
+
+def test_production_requires_a_witness_store(tmp_path):
+    """Outside development HUB_LOG_WITNESS_DIR must be set."""
+    keys = {k: v for k, v in _production_keys(tmp_path).items() if k != "log_witness_dir"}
+    with pytest.raises(ConfigurationError, match="HUB_LOG_WITNESS_DIR"):
+        Settings(**keys).check_safe()
+
+
+def test_officer_keeps_the_checkpoints_of_an_export_and_compares_later(
+    database_url, engine, session, subject, signer, tmp_path, monkeypatch
+):
+    """`hub audit keep-checkpoints` keeps an export's checkpoints; a later export verifies against them; a log
+    rolled back behind them fails, live and in its export, naming the kept checkpoint."""
+    monkeypatch.setenv("HUB_ENV", "dev")
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    monkeypatch.setenv("HUB_LOG_WITNESS_DIR", str(signer.witness.directory))
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def cli(*args):
+        return runner.invoke(app, list(args))
+
+    key, kept = tmp_path / "key.json", tmp_path / "kept"
+    key.write_text(json.dumps(signer.verifier.jwk))
+    append(session, subject, 3)
+    first, later, rolled = tmp_path / "first.jsonl", tmp_path / "later.jsonl", tmp_path / "rolled.jsonl"
+    export_log(engine, signer, first)
+    result = cli("audit", "keep-checkpoints", str(first), str(kept), "--public-key", str(key))
+    assert result.exit_code == 0 and "kept 1 checkpoints up to 3" in result.output
+    append(session, subject, 2)
+    export_log(engine, signer, later)
+    ok = cli("audit", "verify", "--export", str(later), "--public-key", str(key), "--witness", str(kept))
+    assert ok.exit_code == 0, ok.output
+    _roll_back_to(engine, 1)
+    for path in signer.witness.directory.iterdir():  # the attacker also holds the hub's own witness volume
+        path.chmod(0o644)
+        path.unlink()
+    export_log(engine, signer, rolled)
+    offline = cli("audit", "verify", "--export", str(rolled), "--public-key", str(key), "--witness", str(kept))
+    assert offline.exit_code == 1 and "first bad sequence number 3 (witness_truncated)" in offline.output
+    live = cli("audit", "verify", "--witness", str(kept))
+    assert live.exit_code == 1 and "first bad sequence number 3 (witness_truncated)" in live.output
+    get_settings.cache_clear()
