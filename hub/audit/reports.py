@@ -13,9 +13,7 @@ region (review finding H5) and is itself logged as an inspection, with its kind,
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from hub.audit.errors import InvalidPeriod
 from hub.audit.models import AuditRecord
 from hub.audit.repository import in_region
 from hub.config import Settings
+from hub.csvsafe import to_csv
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DISCLOSURE_EVENTS = ("data_released", "handover", "identity_shown")
@@ -65,11 +64,7 @@ class Report:
         }
 
     def as_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(self.rows)
-        return buffer.getvalue()
+        return to_csv(self.columns, self.rows)
 
 
 def check_period(period_from: dt.datetime, period_to: dt.datetime) -> None:
