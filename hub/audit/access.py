@@ -30,14 +30,27 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 HUB_NAME = "het D&T-knooppunt (de hub)"
 UNKNOWN = "onbekend"
 
-# The disclosure events a person is told about, with how each is described.
+# The disclosure events a person is told about, each with its own whole Dutch sentences (issue 12, item 14):
+# {moment} "Op 04-12-2026 om 14:05", {sender} and {receiver} organisation names, {what} the categories. Each name
+# ends its sentence, so a name with a comma in it ("Gemeente Hilversum, sociaal domein") still reads well.
 DISCLOSURES: dict[str, str] = {
-    "data_released": "verstrekt",
-    "handover": "overgedragen bij de warme overdracht",
-    "identity_shown": "identificerende gegevens getoond om u te kunnen vinden",
-    "data_read": "opnieuw ingezien",
+    "data_released": (
+        "{moment} zijn gegevens over u verstrekt aan {receiver}. De gegevens kwamen van {sender}. Het ging om: {what}."
+    ),
+    "handover": (
+        "{moment} zijn bij de warme overdracht gegevens over u overgedragen aan {receiver}. "
+        "De gegevens kwamen van {sender}. Het ging om: {what}."
+    ),
+    "identity_shown": (
+        "{moment} zijn uw identificerende gegevens (BSN, naam, geboortedatum) getoond aan {receiver}. "
+        "Zo kon die organisatie u vinden."
+    ),
+    "data_read": (
+        "{moment} zijn gegevens over u ingezien door {receiver}. De gegevens kwamen van {sender}. Het ging om: {what}."
+    ),
 }
 IDENTITY = "identificerende gegevens (BSN, naam, geboortedatum)"
+NO_CATEGORIES = "soorten gegevens die niet zijn vastgelegd"
 
 OrganisationName = Callable[[str | None], str]
 CategoryName = Callable[[str], str]
@@ -88,28 +101,47 @@ def _entry(row: AuditRecord, organisation: OrganisationName, category: CategoryN
     if row.event_type == "identity_shown":
         categories = [IDENTITY]
     receiver, sender = organisation(row.to_oin), organisation(row.from_oin)
-    when = _local(row.event_time)
-    purpose = row.purpose or UNKNOWN
-    basis = row.legal_basis or UNKNOWN
-    what = ", ".join(categories) if categories else "geen gegevensinhoud"
+    moment = _aware(row.event_time).astimezone(AMSTERDAM)
+    sentence = DISCLOSURES[row.event_type].format(
+        moment=moment.strftime("Op %d-%m-%Y om %H:%M"),
+        sender=sender,
+        receiver=receiver,
+        what=_listed(categories) if categories else NO_CATEGORIES,
+    )
     return AccessEntry(
-        datum=when,
+        datum=_local(row.event_time),
         ontvanger=receiver,
         ontvanger_oin=row.to_oin,
         verstrekker=sender,
         categorieen=categories,
-        doel=purpose,
-        grondslag=basis,
-        omschrijving=(
-            f"Op {when} zijn gegevens over u {DISCLOSURES[row.event_type]}: {receiver} ontving {what} "
-            f"van {sender}, voor het doel '{purpose}', op grond van {basis}."
-        ),
+        doel=row.purpose or UNKNOWN,
+        grondslag=row.legal_basis or UNKNOWN,
+        omschrijving=f"{sentence} {_why(row.purpose, row.legal_basis)}",
     )
 
 
+def _listed(items: list[str]) -> str:
+    """Dutch enumeration: "a", "a en b", "a, b en c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
+
+
+def _why(purpose: str | None, basis: str | None) -> str:
+    """The purpose and legal basis as a whole sentence, also when either was not recorded."""
+    if purpose and basis:
+        return f"Dit gebeurde voor het doel ‘{purpose}’, op grond van {basis}."
+    if purpose:
+        return f"Dit gebeurde voor het doel ‘{purpose}’; de wettelijke grondslag is niet vastgelegd."
+    if basis:
+        return f"Dit gebeurde op grond van {basis}; het doel is niet vastgelegd."
+    return "Het doel en de wettelijke grondslag zijn niet vastgelegd."
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def _local(moment: dt.datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    return _aware(moment).astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
 
 def organisation_namer(registry) -> OrganisationName:

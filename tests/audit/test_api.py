@@ -146,7 +146,7 @@ def test_access_report_lists_only_this_persons_disclosures(
     )
     assert entry["categorieen"] == ["huisvesting", "inkomen"]
     assert entry["doel"].startswith("Re-integratie") and entry["grondslag"].startswith("Pbw art. 18a")
-    assert entry["omschrijving"].startswith("Op ") and "ontving huisvesting, inkomen" in entry["omschrijving"]
+    assert entry["omschrijving"].startswith("Op ") and "Het ging om: huisvesting en inkomen." in entry["omschrijving"]
     for forbidden in ("mw-17", "coord-3", subject, other_subject, "case-2", DEMO_BSN):
         assert forbidden not in response.text
     logged = _last(engine)
