@@ -12,6 +12,7 @@ from structlog.testing import capture_logs
 
 from hub.audit.checkpoints import seal
 from hub.audit.models import AuditRecord
+from hub.audit.trace import hashed_id
 from tests.audit.conftest import DEMO_BSN, append
 
 PO = "fg-gooi-en-vechtstreek"
@@ -212,13 +213,23 @@ def test_reports_need_a_bounded_period(client, auth_headers, params):
     assert response.status_code in (400, 422) and response.json()["code"] in ("invalid_period", "validation_failed")
 
 
-def test_partner_traceparent_lands_in_the_inspection_record(client, auth_headers, engine):
-    """A well-formed traceparent from the privacy officer's system is continued in the log record."""
-    headers = {**auth_headers(PO), "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
-    response = client.post("/v1/audit/records/query", json={"case_id": "case-1"}, headers=headers)
+def test_partner_traceparent_lands_in_the_inspection_record_only_hashed(client, auth_headers, engine, log_mac_key):
+    """Issue 12 item 6: a well-formed traceparent is continued in the log record under keyed hashes of its ids;
+    the partner's ids are nowhere in the record, and only the application log relates the two."""
+    partner_trace, partner_span = "99999365300000000000000000000abc", "00f067aa0ba902b7"  # a trace id holding a BSN
+    headers = {**auth_headers(PO), "traceparent": f"00-{partner_trace}-{partner_span}-01"}
+    with capture_logs() as events:
+        response = client.post("/v1/audit/records/query", json={"case_id": "case-1"}, headers=headers)
     assert response.status_code == 200
     logged = _last(engine)
-    assert (logged.trace_id, logged.parent_span_id) == ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")
+    assert (logged.trace_id, logged.parent_span_id) == (
+        hashed_id(log_mac_key, partner_trace),
+        hashed_id(log_mac_key, partner_span),
+    )
+    stored = " ".join(str(value) for value in logged.model_dump().values())
+    assert partner_trace not in stored and partner_span not in stored and DEMO_BSN not in stored
+    related = [e for e in events if e["event"] == "trace.partner_trace"]
+    assert [(e["trace_id"], e["partner_trace_id"]) for e in related] == [(logged.trace_id, partner_trace)]
 
 
 def test_no_bsn_reaches_the_application_log(client, auth_headers, session, subject):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.requests import Request
 
-from hub.audit.trace import parse_traceparent, trace_from_request
+from hub.audit.trace import hashed_id, parse_traceparent, pseudonymous, trace_from_request
 
 GOOD = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -46,3 +46,17 @@ def test_request_without_valid_header_gets_a_new_trace(headers):
     context = trace_from_request(request)
     assert len(context.trace_id) == 32 and context.parent_span_id is None
     assert request.state.trace is context
+
+
+def test_partner_trace_is_kept_only_as_keyed_hashes(log_mac_key):
+    """The request's trace continues the partner's under keyed hashes of its ids (same partner trace, same
+    hashed trace), never the partner's ids themselves; without the MAC key the hub starts its own trace."""
+    request = Request({"type": "http", "headers": [(b"traceparent", GOOD.encode())], "state": {}})
+    context = trace_from_request(request)
+    partner = parse_traceparent(GOOD)
+    assert context.trace_id == hashed_id(log_mac_key, partner.trace_id) != partner.trace_id
+    assert context.parent_span_id == hashed_id(log_mac_key, partner.parent_span_id) != partner.parent_span_id
+    assert len(context.trace_id) == 32 and len(context.parent_span_id) == 16
+    assert pseudonymous(partner, log_mac_key).trace_id == context.trace_id
+    unkeyed = pseudonymous(partner, None)
+    assert unkeyed.trace_id != partner.trace_id and unkeyed.parent_span_id is None
