@@ -69,7 +69,7 @@ def _public(case: Case, related: list[str] | None = None, allowed: list[str] | N
 
 
 def _event(event: CaseEvent) -> TimelineEventPublic:
-    return TimelineEventPublic.model_validate(event, from_attributes=True)
+    return TimelineEventPublic.model_validate({**event.model_dump(exclude={"id"}), "id": event.public_id})
 
 
 @notifications_router.post(

@@ -80,12 +80,18 @@ class Case(SQLModel, table=True):
 
 
 class CaseEvent(SQLModel, table=True):
-    """One step on a case's timeline: who (actor and organisation) did what, when. No personal data."""
+    """One step on a case's timeline: who (actor and organisation) did what, when. No personal data.
+
+    `id` is internal (a global counter would show activity across regions); the API shows `public_id`."""
 
     __tablename__ = "case_event"
-    __table_args__ = (sa.Index("ix_case_event_case_at", "case_id", "at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_case_event_case_at", "case_id", "at", "public_id"),
+        sa.Index("ux_case_event_public_id", "public_id", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=lambda: str(uuid.uuid4()), max_length=36)
     case_id: str = Field(foreign_key="case.id", max_length=36)
     type: str = Field(max_length=32)
     actor: str = Field(max_length=100)

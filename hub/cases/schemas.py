@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -155,7 +156,7 @@ class IdentityPublic(BaseModel):
 
 
 class TimelineEventPublic(BaseModel):
-    id: int
+    id: UUID  # the event's public_id: no global counter (issue 12)
     type: str
     actor: str
     organisation_oin: str

@@ -117,7 +117,7 @@ def case_detail(session: Session, caller: Caller, case_id: str) -> tuple[Case, l
 
 def case_timeline(session: Session, caller: Caller, case_id: str, params: PageParams) -> Slice[CaseEvent]:
     case = get_case_in_region(session, case_id, caller.partner.region)
-    return paginate(session, repository.timeline(case.id), (CaseEvent.at, CaseEvent.id), params)
+    return paginate(session, repository.timeline(case.id), (CaseEvent.at, CaseEvent.public_id), params)
 
 
 def read_identity(session: Session, ctx: CaseContext, case: Case) -> SubjectIdentity:
