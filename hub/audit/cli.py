@@ -142,7 +142,11 @@ def keep_checkpoints(
     from hub.audit.verify import verify_export
     from hub.audit.witness import WitnessFailed, WitnessStore
 
-    result = verify_export(export, _export_verifier(export, public_key))
+    try:
+        result = verify_export(export, _export_verifier(export, public_key))
+    except (OSError, ValueError, KeyError) as exc:
+        typer.echo(f"NOT OK: unreadable export ({type(exc).__name__}: {exc})", err=True)
+        raise typer.Exit(1) from None
     if not result.ok:
         _report(result)
     store, kept = WitnessStore(directory), 0
