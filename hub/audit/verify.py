@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -248,7 +248,7 @@ def check_witnesses(
     result: VerificationResult,
     witnesses: Sequence[WitnessStore],
     verifier: LogVerifier,
-    hashes_at: Any,
+    hashes_at: Callable[[list[int]], Mapping[int, str]],
 ) -> None:
     """Fail a verified chain that is shorter than, or differs from, a checkpoint kept in a witness store."""
     reach = result.last_seq or result.anchor_seq or 0
