@@ -56,11 +56,11 @@ def open_request_for_responder(session: Session, ctx: ExchangeContext, request_i
         status = "closed"  # the case closed (for any reason) before this request was answered
     if status == "answered":
         raise AlreadyAnswered(
-            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", request_id=request.id
+            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", data_request_id=request.id
         )
     if status != "open":
         raise RequestNotOpen(
-            f"Dit verzoek is niet meer open (status: {status}).", request_id=request.id, request_status=status
+            f"Dit verzoek is niet meer open (status: {status}).", data_request_id=request.id, request_status=status
         )
     return request
 
@@ -129,7 +129,7 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, value
     except IntegrityError as exc:  # a concurrent answer to the same request committed first
         session.rollback()
         raise AlreadyAnswered(
-            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", request_id=request_id
+            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", data_request_id=request_id
         ) from exc
     disclosure.answer_received(session, ctx, case, request, answer, decision, _reasons(entries))
     session.commit()
@@ -154,7 +154,7 @@ def read_answer(
     request = read_request(session, ctx, request_id)
     answer = repository.answer_of(session, request.id)
     if answer is None:
-        raise NotFound("Dit verzoek is nog niet beantwoord.", request_id=request.id)
+        raise NotFound("Dit verzoek is nog niet beantwoord.", data_request_id=request.id)
     case = case_of(session, request.case_id)
     decision = release.refuse_unless_allowed(session, ctx, case, request, decide_again(ctx, case, session, request))
     stored = ctx.envelope.decrypt_json(
