@@ -26,7 +26,7 @@ from sqlmodel import Session
 from hub.errors import NotFound, ValidationFailed
 from hub.exchange import disclosure, release, repository
 from hub.exchange.context import ExchangeContext
-from hub.exchange.errors import AlreadyAnswered, AnswerInvalid, RequestNotOpen
+from hub.exchange.errors import AlreadyAnswered, AnswerInvalid, AnswerRefused, RequestNotOpen
 from hub.exchange.models import Answer, DataRequest
 from hub.exchange.ports import (
     answer_filter,
@@ -36,7 +36,8 @@ from hub.exchange.ports import (
     schema_errors,
     subject_identity,
 )
-from hub.exchange.service import effective_status, read_request
+from hub.exchange.service import read_request
+from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
 
@@ -46,21 +47,31 @@ def answer_purpose(request: DataRequest) -> str:
     return f"answer:{request.id}"
 
 
-def open_request_for_responder(session: Session, ctx: ExchangeContext, request_id: str) -> DataRequest:
-    """The caller's own request, still open; 404 for anyone else's, 409 when it can no longer be answered."""
-    request = repository.request_for_responder(session, request_id, ctx.caller.partner.oin)
+def open_request_for_responder(
+    session: Session, ctx: ExchangeContext, request_id: str, *, lock: bool = False
+) -> DataRequest:
+    """The caller's own request, still open; 404 for anyone else's, 409 when it can no longer be answered
+    (with the status everybody sees, and for a withdrawn request the policy's reason)."""
+    request = repository.request_for_responder(session, request_id, ctx.caller.partner.oin, lock=lock)
     if request is None:
         raise NotFound("Dit verzoek bestaat niet of is niet aan uw organisatie gericht.")
-    status, _ = effective_status(request, ctx.now)
-    if status == "open" and case_of(session, request.case_id).state == "closed":
-        status = "closed"  # the case closed (for any reason) before this request was answered
-    if status == "answered":
+    now = request.status_at(ctx.now)
+    if now.status == "answered":
         raise AlreadyAnswered(
             "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", data_request_id=request.id
         )
-    if status != "open":
+    if now.status == "withdrawn":
         raise RequestNotOpen(
-            f"Dit verzoek is niet meer open (status: {status}).", data_request_id=request.id, request_status=status
+            f"Dit verzoek is ingetrokken: {now.explanation}",
+            data_request_id=request.id,
+            request_status=now.status,
+            reason=now.reason,
+        )
+    if now.status != "open":
+        raise RequestNotOpen(
+            f"Dit verzoek is niet meer open (status: {now.status}).",
+            data_request_id=request.id,
+            request_status=now.status,
         )
     return request
 
@@ -102,11 +113,12 @@ def validate_released(released: dict[str, dict[str, Any]]) -> None:
 
 def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, values: dict[str, dict[str, Any]]) -> Answer:
     """Validate, filter, encrypt and store an answer with its log records, in one commit."""
-    request = open_request_for_responder(session, ctx, request_id)
+    request = open_request_for_responder(session, ctx, request_id, lock=True)
     check_categories(values)
     case = case_of(session, request.case_id)
     offered, extra = release.split_catalogue_fields(values)
     decision, released, withheld = answer_filter(ctx, session, case, request, offered)
+    refuse_unless_answerable(request, decision)
     validate_released(released)
     entries = release.withheld_entries(decision, withheld, extra)
     answer = Answer(
@@ -135,6 +147,21 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, value
     session.commit()
     log.info("answer.received", request_id=request.id, released=len(released), withheld=len(entries))
     return answer
+
+
+def refuse_unless_answerable(request: DataRequest, decision: Decision) -> None:
+    """An answer the policy, asked again now, no longer allows at all is refused, not spent: 409 with the
+    policy's reason; nothing is stored, no record is written and the request stays open as it was."""
+    if decision.allowed:
+        return
+    denial = decision.refusal or next(iter(decision.denied.values()))
+    raise AnswerRefused(
+        f"Het beleid staat dit antwoord nu niet toe: {denial.explanation_nl}",
+        data_request_id=request.id,
+        reason=denial.reason,
+        decision_id=decision.decision_id,
+        policy_revision=decision.policy_revision,
+    )
 
 
 def _reasons(withheld: list[dict[str, Any]]) -> dict[str, str]:

@@ -122,7 +122,8 @@ def test_answer_to_an_expired_request_is_refused(open_request, hub, db, clock, s
 
 
 def test_answer_to_a_request_on_a_closed_case_is_refused(open_request, hub, db, weigh, make_caller):
-    """The case closed (no consent, no risk): the open request can no longer be answered (409)."""
+    """The case closed (no consent, no risk): the request, withdrawn at the weighing, can no longer be answered
+    (409, with the policy's reason)."""
     case_id = db.get(DataRequest, open_request).case_id
     weigh(case_id, consent="no", risk="none")
     with Session(db.engine) as session:
@@ -131,7 +132,8 @@ def test_answer_to_a_request_on_a_closed_case_is_refused(open_request, hub, db, 
     before = counts(db)
     response = answer(hub, open_request, {"housing": HOUSING})
     assert response.status_code == 409
-    assert response.json()["request_status"] == "closed"
+    assert response.json()["request_status"] == "withdrawn" and response.json()["reason"] == "no_consent"
+    assert response.json()["data_request_id"] == open_request
     assert counts(db) == before
 
 
