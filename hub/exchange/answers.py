@@ -118,7 +118,7 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, value
     case = case_of(session, request.case_id)
     offered, extra = release.split_catalogue_fields(values)
     decision, released, withheld = answer_filter(ctx, session, case, request, offered)
-    refuse_unless_answerable(request, decision)
+    refuse_unless_answerable(request, decision, offered, released)
     validate_released(released)
     entries = release.withheld_entries(decision, withheld, extra)
     answer = Answer(
@@ -149,16 +149,31 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, value
     return answer
 
 
-def refuse_unless_answerable(request: DataRequest, decision: Decision) -> None:
-    """An answer the policy, asked again now, no longer allows at all is refused, not spent: 409 with the
-    policy's reason; nothing is stored, no record is written and the request stays open as it was."""
-    if decision.allowed:
+def refuse_unless_answerable(
+    request: DataRequest, decision: Decision, offered: dict[str, Any], released: dict[str, Any]
+) -> None:
+    """An answer of which the policy, asked again now, allows nothing is refused, not spent: 409 with the
+    policy's reason; nothing is stored, no record is written and the request stays open as it was. That is
+    the case when the decision allows none of the request's categories (consent withdrawn, the case closed,
+    ...), and when the answer holds only categories the request does not allow (any more)."""
+    if decision.allowed and released:
         return
-    denial = decision.refusal or next(iter(decision.denied.values()))
+    if not decision.allowed:
+        denial = decision.refusal or next(iter(decision.denied.values()))
+        reason, explanation = denial.reason, denial.explanation_nl
+    else:
+        withdrawn = next(
+            (request.categories_withdrawn[c] for c in sorted(offered) if c in request.categories_withdrawn), None
+        )
+        reason, explanation = (
+            (withdrawn["reason"], withdrawn["explanation"])
+            if withdrawn
+            else ("category_not_allowed", "Het antwoord bevat geen categorie die dit verzoek toestaat.")
+        )
     raise AnswerRefused(
-        f"Het beleid staat dit antwoord nu niet toe: {denial.explanation_nl}",
+        f"Het beleid staat dit antwoord nu niet toe: {explanation}",
         data_request_id=request.id,
-        reason=denial.reason,
+        reason=reason,
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
     )

@@ -217,6 +217,11 @@ def test_a_partly_allowed_request_keeps_only_those_categories(income_needs_risk,
     assert (income["outcome"], income["reason"]) == ("withdrawn", "risk_not_signalled") and income["explanation"]
     opened = hub(SOCIAL).get(f"/v1/inbox/{request_id}")
     assert opened.status_code == 200 and opened.json()["categories"] == ["housing"]
+    before = counts(db)
+    only_income = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"income": INCOME}})
+    assert only_income.status_code == 409  # refused, not spent: nothing of it may be released
+    assert (only_income.json()["code"], only_income.json()["reason"]) == ("answer_refused", "risk_not_signalled")
+    assert counts(db) == before and db.get(DataRequest, request_id).status == "open"
     sent = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING, "income": INCOME}})
     assert sent.status_code == 201 and sent.json()["released"] == ["housing"]
     assert [w["category"] for w in sent.json()["withheld"]] == ["income"]
