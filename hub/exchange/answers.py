@@ -2,11 +2,13 @@
 the requester reads what was released.
 
 Order of the checks on an answer (each refusal stores nothing): the request must be addressed to the
-caller (404 otherwise, so nobody learns of another's request), still open (409), not answered yet (409);
+caller (404 otherwise, so nobody learns of another's request), still open (409; a withdrawn request names
+the policy's reason), not answered yet (409);
 category and field names must be well-formed (422, schemas.AnswerSubmit) and every category must exist in
 the catalogue (422). Fields outside the catalogue are then dropped and counted (hub.exchange.release), the
 policy decides again (503 and nothing stored when it cannot) and its answer filter says what may be
-released (only allowed categories, only the catalogue's fields); the released values must satisfy their
+released (only allowed categories, only the catalogue's fields); when nothing may be released the answer is
+refused, not spent (409 `answer_refused` with the policy's reason); the released values must satisfy their
 category's JSON Schema (422). What was withheld is stored as category names, catalogue field names of
 allowed categories and counts, never values and never a name the responder chose; it is reported to the
 responder, and the log holds categories and reason codes.
