@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+import threading
+import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from hub.audit.models import AuditRecord
@@ -392,3 +395,50 @@ def test_the_consistency_check_finds_a_withdrawal_without_its_record(open_case, 
     assert [(f.rule, f.key) for f in check_disclosures(db.engine)] == [
         ("withdrawal_without_request_redecided", request_id)
     ]
+
+
+def test_an_answer_racing_a_withdrawal_waits_for_it_and_is_refused(open_case, ask, hub, db, app, case_ctx, make_caller):
+    """PostgreSQL: while a change of the case holds the request decided again (not yet committed), an answer
+    waits for the request's row, then finds it withdrawn (409, nothing stored) instead of overwriting the
+    withdrawal with `answered`. (SQLite runs one write transaction at a time: no race to test.)"""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    assert hub(SOCIAL).get("/v1/inbox").status_code == 200  # the responder's token is fetched and cached
+    outcome: list[Any] = []
+
+    def send_answer() -> None:
+        try:
+            outcome.append(hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}}))
+        except BaseException as exc:  # reported below, so the test fails with the cause
+            outcome.append(exc)
+
+    with Session(db.engine, expire_on_commit=False) as change:
+        case = change.get(Case, case_id)
+        case.consent = "no"
+        change.add(case)
+        change.flush()
+        app.state.case_follower(change, case_ctx, case, make_caller(ZVH), datetime.now(UTC))
+        answering = threading.Thread(target=send_answer)
+        answering.start()
+        _wait_for_a_lock_waiter(db.engine)
+        change.commit()
+    answering.join()
+    [response] = outcome
+    assert response.status_code == 409, response.text
+    assert (response.json()["request_status"], response.json()["reason"]) == ("withdrawn", "no_consent")
+    assert db.get(DataRequest, request_id).status == "withdrawn" and db.all(select(Answer)) == []
+
+
+def _wait_for_a_lock_waiter(engine) -> None:
+    """Until another backend of this database waits for a lock (bounded; fails rather than hangs)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    for _ in range(600):
+        with engine.connect() as connection:
+            if connection.execute(query).scalar_one():
+                return
+        time.sleep(0.05)
+    pytest.fail("the answer never waited for the request's row")
