@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from hub.audit.models import AuditRecord
+from hub.auth.registry import load_registry
 from hub.cases.models import Case, CaseEvent
 from hub.consistency import check_disclosures
 from hub.exchange.models import Answer, DataRequest
@@ -442,3 +443,20 @@ def _wait_for_a_lock_waiter(engine) -> None:
                 return
         time.sleep(0.05)
     pytest.fail("the answer never waited for the request's row")
+
+
+def test_a_responder_gone_from_the_registry_is_placed_by_what_the_request_stored(
+    open_case, ask, hub, db, app, settings, tmp_path
+):
+    """The responder left the partner registry: the request is still decided again, on the OIN and role it
+    stored, and the policy, unable to place a municipality without its municipality, withdraws it."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    registry_dir = tmp_path / "registry"
+    shutil.copytree(Path(settings.partner_registry_dir), registry_dir)
+    (registry_dir / f"{SOCIAL}.json").unlink()
+    app.state.registry = load_registry(registry_dir, settings)
+    weighing(hub, case_id, consent="yes")
+    stored = db.get(DataRequest, request_id)
+    assert (stored.status, stored.withdrawal_reason) == ("withdrawn", "not_municipality_of_origin")
+    assert redecisions(db, request_id)[-1].denial_reasons == {"housing": "not_municipality_of_origin"}
