@@ -4,7 +4,8 @@ Three checks over a live database (read-only):
 
 - `check_disclosures(engine)`: no disclosure without its record and no record without its disclosure.
   Every stored request has its `request_decided` (when anything was allowed) and one `request_refused`
-  per denied category; every stored answer its `data_received`; every answer or handover that was read its
+  per denied category, and a request that lost categories as its case changed its `request_redecided`;
+  every stored answer its `data_received`; every answer or handover that was read its
   `data_released`; every handover its `handover` record; every DJI notification that opened a case its
   `data_received`. Conversely, every `data_received`/`data_released` of a request has its stored answer.
 - `check_acknowledged(engine, acks)`: every exchange a client saw acknowledged (2xx) is in the database.
@@ -83,8 +84,11 @@ def check_disclosures(engine: Engine) -> list[Finding]:
 def _requests_logged(snap: Snapshot) -> list[Finding]:
     findings = []
     for request in snap.requests.values():
-        if request.categories_allowed and not snap.has("request_decided", request.case_id, request.id):
+        allowed_once = request.categories_allowed or request.categories_withdrawn
+        if allowed_once and not snap.has("request_decided", request.case_id, request.id):
             findings.append(Finding("request_without_request_decided", request.id))
+        if request.categories_withdrawn and not snap.has("request_redecided", request.case_id, request.id):
+            findings.append(Finding("withdrawal_without_request_redecided", request.id))
         if snap.has("request_refused", request.case_id, request.id) != len(request.categories_denied):
             findings.append(Finding("request_refusals_not_logged_one_per_category", request.id))
     for notification in snap.notifications.values():

@@ -20,6 +20,12 @@ PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://dt-hub.example/problems/"
 
 
+# The members every problem body carries: RFC 9457's own, the stable code and the correlation id of the HTTP
+# call (`request_id`, the X-Request-ID). An extension member never takes one of these names: a data request's
+# id travels as `data_request_id`.
+RESERVED_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "code", "request_id"})
+
+
 class HubError(Exception):
     """Base of every error the hub shows a client."""
 
@@ -28,6 +34,9 @@ class HubError(Exception):
     title: str = "Ongeldig verzoek"
 
     def __init__(self, detail: str, **extra: Any) -> None:
+        clash = sorted(RESERVED_MEMBERS & extra.keys())
+        if clash:  # a bug in the caller: it would hide a standard or correlation member
+            raise TypeError(f"problem extension member(s) {clash} would overwrite standard members")
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
@@ -70,7 +79,9 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    # Extension members first: a standard or correlation member is never overwritten (RESERVED_MEMBERS).
     body = {
+        **{name: value for name, value in extra.items() if name not in RESERVED_MEMBERS},
         "type": PROBLEM_BASE + code,
         "title": title,
         "status": status,
@@ -78,7 +89,6 @@ def problem(
         "code": code,
         "instance": request.url.path,
         "request_id": getattr(request.state, "request_id", None),
-        **extra,
     }
     headers = {**(headers or {}), **({"WWW-Authenticate": 'Bearer realm="dt-hub"'} if status == 401 else {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)

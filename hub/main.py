@@ -17,6 +17,7 @@ from hub.config import Settings, get_settings
 from hub.db import engine_for
 from hub.errors import install_error_handlers
 from hub.exchange.endpoints import router as exchange_router
+from hub.exchange.follow import install as install_follow
 from hub.health.endpoints import router as health_router
 from hub.limits import BodySizeLimitMiddleware
 from hub.logging import RequestContextMiddleware, configure_logging
@@ -67,5 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_audit(app, settings)
     install_cases(app)
     app.include_router(exchange_router)
+    install_follow(app)  # open requests follow their case (hub.cases.service.case_context hands it on)
     install_openapi(app)  # the statuses every route shares; errors as application/problem+json
     return app

@@ -35,6 +35,7 @@ EVENT_TYPES = frozenset(
     {
         "request_decided",
         "request_refused",
+        "request_redecided",
         "identity_shown",
         "data_received",
         "data_withheld",

@@ -24,7 +24,7 @@ from hub.cases import repository
 from hub.cases.lifecycle import CaseEventType, transition
 from hub.cases.models import Case, CaseEvent, CaseState, DjiNotification
 from hub.cases.schemas import DetentionEndedIn, DetentionStartedIn, NotificationResult
-from hub.cases.service import IDENTITY, INFORMATION_SHEET, CaseContext
+from hub.cases.service import IDENTITY, INFORMATION_SHEET, CaseContext, case_facts, follow_change
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 from hub.errors import Conflict, ValidationFailed
 from hub.reference import region_of
@@ -112,9 +112,10 @@ def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: De
             field="notification_id",
             rule="detention_already_ended",
         )
+    before = case_facts(case)
     case.detention_ended_on = data.ended_on
     case.ended_notification_id = data.notification_id
-    transition(
+    entry = transition(
         session,
         case,
         CaseEventType.detention_ended,
@@ -122,6 +123,7 @@ def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: De
         payload={"notification_id": data.notification_id, "ended_on": data.ended_on.isoformat()},
     )
     _log_received(session, ctx, caller, case, [DETENTION_CATEGORY])
+    follow_change(session, ctx, case, before, caller, entry.at)
     result = NotificationResult(notification_id=data.notification_id, case_id=case.id, state=CaseState(case.state))
     outcome = _store(session, ctx, caller, data, ENDED, digest, case, result)
     log.info("case.detention_ended", case_id=case.id, state=case.state)

@@ -8,8 +8,8 @@ identifying data is a disclosure, recorded in the disclosure log in the same tra
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Protocol
 
 import structlog
 from fastapi import Depends, Request
@@ -36,24 +36,44 @@ log = structlog.get_logger(__name__)
 IDENTITY, INFORMATION_SHEET, PLAN = "identity", "information_sheet", "plan"
 
 
+class CaseFollower(Protocol):
+    """Called in the transaction of a change of a case's consent, risk, state or detention end, after the
+    change (the exchange decides the open requests on the case again: hub.exchange.follow). Flushes only."""
+
+    def __call__(self, session: Session, ctx: CaseContext, case: Case, by: Caller, at: datetime) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class CaseContext:
-    """What case services need besides the session: keys, the activity register and the trace."""
+    """What case services need besides the session: keys, the activity register, the trace, and who follows
+    the case's changes (None only where no exchange runs: the cases capability's own tests)."""
 
     envelope: Envelope
     pseudonym_key: str
     register: Register
     trace: TraceContext | None = None
+    follow: CaseFollower | None = None
 
 
 def case_context(request: Request, trace: TraceDep) -> CaseContext:
-    settings = request.app.state.settings
+    state = request.app.state
+    settings = state.settings
     return CaseContext(
         envelope=Envelope.from_settings(settings),
         pseudonym_key=settings.pseudonym_key.get_secret_value(),
         register=get_register(settings.policies_dir),
         trace=trace,
+        follow=state.case_follower,  # installed with the exchange (hub.main); an app without it fails here
     )
+
+
+def follow_change(
+    session: Session, ctx: CaseContext, case: Case, before: dict[str, Any], by: Caller, at: datetime
+) -> None:
+    """When the facts the policy decides on (`case_facts`: state, consent, risk, detention end, ...) differ
+    from `before`, whoever follows the case decides again, in this transaction."""
+    if ctx.follow is not None and case_facts(case) != before:
+        ctx.follow(session, ctx, case, by, at)
 
 
 CaseContextDep = Annotated[CaseContext, Depends(case_context)]
@@ -260,6 +280,7 @@ def record_event(
 ) -> tuple[Case, CaseEvent]:
     """Apply one coordinator event through the transition table and put it on the timeline."""
     case = get_case_in_region(session, case_id, caller.partner.region)
+    before = case_facts(case)
     kind = CaseEventType(event.type)
     consent: Consent | None = None
     risk: Risk | None = None
@@ -284,5 +305,6 @@ def record_event(
     if isinstance(event, PlanRecorded):  # stored only once the table allowed the step
         case.plan_ciphertext = ctx.envelope.encrypt_json(session, case.id, PLAN, event.plan)
         session.add(case)
+    follow_change(session, ctx, case, before, caller, entry.at)
     session.commit()
     return case, entry

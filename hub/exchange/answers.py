@@ -2,11 +2,13 @@
 the requester reads what was released.
 
 Order of the checks on an answer (each refusal stores nothing): the request must be addressed to the
-caller (404 otherwise, so nobody learns of another's request), still open (409), not answered yet (409);
+caller (404 otherwise, so nobody learns of another's request), still open (409; a withdrawn request names
+the policy's reason), not answered yet (409);
 category and field names must be well-formed (422, schemas.AnswerSubmit) and every category must exist in
 the catalogue (422). Fields outside the catalogue are then dropped and counted (hub.exchange.release), the
 policy decides again (503 and nothing stored when it cannot) and its answer filter says what may be
-released (only allowed categories, only the catalogue's fields); the released values must satisfy their
+released (only allowed categories, only the catalogue's fields); when nothing may be released the answer is
+refused, not spent (409 `answer_refused` with the policy's reason); the released values must satisfy their
 category's JSON Schema (422). What was withheld is stored as category names, catalogue field names of
 allowed categories and counts, never values and never a name the responder chose; it is reported to the
 responder, and the log holds categories and reason codes.
@@ -26,7 +28,7 @@ from sqlmodel import Session
 from hub.errors import NotFound, ValidationFailed
 from hub.exchange import disclosure, release, repository
 from hub.exchange.context import ExchangeContext
-from hub.exchange.errors import AlreadyAnswered, AnswerInvalid, RequestNotOpen
+from hub.exchange.errors import AlreadyAnswered, AnswerInvalid, AnswerRefused, RequestNotOpen
 from hub.exchange.models import Answer, DataRequest
 from hub.exchange.ports import (
     answer_filter,
@@ -36,7 +38,8 @@ from hub.exchange.ports import (
     schema_errors,
     subject_identity,
 )
-from hub.exchange.service import effective_status, read_request
+from hub.exchange.service import read_request
+from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
 
@@ -46,21 +49,31 @@ def answer_purpose(request: DataRequest) -> str:
     return f"answer:{request.id}"
 
 
-def open_request_for_responder(session: Session, ctx: ExchangeContext, request_id: str) -> DataRequest:
-    """The caller's own request, still open; 404 for anyone else's, 409 when it can no longer be answered."""
-    request = repository.request_for_responder(session, request_id, ctx.caller.partner.oin)
+def open_request_for_responder(
+    session: Session, ctx: ExchangeContext, request_id: str, *, lock: bool = False
+) -> DataRequest:
+    """The caller's own request, still open; 404 for anyone else's, 409 when it can no longer be answered
+    (with the status everybody sees, and for a withdrawn request the policy's reason)."""
+    request = repository.request_for_responder(session, request_id, ctx.caller.partner.oin, lock=lock)
     if request is None:
         raise NotFound("Dit verzoek bestaat niet of is niet aan uw organisatie gericht.")
-    status, _ = effective_status(request, ctx.now)
-    if status == "open" and case_of(session, request.case_id).state == "closed":
-        status = "closed"  # the case closed (for any reason) before this request was answered
-    if status == "answered":
+    now = request.status_at(ctx.now)
+    if now.status == "answered":
         raise AlreadyAnswered(
-            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", request_id=request.id
+            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", data_request_id=request.id
         )
-    if status != "open":
+    if now.status == "withdrawn":
         raise RequestNotOpen(
-            f"Dit verzoek is niet meer open (status: {status}).", request_id=request.id, request_status=status
+            f"Dit verzoek is ingetrokken: {now.explanation}",
+            data_request_id=request.id,
+            request_status=now.status,
+            reason=now.reason,
+        )
+    if now.status != "open":
+        raise RequestNotOpen(
+            f"Dit verzoek is niet meer open (status: {now.status}).",
+            data_request_id=request.id,
+            request_status=now.status,
         )
     return request
 
@@ -102,11 +115,12 @@ def validate_released(released: dict[str, dict[str, Any]]) -> None:
 
 def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, values: dict[str, dict[str, Any]]) -> Answer:
     """Validate, filter, encrypt and store an answer with its log records, in one commit."""
-    request = open_request_for_responder(session, ctx, request_id)
+    request = open_request_for_responder(session, ctx, request_id, lock=True)
     check_categories(values)
     case = case_of(session, request.case_id)
     offered, extra = release.split_catalogue_fields(values)
     decision, released, withheld = answer_filter(ctx, session, case, request, offered)
+    refuse_unless_answerable(request, decision, offered, released)
     validate_released(released)
     entries = release.withheld_entries(decision, withheld, extra)
     answer = Answer(
@@ -129,12 +143,42 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, value
     except IntegrityError as exc:  # a concurrent answer to the same request committed first
         session.rollback()
         raise AlreadyAnswered(
-            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", request_id=request_id
+            "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", data_request_id=request_id
         ) from exc
     disclosure.answer_received(session, ctx, case, request, answer, decision, _reasons(entries))
     session.commit()
     log.info("answer.received", request_id=request.id, released=len(released), withheld=len(entries))
     return answer
+
+
+def refuse_unless_answerable(
+    request: DataRequest, decision: Decision, offered: dict[str, Any], released: dict[str, Any]
+) -> None:
+    """An answer of which the policy, asked again now, allows nothing is refused, not spent: 409 with the
+    policy's reason; nothing is stored, no record is written and the request stays open as it was. That is
+    the case when the decision allows none of the request's categories (consent withdrawn, the case closed,
+    ...), and when the answer holds only categories the request does not allow (any more)."""
+    if decision.allowed and released:
+        return
+    if not decision.allowed:
+        denial = decision.refusal or next(iter(decision.denied.values()))
+        reason, explanation = denial.reason, denial.explanation_nl
+    else:
+        withdrawn = next(
+            (request.categories_withdrawn[c] for c in sorted(offered) if c in request.categories_withdrawn), None
+        )
+        reason, explanation = (
+            (withdrawn["reason"], withdrawn["explanation"])
+            if withdrawn
+            else ("category_not_allowed", "Het antwoord bevat geen categorie die dit verzoek toestaat.")
+        )
+    raise AnswerRefused(
+        f"Het beleid staat dit antwoord nu niet toe: {explanation}",
+        data_request_id=request.id,
+        reason=reason,
+        decision_id=decision.decision_id,
+        policy_revision=decision.policy_revision,
+    )
 
 
 def _reasons(withheld: list[dict[str, Any]]) -> dict[str, str]:
@@ -154,7 +198,7 @@ def read_answer(
     request = read_request(session, ctx, request_id)
     answer = repository.answer_of(session, request.id)
     if answer is None:
-        raise NotFound("Dit verzoek is nog niet beantwoord.", request_id=request.id)
+        raise NotFound("Dit verzoek is nog niet beantwoord.", data_request_id=request.id)
     case = case_of(session, request.case_id)
     decision = release.refuse_unless_allowed(session, ctx, case, request, decide_again(ctx, case, session, request))
     stored = ctx.envelope.decrypt_json(

@@ -61,6 +61,30 @@ def request_decided(
         )
 
 
+def request_redecided(
+    session: Session,
+    ctx: ExchangeContext,
+    case: Any,
+    request: DataRequest,
+    decision: Decision,
+    withdrawn: dict[str, dict[str, str]],
+) -> None:
+    """An open request decided again after its case changed (hub.exchange.follow): the categories it still
+    allows, and those withdrawn now with their reasons. The question goes from the requester to the
+    responder, as in `request_decided`; no content moves."""
+    record(
+        session,
+        event_type="request_redecided",
+        data_request_id=request.id,
+        from_oin=request.requester_oin,
+        to_oin=request.responder_oin,
+        categories_released=request.categories_allowed,
+        categories_withheld=sorted(withdrawn),
+        denial_reasons={c: w["reason"] for c, w in withdrawn.items()},
+        **_common(ctx, case, decision, request),
+    )
+
+
 def identity_shown(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest, decision: Decision) -> None:
     """The responder saw the person's identifying data (BSN, name, date of birth) to find them, under the
     decision taken again just before."""

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from hub.db import SessionDep
-from hub.exchange import answers, handover, present, service
+from hub.exchange import answers, follow, handover, present, service
 from hub.exchange.context import ExchangeContext
 from hub.exchange.deps import (
     AnswerSubmitContext,
@@ -47,7 +47,7 @@ COMMON = problem_responses(401, 403, 404, 503)
 router = APIRouter(prefix="/v1", tags=["exchange"], route_class=IdempotentRoute, responses=COMMON)
 POSTED = problem_responses(400, 409, 413, 422)
 
-RequestStatus = Literal["open", "answered", "refused", "expired", "closed"]
+RequestStatus = Literal["open", "answered", "refused", "withdrawn", "expired", "closed"]
 
 
 @router.post(
@@ -88,6 +88,22 @@ def list_case_requests(
 @router.get("/requests/{request_id}", response_model=RequestOut, summary="One request, for its requester")
 def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext):
     return present.request_out(service.read_request(session, ctx, request_id), ctx.registry, ctx.now)
+
+
+@router.post(
+    "/requests/{request_id}/renew",
+    status_code=201,
+    response_model=RequestOut,
+    responses=POSTED,
+    summary='Ask a withdrawn request again ("opnieuw vragen"): a new request, decided on the case as it is now',
+)
+def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContext) -> Response:
+    return render_then_commit(
+        session,
+        lambda: follow.renew_request(session, ctx, request_id),
+        lambda request: present.request_out(request, ctx.registry, ctx.now),
+        status_code=201,
+    )
 
 
 @router.get(

@@ -13,9 +13,18 @@ class AlreadyAnswered(Conflict):
 
 
 class RequestNotOpen(Conflict):
-    """The request was closed, refused or has expired: it can no longer be answered."""
+    """The request was withdrawn (with the policy's `reason`), refused or has expired: it can no longer be
+    answered."""
 
     code, title = "request_not_open", "Verzoek niet meer open"
+
+
+class AnswerRefused(Conflict):
+    """The policy, asked again when the answer came in, allows none of the request's categories (consent
+    withdrawn, the case closed, ...): the answer is refused, not spent; nothing is stored or logged and the
+    request stays as it was. The problem names the policy's `reason`."""
+
+    code, title = "answer_refused", "Antwoord niet toegestaan"
 
 
 class AnswerInvalid(ValidationFailed):

@@ -17,6 +17,7 @@ from hub.exchange.answers import answer_purpose
 from hub.exchange.context import ExchangeContext
 from hub.exchange.errors import HandoverAcknowledged, HandoverRefused
 from hub.exchange.facts import request_input
+from hub.exchange.follow import follow_case
 from hub.exchange.models import Handover
 from hub.exchange.ports import (
     activity_ref,
@@ -189,10 +190,9 @@ def acknowledge(session: Session, ctx: ExchangeContext, handover_id: str) -> Han
         raise HandoverRefused("Deze overdracht is al bevestigd.", handover_id=handover.id)
     handover.status, handover.acknowledged_at, handover.acknowledged_by = "acknowledged", ctx.now, ctx.caller.actor
     session.add(handover)
-    close_case(session, ctx, case_of(session, handover.case_id))
-    for request in repository.open_requests_of_case(session, handover.case_id):
-        request.status = "closed"  # the case is closed: what was not answered can no longer be
-        session.add(request)
+    case = case_of(session, handover.case_id)
+    close_case(session, ctx, case)
+    follow_case(session, ctx, case)  # what was not answered is withdrawn (the policy's reason: case_closed)
     session.commit()
     log.info("handover.acknowledged", handover_id=handover.id)
     return handover

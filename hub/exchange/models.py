@@ -8,13 +8,16 @@ under which activity, which categories were allowed, denied, released and withhe
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-RequestStatus = Literal["open", "answered", "refused", "expired", "closed"]
+# "closed" is no longer written (a request on a case that closes is decided again and withdrawn, reason
+# `case_closed`); it stays a valid filter value for rows from before that.
+RequestStatus = Literal["open", "answered", "refused", "withdrawn", "expired", "closed"]
 HandoverStatus = Literal["sent", "acknowledged", "refused"]
 
 
@@ -24,6 +27,21 @@ def _new_id() -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestStatusNow:
+    """A request's status as everybody sees it at one moment (`DataRequest.status_at`)."""
+
+    status: str
+    overdue: bool  # open past its due date
+    reason: str | None = None  # the policy's reason code, for a withdrawn request
+    explanation: str | None = None  # and its Dutch explanation
 
 
 class DataRequest(SQLModel, table=True):
@@ -54,6 +72,26 @@ class DataRequest(SQLModel, table=True):
     due_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     answered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # The request follows its case (hub.exchange.follow): each change of the case decides it again. Categories
+    # no longer allowed move here (category -> {"reason", "explanation"}); with none left it is withdrawn.
+    categories_withdrawn: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False, server_default="{}")
+    )
+    withdrawal_reason: str | None = Field(default=None, max_length=64)
+    withdrawal_explanation: str | None = Field(default=None)
+    redecision_id: str | None = Field(default=None, max_length=64)  # the last re-decision's decision id
+    redecided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    renewed_from: str | None = Field(default=None, max_length=36)  # "opnieuw vragen": the withdrawn request
+
+    def status_at(self, now: datetime) -> RequestStatusNow:
+        """The one status of this request at `now`, for the coordinator's and the responder's views and lists
+        alike: an open request past its expiry is expired (before the job stores it), one past its due date
+        overdue; a withdrawn request carries the policy's reason and Dutch explanation."""
+        if self.status == "open" and _utc(self.expires_at) <= now:
+            return RequestStatusNow("expired", False)
+        if self.status == "withdrawn":
+            return RequestStatusNow("withdrawn", False, self.withdrawal_reason, self.withdrawal_explanation)
+        return RequestStatusNow(self.status, self.status == "open" and _utc(self.due_at) <= now)
 
 
 class Answer(SQLModel, table=True):

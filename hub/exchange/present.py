@@ -23,7 +23,6 @@ from hub.exchange.schemas import (
     SubjectIdentity,
     Withholding,
 )
-from hub.exchange.service import effective_status
 
 # Dutch explanations of the answer filter's reason codes, for the responder.
 WITHHELD_EXPLANATIONS = {
@@ -48,37 +47,47 @@ def _activity(stored: DataRequest | Handover) -> ActivityOut:
 
 
 def request_out(request: DataRequest, registry: Any, now: datetime) -> RequestOut:
-    status, overdue = effective_status(request, now)
+    status = request.status_at(now)
     outcomes = [CategoryOutcome(category=c, outcome="allowed") for c in request.categories_allowed]
     outcomes += [
         CategoryOutcome(category=c, outcome="denied", reason=d["reason"], explanation=d["explanation"])
         for c, d in request.categories_denied.items()
+    ]
+    outcomes += [
+        CategoryOutcome(category=c, outcome="withdrawn", reason=w["reason"], explanation=w["explanation"])
+        for c, w in request.categories_withdrawn.items()
     ]
     return RequestOut(
         id=request.id,
         case_id=request.case_id,
         responder=organisation(registry, request.responder_oin),
         activity=_activity(request),
-        status=status,
-        overdue=overdue,
+        status=status.status,
+        status_reason=status.reason,
+        status_explanation=status.explanation,
+        overdue=status.overdue,
         created_at=as_utc(request.created_at),
         due_at=as_utc(request.due_at),
         answered_at=as_utc(request.answered_at) if request.answered_at else None,
         categories=outcomes,
         decision_id=request.decision_id,
         policy_revision=request.policy_revision,
+        redecision_id=request.redecision_id,
+        renewed_from=request.renewed_from,
     )
 
 
 def inbox_item(request: DataRequest, registry: Any, now: datetime) -> InboxItem:
-    status, overdue = effective_status(request, now)
+    status = request.status_at(now)
     return InboxItem(
         id=request.id,
         requester=organisation(registry, request.requester_oin),
         activity=_activity(request),
         categories=list(request.categories_allowed),
-        status=status,
-        overdue=overdue,
+        status=status.status,
+        status_reason=status.reason,
+        status_explanation=status.explanation,
+        overdue=status.overdue,
         created_at=as_utc(request.created_at),
         due_at=as_utc(request.due_at),
     )

@@ -11,13 +11,18 @@ from hub.cases.models import Case
 from hub.exchange.models import Answer, DataRequest, Handover
 
 
-def request_for_responder(session: Session, request_id: str, responder_oin: str) -> DataRequest | None:
-    """A request, only when it is addressed to this organisation and something was allowed to reach it."""
+def request_for_responder(
+    session: Session, request_id: str, responder_oin: str, *, lock: bool = False
+) -> DataRequest | None:
+    """A request, only when it is addressed to this organisation and something was allowed to reach it;
+    `lock`: its row is locked until the transaction ends (an answer against a concurrent re-decision)."""
     statement = select(DataRequest).where(
         DataRequest.id == request_id,
         DataRequest.responder_oin == responder_oin,
         DataRequest.status != "refused",
     )
+    if lock:
+        statement = statement.with_for_update()
     return session.exec(statement).first()
 
 
@@ -50,9 +55,18 @@ def inbox_query(
     return statement
 
 
-def case_requests_query(case_id: str, requester_oin: str, *, status: str | None) -> SelectOfScalar[DataRequest]:
+def case_requests_query(
+    case_id: str, requester_oin: str, *, status: str | None, now: datetime
+) -> SelectOfScalar[DataRequest]:
+    """The requester's requests on a case, filtered on the status everybody sees (DataRequest.status_at): an
+    open request past its expiry counts as expired before the job stores it."""
     statement = select(DataRequest).where(DataRequest.case_id == case_id, DataRequest.requester_oin == requester_oin)
-    if status:
+    unexpired = col(DataRequest.expires_at) > now
+    if status == "open":
+        statement = statement.where(DataRequest.status == "open", unexpired)
+    elif status == "expired":
+        statement = statement.where((DataRequest.status == "expired") | ((DataRequest.status == "open") & ~unexpired))
+    elif status:
         statement = statement.where(DataRequest.status == status)
     return statement
 
@@ -75,10 +89,17 @@ def answers_of_case(session: Session, case_id: str) -> list[tuple[DataRequest, A
     return [(request, answer) for request, answer in session.exec(statement).all()]
 
 
-def open_requests_of_case(session: Session, case_id: str) -> list[DataRequest]:
-    return list(
-        session.exec(select(DataRequest).where(DataRequest.case_id == case_id, DataRequest.status == "open")).all()
+def open_requests_of_case(session: Session, case_id: str, *, lock: bool = False) -> list[DataRequest]:
+    """The case's open requests, oldest first; `lock`: row locks until the transaction ends (PostgreSQL; SQLite
+    holds the write lock already), so a concurrent answer waits and then finds the request as decided again."""
+    statement = (
+        select(DataRequest)
+        .where(DataRequest.case_id == case_id, DataRequest.status == "open")
+        .order_by(col(DataRequest.created_at), col(DataRequest.id))
     )
+    if lock:
+        statement = statement.with_for_update()
+    return list(session.exec(statement).all())
 
 
 def expired_open_requests(session: Session, now: datetime) -> list[DataRequest]:

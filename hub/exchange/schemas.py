@@ -67,7 +67,9 @@ class ActivityOut(BaseModel):
 
 class CategoryOutcome(BaseModel):
     category: str
-    outcome: Literal["allowed", "denied"]
+    outcome: Literal["allowed", "denied", "withdrawn"] = Field(
+        description="withdrawn: allowed when asked, no longer allowed since the case changed."
+    )
     reason: str | None = None
     explanation: str | None = Field(default=None, description="Dutch explanation of a refusal.")
 
@@ -80,6 +82,8 @@ class RequestOut(BaseModel):
     responder: OrganisationRef
     activity: ActivityOut
     status: str
+    status_reason: str | None = Field(default=None, description="The policy's reason code of a withdrawal.")
+    status_explanation: str | None = Field(default=None, description="Its Dutch explanation.")
     overdue: bool
     created_at: datetime
     due_at: datetime
@@ -87,6 +91,8 @@ class RequestOut(BaseModel):
     categories: list[CategoryOutcome]
     decision_id: str
     policy_revision: str
+    redecision_id: str | None = Field(default=None, description="The decision id of the last re-decision.")
+    renewed_from: str | None = Field(default=None, description="The withdrawn request this one asks again.")
 
 
 class InboxItem(BaseModel):
@@ -97,6 +103,8 @@ class InboxItem(BaseModel):
     activity: ActivityOut
     categories: list[str]
     status: str
+    status_reason: str | None = Field(default=None, description="The policy's reason code of a withdrawal.")
+    status_explanation: str | None = Field(default=None, description="Its Dutch explanation.")
     overdue: bool
     created_at: datetime
     due_at: datetime

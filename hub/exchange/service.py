@@ -15,7 +15,6 @@ from sqlmodel import Session
 from hub.auth.principal import Partner
 from hub.errors import NotFound, ValidationFailed
 from hub.exchange import disclosure, repository
-from hub.exchange.clock import as_utc
 from hub.exchange.context import ExchangeContext
 from hub.exchange.facts import request_input
 from hub.exchange.models import DataRequest
@@ -33,14 +32,6 @@ from hub.pagination import PageParams, Slice, paginate
 from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
-
-
-def effective_status(request: DataRequest, now: datetime) -> tuple[str, bool]:
-    """The status as of `now`, and whether the request is overdue (open past its due date)."""
-    if request.status == "open" and as_utc(request.expires_at) <= now:
-        return "expired", False
-    overdue = request.status == "open" and as_utc(request.due_at) <= now
-    return request.status, overdue
 
 
 def resolve_responder(ctx: ExchangeContext, name: str) -> Partner:
@@ -133,7 +124,7 @@ def list_case_requests(
 ) -> Slice[DataRequest]:
     """The coordinator's requests on one case of its own region, newest first."""
     coordinator_case(session, ctx.caller, case_id)
-    statement = repository.case_requests_query(case_id, ctx.caller.partner.oin, status=status)
+    statement = repository.case_requests_query(case_id, ctx.caller.partner.oin, status=status, now=ctx.now)
     return paginate(session, statement, repository.PAGE_KEY, page)
 
 

@@ -41,11 +41,13 @@ BSN = "111222333"
 
 
 @pytest.fixture
-def case_ctx(settings: Settings) -> cases.CaseContext:
+def case_ctx(settings: Settings, app) -> cases.CaseContext:
+    """The case context the cases routes get: the app's follower decides open requests again on a change."""
     return cases.CaseContext(
         envelope=Envelope.from_settings(settings),
         pseudonym_key=settings.pseudonym_key.get_secret_value(),
         register=get_register(settings.policies_dir),
+        follow=app.state.case_follower,
     )
 
 

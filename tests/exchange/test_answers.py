@@ -121,8 +121,20 @@ def test_answer_to_an_expired_request_is_refused(open_request, hub, db, clock, s
     assert hub(SOCIAL).get("/v1/inbox").json()["items"] == []
 
 
+def test_answer_of_only_categories_not_allowed_is_refused_not_spent(open_request, hub, db):
+    """An answer holding only the denied category (care) would release nothing: 409 answer_refused, nothing
+    stored or logged, and the request stays open for a real answer."""
+    before = counts(db)
+    response = answer(hub, open_request, {"care": {"ongoing_care": True}})
+    assert response.status_code == 409
+    assert (response.json()["code"], response.json()["reason"]) == ("answer_refused", "category_not_allowed")
+    assert counts(db) == before and db.get(DataRequest, open_request).status == "open"
+    assert answer(hub, open_request, {"housing": HOUSING}).status_code == 201
+
+
 def test_answer_to_a_request_on_a_closed_case_is_refused(open_request, hub, db, weigh, make_caller):
-    """The case closed (no consent, no risk): the open request can no longer be answered (409)."""
+    """The case closed (no consent, no risk): the request, withdrawn at the weighing, can no longer be answered
+    (409, with the policy's reason)."""
     case_id = db.get(DataRequest, open_request).case_id
     weigh(case_id, consent="no", risk="none")
     with Session(db.engine) as session:
@@ -131,7 +143,8 @@ def test_answer_to_a_request_on_a_closed_case_is_refused(open_request, hub, db, 
     before = counts(db)
     response = answer(hub, open_request, {"housing": HOUSING})
     assert response.status_code == 409
-    assert response.json()["request_status"] == "closed"
+    assert response.json()["request_status"] == "withdrawn" and response.json()["reason"] == "no_consent"
+    assert response.json()["data_request_id"] == open_request
     assert counts(db) == before
 
 

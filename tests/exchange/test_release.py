@@ -91,17 +91,18 @@ def test_answer_read_names_the_fresh_decision(answered, hub, db):
 
 
 def test_identity_is_not_shown_once_consent_is_refused(open_case, ask, hub, db, weigh):
-    """Consent refused after the request: the inbox read is 409 no_consent, no BSN, no identity_shown; the
-    refusal is logged."""
+    """Consent refused after the request: the request was withdrawn with the weighing, so the inbox read is
+    409 request_not_open naming no_consent, with no BSN, no identity_shown and nothing else written."""
     case_id = open_case()
     request_id = ask(case_id, SOCIAL, ["housing", "income"]).json()["id"]
     weigh(case_id, consent="no", risk="none")
     before = counts(db)
     response = hub(SOCIAL).get(f"/v1/inbox/{request_id}")
     assert response.status_code == 409
-    assert (response.json()["code"], response.json()["reason"]) == ("release_refused", "no_consent")
+    body = response.json()
+    assert (body["code"], body["request_status"], body["reason"]) == ("request_not_open", "withdrawn", "no_consent")
     assert BSN not in response.text
-    _assert_only_a_refusal_was_logged(db, before, request_id, "no_consent")
+    assert counts(db) == before
     assert audit_events(db, event_type="identity_shown", data_request_id=request_id) == []
 
 

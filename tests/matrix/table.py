@@ -28,6 +28,7 @@ Objects (`on`), all made through the API by tests/matrix/world.py before the cal
   case_ready    a case handed over at release, with a plan, without a handover yet
   request_open  an open request to Hilversum's social domain on `case`
   request_done  a request to Hilversum's social domain on `case`, answered
+  request_withdrawn  a request to Hilversum's social domain, withdrawn when consent was refused (own case)
   handover      a handover to Hilversum's social domain, sent, not yet acknowledged
   report        the report kind `disclosures`
 
@@ -87,6 +88,7 @@ POST   /v1/cases/{case_id}/requests                  case          403 201 403 4
 GET    /v1/cases/{case_id}/requests                  case          403 200 403 403 403 403 403 404  403 401
 GET    /v1/requests/{request_id}                     request_done  403 200 403 403 403 403 403 404  403 401
 GET    /v1/requests/{request_id}/answer              request_done  403 200 403 403 403 403 403 404  403 401
+POST   /v1/requests/{request_id}/renew               request_withdrawn 403 201 403 403 403 403 403 404  403 401
 GET    /v1/inbox                                     -             200 403 200 200 200 200 403 403  200 401
 GET    /v1/inbox/{request_id}                        request_open  404 403 200 404 404 404 403 403  404 401
 POST   /v1/inbox/{request_id}/answer                 request_open  404 403 201 404 404 404 403 403  404 401

@@ -109,6 +109,15 @@ class World:
         return request_id
 
     @cached_property
+    def request_withdrawn(self) -> str:
+        """A request on its own case, withdrawn when the weighing recorded that the person refused consent."""
+        case_id = self.notify()
+        self.event(case_id, {"type": "visit_recorded", "visited_on": (STARTED + timedelta(days=2)).isoformat()})
+        request_id = self.ask(case_id, ["housing"])
+        self.event(case_id, {"type": "weighing_recorded", "consent": "no", "risk": "none"})
+        return request_id
+
+    @cached_property
     def handover(self) -> str:
         case_id = self.handed_over_case()
         return _expect(self.client_for(ZVH).post(f"/v1/cases/{case_id}/handover"), 201, "handover")["id"]
@@ -159,7 +168,7 @@ class World:
         params = {"kind": "disclosures"} if row.on == "report" else {}
         if row.on in {"case", "case_ending", "case_ready"}:
             params["case_id"] = getattr(self, row.on)
-        elif row.on in {"request_open", "request_done"}:
+        elif row.on in {"request_open", "request_done", "request_withdrawn"}:
             params["request_id"] = getattr(self, row.on)
         elif row.on == "handover":
             params["handover_id"] = self.handover

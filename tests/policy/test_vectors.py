@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.policy.pep import decide_request
-from tests.policy.vectors import POLICY_ONLY_REFUSALS, VECTORS, Vector
+from tests.policy.vectors import POLICY_ONLY_REFUSALS, VECTORS, WITHDRAWALS, Vector, Withdrawal
 
 IDS = [v.id for v in VECTORS]
 
@@ -61,3 +61,39 @@ def test_policy_itself_refuses_bad_input(name, input_doc, reason, embedded_pdp):
     assert result.value["allow"] is False
     assert result.value["refusal"]["reason"] == reason
     assert result.value["allowed"] == []
+
+
+WITHDRAWAL_IDS = [w.id for w in WITHDRAWALS]
+
+
+def _check_withdrawal(withdrawal: Withdrawal, pdp) -> None:
+    before = decide_request(pdp, withdrawal.before)
+    assert set(before.allowed) == set(withdrawal.before["categories"])  # the open request allowed it all
+    after = decide_request(pdp, withdrawal.after)
+    assert set(after.allowed) == withdrawal.kept
+    assert {c: d.reason for c, d in after.denied.items()} == withdrawal.withdrawn
+    assert (after.refusal.reason if after.refusal else None) == withdrawal.refusal
+    for denial in after.denied.values():  # the Dutch explanation both sides are shown
+        assert denial.explanation_nl.endswith(".") and len(denial.explanation_nl) > 20
+
+
+def test_withdrawals_cover_every_change_and_reason():
+    """The withdrawal vectors change consent, risk, state and the detention's end, and give every reason a
+    change of the case can withdraw a request for."""
+    assert {w.change for w in WITHDRAWALS} == {"consent", "risk", "state", "detention_end"}
+    reasons = {r for w in WITHDRAWALS for r in w.withdrawn.values()}
+    assert reasons >= {"no_consent", "no_consent_no_risk", "risk_not_signalled", "case_closed"}
+    assert any(w.kept and not w.withdrawn for w in WITHDRAWALS)  # a change that withdraws nothing
+    assert len(set(WITHDRAWAL_IDS)) == len(WITHDRAWAL_IDS)
+
+
+@pytest.mark.parametrize("withdrawal", WITHDRAWALS, ids=WITHDRAWAL_IDS)
+def test_withdrawal_embedded(withdrawal: Withdrawal, embedded_pdp):
+    """The embedded engine allows the request before the change and gives the withdrawal's reasons after."""
+    _check_withdrawal(withdrawal, embedded_pdp)
+
+
+@pytest.mark.parametrize("withdrawal", WITHDRAWALS, ids=WITHDRAWAL_IDS)
+def test_withdrawal_remote(withdrawal: Withdrawal, remote_pdp):
+    """The remote decision point gives the same withdrawals."""
+    _check_withdrawal(withdrawal, remote_pdp)

@@ -524,3 +524,115 @@ POLICY_ONLY_REFUSALS: list[tuple[str, dict[str, Any], str]] = [
     ("unknown_activity_policy", request(activity="marketing"), "unknown_activity"),
     ("empty_input_policy", {}, "invalid_input"),
 ]
+
+
+# Withdrawals (issue 17): an open request is decided again when its case changes. Each vector is one request
+# decided on the case before the change (everything allowed) and after it: `kept` is what it still allows,
+# `withdrawn` maps each category it loses to the policy's reason, `refusal` the reason of a refusal whole.
+@dataclass(frozen=True)
+class Withdrawal:
+    id: str
+    change: str  # what changed on the case: consent, risk, state or detention_end
+    before: dict[str, Any]
+    after: dict[str, Any]
+    kept: frozenset[str] = frozenset()
+    withdrawn: dict[str, str] = field(default_factory=dict)
+    refusal: str | None = None
+
+
+def W(  # noqa: N802 - table syntax
+    id: str,
+    change: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    kept: tuple[str, ...] = (),
+    withdrawn: dict[str, str] | None = None,
+    refusal: str | None = None,
+) -> Withdrawal:
+    if refusal is not None and withdrawn is None:
+        withdrawn = {c: refusal for c in before["categories"]}
+    return Withdrawal(id, change, before, after, frozenset(kept), withdrawn or {}, refusal)
+
+
+POLICE_RISK = {"activity": "risk_assessment", "responder": POLICE_GV, "categories": ["risk_clarification"]}
+SECURITY_RISK = {"activity": "risk_assessment", "responder": SECURITY_HILVERSUM, "categories": ["risk_notices"]}
+
+WITHDRAWALS: list[Withdrawal] = [
+    W(
+        "consent_no_at_the_weighing",
+        "consent",
+        request(state="weighing"),
+        request(state="weighing", consent="no"),
+        withdrawn={"housing": "no_consent", "income": "no_consent"},
+    ),
+    W(
+        "consent_withdrawn_in_plan",
+        "consent",
+        request(state="plan", consent="yes"),
+        request(state="plan", consent="no"),
+        withdrawn={"housing": "no_consent", "income": "no_consent"},
+    ),
+    W(
+        "consent_unknown_again_in_plan",
+        "consent",
+        request(state="plan", consent="yes"),
+        request(state="plan", consent="unknown"),
+        withdrawn={"housing": "no_consent", "income": "no_consent"},
+    ),
+    W(
+        "care_with_consent_withdrawn",
+        "consent",
+        request(state="plan", consent="yes", categories=["housing", "care"]),
+        request(state="plan", consent="no", categories=["housing", "care"]),
+        withdrawn={"housing": "no_consent", "care": "no_consent"},
+    ),
+    W(
+        "risk_gone_police",
+        "risk",
+        request(state="weighing", consent="yes", risk="signalled", **POLICE_RISK),
+        request(state="weighing", consent="yes", risk="none", **POLICE_RISK),
+        withdrawn={"risk_clarification": "risk_not_signalled"},
+    ),
+    W(
+        "risk_gone_without_consent",
+        "risk",
+        request(state="outreach", consent="no", risk="signalled", **SECURITY_RISK),
+        request(state="outreach", consent="no", risk="none", **SECURITY_RISK),
+        withdrawn={"risk_notices": "no_consent_no_risk"},
+    ),
+    W(
+        "outreach_ends_the_wait_for_consent",
+        "state",
+        request(state="weighing", risk="signalled"),
+        request(state="outreach", risk="signalled"),
+        withdrawn={"housing": "no_consent", "income": "no_consent"},
+    ),
+    W(
+        "closed_after_handover",
+        "state",
+        request(state="handed_over", consent="yes", detention_ended=True),
+        request(state="closed", consent="yes", detention_ended=True),
+        refusal="case_closed",
+    ),
+    W(
+        "detention_ended_without_consent",
+        "detention_end",
+        request(state="screening"),
+        request(state="closed", detention_ended=True),
+        refusal="case_closed",
+    ),
+    W(
+        "detention_ended_with_consent",
+        "detention_end",
+        request(state="plan", consent="yes"),
+        request(state="handed_over", consent="yes", detention_ended=True),
+        kept=ENRICH,
+    ),
+    W(
+        "risk_assessment_survives_a_no",
+        "consent",
+        request(state="weighing", risk="signalled", **SECURITY_RISK),
+        request(state="weighing", consent="no", risk="signalled", **SECURITY_RISK),
+        kept=("risk_notices",),
+    ),
+]

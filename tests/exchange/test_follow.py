@@ -1,0 +1,462 @@
+"""Open requests follow their case (issue 17): a change of consent, risk or state, or the end of detention,
+decides every open request on the case again, in the transaction of the change, with the real engine. Each
+test checks what the coordinator sees (the request and the case's list), what the responder sees (the inbox
+and the request opened), and the disclosure log. SQLite and PostgreSQL (the `database_url` fixture)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from hub.audit.models import AuditRecord
+from hub.auth.registry import load_registry
+from hub.cases.models import Case, CaseEvent
+from hub.consistency import check_disclosures
+from hub.exchange.models import Answer, DataRequest
+from hub.policy.pdp import EmbeddedPDP
+from tests.exchange.conftest import BSN, DJI, POLICE, SECURITY, SOCIAL, ZVH, ZVH_MAASTRICHT, audit_events, counts
+
+HOUSING = {"situation": "with_family_or_friends", "at_risk_of_loss": True}
+INCOME = {"source": "none", "application_needed": True}
+UNDEFINED = "package dt.request\n\nimport rego.v1\n\nnothing_here := true\n"
+
+
+def step(hub, case_id: str, **event: Any):
+    """The coordinator's step through the API (POST /v1/cases/{id}/events): the app's own wiring follows."""
+    response = hub(ZVH).post(f"/v1/cases/{case_id}/events", json=event)
+    assert response.status_code == 201, response.text
+    return response
+
+
+def weighing(hub, case_id: str, consent: str, risk: str = "none"):
+    """The weighing (after the screening step, when the case is still only notified)."""
+    states = {r["id"]: r["state"] for r in hub(ZVH).get("/v1/cases").json()["items"]}
+    if states[case_id] == "notified":
+        step(hub, case_id, type="screening_started")
+    return step(hub, case_id, type="weighing_recorded", consent=consent, risk=risk)
+
+
+def detention_ended(hub, db, case_id: str):
+    """DJI's notification through the API."""
+    case = db.get(Case, case_id)
+    body = {
+        "notification_id": f"END-{case.started_notification_id}",
+        "started_notification_id": case.started_notification_id,
+        "bsn": BSN,
+        "ended_on": date(2026, 12, 1).isoformat(),
+    }
+    response = hub(DJI).post("/v1/notifications/detention-ended", json=body)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def asked(ask, case_id: str, responder: str, categories: list[str], **kwargs: Any) -> str:
+    response = ask(case_id, responder, categories, **kwargs)
+    assert response.status_code == 201 and response.json()["status"] == "open", response.text
+    return response.json()["id"]
+
+
+def redecisions(db, request_id: str) -> list[AuditRecord]:
+    return audit_events(db, event_type="request_redecided", data_request_id=request_id)
+
+
+def assert_withdrawn(hub, db, case_id: str, request_id: str, responder: str, reason: str) -> dict:
+    """Both sides see `withdrawn` with the same reason and explanation; it left the inbox; it cannot be opened
+    or answered (nothing written); its last re-decision is logged with the decision id the request shows."""
+    mine = hub(ZVH).get(f"/v1/requests/{request_id}").json()
+    assert (mine["status"], mine["status_reason"], mine["overdue"]) == ("withdrawn", reason, False)
+    explanation = mine["status_explanation"]
+    assert explanation and explanation.endswith(".")
+    withdrawn = {c["category"]: c["reason"] for c in mine["categories"] if c["outcome"] == "withdrawn"}
+    assert withdrawn and set(withdrawn.values()) == {reason}
+    assert not [c for c in mine["categories"] if c["outcome"] == "allowed"]
+    listed = {r["id"]: r for r in hub(ZVH).get(f"/v1/cases/{case_id}/requests").json()["items"]}
+    assert (listed[request_id]["status"], listed[request_id]["status_reason"]) == ("withdrawn", reason)
+    only_withdrawn = hub(ZVH).get(f"/v1/cases/{case_id}/requests", params={"status": "withdrawn"}).json()["items"]
+    assert request_id in [r["id"] for r in only_withdrawn]
+    only_open = hub(ZVH).get(f"/v1/cases/{case_id}/requests", params={"status": "open"}).json()["items"]
+    assert request_id not in [r["id"] for r in only_open]
+
+    assert request_id not in [i["id"] for i in hub(responder).get("/v1/inbox").json()["items"]]
+    before = counts(db)
+    opened = hub(responder).get(f"/v1/inbox/{request_id}")
+    assert opened.status_code == 409
+    body = opened.json()
+    assert (body["code"], body["request_status"], body["reason"]) == ("request_not_open", "withdrawn", reason)
+    assert body["data_request_id"] == request_id and explanation in body["detail"]
+    assert BSN not in opened.text
+    values = {c: HOUSING if c == "housing" else INCOME for c in withdrawn if c in ("housing", "income")}
+    sent = hub(responder).post(f"/v1/inbox/{request_id}/answer", json={"values": values or {"housing": HOUSING}})
+    assert (sent.status_code, sent.json()["reason"]) == (409, reason)
+    assert counts(db) == before  # neither the look nor the answer wrote anything
+
+    last = redecisions(db, request_id)[-1]
+    stored = db.get(DataRequest, request_id)
+    assert last.decision_id == mine["redecision_id"] == stored.redecision_id
+    assert last.categories_released == [] and last.categories_withheld == sorted(withdrawn)
+    assert last.denial_reasons == withdrawn
+    assert (last.from_oin, last.to_oin) == (stored.requester_oin, stored.responder_oin)
+    assert stored.status == "withdrawn" and stored.categories_allowed == []
+    assert check_disclosures(db.engine) == []
+    return mine
+
+
+def assert_still_open(hub, db, request_id: str, responder: str, kept: list[str]) -> AuditRecord:
+    """Both sides see `open` with these categories; the inbox lists it; the re-decision is logged."""
+    mine = hub(ZVH).get(f"/v1/requests/{request_id}").json()
+    assert (mine["status"], mine["status_reason"]) == ("open", None)
+    assert sorted(c["category"] for c in mine["categories"] if c["outcome"] == "allowed") == sorted(kept)
+    inbox = {i["id"]: i for i in hub(responder).get("/v1/inbox").json()["items"]}
+    assert inbox[request_id]["status"] == "open" and sorted(inbox[request_id]["categories"]) == sorted(kept)
+    last = redecisions(db, request_id)[-1]
+    assert last.decision_id == mine["redecision_id"]
+    assert last.categories_released == kept
+    return last
+
+
+# -- consent -------------------------------------------------------------------------------------------
+
+
+def test_consent_refused_at_the_weighing_withdraws_the_open_request(open_case, ask, hub, db):
+    """Consent `no` at the weighing: the request for housing and income is withdrawn (no_consent), in the
+    weighing's own transaction; the original decision's records stay as they were."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing", "income"])
+    original = [r.event_type for r in audit_events(db, data_request_id=request_id)]
+    weighing(hub, case_id, consent="no")
+    mine = assert_withdrawn(hub, db, case_id, request_id, SOCIAL, "no_consent")
+    assert "toestemming" in mine["status_explanation"]
+    assert mine["decision_id"] != mine["redecision_id"]  # the request's own decision is kept beside it
+    events = [r.event_type for r in audit_events(db, data_request_id=request_id)]
+    assert events == [*original, "request_redecided"]
+    [weighed] = db.all(select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.type == "weighing_recorded"))
+    assert db.get(DataRequest, request_id).redecided_at is not None and weighed.to_state == "weighing"
+
+
+def test_consent_given_decides_again_and_keeps_the_request(open_case, ask, hub, db):
+    """Consent `yes`: the request is decided again (logged with its decision id) and stays open as it was."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing", "income"])
+    weighing(hub, case_id, consent="yes")
+    record = assert_still_open(hub, db, request_id, SOCIAL, ["housing", "income"])
+    assert record.categories_withheld == [] and record.denial_reasons == {}
+    assert db.get(DataRequest, request_id).categories_withdrawn == {}
+
+
+def test_an_answer_the_policy_no_longer_allows_is_refused_not_spent(open_case, ask, hub, db):
+    """The case changed without the request following it (a change from before this hub version, or a
+    policy reload): the answer is 409 answer_refused naming the policy's reason; nothing is stored or logged
+    and the request stays open, so it is answered once the case allows it again."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing", "income"])
+    with Session(db.engine) as session:
+        case = session.get(Case, case_id)
+        case.consent = "no"
+        session.add(case)
+        session.commit()
+    before = counts(db)
+    refused = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}})
+    assert refused.status_code == 409
+    body = refused.json()
+    assert (body["code"], body["reason"], body["data_request_id"]) == ("answer_refused", "no_consent", request_id)
+    assert counts(db) == before
+    assert db.get(DataRequest, request_id).status == "open" and db.all(select(Answer)) == []
+    with Session(db.engine) as session:
+        case = session.get(Case, case_id)
+        case.consent = "unknown"
+        session.add(case)
+        session.commit()
+    sent = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}})
+    assert sent.status_code == 201 and sent.json()["released"] == ["housing"]
+
+
+# -- risk ----------------------------------------------------------------------------------------------
+
+
+def test_risk_no_longer_signalled_withdraws_the_police_request(open_case, ask, hub, db):
+    """The police are asked only while a safety risk is signalled: a weighing without risk withdraws the
+    request (risk_not_signalled)."""
+    case_id = open_case()
+    weighing(hub, case_id, consent="yes", risk="signalled")
+    request_id = asked(ask, case_id, POLICE, ["risk_clarification"], activity="risk_assessment")
+    weighing(hub, case_id, consent="yes", risk="none")
+    assert_withdrawn(hub, db, case_id, request_id, POLICE, "risk_not_signalled")
+
+
+@pytest.fixture
+def income_needs_risk(app, settings, tmp_path) -> None:
+    """The real engine on policy data in which `income` may be asked only while a risk is signalled, so
+    that one change of the case withdraws part of a request (the shipped catalogue has no such pair)."""
+    target = tmp_path / "policies"
+    shutil.copytree(Path(settings.policies_dir), target)
+    catalogue = target / "dt" / "catalogue" / "data.json"
+    data = json.loads(catalogue.read_text())
+    data["categories"]["income"]["requires_signalled_risk"] = True
+    catalogue.write_text(json.dumps(data))
+    for test_file in (target / "dt").glob("*_test.rego"):
+        test_file.unlink()
+    app.state.pdp = EmbeddedPDP(target)
+
+
+def test_a_partly_allowed_request_keeps_only_those_categories(income_needs_risk, open_case, ask, hub, db):
+    """Risk gone: income is withdrawn (risk_not_signalled), housing is kept; the request stays open with
+    housing only, on both sides, and an answer with income releases housing only."""
+    case_id = open_case()
+    weighing(hub, case_id, consent="yes", risk="signalled")
+    request_id = asked(ask, case_id, SOCIAL, ["housing", "income"])
+    weighing(hub, case_id, consent="yes", risk="none")
+    record = assert_still_open(hub, db, request_id, SOCIAL, ["housing"])
+    assert record.categories_withheld == ["income"] and record.denial_reasons == {"income": "risk_not_signalled"}
+    mine = hub(ZVH).get(f"/v1/requests/{request_id}").json()
+    [income] = [c for c in mine["categories"] if c["category"] == "income"]
+    assert (income["outcome"], income["reason"]) == ("withdrawn", "risk_not_signalled") and income["explanation"]
+    opened = hub(SOCIAL).get(f"/v1/inbox/{request_id}")
+    assert opened.status_code == 200 and opened.json()["categories"] == ["housing"]
+    before = counts(db)
+    only_income = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"income": INCOME}})
+    assert only_income.status_code == 409  # refused, not spent: nothing of it may be released
+    assert (only_income.json()["code"], only_income.json()["reason"]) == ("answer_refused", "risk_not_signalled")
+    assert counts(db) == before and db.get(DataRequest, request_id).status == "open"
+    sent = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING, "income": INCOME}})
+    assert sent.status_code == 201 and sent.json()["released"] == ["housing"]
+    assert [w["category"] for w in sent.json()["withheld"]] == ["income"]
+    assert check_disclosures(db.engine) == []
+
+
+# -- state ---------------------------------------------------------------------------------------------
+
+
+def test_outreach_withdraws_what_waited_for_consent_and_keeps_the_risk_assessment(open_case, ask, hub, db):
+    """Before the weighing ends, consent `unknown` lets enrichment run; outreach (a state change, consent
+    still unknown) withdraws it (no_consent), while the risk assessment of the same case stays open."""
+    case_id = open_case()
+    weighing(hub, case_id, consent="unknown", risk="signalled")
+    enrichment = asked(ask, case_id, SOCIAL, ["housing"])
+    risk = asked(ask, case_id, SECURITY, ["risk_notices"], activity="risk_assessment")
+    step(hub, case_id, type="outreach_started")
+    assert_withdrawn(hub, db, case_id, enrichment, SOCIAL, "no_consent")
+    assert_still_open(hub, db, risk, SECURITY, ["risk_notices"])
+
+
+def test_the_case_closing_at_the_handover_withdraws_what_was_not_answered(open_case, ask, hub, db, plan):
+    """The municipality acknowledges the handover and the case closes: a request still open is withdrawn
+    with the policy's case_closed."""
+    case_id = open_case()
+    weighing(hub, case_id, consent="yes")
+    plan(case_id)
+    request_id = asked(ask, case_id, SOCIAL, ["income"])
+    detention_ended(hub, db, case_id)
+    handover = hub(ZVH).post(f"/v1/cases/{case_id}/handover")
+    assert handover.status_code == 201, handover.text
+    acknowledged = hub(SOCIAL).post(f"/v1/handovers/{handover.json()['id']}/acknowledge")
+    assert acknowledged.status_code == 200, acknowledged.text
+    assert db.get(Case, case_id).state == "closed"
+    assert_withdrawn(hub, db, case_id, request_id, SOCIAL, "case_closed")
+
+
+def test_the_coordinator_closing_a_handed_over_case_withdraws_open_requests(open_case, ask, hub, db, plan):
+    """The coordinator closes a handed-over case: its open requests are withdrawn (case_closed)."""
+    case_id = open_case()
+    weighing(hub, case_id, consent="yes")
+    plan(case_id)
+    detention_ended(hub, db, case_id)
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    step(hub, case_id, type="case_closed", reason="handover_not_possible")
+    assert_withdrawn(hub, db, case_id, request_id, SOCIAL, "case_closed")
+
+
+# -- detention end -------------------------------------------------------------------------------------
+
+
+def test_detention_ending_without_consent_withdraws_the_open_request(open_case, ask, hub, db):
+    """Detention ends before anyone consented: the case closes and the open request is withdrawn
+    (case_closed), in the notification's transaction."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing", "income"])
+    assert detention_ended(hub, db, case_id).json()["state"] == "closed"
+    assert_withdrawn(hub, db, case_id, request_id, SOCIAL, "case_closed")
+
+
+def test_detention_ending_with_consent_keeps_the_open_request(open_case, ask, hub, db, plan):
+    """Detention ends with consent: the case is handed over and the request, decided again, stays open."""
+    case_id = open_case()
+    weighing(hub, case_id, consent="yes")
+    plan(case_id)
+    request_id = asked(ask, case_id, SOCIAL, ["housing", "income"])
+    assert detention_ended(hub, db, case_id).json()["state"] == "handed_over"
+    record = assert_still_open(hub, db, request_id, SOCIAL, ["housing", "income"])
+    assert record.categories_withheld == []
+
+
+# -- the policy cannot decide ----------------------------------------------------------------------------
+
+
+def test_a_change_the_policy_cannot_decide_on_is_refused_whole(open_case, ask, hub, db, app, settings, tmp_path):
+    """With the request rule undefined, the weighing is 503 policy_unavailable: the case, its timeline and
+    the request stay as they were and nothing is logged."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    target = tmp_path / "policies"
+    shutil.copytree(Path(settings.policies_dir), target)
+    (target / "dt" / "request.rego").write_text(UNDEFINED)
+    for test_file in (target / "dt").glob("*_test.rego"):
+        test_file.unlink()
+    app.state.pdp = EmbeddedPDP(target)
+    before, timeline = counts(db), db.all(select(CaseEvent).where(CaseEvent.case_id == case_id))
+    response = hub(ZVH).post(
+        f"/v1/cases/{case_id}/events", json={"type": "weighing_recorded", "consent": "no", "risk": "none"}
+    )
+    assert response.status_code == 503 and response.json()["code"] == "policy_unavailable"
+    assert counts(db) == before
+    assert len(db.all(select(CaseEvent).where(CaseEvent.case_id == case_id))) == len(timeline)
+    assert (db.get(Case, case_id).consent, db.get(DataRequest, request_id).status) == ("unknown", "open")
+
+
+# -- asking again ("opnieuw vragen") -----------------------------------------------------------------------
+
+
+def test_a_withdrawn_request_is_asked_again_as_a_new_request(open_case, ask, hub, db):
+    """Consent refused, then given: the withdrawn request stays withdrawn (never revived); renewing it makes
+    a new request to the same responder for the same categories, decided fresh and in the inbox."""
+    case_id = open_case()
+    old = asked(ask, case_id, SOCIAL, ["housing", "income", "care"])
+    weighing(hub, case_id, consent="no")
+    weighing(hub, case_id, consent="yes")
+    assert db.get(DataRequest, old).status == "withdrawn"
+    assert redecisions(db, old) and len(redecisions(db, old)) == 1  # a withdrawn request is not decided again
+    renewed = hub(ZVH).post(f"/v1/requests/{old}/renew")
+    assert renewed.status_code == 201, renewed.text
+    new = renewed.json()
+    assert (new["status"], new["renewed_from"], new["responder"]["oin"]) == (
+        "open",
+        old,
+        db.get(DataRequest, old).responder_oin,
+    )
+    assert sorted(c["category"] for c in new["categories"] if c["outcome"] == "allowed") == [
+        "care",
+        "housing",
+        "income",
+    ]  # care needed consent when first asked; now it has it
+    assert hub(ZVH).get(f"/v1/requests/{old}").json()["status"] == "withdrawn"
+    assert [i["id"] for i in hub(SOCIAL).get("/v1/inbox").json()["items"]] == [new["id"]]
+    [decided] = audit_events(db, event_type="request_decided", data_request_id=new["id"])
+    assert decided.decision_id == new["decision_id"] and sorted(decided.categories_released) == [
+        "care",
+        "housing",
+        "income",
+    ]
+    again = hub(ZVH).post(f"/v1/requests/{new['id']}/renew")
+    assert again.status_code == 409 and again.json()["code"] == "request_not_withdrawn"
+    assert again.json()["request_status"] == "open"
+
+
+def test_asking_again_while_the_case_still_refuses_gives_a_refused_request(open_case, ask, hub, db):
+    """Renewed while consent is still `no`: the new request is refused with the policy's reasons, like any
+    new request, and reaches nobody's inbox."""
+    case_id = open_case()
+    old = asked(ask, case_id, SOCIAL, ["housing"])
+    weighing(hub, case_id, consent="no")
+    renewed = hub(ZVH).post(f"/v1/requests/{old}/renew")
+    assert renewed.status_code == 201, renewed.text
+    assert renewed.json()["status"] == "refused"
+    assert [c["reason"] for c in renewed.json()["categories"]] == ["no_consent"]
+    assert hub(SOCIAL).get("/v1/inbox").json()["items"] == []
+
+
+def test_only_the_requesting_coordinator_asks_again(open_case, ask, hub, db):
+    """Another region's coordinator gets 404 and nothing is stored; a responder may not renew at all."""
+    case_id = open_case()
+    old = asked(ask, case_id, SOCIAL, ["housing"])
+    weighing(hub, case_id, consent="no")
+    before = counts(db)
+    assert hub(ZVH_MAASTRICHT).post(f"/v1/requests/{old}/renew").status_code == 404
+    assert hub(SOCIAL).post(f"/v1/requests/{old}/renew").status_code == 403
+    assert counts(db) == before
+
+
+def test_the_consistency_check_finds_a_withdrawal_without_its_record(open_case, ask, db):
+    """hub.consistency names a request that lost categories without a request_redecided record."""
+    request_id = asked(ask, open_case(), SOCIAL, ["housing", "income"])
+    assert check_disclosures(db.engine) == []
+    with Session(db.engine) as session:
+        request = session.get(DataRequest, request_id)
+        request.categories_allowed = ["housing"]
+        request.categories_withdrawn = {"income": {"reason": "no_consent", "explanation": "Zonder toestemming."}}
+        session.add(request)
+        session.commit()
+    assert [(f.rule, f.key) for f in check_disclosures(db.engine)] == [
+        ("withdrawal_without_request_redecided", request_id)
+    ]
+
+
+def test_an_answer_racing_a_withdrawal_waits_for_it_and_is_refused(open_case, ask, hub, db, app, case_ctx, make_caller):
+    """PostgreSQL: while a change of the case holds the request decided again (not yet committed), an answer
+    waits for the request's row, then finds it withdrawn (409, nothing stored) instead of overwriting the
+    withdrawal with `answered`. (SQLite runs one write transaction at a time: no race to test.)"""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    assert hub(SOCIAL).get("/v1/inbox").status_code == 200  # the responder's token is fetched and cached
+    outcome: list[Any] = []
+
+    def send_answer() -> None:
+        try:
+            outcome.append(hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}}))
+        except BaseException as exc:  # reported below, so the test fails with the cause
+            outcome.append(exc)
+
+    with Session(db.engine, expire_on_commit=False) as change:
+        case = change.get(Case, case_id)
+        case.consent = "no"
+        change.add(case)
+        change.flush()
+        app.state.case_follower(change, case_ctx, case, make_caller(ZVH), datetime.now(UTC))
+        answering = threading.Thread(target=send_answer)
+        answering.start()
+        _wait_for_a_lock_waiter(db.engine)
+        change.commit()
+    answering.join()
+    [response] = outcome
+    assert response.status_code == 409, response.text
+    assert (response.json()["request_status"], response.json()["reason"]) == ("withdrawn", "no_consent")
+    assert db.get(DataRequest, request_id).status == "withdrawn" and db.all(select(Answer)) == []
+
+
+def _wait_for_a_lock_waiter(engine) -> None:
+    """Until another backend of this database waits for a lock (bounded; fails rather than hangs)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    for _ in range(600):
+        with engine.connect() as connection:
+            if connection.execute(query).scalar_one():
+                return
+        time.sleep(0.05)
+    pytest.fail("the answer never waited for the request's row")
+
+
+def test_a_responder_gone_from_the_registry_is_placed_by_what_the_request_stored(
+    open_case, ask, hub, db, app, settings, tmp_path
+):
+    """The responder left the partner registry: the request is still decided again, on the OIN and role it
+    stored, and the policy, unable to place a municipality without its municipality, withdraws it."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    registry_dir = tmp_path / "registry"
+    shutil.copytree(Path(settings.partner_registry_dir), registry_dir)
+    (registry_dir / f"{SOCIAL}.json").unlink()
+    app.state.registry = load_registry(registry_dir, settings)
+    weighing(hub, case_id, consent="yes")
+    stored = db.get(DataRequest, request_id)
+    assert (stored.status, stored.withdrawal_reason) == ("withdrawn", "not_municipality_of_origin")
+    assert redecisions(db, request_id)[-1].denial_reasons == {"housing": "not_municipality_of_origin"}
