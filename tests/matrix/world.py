@@ -6,6 +6,8 @@ Objects are made lazily and once: a group of rows builds only what it names.
 
 from __future__ import annotations
 
+import uuid
+
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache, cached_property
@@ -163,6 +165,8 @@ class World:
             params["request_id"] = getattr(self, row.on)
         elif row.on == "handover":
             params["handover_id"] = self.handover
+        if "{client_id}" in row.path:  # the screens' sign-in with a partner's identity provider
+            params["client_id"] = ZVH
         return row.path.format(**params)
 
     def inputs(self, row: Row) -> dict[str, Any]:
@@ -198,6 +202,26 @@ class World:
         }
         make = inputs.get(row.route)
         return make() if make else {}
+
+    def screen_inputs(self, row: Row) -> dict[str, Any]:
+        """The form of a screen's POST: valid, with a fresh one-time key, so only who calls decides."""
+        forms: dict[tuple[str, str], dict[str, Any]] = {
+            ("POST", "/casussen/{case_id}/verzoek/voorbeeld"): {
+                "responder": SOCIAL,
+                "activity": "reintegration",
+                "categories": ["income"],
+            },
+            ("POST", "/casussen/{case_id}/verzoek"): {
+                "responder": SOCIAL,
+                "activity": "reintegration",
+                "categories": ["income"],
+            },
+            ("POST", "/inbox/{request_id}/antwoord"): {"housing.situation": "homeless", "income.source": "none"},
+            ("POST", "/aanmelden/ontwikkeling"): {"client_id": ZVH, "employee_id": "medewerker-1"},
+        }
+        if row.method != "POST":
+            return {}
+        return {"data": {**forms.get(row.route, {}), "form_key": uuid.uuid4().hex}}
 
     def oauth_form(self, row: Row, client_id: str | None) -> dict[str, str]:
         """The form of an OAuth endpoint: authenticated by the partner's own assertion, or not at all."""
