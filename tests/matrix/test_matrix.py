@@ -117,6 +117,8 @@ def cells(group: str) -> Iterator[tuple[Row, str]]:
 
 SCREEN_GROUPS = {"signin", "screens"}
 SCREEN_PROBLEM = {403: "Geen toegang", 404: "Niet gevonden"}
+# Screen lists: (the column the object belongs to, the object), shown by its short reference.
+SCREEN_LISTS = {"/casussen": ("zvh", "case"), "/inbox": ("soc", "request_open")}
 
 
 def screen_session(client: httpx.Client, sessions: dict[str, str], column: str) -> dict[str, str]:
@@ -172,11 +174,17 @@ def mismatch(world: World, row: Row, column: str, response: httpx.Response) -> s
         if listed != (column == owner):
             return f"{row} as {column}: the {name} is {'listed' if listed else 'missing'}"
     if row.group in SCREEN_GROUPS:
+        if row.path in SCREEN_LISTS and expected == 200:
+            owner, name = SCREEN_LISTS[row.path]
+            listed = getattr(world, name).replace("-", "")[:8].upper() in response.text
+            if listed != (column == owner):
+                return f"{row} as {column}: the {name} is {'listed' if listed else 'missing'}"
         if expected in SCREEN_PROBLEM and SCREEN_PROBLEM[expected] not in response.text:
             return f"{row} as {column}: expected the page '{SCREEN_PROBLEM[expected]}'"
-        if expected == 303 and PRINCIPALS[column] is None and row.path not in ("/sessie/verlengen",):
-            if response.headers.get("location") not in ("/", "/uitgelogd") and row.path != "/aanmelden/ontwikkeling":
-                return f"{row} as {column}: sent to {response.headers.get('location')}, not to sign in"
+        signing_in = row.path in ("/sessie/verlengen", "/aanmelden/ontwikkeling")
+        to_sign_in = response.headers.get("location") in ("/", "/uitgelogd")
+        if expected == 303 and PRINCIPALS[column] is None and not signing_in and not to_sign_in:
+            return f"{row} as {column}: sent to {response.headers.get('location')}, not to sign in"
         return None
     codes = OAUTH_ERROR if row.path.startswith("/oauth/") else PROBLEM
     if expected in codes:
@@ -196,6 +204,8 @@ def test_the_matrix_holds(group: str, client) -> None:
             world.path_of(row)
             if row.path in LISTS:
                 getattr(world, LISTS[row.path][1])
+            if row.group in SCREEN_GROUPS and row.path in SCREEN_LISTS:
+                getattr(world, SCREEN_LISTS[row.path][1])
     checked, failures = 0, []
     sessions: dict[str, str] = {}
     for row, column in cells(group):

@@ -7,7 +7,6 @@ Objects are made lazily and once: a group of rows builds only what it names.
 from __future__ import annotations
 
 import uuid
-
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache, cached_property
