@@ -30,13 +30,15 @@ def is_screen(request: Request) -> bool:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    from hub.web import coordinator, partner, signin
+    from hub.web import coordinator, dji, partner, signin, steps
     from hub.web.deps import SignInRequired
     from hub.web.templating import render
 
     app.include_router(signin.router)
     app.include_router(coordinator.router)
     app.include_router(partner.router)
+    app.include_router(steps.router)
+    app.include_router(dji.router)
     app.mount("/assets/hub", StaticFiles(directory=STATIC), name="assets-hub")
     for prefix, folder in VENDOR.items():
         app.mount(prefix, StaticFiles(directory=settings.web_assets_dir / folder, check_dir=False), name=prefix)

@@ -44,6 +44,8 @@ def _widget(category: str, field: str, spec: dict[str, Any], required: bool) -> 
     if "enum" in spec:
         return Widget(category, field, "choice", required, tuple(str(v) for v in spec["enum"]))
     kind = spec.get("type")
+    if isinstance(kind, list):  # ["string", "null"]: optional, so an empty field means "not given"
+        kind = next((k for k in kind if k != "null"), None)
     if kind == "boolean":
         return Widget(category, field, "yesno", required)
     if kind == "integer":

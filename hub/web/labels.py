@@ -76,6 +76,12 @@ SENSITIVITY: Final = {
     "police": "politiegegeven (Wpg)",
 }
 
+CLOSE_REASONS: Final = {
+    "no_help_no_risk": "Geen hulpvraag en geen risico",
+    "risk_resolved": "Risico weggenomen",
+    "handover_not_possible": "Overdracht niet mogelijk",
+}
+
 CONDITION_STATUS: Final = {"in_order": "Op orde", "not_in_order": "Niet op orde", "unknown": "Onbekend"}
 
 # The policy's reason codes (policies/dt/reference/data.json `reasons`) and the enforcement point's own.
@@ -237,6 +243,7 @@ ALL: Final = {
     "handover": HANDOVER_STATUS,
     "sensitivity": SENSITIVITY,
     "condition": CONDITION_STATUS,
+    "close": CLOSE_REASONS,
     "reason": REASONS,
     "field": FIELDS,
     "value": VALUES,

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from hub.auth.principal import Caller
 from hub.db import SessionDep
-from hub.exchange import answers, ports, present
+from hub.exchange import answers, handover, ports, present
 from hub.exchange import service as exchange
 from hub.pagination import PageParams
 from hub.policy import catalogue
@@ -110,4 +110,61 @@ def submit(request: Request, request_id: str, given: AnswerDep, session: Session
             receipt=present.answer_receipt(answer),
             names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
         ),
+    )
+
+
+# -- handovers (the municipality's social domain) -------------------------------------------------------
+
+HandoverListDep = Annotated[Caller, Depends(web_authorize("inbox.list"))]
+HandoverReadDep = Annotated[Authorized, Depends(authorized_form("inbox.read"))]
+AcknowledgeDep = Annotated[Authorized, Depends(authorized_form("handover.acknowledge"))]
+
+
+@router.get("/overdrachten")
+def handovers(request: Request, caller: HandoverListDep, session: SessionDep) -> Response:
+    ctx = exchange_context(request, caller)
+    rows = handover.list_handovers(session, ctx, status=None, page=PageParams(None, 200)).rows
+    return render(
+        request,
+        "partner/handovers.html",
+        items=[present.handover_item(h, ctx.registry) for h in rows],
+        names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
+    )
+
+
+@router.post("/overdrachten/{handover_id}")
+def read_handover(request: Request, handover_id: str, given: HandoverReadDep, session: SessionDep) -> Response:
+    """The handover's content and the person's identity: a logged read, so a POST."""
+    caller = given.caller
+    ctx = exchange_context(request, caller)
+
+    def work():
+        claim_form(request, session, caller, given.form)
+        return handover.read_handover(session, ctx, handover_id)
+
+    return commit_after_render(
+        session,
+        work,
+        lambda found: render(
+            request,
+            "partner/handover.html",
+            content=present.handover_content(*found, ctx.registry),
+            names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
+        ),
+    )
+
+
+@router.post("/overdrachten/{handover_id}/bevestigen")
+def acknowledge(request: Request, handover_id: str, given: AcknowledgeDep, session: SessionDep) -> Response:
+    caller = given.caller
+    ctx = exchange_context(request, caller)
+
+    def work():
+        claim_form(request, session, caller, given.form)
+        return handover.acknowledge(session, ctx, handover_id)
+
+    return commit_after_render(
+        session,
+        work,
+        lambda done: render(request, "partner/acknowledged.html", result=present.handover_out(done, ctx.registry)),
     )

@@ -59,9 +59,12 @@ _env.globals["form_key"] = form_key
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     state = request.scope.get("hub.web_state")
     settings = request.app.state.settings
+    person = state.person if state is not None else None
+    partner = request.app.state.registry.by_client_id(person["client_id"]) if person else None
     html = _env.get_template(template).render(
         request=request,
-        person=state.person if state is not None else None,
+        person=person,
+        partner=partner,
         idle_seconds=settings.web_idle_timeout_seconds,
         warning_seconds=settings.web_idle_warning_seconds,
         **context,

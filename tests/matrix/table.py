@@ -121,6 +121,17 @@ POST   /casussen/{case_id}/verzoek                   case          403 200 403 4
 POST   /verzoeken/{request_id}/antwoord              request_done  403 200 403 403 403 403 403 404  403 303
 POST   /inbox/{request_id}                           request_open  404 403 200 404 404 404 403 403  404 303
 POST   /inbox/{request_id}/antwoord                  request_open  404 403 200 404 404 404 403 403  404 303
+GET    /casussen/{case_id}/stap/{step}               case          403 200 403 403 403 403 403 404  403 303
+POST   /casussen/{case_id}/stap                      case          403 303 403 403 403 403 403 404  403 303
+GET    /casussen/{case_id}/overdracht                case_ready    403 200 403 403 403 403 403 404  403 303
+POST   /casussen/{case_id}/overdracht                case_ready    403 200 403 403 403 403 403 404  403 303
+GET    /overdrachten                                 -             200 403 200 200 200 200 403 403  200 303
+POST   /overdrachten/{handover_id}                   handover      404 403 200 404 404 404 403 403  404 303
+POST   /overdrachten/{handover_id}/bevestigen        handover      403 403 200 403 403 403 403 403  404 303
+GET    /meldingen/nieuw                              -             200 403 403 403 403 403 403 403  403 303
+POST   /meldingen/nieuw                              -             200 403 403 403 403 403 403 403  403 303
+GET    /meldingen/einde                              -             200 403 403 403 403 403 403 403  403 303
+POST   /meldingen/einde                              case_ending   200 403 403 403 403 403 403 403  403 303
 """
 
 

@@ -118,7 +118,11 @@ def cells(group: str) -> Iterator[tuple[Row, str]]:
 SCREEN_GROUPS = {"signin", "screens"}
 SCREEN_PROBLEM = {403: "Geen toegang", 404: "Niet gevonden"}
 # Screen lists: (the column the object belongs to, the object), shown by its short reference.
-SCREEN_LISTS = {"/casussen": ("zvh", "case"), "/inbox": ("soc", "request_open")}
+SCREEN_LISTS = {
+    "/casussen": ("zvh", "case"),
+    "/inbox": ("soc", "request_open"),
+    "/overdrachten": ("soc", "handover"),
+}
 
 
 def screen_session(client: httpx.Client, sessions: dict[str, str], column: str) -> dict[str, str]:

@@ -164,6 +164,8 @@ class World:
             params["request_id"] = getattr(self, row.on)
         elif row.on == "handover":
             params["handover_id"] = self.handover
+        if "{step}" in row.path:
+            params["step"] = "visit_recorded"
         if "{client_id}" in row.path:  # the screens' sign-in with a partner's identity provider
             params["client_id"] = ZVH
         return row.path.format(**params)
@@ -217,7 +219,23 @@ class World:
             },
             ("POST", "/inbox/{request_id}/antwoord"): {"housing.situation": "homeless", "income.source": "none"},
             ("POST", "/aanmelden/ontwikkeling"): {"client_id": ZVH, "employee_id": "medewerker-1"},
+            ("POST", "/casussen/{case_id}/stap"): {
+                "type": "visit_recorded",
+                "visited_on": (STARTED + timedelta(days=5)).isoformat(),
+            },
+            ("POST", "/meldingen/nieuw"): {
+                "notification_id": "PI-NWG-MATRIX-SCREEN",
+                "bsn": NEW_BSN,
+                "name": "J. de Vries",
+                "birth_date": "1990-04-12",
+                "prison": "PI Nieuwegein",
+                "started_on": STARTED.isoformat(),
+                "municipality": "GM0402",
+                "status.housing": "not_in_order",
+            },
         }
+        if row.route == ("POST", "/meldingen/einde"):
+            return {"data": {**self.ended_body(self.case_ending), "form_key": uuid.uuid4().hex}}
         if row.method != "POST":
             return {}
         return {"data": {**forms.get(row.route, {}), "form_key": uuid.uuid4().hex}}

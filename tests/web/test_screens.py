@@ -201,3 +201,40 @@ def test_idle_session_ends_with_a_clear_page(client, app, sign_in):
     response = client.get("/casussen")
     assert response.status_code == 200 and "U bent uitgelogd" in response.text
     assert client.get("/casussen", follow_redirects=False).headers["location"] == "/"
+
+
+def test_a_step_with_missing_answers_names_them_and_changes_nothing(client, app, sign_in, scenario):
+    scenario.detention_starts()
+    sign_in(ZVH)
+    page = client.get(f"/casussen/{scenario.case_id}/stap/weighing_recorded")
+    assert "eindigt de ondersteuning" in page.text  # what follows the weighing
+    response = client.post(
+        f"/casussen/{scenario.case_id}/stap",
+        data={"type": "weighing_recorded", "consent": "yes", "form_key": form_key(page.text)},
+        headers=SAME_ORIGIN,
+    )
+    assert response.status_code == 422 and 'href="#risico"' in response.text
+    close = client.get(f"/casussen/{scenario.case_id}/stap/case_closed").text
+    unconfirmed = client.post(
+        f"/casussen/{scenario.case_id}/stap",
+        data={"type": "case_closed", "reason": "no_help_no_risk", "form_key": form_key(close)},
+        headers=SAME_ORIGIN,
+    )
+    assert unconfirmed.status_code == 422 and "Bevestig" in unconfirmed.text
+    with Session(app.state.engine) as db:
+        from hub.cases.models import Case
+
+        assert db.get(Case, scenario.case_id).state == "notified"
+
+
+def test_the_notification_form_never_echoes_the_bsn_in_its_errors(client, app, sign_in):
+    sign_in("dji-pi-nieuwegein")
+    page = client.get("/meldingen/nieuw").text
+    response = client.post(
+        "/meldingen/nieuw",
+        data={"form_key": form_key(page), "bsn": "12345", "name": "X", "municipality": "GM0402"},
+        headers=SAME_ORIGIN,
+    )
+    assert response.status_code == 422
+    assert 'href="#meldingsnummer"' in response.text and 'href="#begindatum"' in response.text
+    assert "12345" not in response.text
