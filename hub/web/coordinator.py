@@ -57,6 +57,7 @@ def case_board(
     fase: str | None = None,
     gemeente: str | None = None,
     kenmerk: str | None = None,
+    pagina: int = 1,
 ) -> Response:
     errors = []
     if fase and fase not in {s.value for s in CaseState}:
@@ -70,14 +71,14 @@ def case_board(
         errors.append(("kenmerk", "Een kenmerk bestaat uit letters en cijfers."))
         kenmerk = None
     now = exchange_context(request, caller).now
-    rows = repository.case_board(
-        session, caller.partner.region or "", now, state=fase, municipality=gemeente, reference=kenmerk
+    board = repository.case_board(
+        session, caller.partner.region or "", now, state=fase, municipality=gemeente, reference=kenmerk, page=pagina
     )
     return render(
         request,
         "coordinator/case_board.html",
         status_code=422 if errors else 200,
-        rows=rows,
+        board=board,
         ref=repository.short_reference,
         places=places,
         states=[s.value for s in CaseState],

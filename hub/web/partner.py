@@ -32,15 +32,19 @@ def _activity(request: Request, activity_id: str):
     return get_register(request.app.state.settings.policies_dir).get(activity_id)
 
 
+INBOX_PAGE = 50
+
+
 @router.get("/inbox")
-def inbox(request: Request, caller: InboxDep, session: SessionDep) -> Response:
+def inbox(request: Request, caller: InboxDep, session: SessionDep, cursor: str | None = None) -> Response:
     ctx = exchange_context(request, caller)
-    rows = exchange.list_inbox(session, ctx, activity=None, overdue=None, page=PageParams(None, 200)).rows
-    items = [present.inbox_item(r, ctx.registry, ctx.now) for r in rows]
+    page = exchange.list_inbox(session, ctx, activity=None, overdue=None, page=PageParams(cursor, INBOX_PAGE))
+    items = [present.inbox_item(r, ctx.registry, ctx.now) for r in page.rows]
     return render(
         request,
         "partner/inbox.html",
         items=items,
+        next_cursor=page.next_cursor,
         now=ctx.now,
         activity=lambda a: _activity(request, a),
         names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},

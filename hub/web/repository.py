@@ -11,14 +11,46 @@ from sqlmodel import Session, select
 from hub.cases.models import Case, CaseState
 from hub.exchange.models import DataRequest, Handover
 
-BOARD_LIMIT = 500
+BOARD_PAGE = 100
+QUEUE_LIMIT = 25
+# The columns the board shows: no ciphertext is loaded.
+BOARD_COLUMNS = (
+    Case.id,
+    Case.state,
+    Case.municipality,
+    Case.prison,
+    Case.detention_started_on,
+    Case.expected_release_on,
+    Case.consent,
+    Case.risk,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardCase:
+    id: str
+    state: str
+    municipality: str
+    prison: str
+    detention_started_on: date
+    expected_release_on: date | None
+    consent: str
+    risk: str
 
 
 @dataclass(frozen=True, slots=True)
 class BoardRow:
-    case: Case
+    case: BoardCase
     open_requests: int
     overdue_requests: int
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    rows: list[BoardRow]
+    total: int
+    page: int
+    pages: int
 
 
 def short_reference(case_id: str) -> str:
@@ -35,9 +67,11 @@ def case_board(
     municipality: str | None = None,
     reference: str | None = None,
     include_closed: bool = False,
-) -> list[BoardRow]:
-    """The region's cases, soonest expected release first (unknown release last), with open/overdue counts."""
-    statement = select(Case).where(Case.region == region)
+    page: int = 1,
+) -> Board:
+    """The region's cases, soonest expected release first (unknown release last), with open/overdue counts,
+    one page of BOARD_PAGE at a time."""
+    statement = sa.select(*BOARD_COLUMNS).where(Case.region == region)
     if state:
         statement = statement.where(Case.state == state)
     elif not include_closed:
@@ -46,14 +80,22 @@ def case_board(
         statement = statement.where(Case.municipality == municipality)
     if reference:
         statement = statement.where(sa.func.upper(sa.func.substr(Case.id, 1, 8)) == reference.upper()[:8])
-    statement = statement.order_by(
-        Case.expected_release_on.is_(None),  # type: ignore[union-attr]
-        Case.expected_release_on,
-        Case.created_at,
-    ).limit(BOARD_LIMIT)
-    cases = list(session.exec(statement))
+    total = session.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
+    pages = max(1, -(-total // BOARD_PAGE))
+    page = min(max(page, 1), pages)
+    statement = (
+        statement.order_by(
+            Case.expected_release_on.is_(None),  # type: ignore[union-attr]
+            Case.expected_release_on,
+            Case.created_at,
+            Case.id,
+        )
+        .offset((page - 1) * BOARD_PAGE)
+        .limit(BOARD_PAGE)
+    )
+    cases = [BoardCase(*row) for row in session.execute(statement)]
     counts = _request_counts(session, [c.id for c in cases], now)
-    return [BoardRow(c, *counts.get(c.id, (0, 0))) for c in cases]
+    return Board([BoardRow(c, *counts.get(c.id, (0, 0))) for c in cases], total, page, pages)
 
 
 def _request_counts(session: Session, case_ids: list[str], now: datetime) -> dict[str, tuple[int, int]]:
@@ -69,48 +111,58 @@ def _request_counts(session: Session, case_ids: list[str], now: datetime) -> dic
 
 
 @dataclass(frozen=True, slots=True)
+class Section:
+    """The first QUEUE_LIMIT items of a work-queue section, and how many there are in all."""
+
+    items: list
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class WorkQueue:
-    new: list[Case]
-    weighing: list[Case]
-    overdue: list[DataRequest]
-    releasing: list[Case]
-    unconfirmed: list[Handover]
+    new: Section
+    weighing: Section
+    overdue: Section
+    releasing: Section
+    unconfirmed: Section
+
+
+def _section(session: Session, statement) -> Section:
+    total = session.execute(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    return Section(list(session.exec(statement.limit(QUEUE_LIMIT))), total)
 
 
 def work_queue(session: Session, region: str, oin: str, now: datetime, today: date, soon: date) -> WorkQueue:
     """Signalering: new notifications, cases waiting for the weighing, overdue requests, release within the
     week, handovers not yet confirmed."""
-    in_region = select(Case).where(Case.region == region)
-    new = list(session.exec(in_region.where(Case.state == CaseState.notified.value).order_by(Case.created_at)))
-    weighing = list(session.exec(in_region.where(Case.state == CaseState.weighing.value).order_by(Case.created_at)))
-    releasing = list(
-        session.exec(
-            in_region.where(
-                Case.state != CaseState.closed.value,
-                Case.expected_release_on >= today,  # type: ignore[operator]
-                Case.expected_release_on <= soon,  # type: ignore[operator]
-            ).order_by(Case.expected_release_on)
-        )
+    in_region = sa.select(*BOARD_COLUMNS).where(Case.region == region)
+    new = _section(session, in_region.where(Case.state == CaseState.notified.value).order_by(Case.created_at))
+    weighing = _section(session, in_region.where(Case.state == CaseState.weighing.value).order_by(Case.created_at))
+    releasing = _section(
+        session,
+        in_region.where(
+            Case.state != CaseState.closed.value,
+            Case.expected_release_on >= today,  # type: ignore[operator]
+            Case.expected_release_on <= soon,  # type: ignore[operator]
+        ).order_by(Case.expected_release_on),
     )
-    overdue = list(
-        session.exec(
-            select(DataRequest)
-            .join(Case, Case.id == DataRequest.case_id)  # type: ignore[arg-type]
-            .where(
-                Case.region == region,
-                DataRequest.requester_oin == oin,
-                DataRequest.status == "open",
-                DataRequest.due_at <= now,  # type: ignore[arg-type]
-            )
-            .order_by(DataRequest.due_at)
+    overdue = _section(
+        session,
+        select(DataRequest)
+        .join(Case, Case.id == DataRequest.case_id)  # type: ignore[arg-type]
+        .where(
+            Case.region == region,
+            DataRequest.requester_oin == oin,
+            DataRequest.status == "open",
+            DataRequest.due_at <= now,  # type: ignore[arg-type]
         )
+        .order_by(DataRequest.due_at),
     )
-    unconfirmed = list(
-        session.exec(
-            select(Handover)
-            .join(Case, Case.id == Handover.case_id)  # type: ignore[arg-type]
-            .where(Case.region == region, Handover.status == "sent")
-            .order_by(Handover.created_at)
-        )
+    unconfirmed = _section(
+        session,
+        select(Handover)
+        .join(Case, Case.id == Handover.case_id)  # type: ignore[arg-type]
+        .where(Case.region == region, Handover.status == "sent")
+        .order_by(Handover.created_at),
     )
     return WorkQueue(new, weighing, overdue, releasing, unconfirmed)

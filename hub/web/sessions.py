@@ -22,7 +22,9 @@ from hub.web.models import WebSession
 
 log = structlog.get_logger(__name__)
 
-SIGNED_IN = "person"  # key in the session data: {"client_id", "employee_id", "name"}
+SIGNED_IN = "person"
+# The idle clock moves at most this often: most page loads then read the row without writing it.
+TOUCH_EVERY = timedelta(seconds=30)  # key in the session data: {"client_id", "employee_id", "name"}
 
 
 def cookie_name(request: Request) -> str:
@@ -78,7 +80,7 @@ def load(request: Request, *, touch: bool = True) -> WebState:
                 state.expired = True
             elif row is not None and row.ended_at is None:
                 state.token, state.data = token, dict(row.data)
-                if touch:
+                if touch and _utc(row.last_seen_at) + TOUCH_EVERY <= now:
                     row.last_seen_at = now
                     db.add(row)
                     db.commit()
