@@ -43,7 +43,17 @@ def _show(value: Any) -> str:
     return labels.label("value", value)
 
 
+def _category(category: str) -> str:
+    """The catalogue's Dutch name of a data category."""
+    from hub.policy.catalogue import get_catalogue
+
+    found = get_catalogue().categories.get(category)
+    return found.name if found is not None else category
+
+
 _env.globals["label"] = labels.label
+_env.globals["category"] = _category
+_env.globals["categories"] = lambda names: ", ".join(_category(c) for c in names) or "niets"
 _env.globals["show"] = _show
 _env.filters["datum"] = _datum
 
