@@ -3,6 +3,12 @@
 (function () {
   "use strict";
   var body = document.body;
+  // After htmx replaces the main content (the preview of a request), move focus to what changed: the error
+  // summary when there is one, otherwise the preview's heading, so screen readers announce the result.
+  document.addEventListener("htmx:afterSettle", function () {
+    var target = document.querySelector(".hub-error-summary") || document.getElementById("voorbeeld-kop");
+    if (target) { target.focus(); }
+  });
   var idle = parseInt(body.getAttribute("data-idle-seconds") || "0", 10);
   var warning = parseInt(body.getAttribute("data-warning-seconds") || "0", 10);
   if (!idle) { return; }
