@@ -88,9 +88,11 @@ class Visit:
     def watch(self, context) -> None:
         context.on(
             "console",
-            lambda message: self.refused.append(f"{message.page.url if message.page else ''} {message.text[:60]}")
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                self.refused.append(f"{message.page.url if message.page else ''} {message.text[:60]}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
 
     def __call__(self, page, name: str) -> None:
