@@ -16,6 +16,7 @@ from hub.cases.models import CaseState
 from hub.db import SessionDep
 from hub.errors import ValidationFailed
 from hub.exchange import answers, ports, present
+from hub.exchange import repository as exchange_repository
 from hub.exchange import service as exchange
 from hub.exchange.schemas import RequestCreate
 from hub.pagination import PageParams
@@ -99,6 +100,7 @@ def case_page(request: Request, case_id: str, caller: ReaderDep, session: Sessio
     return render(
         request,
         "coordinator/case.html",
+        handover=exchange_repository.live_handover_of_case(session, case.id),
         case=case,
         ref=repository.short_reference,
         related=related,

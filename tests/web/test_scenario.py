@@ -99,6 +99,9 @@ def test_the_seed_scenario_through_the_screens(client, app, sign_in):
     action = re.search(r'action="(/overdrachten/[0-9a-f-]{36}/bevestigen)"', handover).group(1)
     assert "Ontvangst bevestigd" in _post(client, action, handover.split(action)[1], {})
 
+    sign_in(flow.ZVH)
+    closed = client.get(f"/casussen/{case_id}").text
+    assert "Gesloten" in closed and "Ontvangst bevestigd" in closed  # the acknowledgement status
     with Session(app.state.engine) as db:
         case = db.get(Case, case_id)
         assert case.state == "closed" and case.consent == "yes" and case.risk == "signalled"
