@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from hub.auth.principal import Caller
@@ -36,7 +36,9 @@ INBOX_PAGE = 50
 
 
 @router.get("/inbox")
-def inbox(request: Request, caller: InboxDep, session: SessionDep, cursor: str | None = None) -> Response:
+def inbox(
+    request: Request, caller: InboxDep, session: SessionDep, cursor: Annotated[str | None, Query(max_length=512)] = None
+) -> Response:
     ctx = exchange_context(request, caller)
     page = exchange.list_inbox(session, ctx, activity=None, overdue=None, page=PageParams(cursor, INBOX_PAGE))
     items = [present.inbox_item(r, ctx.registry, ctx.now) for r in page.rows]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 import structlog
 from fastapi import Depends, Request, Response
 from sqlmodel import Session
@@ -24,7 +25,9 @@ log = structlog.get_logger(__name__)
 
 SIGNED_IN = "person"
 # The idle clock moves at most this often: most page loads then read the row without writing it.
-TOUCH_EVERY = timedelta(seconds=30)  # key in the session data: {"client_id", "employee_id", "name"}
+TOUCH_EVERY = timedelta(seconds=30)
+# Rows (ended, idle or abandoned sign-in attempts) are deleted a day after they were last seen.
+KEEP_ROWS = timedelta(days=1)  # key in the session data: {"client_id", "employee_id", "name"}
 
 
 def cookie_name(request: Request) -> str:
@@ -104,6 +107,11 @@ def save(request: Request, response: Response, state: WebState, *, new_token: bo
                 db.add(old)
             state.token = None
         if state.token is None:
+            # A new row (a sign-in or an attempt): old rows go first, so unauthenticated attempts cannot pile up.
+            db.execute(
+                sa.delete(WebSession).where(WebSession.last_seen_at < now - KEEP_ROWS),  # type: ignore[arg-type]
+                execution_options={"synchronize_session": False},
+            )
             state.token = secrets.token_urlsafe(32)
             db.add(WebSession(id=_hash(state.token), data=data, created_at=now, last_seen_at=now))
         else:

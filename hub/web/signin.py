@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,6 +17,9 @@ from hub.web.templating import render
 log = structlog.get_logger(__name__)
 
 router = APIRouter(include_in_schema=False)
+
+# Where "Ingelogd blijven" may send the browser back to: a path of this hub, never another site ("//x", "/\\x").
+LOCAL_PATH = re.compile(r"^/[A-Za-z0-9/_-]{0,200}$")
 
 # Fictitious employees for the development picker (make run); never used outside HUB_ENV=dev.
 DEV_EMPLOYEES = (("medewerker-1", "Anna de Vries"), ("medewerker-2", "Bram Jansen"))
@@ -120,7 +125,7 @@ async def extend(request: Request, state: WebStateDep) -> Response:
     if state.person is None:
         return _see_other("/uitgelogd")
     back = str((await request.form()).get("terug", "/"))
-    return _see_other(back if back.startswith("/") and not back.startswith("//") else "/")
+    return _see_other(back if LOCAL_PATH.fullmatch(back) else "/")
 
 
 @router.get("/geen-schermen")

@@ -238,3 +238,26 @@ def test_the_notification_form_never_echoes_the_bsn_in_its_errors(client, app, s
     assert response.status_code == 422
     assert 'href="#meldingsnummer"' in response.text and 'href="#begindatum"' in response.text
     assert "12345" not in response.text
+
+
+@pytest.mark.parametrize("back", ["//evil.example/", "/\\evil.example", "https://evil.example/"])
+def test_extending_the_session_never_sends_the_browser_elsewhere(client, sign_in, back):
+    sign_in(ZVH)
+    response = client.post("/sessie/verlengen", data={"terug": back}, headers=SAME_ORIGIN, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    kept = client.post("/sessie/verlengen", data={"terug": "/casussen"}, headers=SAME_ORIGIN, follow_redirects=False)
+    assert kept.headers["location"] == "/casussen"
+
+
+def test_abandoned_session_rows_are_deleted_when_new_ones_are_made(client, app, sign_in):
+    sign_in(ZVH)
+    with Session(app.state.engine) as db:
+        row = db.exec(select(WebSession)).one()
+        row.last_seen_at = datetime.now(UTC) - timedelta(days=2)
+        db.add(row)
+        db.commit()
+        old = row.id
+    client.cookies.clear()
+    sign_in(SOCIAL)
+    with Session(app.state.engine) as db:
+        assert db.get(WebSession, old) is None and len(db.exec(select(WebSession)).all()) == 1
