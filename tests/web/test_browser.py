@@ -272,6 +272,11 @@ def test_the_seed_scenario_in_the_browser(browser, base_url):
 
     page.goto(f"/casussen/{case_id}")
     assert "Gesloten" in page.content()
+    # Nothing personal kept in the browser: htmx's page cache is off; it keeps only the current path (a case id).
+    kept = page.evaluate("JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])")
+    assert flow.Person.bsn not in kept and flow.Person.name not in kept and "<" not in kept, kept
+    assert page.evaluate("Object.keys(sessionStorage)") in ([], ["htmx-current-path-for-history"])
+    assert flow.Person.bsn not in page.evaluate("document.cookie")
     for context in (dji, zvh, social):
         context.close()
     assert len(visit.seen) >= 20

@@ -55,7 +55,7 @@ def _step(client, case_id: str, form: dict) -> None:
     assert response.status_code == 303, response.text[:500]
 
 
-def test_the_seed_scenario_through_the_screens(client, app, sign_in):
+def test_the_seed_scenario_through_the_screens(client, app, sign_in, capfd):
     sign_in(flow.DJI)
     page = client.get("/meldingen/nieuw").text
     notified = _post(client, "/meldingen/nieuw", page, flow.NOTIFICATION_FORM)
@@ -109,3 +109,6 @@ def test_the_seed_scenario_through_the_screens(client, app, sign_in):
         assert db.exec(select(Handover)).one().status == "acknowledged"
         events = {r.event_type for r in db.exec(select(AuditRecord))}
     assert {"data_received", "request_decided", "identity_shown", "data_released", "handover"} <= events
+    out, err = capfd.readouterr()
+    assert flow.Person.bsn not in out + err  # no log line carries the BSN typed into, or shown by, a screen
+    assert "web.signed_in" in out + err  # (the log was captured)

@@ -261,3 +261,18 @@ def test_abandoned_session_rows_are_deleted_when_new_ones_are_made(client, app, 
     sign_in(SOCIAL)
     with Session(app.state.engine) as db:
         assert db.get(WebSession, old) is None and len(db.exec(select(WebSession)).all()) == 1
+
+
+def test_the_session_cookie_is_secure_and_host_bound_outside_development():
+    from types import SimpleNamespace
+
+    from fastapi import Response
+
+    from hub.web.sessions import _set_cookie
+
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(settings=SimpleNamespace(env="production"))))
+    response = Response()
+    _set_cookie(request, response, "token-value")
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("__Host-hub_session=") and "Secure" in cookie and "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie and "Path=/" in cookie and "Domain" not in cookie
