@@ -44,6 +44,7 @@ bench: setup
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/exchange.py --quick
+	$(BIN)/python bench/screens.py
 
 clean:
 	rm -rf $(VENV) var node_modules certs/dev/*.pem certs/dev/*.json certs/dev/partners
