@@ -95,6 +95,28 @@ def load(request: Request, *, touch: bool = True) -> WebState:
     return state
 
 
+def touch(request: Request, state: WebState) -> None:
+    """Move the idle clock now (the "Ingelogd blijven" button), whatever TOUCH_EVERY says."""
+    if state.token is None:
+        return
+    now = datetime.now(UTC)
+    with Session(request.app.state.engine) as db:
+        row = db.get(WebSession, _hash(state.token))
+        if row is not None and row.ended_at is None:
+            row.last_seen_at = now
+            db.add(row)
+            db.commit()
+            state.last_seen_at = now
+
+
+def seconds_left(request: Request, state: WebState) -> int:
+    """Seconds until the server ends this session when nothing happens (the idle warning counts from this)."""
+    idle = request.app.state.settings.web_idle_timeout_seconds
+    if state.last_seen_at is None:
+        return idle
+    return max(0, int(idle - (datetime.now(UTC) - state.last_seen_at).total_seconds()))
+
+
 def save(request: Request, response: Response, state: WebState, *, new_token: bool = False) -> None:
     """Write `request.session` back to the row; a new token (and row) at sign-in, against session fixation."""
     data = dict(request.scope.get("session") or {})

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from hub.errors import Forbidden, NotFound
 from hub.web import oidc
 from hub.web.security import same_origin
-from hub.web.sessions import SIGNED_IN, WebStateDep, end, save
+from hub.web.sessions import SIGNED_IN, WebStateDep, end, save, touch
 from hub.web.templating import render
 
 log = structlog.get_logger(__name__)
@@ -124,6 +124,7 @@ async def extend(request: Request, state: WebStateDep) -> Response:
     """Loading the session already moved its idle clock; back to where the person was."""
     if state.person is None:
         return _see_other("/uitgelogd")
+    touch(request, state)
     back = str((await request.form()).get("terug", "/"))
     return _see_other(back if LOCAL_PATH.fullmatch(back) else "/")
 

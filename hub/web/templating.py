@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from hub.web import labels
+from hub.web.sessions import seconds_left
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -75,7 +76,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         request=request,
         person=person,
         partner=partner,
-        idle_seconds=settings.web_idle_timeout_seconds,
+        idle_seconds=seconds_left(request, state) if state is not None else settings.web_idle_timeout_seconds,
         warning_seconds=settings.web_idle_warning_seconds,
         **context,
     )

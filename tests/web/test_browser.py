@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,24 +37,34 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def base_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def _serving(sqlite_template: Path, directory: Path, **settings: object) -> Iterator[str]:
     import uvicorn
 
     from hub.main import create_app
 
-    path = tmp_path_factory.mktemp("browser") / "hub.db"
+    path = directory / "hub.db"
     shutil.copyfile(sqlite_template, path)
-    app = create_app(Settings(env="dev", database_url=f"sqlite:///{path}", log_json=True, log_level="WARNING"))
+    app = create_app(
+        Settings(env="dev", database_url=f"sqlite:///{path}", log_json=True, log_level="WARNING", **settings)
+    )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started and thread.is_alive():
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def base_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serving(sqlite_template, tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -294,3 +305,24 @@ def test_the_axe_check_finds_a_violation_when_there_is_one(browser):
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     assert results.violations_count >= 1 and "image-alt" in results.generate_report()
     page.close()
+
+
+def test_idle_warning_extends_then_signs_out(browser, sqlite_template, tmp_path):
+    """With a short idle period: the warning appears, 'Ingelogd blijven' keeps the session, and when nothing
+    happens the browser ends on the 'u bent uitgelogd' page and the session is gone on the server."""
+    with _serving(sqlite_template, tmp_path, web_idle_timeout_seconds=4, web_idle_warning_seconds=3) as url:
+        context = browser.new_context(base_url=url)
+        page = context.new_page()
+        page.goto("/")
+        page.select_option("#organisatie", flow.ZVH)
+        page.get_by_role("button", name="Aanmelden").click()
+        warning = page.get_by_role("heading", name="U wordt bijna uitgelogd")
+        warning.wait_for()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Ingelogd blijven").click()
+        assert page.url.endswith("/signalering") and page.get_by_role("heading", name="Signalering").is_visible()
+        page.wait_for_url("**/uitgelogd")
+        assert page.get_by_role("heading", name="U bent uitgelogd").is_visible()
+        page.goto("/casussen")
+        assert page.url.endswith("/")  # signed out on the server too: back to sign in
+        context.close()
