@@ -13,7 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) keys
+# Front-end packages of the screens (package.json + package-lock.json), installed as locked; never committed.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+setup: $(STAMP) $(NODE_STAMP) keys
 
 keys: $(STAMP)
 	$(BIN)/hub dev-keys
@@ -38,6 +44,7 @@ bench: setup
 	$(BIN)/python bench/policy.py
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/exchange.py --quick
+	$(BIN)/python bench/screens.py
 
 clean:
-	rm -rf $(VENV) var certs/dev/*.pem certs/dev/*.json certs/dev/partners
+	rm -rf $(VENV) var node_modules certs/dev/*.pem certs/dev/*.json certs/dev/partners

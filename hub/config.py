@@ -100,10 +100,20 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # Screens for people (hub/web): idle sign-out, its warning, and the development sign-in picker.
+    web_idle_timeout_seconds: int = Field(default=15 * 60, gt=0)
+    web_idle_warning_seconds: int = Field(default=2 * 60, gt=0)
+    # The picker of fictitious employees at `/`: on by default in development, refused at start-up elsewhere.
+    web_dev_picker: bool | None = None
+    # Where `npm ci` put the front-end packages (package.json); served under /assets.
+    web_assets_dir: Path = ROOT / "node_modules"
+
     @model_validator(mode="after")
     def _fill_development_defaults(self) -> Settings:
         if self.env != "dev":
             return self
+        if self.web_dev_picker is None:
+            self.web_dev_picker = True
         if self.database_url is None:
             self.database_url = f"sqlite:///{ROOT / 'var' / 'hub.db'}"
         if self.token_signing_key_file is None:
@@ -124,6 +134,10 @@ class Settings(BaseSettings):
         """Refuse missing secrets and development keys outside development. Called at start-up."""
         if self.env == "dev":
             return
+        if self.web_dev_picker:
+            raise ConfigurationError(
+                "HUB_WEB_DEV_PICKER signs people in without their identity provider: refused unless HUB_ENV=dev"
+            )
         missing = [
             name
             for name in (

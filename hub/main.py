@@ -26,6 +26,7 @@ from hub.policy import install as install_policy
 from hub.policy import on_shutdown as stop_policy
 from hub.policy import on_startup as start_policy
 from hub.routing import check_routes
+from hub.web import install as install_screens
 
 log = structlog.get_logger(__name__)
 
@@ -69,5 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_cases(app)
     app.include_router(exchange_router)
     install_follow(app)  # open requests follow their case (hub.cases.service.case_context hands it on)
+    install_screens(app, settings)  # after the error handlers: screens answer in HTML
     install_openapi(app)  # the statuses every route shares; errors as application/problem+json
     return app

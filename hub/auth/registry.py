@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,44 @@ class _Jwks(BaseModel):
     keys: list[dict[str, Any]] = Field(min_length=1)
 
 
+class IdentityProviderFile(BaseModel):
+    """How the partner's people sign in to the screens: their organisation's OpenID provider."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issuer: str = Field(pattern=r"^https?://[^\s]+$", max_length=300)
+    client_id: str = Field(min_length=1, max_length=200)
+    # The hub's client secret at this provider, in a file (relative paths from the repository root).
+    client_secret_file: str = Field(min_length=1)
+    # Where one provider serves several partners (a municipality's social and security domains): the claim
+    # that lists the person's groups, and the group that means this partner.
+    group_claim: str | None = Field(default=None, min_length=1, max_length=100)
+    group: str | None = Field(default=None, min_length=1, max_length=200)
+    # The claim holding the employee id, which becomes the acting person (as X-Acting-Person on /v1).
+    employee_id_claim: str = Field(default="sub", min_length=1, max_length=100)
+    name_claim: str = Field(default="name", min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _group_pair(self) -> IdentityProviderFile:
+        if (self.group_claim is None) != (self.group is None):
+            raise ValueError("give both `group_claim` and `group`, or neither")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityProvider:
+    """A partner's OpenID provider, as the web sign-in uses it."""
+
+    client_id: str  # the partner's registry client_id
+    issuer: str
+    oidc_client_id: str
+    client_secret: str = field(repr=False)
+    group_claim: str | None
+    group: str | None
+    employee_id_claim: str
+    name_claim: str
+
+
 class PartnerFile(BaseModel):
     """The shape of one registry file."""
 
@@ -56,6 +95,7 @@ class PartnerFile(BaseModel):
     jwks: _Jwks | None = None
     jwks_file: str | None = None
     certificate_thumbprint: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{43}$")
+    identity_provider: IdentityProviderFile | None = None
 
     @model_validator(mode="after")
     def _one_key_source(self) -> PartnerFile:
@@ -67,10 +107,16 @@ class PartnerFile(BaseModel):
 class Registry:
     """The loaded registry: look-ups by client_id and OIN, and each partner's public keys."""
 
-    def __init__(self, partners: list[Partner], keys: dict[str, KeySet]) -> None:
+    def __init__(
+        self,
+        partners: list[Partner],
+        keys: dict[str, KeySet],
+        providers: dict[str, IdentityProvider] | None = None,
+    ) -> None:
         self._by_client_id = {p.client_id: p for p in partners}
         self._by_oin = {p.oin: p for p in partners}
         self._keys = keys
+        self._providers = providers or {}
 
     def __len__(self) -> int:
         return len(self._by_client_id)
@@ -94,6 +140,10 @@ class Registry:
     def public_keys(self, client_id: str) -> KeySet | None:
         return self._keys.get(client_id)
 
+    def identity_provider(self, client_id: str) -> IdentityProvider | None:
+        """The OpenID provider the partner's people sign in with (None: no sign-in to the screens)."""
+        return self._providers.get(client_id)
+
 
 def load_registry(directory: Path, settings: Settings) -> Registry:
     """Read and validate every `*.json` file in `directory`. Raises RegistryError on the first problem."""
@@ -102,16 +152,38 @@ def load_registry(directory: Path, settings: Settings) -> Registry:
         raise RegistryError(directory, "(directory)", "no partner files found")
     partners: list[Partner] = []
     keys: dict[str, KeySet] = {}
+    providers: dict[str, IdentityProvider] = {}
     for path in files:
-        partner, key_set = _load_file(path, settings)
+        partner, key_set, provider = _load_file(path, settings)
         _check_unique(path, partner, partners)
         partners.append(partner)
         keys[partner.client_id] = key_set
-    log.info("auth.registry.loaded", partners=len(partners))
-    return Registry(partners, keys)
+        if provider is not None:
+            providers[partner.client_id] = provider
+    _check_providers(providers)
+    log.info("auth.registry.loaded", partners=len(partners), identity_providers=len(providers))
+    return Registry(partners, keys, providers)
 
 
-def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet]:
+def _check_providers(providers: dict[str, IdentityProvider]) -> None:
+    """Two partners on one issuer must be told apart by a group: otherwise a person of one could act for both."""
+    by_issuer: dict[str, list[IdentityProvider]] = {}
+    for provider in providers.values():
+        by_issuer.setdefault(provider.issuer, []).append(provider)
+    for issuer, shared in by_issuer.items():
+        if len(shared) < 2:
+            continue
+        groups = [(p.group_claim, p.group) for p in shared]
+        if any(g[1] is None for g in groups) or len(set(groups)) != len(groups):
+            names = ", ".join(sorted(p.client_id for p in shared))
+            raise RegistryError(
+                f"{shared[0].client_id}.json",
+                "identity_provider.group",
+                f"{issuer} serves {names}: each needs its own group_claim/group",
+            )
+
+
+def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, IdentityProvider | None]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -135,7 +207,37 @@ def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet]:
         municipality=municipality,
         certificate_thumbprint=entry.certificate_thumbprint,
     )
-    return partner, key_set
+    return partner, key_set, _identity_provider(path, entry, settings)
+
+
+def _identity_provider(path: Path, entry: PartnerFile, settings: Settings) -> IdentityProvider | None:
+    given = entry.identity_provider
+    if given is None:
+        return None
+    if settings.env != "dev" and not given.issuer.startswith("https://"):
+        raise RegistryError(path, "identity_provider.issuer", "must be an https:// URL outside development")
+    secret_path = Path(given.client_secret_file)
+    secret_path = secret_path if secret_path.is_absolute() else ROOT / secret_path
+    if is_development_path(secret_path) and settings.env != "dev":
+        raise RegistryError(path, "identity_provider.client_secret_file", "development files are refused")
+    try:
+        secret = secret_path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise RegistryError(
+            path, "identity_provider.client_secret_file", f"cannot read {secret_path}: {type(error).__name__}"
+        ) from None
+    if not secret:
+        raise RegistryError(path, "identity_provider.client_secret_file", "the file is empty")
+    return IdentityProvider(
+        client_id=entry.client_id,
+        issuer=given.issuer.rstrip("/"),
+        oidc_client_id=given.client_id,
+        client_secret=secret,
+        group_claim=given.group_claim,
+        group=given.group,
+        employee_id_claim=given.employee_id_claim,
+        name_claim=given.name_claim,
+    )
 
 
 def _place(path: Path, entry: PartnerFile) -> tuple[str | None, str | None]:

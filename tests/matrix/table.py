@@ -20,6 +20,11 @@ Statuses and the problem each refusal must carry (checked by the test):
   401  unauthenticated on /v1: `invalid_token`
   403  the policy's API-access rule refuses the role the operation: `operation_forbidden`
   404  the object belongs to another region or organisation; answers exactly as an unknown id: `not_found`
+  303  (screens) nobody signed in: the browser is sent to sign in
+
+Screens (groups `signin` and `screens`): each column signs in through the development picker as a fictitious
+employee and calls with its session cookie, as a browser does (same-origin, a fresh form key per POST); a
+refusal is the HTML page of the same problem ("Geen toegang", "Niet gevonden").
 
 Objects (`on`), all made through the API by tests/matrix/world.py before the calls:
   -             no object in the path
@@ -96,6 +101,39 @@ POST   /v1/cases/{case_id}/handover                  case_ready    403 201 403 4
 GET    /v1/handovers                                 -             200 403 200 200 200 200 403 403  200 401
 GET    /v1/handovers/{handover_id}                   handover      404 403 200 404 404 404 403 403  404 401
 POST   /v1/handovers/{handover_id}/acknowledge       handover      403 403 200 403 403 403 403 403  404 401
+[signin]
+GET    /                                             -             303 303 303 303 303 303 303 303  303 200
+GET    /geen-schermen                                -             200 200 200 200 200 200 200 200  200 200
+GET    /aanmelden/{client_id}                        -             404 404 404 404 404 404 404 404  404 404
+GET    /aanmelden/{client_id}/terug                  -             404 404 404 404 404 404 404 404  404 404
+POST   /aanmelden/ontwikkeling                       -             303 303 303 303 303 303 303 303  303 303
+POST   /sessie/verlengen                             -             303 303 303 303 303 303 303 303  303 303
+POST   /afmelden                                     -             200 200 200 200 200 200 200 200  200 200
+GET    /uitgelogd                                    -             200 200 200 200 200 200 200 200  200 200
+[screens]
+GET    /signalering                                  -             403 200 403 403 403 403 403 200  403 303
+GET    /casussen                                     -             403 200 403 403 403 403 403 200  403 303
+GET    /casussen/{case_id}                           case          403 200 403 403 403 403 403 404  403 303
+GET    /casussen/{case_id}/verzoek                   case          403 200 403 403 403 403 403 404  403 303
+GET    /inbox                                        -             200 403 200 200 200 200 403 403  200 303
+POST   /casussen/{case_id}/identiteit                case          403 200 403 403 403 403 403 404  403 303
+POST   /casussen/{case_id}/informatieblad            case          403 200 403 403 403 403 403 404  403 303
+POST   /casussen/{case_id}/verzoek/voorbeeld         case          403 200 403 403 403 403 403 404  403 303
+POST   /casussen/{case_id}/verzoek                   case          403 200 403 403 403 403 403 404  403 303
+POST   /verzoeken/{request_id}/antwoord              request_done  403 200 403 403 403 403 403 404  403 303
+POST   /inbox/{request_id}                           request_open  404 403 200 404 404 404 403 403  404 303
+POST   /inbox/{request_id}/antwoord                  request_open  404 403 200 404 404 404 403 403  404 303
+GET    /casussen/{case_id}/stap/{step}               case          403 200 403 403 403 403 403 404  403 303
+POST   /casussen/{case_id}/stap                      case          403 303 403 403 403 403 403 404  403 303
+GET    /casussen/{case_id}/overdracht                case_ready    403 200 403 403 403 403 403 404  403 303
+POST   /casussen/{case_id}/overdracht                case_ready    403 200 403 403 403 403 403 404  403 303
+GET    /overdrachten                                 -             200 403 200 200 200 200 403 403  200 303
+POST   /overdrachten/{handover_id}                   handover      404 403 200 404 404 404 403 403  404 303
+POST   /overdrachten/{handover_id}/bevestigen        handover      403 403 200 403 403 403 403 403  404 303
+GET    /meldingen/nieuw                              -             200 403 403 403 403 403 403 403  403 303
+POST   /meldingen/nieuw                              -             200 403 403 403 403 403 403 403  403 303
+GET    /meldingen/einde                              -             200 403 403 403 403 403 403 403  403 303
+POST   /meldingen/einde                              case_ending   200 403 403 403 403 403 403 403  403 303
 """
 
 

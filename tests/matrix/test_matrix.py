@@ -115,8 +115,51 @@ def cells(group: str) -> Iterator[tuple[Row, str]]:
         yield from sorted(((row, column) for column in PRINCIPALS), key=lambda cell: cell[0].expect[cell[1]] < 300)
 
 
-def call(world: World, client: httpx.Client, row: Row, column: str) -> httpx.Response:
+SCREEN_GROUPS = {"signin", "screens"}
+SCREEN_PROBLEM = {403: "Geen toegang", 404: "Niet gevonden"}
+# Screen lists: (the column the object belongs to, the object), shown by its short reference.
+SCREEN_LISTS = {
+    "/casussen": ("zvh", "case"),
+    "/inbox": ("soc", "request_open"),
+    "/overdrachten": ("soc", "handover"),
+}
+
+
+def screen_session(client: httpx.Client, sessions: dict[str, str], column: str) -> dict[str, str]:
+    """The column's signed-in browser session (the development picker), as a Cookie header."""
     client_id = PRINCIPALS[column]
+    if client_id is None:
+        return {}
+    if column not in sessions:
+        client.cookies.clear()
+        response = client.post(
+            "/aanmelden/ontwikkeling",
+            data={"client_id": client_id, "employee_id": "medewerker-1"},
+            headers={"Sec-Fetch-Site": "same-origin"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text[:200]
+        sessions[column] = response.cookies["hub_session"]
+    return {"Cookie": f"hub_session={sessions[column]}"}
+
+
+def screen_call(world: World, client: httpx.Client, row: Row, column: str, sessions: dict[str, str]) -> httpx.Response:
+    path = world.path_of(row)
+    if row.path in ("/afmelden", "/uitgelogd"):  # these end the session: a spare one of its own
+        sessions.pop(column, None)
+    headers = {**screen_session(client, sessions, column), "Sec-Fetch-Site": "same-origin"}
+    if row.path in ("/afmelden", "/uitgelogd"):
+        sessions.pop(column, None)
+    client.cookies.clear()
+    return client.request(row.method, path, headers=headers, follow_redirects=False, **world.screen_inputs(row))
+
+
+def call(
+    world: World, client: httpx.Client, row: Row, column: str, sessions: dict[str, str] | None = None
+) -> httpx.Response:
+    client_id = PRINCIPALS[column]
+    if row.group in SCREEN_GROUPS:
+        return screen_call(world, client, row, column, {} if sessions is None else sessions)
     path = world.path_of(row)
     if row.path.startswith("/oauth/"):
         return client.post(path, data=world.oauth_form(row, client_id))
@@ -134,6 +177,19 @@ def mismatch(world: World, row: Row, column: str, response: httpx.Response) -> s
         listed = getattr(world, name) in response.text
         if listed != (column == owner):
             return f"{row} as {column}: the {name} is {'listed' if listed else 'missing'}"
+    if row.group in SCREEN_GROUPS:
+        if row.path in SCREEN_LISTS and expected == 200:
+            owner, name = SCREEN_LISTS[row.path]
+            listed = getattr(world, name).replace("-", "")[:8].upper() in response.text
+            if listed != (column == owner):
+                return f"{row} as {column}: the {name} is {'listed' if listed else 'missing'}"
+        if expected in SCREEN_PROBLEM and SCREEN_PROBLEM[expected] not in response.text:
+            return f"{row} as {column}: expected the page '{SCREEN_PROBLEM[expected]}'"
+        signing_in = row.path in ("/sessie/verlengen", "/aanmelden/ontwikkeling")
+        to_sign_in = response.headers.get("location") in ("/", "/uitgelogd")
+        if expected == 303 and PRINCIPALS[column] is None and not signing_in and not to_sign_in:
+            return f"{row} as {column}: sent to {response.headers.get('location')}, not to sign in"
+        return None
     codes = OAUTH_ERROR if row.path.startswith("/oauth/") else PROBLEM
     if expected in codes:
         body = response.json()
@@ -152,9 +208,12 @@ def test_the_matrix_holds(group: str, client) -> None:
             world.path_of(row)
             if row.path in LISTS:
                 getattr(world, LISTS[row.path][1])
+            if row.group in SCREEN_GROUPS and row.path in SCREEN_LISTS:
+                getattr(world, SCREEN_LISTS[row.path][1])
     checked, failures = 0, []
+    sessions: dict[str, str] = {}
     for row, column in cells(group):
-        failure = mismatch(world, row, column, call(world, client, row, column))
+        failure = mismatch(world, row, column, call(world, client, row, column, sessions))
         checked += 1
         if failure:
             failures.append(failure)

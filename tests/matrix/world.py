@@ -6,6 +6,7 @@ Objects are made lazily and once: a group of rows builds only what it names.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache, cached_property
@@ -172,6 +173,10 @@ class World:
             params["request_id"] = getattr(self, row.on)
         elif row.on == "handover":
             params["handover_id"] = self.handover
+        if "{step}" in row.path:
+            params["step"] = "visit_recorded"
+        if "{client_id}" in row.path:  # the screens' sign-in with a partner's identity provider
+            params["client_id"] = ZVH
         return row.path.format(**params)
 
     def inputs(self, row: Row) -> dict[str, Any]:
@@ -207,6 +212,42 @@ class World:
         }
         make = inputs.get(row.route)
         return make() if make else {}
+
+    def screen_inputs(self, row: Row) -> dict[str, Any]:
+        """The form of a screen's POST: valid, with a fresh one-time key, so only who calls decides."""
+        forms: dict[tuple[str, str], dict[str, Any]] = {
+            ("POST", "/casussen/{case_id}/verzoek/voorbeeld"): {
+                "responder": SOCIAL,
+                "activity": "reintegration",
+                "categories": ["income"],
+            },
+            ("POST", "/casussen/{case_id}/verzoek"): {
+                "responder": SOCIAL,
+                "activity": "reintegration",
+                "categories": ["income"],
+            },
+            ("POST", "/inbox/{request_id}/antwoord"): {"housing.situation": "homeless", "income.source": "none"},
+            ("POST", "/aanmelden/ontwikkeling"): {"client_id": ZVH, "employee_id": "medewerker-1"},
+            ("POST", "/casussen/{case_id}/stap"): {
+                "type": "visit_recorded",
+                "visited_on": (STARTED + timedelta(days=5)).isoformat(),
+            },
+            ("POST", "/meldingen/nieuw"): {
+                "notification_id": "PI-NWG-MATRIX-SCREEN",
+                "bsn": NEW_BSN,
+                "name": "J. de Vries",
+                "birth_date": "1990-04-12",
+                "prison": "PI Nieuwegein",
+                "started_on": STARTED.isoformat(),
+                "municipality": "GM0402",
+                "status.housing": "not_in_order",
+            },
+        }
+        if row.route == ("POST", "/meldingen/einde"):
+            return {"data": {**self.ended_body(self.case_ending), "form_key": uuid.uuid4().hex}}
+        if row.method != "POST":
+            return {}
+        return {"data": {**forms.get(row.route, {}), "form_key": uuid.uuid4().hex}}
 
     def oauth_form(self, row: Row, client_id: str | None) -> dict[str, str]:
         """The form of an OAuth endpoint: authenticated by the partner's own assertion, or not at all."""

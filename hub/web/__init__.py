@@ -1,0 +1,57 @@
+"""Screens for people (server-rendered Dutch HTML): sign-in, the coordinator's and the answering partners'
+screens. See docs/ARCHITECTURE.md ("Screens") for why this is one package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from hub.config import Settings
+from hub.errors import HubError
+from hub.web.security import HtmlHeadersMiddleware
+
+STATIC = Path(__file__).parent / "static"
+
+# URL prefix -> folder below the npm packages (package.json), served as they are; nothing is committed.
+VENDOR = {
+    "/assets/htmx": "htmx.org/dist",
+    "/assets/utrecht": "@utrecht/component-library-css/dist",
+    "/assets/tokens": "@nl-design-system-unstable/voorbeeld-design-tokens/dist",
+    "/assets/noto-sans": "@fontsource/noto-sans",
+}
+
+
+def is_screen(request: Request) -> bool:
+    endpoint = request.scope.get("endpoint")
+    return getattr(endpoint, "__module__", "").startswith("hub.web.")
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    from hub.web import coordinator, dji, partner, signin, steps
+    from hub.web.deps import SignInRequired
+    from hub.web.templating import render
+
+    app.include_router(signin.router)
+    app.include_router(coordinator.router)
+    app.include_router(partner.router)
+    app.include_router(steps.router)
+    app.include_router(dji.router)
+    app.mount("/assets/hub", StaticFiles(directory=STATIC), name="assets-hub")
+    for prefix, folder in VENDOR.items():
+        app.mount(prefix, StaticFiles(directory=settings.web_assets_dir / folder, check_dir=False), name=prefix)
+    app.add_middleware(HtmlHeadersMiddleware)
+
+    problem_handler = app.exception_handlers[HubError]
+
+    async def screen_or_problem(request: Request, exc: Exception) -> Response:
+        if not is_screen(request):
+            return await problem_handler(request, exc)
+        if isinstance(exc, SignInRequired):
+            return RedirectResponse("/uitgelogd" if exc.expired else "/", status_code=303)
+        assert isinstance(exc, HubError)
+        return render(request, "error.html", status_code=exc.status, error=exc)
+
+    app.add_exception_handler(HubError, screen_or_problem)

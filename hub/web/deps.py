@@ -1,0 +1,133 @@
+"""Who is acting on a screen, and whether the policy lets them: the same `api` rule and operation as the
+route's API twin, decided before any form is parsed. Then the form, and its one-time key."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import Depends, Request
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from hub.auth.principal import Caller
+from hub.auth.scopes import scopes_for
+from hub.errors import Conflict, HubError
+from hub.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey, _Replay, reserve
+from hub.policy.errors import OperationForbidden, PolicyUnavailableError
+from hub.web.security import same_origin
+from hub.web.sessions import load
+
+log = structlog.get_logger(__name__)
+
+FORM_KEY = "form_key"
+
+
+class SignInRequired(HubError):
+    """No signed-in person (or the session ended): the screens send the browser to sign in."""
+
+    status, code, title = 401, "sign_in_required", "Aanmelden nodig"
+
+    def __init__(self, detail: str, *, expired: bool) -> None:
+        super().__init__(detail)
+        self.expired = expired
+
+
+class FormAlreadySent(Conflict):
+    code, title = "form_already_sent", "Formulier al verstuurd"
+
+
+def signed_in_caller(request: Request) -> Caller:
+    """The signed-in person as a Caller: their partner, their employee id as the acting person, and the
+    operations their role's tokens would carry."""
+    state = load(request)
+    person = state.person
+    if person is None:
+        raise SignInRequired("U bent niet aangemeld.", expired=state.expired)
+    partner = request.app.state.registry.by_client_id(person["client_id"])
+    if partner is None:  # the partner left the registry since sign-in
+        raise SignInRequired("Uw organisatie is niet (meer) aangesloten.", expired=True)
+    return Caller(
+        partner=partner,
+        actor=person["employee_id"],
+        scopes=scopes_for(partner.role),
+        token_id=state.reference,
+    )
+
+
+def web_authorize(operation: str) -> Callable[..., Caller]:
+    """A dependency: the signed-in Caller, when the policy's API-access rule lets its role call `operation`
+    (the operation of the screen's API twin). Unsafe methods are checked for same-origin first."""
+    from hub.policy.pep import POLICY_UNAVAILABLE, check_operation
+
+    def _authorized(request: Request) -> Caller:
+        same_origin(request)
+        caller = signed_in_caller(request)
+        outcome = check_operation(request.app.state.pdp, caller.partner.role, operation)
+        if outcome.allow and operation in caller.scopes:
+            return caller
+        log.info("web.operation_refused", operation=operation, role=caller.partner.role, reason=outcome.reason)
+        if outcome.reason == POLICY_UNAVAILABLE:
+            raise PolicyUnavailableError(
+                "Het beleid kon niet worden geraadpleegd; er is niets getoond of verwerkt.",
+                rule=outcome.rule,
+                operation=operation,
+                policy_revision=outcome.policy_revision,
+            )
+        raise OperationForbidden(
+            "U mag dit scherm niet gebruiken: uw rol heeft geen toegang tot deze handeling.",
+            rule=outcome.rule,
+            reason=outcome.reason,
+            operation=operation,
+            policy_revision=outcome.policy_revision,
+        )
+
+    _authorized.__name__ = f"web_authorize_{operation.replace('.', '_')}"
+    _authorized.operation = operation  # type: ignore[attr-defined] - read by the route table test
+    return _authorized
+
+
+@dataclass(frozen=True, slots=True)
+class Authorized:
+    caller: Caller
+    form: FormData
+
+
+def authorized_form(operation: str) -> Callable[..., Coroutine[Any, Any, Authorized]]:
+    """The Caller (as web_authorize) and then, only then, the parsed form."""
+    authorized = web_authorize(operation)
+
+    async def _dependency(request: Request, caller: Caller = Depends(authorized)) -> Authorized:  # noqa: B008
+        return Authorized(caller=caller, form=await request.form())
+
+    _dependency.__name__ = f"web_form_{operation.replace('.', '_')}"
+    _dependency.operation = operation  # type: ignore[attr-defined]
+    return _dependency
+
+
+def claim_form(request: Request, session: Session, caller: Caller, form: FormData) -> None:
+    """Spend the form's one-time key, in the request's own transaction: a second submit of the same render
+    (a double click, a reload, a replay) is refused and changes nothing."""
+    key = str(form.get(FORM_KEY) or "")
+    if not 16 <= len(key) <= 64:
+        raise FormAlreadySent("Dit formulier mist zijn eenmalige sleutel; open het scherm opnieuw.")
+    secret = hmac.new(
+        request.app.state.settings.pseudonym_key.get_secret_value().encode(), b"dt-hub web form v1", hashlib.sha256
+    ).digest()
+    mac = hmac.new(secret, digestmod=hashlib.sha256)
+    mac.update(request.url.path.encode())
+    mac.update(caller.actor.encode())
+    digest = mac.hexdigest()
+    try:
+        record = reserve(session, caller.partner.client_id, f"web:{key}", digest)
+    except (_Replay, IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey):
+        raise FormAlreadySent(
+            "Dit formulier is al verstuurd. Open het scherm opnieuw om nog iets te doen; er is niets dubbel verwerkt."
+        ) from None
+    record.status_code, record.media_type, record.response_body = 303, "text/html", ""
+    session.add(record)
+    session.flush()

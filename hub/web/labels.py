@@ -1,0 +1,259 @@
+"""The Dutch label of every value the screens show: enum values, event types, reason codes, roles, the
+catalogue's answer fields and their enum values. One file, so that a reviewer reads every text in one place;
+tests/web/test_labels.py fails when a value of the enums, the policy's reason codes or the category schemas
+has no label here."""
+
+from __future__ import annotations
+
+from typing import Final
+
+ROLES: Final = {
+    "dji": "DJI (penitentiaire inrichting)",
+    "zvh_coordinator": "Coördinator Zorg- en Veiligheidshuis",
+    "municipal_social": "Gemeente, sociaal domein",
+    "municipal_security": "Gemeente, veiligheidsdomein",
+    "police": "Politie",
+    "probation": "Reclassering",
+    "privacy_officer": "Functionaris gegevensbescherming",
+}
+
+CASE_STATES: Final = {
+    "notified": "Aangemeld",
+    "screening": "Screening",
+    "weighing": "Weging",
+    "plan": "Plan",
+    "outreach": "Toeleiding",
+    "handed_over": "Overgedragen",
+    "closed": "Gesloten",
+}
+
+CONSENT: Final = {"yes": "Toestemming", "no": "Geen toestemming", "unknown": "Nog onbekend"}
+RISK: Final = {"none": "Geen risico gesignaleerd", "signalled": "Risico gesignaleerd"}
+
+CASE_EVENTS: Final = {
+    "detention_started": "Detentie begonnen",
+    "screening_started": "Screening gestart",
+    "visit_recorded": "Bezoek vastgelegd",
+    "weighing_recorded": "Weging vastgelegd",
+    "plan_recorded": "Plan vastgelegd",
+    "outreach_started": "Toeleiding gestart",
+    "detention_ended": "Detentie beëindigd",
+    "handover_sent": "Overdracht verstuurd",
+    "handover_acknowledged": "Ontvangst overdracht bevestigd",
+    "case_closed": "Casus gesloten",
+}
+
+AUDIT_EVENTS: Final = {
+    "request_decided": "Verzoek beslist",
+    "request_refused": "Verzoek geweigerd",
+    "identity_shown": "Identiteit getoond",
+    "data_received": "Gegevens ontvangen",
+    "data_withheld": "Gegevens tegengehouden",
+    "data_released": "Gegevens verstrekt",
+    "data_read": "Gegevens ingezien",
+    "handover": "Overdracht",
+    "access_report": "Inzageverzoek",
+    "inspection": "Inspectie van het logboek",
+    "content_destroyed": "Inhoud vernietigd",
+    "log_pruned": "Logboek opgeschoond",
+}
+
+REQUEST_STATUS: Final = {
+    "open": "Open",
+    "answered": "Beantwoord",
+    "refused": "Geweigerd",
+    "expired": "Verlopen",
+    "closed": "Gesloten",
+    "overdue": "Te laat",
+}
+
+HANDOVER_STATUS: Final = {"sent": "Verstuurd", "acknowledged": "Ontvangst bevestigd"}
+
+SENSITIVITY: Final = {
+    "personal": "persoonsgegeven",
+    "special": "bijzonder",
+    "criminal": "strafrechtelijk",
+    "police": "politiegegeven (Wpg)",
+}
+
+CLOSE_REASONS: Final = {
+    "no_help_no_risk": "Geen hulpvraag en geen risico",
+    "risk_resolved": "Risico weggenomen",
+    "handover_not_possible": "Overdracht niet mogelijk",
+}
+
+CONDITION_STATUS: Final = {"in_order": "Op orde", "not_in_order": "Niet op orde", "unknown": "Onbekend"}
+
+# The policy's reason codes (policies/dt/reference/data.json `reasons`) and the enforcement point's own.
+REASONS: Final = {
+    "invalid_input": "Ongeldige invoer",
+    "unknown_role": "Onbekende rol",
+    "unknown_operation": "Onbekende handeling",
+    "role_not_permitted": "Rol heeft geen toegang",
+    "unknown_activity": "Onbekende verwerking",
+    "unknown_case_state": "Onbekende casusfase",
+    "privacy_officer_no_content": "De FG ziet geen inhoud",
+    "requester_not_coordinator": "Alleen de coördinator mag vragen",
+    "case_closed": "Casus gesloten",
+    "wrong_region": "Andere regio",
+    "case_region_mismatch": "Casus hoort bij een andere regio",
+    "unknown_category": "Onbekende categorie",
+    "category_not_in_activity": "Categorie hoort niet bij deze verwerking",
+    "wrong_holder": "Deze partner heeft deze gegevens niet",
+    "not_municipality_of_origin": "Niet de gemeente van herkomst",
+    "responder_other_region": "Partner in een andere regio",
+    "detention_not_ended": "Detentie nog niet beëindigd",
+    "handover_not_to_origin": "Overdracht alleen aan de gemeente van herkomst",
+    "no_consent": "Geen toestemming",
+    "no_consent_no_risk": "Geen toestemming en geen risico",
+    "special_category_needs_consent": "Bijzonder gegeven vraagt toestemming",
+    "risk_not_signalled": "Geen risico gesignaleerd",
+    "policy_data_incomplete": "Beleidsgegevens onvolledig",
+    "policy_unavailable": "Beleid niet bereikbaar",
+    "category_not_allowed": "Categorie niet toegestaan",
+    "field_not_in_catalogue": "Veld buiten de catalogus",
+}
+
+# Answer fields of the category schemas (policies/dt/schemas/data.json).
+FIELDS: Final = {
+    "action": "Actie",
+    "actions": "Acties",
+    "address_type": "Soort adres",
+    "ages": "Leeftijden",
+    "agreed_on": "Afgesproken op",
+    "application_needed": "Aanvraag nodig",
+    "at_risk_of_loss": "Dreigt verloren te gaan",
+    "brp_registration": "Inschrijving BRP",
+    "care": "Zorg",
+    "care_types": "Soorten zorg",
+    "case_manager": "Casemanager",
+    "children": "Kinderen",
+    "contact_municipality": "Contactpersoon gemeente",
+    "continuation_needed": "Voortzetting nodig",
+    "count": "Aantal",
+    "daytime_activities": "Dagbesteding",
+    "debts": "Schulden",
+    "detention": "Detentie",
+    "document_type": "Soort document",
+    "domain": "Basisvoorwaarde",
+    "employment_retained": "Werk behouden",
+    "estimated_total_eur": "Geschat totaal (euro)",
+    "expected_end": "Verwacht einde",
+    "explanation": "Toelichting",
+    "has_debts": "Heeft schulden",
+    "has_valid_id": "Heeft geldig identiteitsbewijs",
+    "health_insurance": "Zorgverzekering",
+    "housing": "Huisvesting",
+    "identity_document": "Identiteitsbewijs",
+    "in_debt_assistance": "In schuldhulpverlening",
+    "income": "Inkomen",
+    "level": "Niveau",
+    "municipality": "Gemeente",
+    "network_increases_risk": "Netwerk vergroot risico",
+    "notice_18b": "Melding artikel 18b",
+    "notice_bij": "Melding BIJ",
+    "ongoing_care": "Lopende zorg",
+    "partner_role": "Partner",
+    "pga_status": "PGA-status",
+    "plan": "Plan",
+    "prison": "Inrichting",
+    "priority_creditors": "Preferente schuldeisers",
+    "registered": "Ingeschreven",
+    "registered_address_type": "Soort inschrijfadres",
+    "registered_since": "Ingeschreven sinds",
+    "risk_clarification": "Toelichting risico",
+    "risk_notices": "Risicomeldingen",
+    "situation": "Situatie",
+    "social_network": "Sociaal netwerk",
+    "source": "Bron",
+    "special_conditions": "Bijzondere voorwaarden",
+    "stable_contacts": "Stabiele contacten",
+    "started_on": "Begonnen op",
+    "supervision": "Toezicht",
+    "supervision_until": "Toezicht tot",
+    "support_available": "Steun beschikbaar",
+    "suspended_during_detention": "Opgeschort tijdens detentie",
+    "under_supervision": "Onder toezicht",
+    "valid_until": "Geldig tot",
+}
+
+# Enum values inside the category schemas.
+VALUES: Final = {
+    "active": "Actief",
+    "addiction": "Verslavingszorg",
+    "candidate": "Kandidaat",
+    "care": "Zorg",
+    "cjib": "CJIB",
+    "contact_ban": "Contactverbod",
+    "day_programme": "Dagprogramma",
+    "daytime_activities": "Dagbesteding",
+    "debts": "Schulden",
+    "disability": "Gehandicaptenzorg",
+    "driving_licence": "Rijbewijs",
+    "education": "Opleiding",
+    "electronic_monitoring": "Elektronische monitoring",
+    "employed": "In loondienst",
+    "employment": "Werk",
+    "ended": "Beëindigd",
+    "energy": "Energie",
+    "health_insurance": "Zorgverzekering",
+    "high": "Hoog",
+    "homeless": "Dakloos",
+    "housing": "Huisvesting",
+    "identity_card": "Identiteitskaart",
+    "identity_document": "Identiteitsbewijs",
+    "income": "Inkomen",
+    "insured": "Verzekerd",
+    "location_ban": "Locatieverbod",
+    "low": "Laag",
+    "medium": "Middel",
+    "mental_health": "GGZ",
+    "none": "Geen",
+    "other": "Anders",
+    "own_rental": "Eigen huurwoning",
+    "owner_occupied": "Koopwoning",
+    "passport": "Paspoort",
+    "pension": "Pensioen",
+    "postal": "Postadres",
+    "reporting_duty": "Meldplicht",
+    "residence_permit": "Verblijfsdocument",
+    "residential": "Woonadres",
+    "sheltered": "Opvang",
+    "social_assistance": "Bijstand",
+    "social_network": "Sociaal netwerk",
+    "somatic": "Somatische zorg",
+    "suspended": "Opgeschort",
+    "tax": "Belastingdienst",
+    "treatment": "Behandeling",
+    "uninsured": "Onverzekerd",
+    "unknown": "Onbekend",
+    "uwv_benefit": "UWV-uitkering",
+    "volunteering": "Vrijwilligerswerk",
+    "with_family_or_friends": "Bij familie of vrienden",
+}
+
+ALL: Final = {
+    "role": ROLES,
+    "state": CASE_STATES,
+    "consent": CONSENT,
+    "risk": RISK,
+    "event": CASE_EVENTS,
+    "audit": AUDIT_EVENTS,
+    "status": REQUEST_STATUS,
+    "handover": HANDOVER_STATUS,
+    "sensitivity": SENSITIVITY,
+    "condition": CONDITION_STATUS,
+    "close": CLOSE_REASONS,
+    "reason": REASONS,
+    "field": FIELDS,
+    "value": VALUES,
+}
+
+
+def label(kind: str, value: object) -> str:
+    """The Dutch label of `value` of kind `kind`; the value itself when there is none (a test keeps that rare)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return ALL[kind].get(str(value), str(value))

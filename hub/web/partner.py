@@ -1,0 +1,176 @@
+"""The answering partners' screens: inbox, the request (opened by a logged POST), the answer forms generated
+from the catalogue's schemas, and the receipt. Authorized by the same operations as /v1/inbox."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from hub.auth.principal import Caller
+from hub.db import SessionDep
+from hub.exchange import answers, handover, ports, present
+from hub.exchange import service as exchange
+from hub.pagination import PageParams
+from hub.policy import catalogue
+from hub.policy.register import get_register
+from hub.web import forms
+from hub.web.context import exchange_context
+from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
+from hub.web.templating import render
+from hub.web.unit import commit_after_render
+
+router = APIRouter(include_in_schema=False)
+
+InboxDep = Annotated[Caller, Depends(web_authorize("inbox.list"))]
+OpenDep = Annotated[Authorized, Depends(authorized_form("inbox.read"))]
+AnswerDep = Annotated[Authorized, Depends(authorized_form("answer.submit"))]
+
+
+def _activity(request: Request, activity_id: str):
+    return get_register(request.app.state.settings.policies_dir).get(activity_id)
+
+
+INBOX_PAGE = 50
+
+
+@router.get("/inbox")
+def inbox(
+    request: Request, caller: InboxDep, session: SessionDep, cursor: Annotated[str | None, Query(max_length=512)] = None
+) -> Response:
+    ctx = exchange_context(request, caller)
+    page = exchange.list_inbox(session, ctx, activity=None, overdue=None, page=PageParams(cursor, INBOX_PAGE))
+    items = [present.inbox_item(r, ctx.registry, ctx.now) for r in page.rows]
+    return render(
+        request,
+        "partner/inbox.html",
+        items=items,
+        next_cursor=page.next_cursor,
+        now=ctx.now,
+        activity=lambda a: _activity(request, a),
+        names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
+    )
+
+
+def _answer_page(request: Request, ctx, detail, *, errors=(), status_code=200) -> Response:
+    cat = catalogue.get_catalogue()
+    return render(
+        request,
+        "partner/request.html",
+        status_code=status_code,
+        detail=detail,
+        activity=_activity(request, detail.activity.id),
+        forms={c: forms.widgets(c, ports.category_schema(c)) for c in detail.categories},
+        names={c.id: c.name for c in cat.categories.values()},
+        errors=list(errors),
+        days_left=(detail.due_at - ctx.now).days,
+    )
+
+
+@router.post("/inbox/{request_id}")
+def open_request(request: Request, request_id: str, given: OpenDep, session: SessionDep) -> Response:
+    """Opening shows the person's name, date of birth and BSN: a logged disclosure, so a POST."""
+    caller = given.caller
+    ctx = exchange_context(request, caller)
+
+    def work():
+        claim_form(request, session, caller, given.form)
+        return answers.show_request(session, ctx, request_id)
+
+    def shape(shown):
+        req, identity, allowed = shown
+        schemas = {c: ports.category_schema(c) for c in allowed}
+        return _answer_page(request, ctx, present.inbox_detail(req, identity, allowed, schemas, ctx.registry, ctx.now))
+
+    return commit_after_render(session, work, shape)
+
+
+@router.post("/inbox/{request_id}/antwoord")
+def submit(request: Request, request_id: str, given: AnswerDep, session: SessionDep) -> Response:
+    caller = given.caller
+    ctx = exchange_context(request, caller)
+    stored = answers.open_request_for_responder(session, ctx, request_id)
+    generated = {c: forms.widgets(c, ports.category_schema(c)) for c in stored.categories_allowed}
+    values, errors = forms.parse(given.form, generated)
+    if errors:
+        session.rollback()
+        return render(
+            request,
+            "partner/answer_errors.html",
+            status_code=422,
+            errors=errors,
+            request_id=request_id,
+        )
+
+    def work():
+        claim_form(request, session, caller, given.form)
+        return answers.submit_answer(session, ctx, request_id, values)
+
+    return commit_after_render(
+        session,
+        work,
+        lambda answer: render(
+            request,
+            "partner/receipt.html",
+            receipt=present.answer_receipt(answer),
+            names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
+        ),
+    )
+
+
+# -- handovers (the municipality's social domain) -------------------------------------------------------
+
+HandoverListDep = Annotated[Caller, Depends(web_authorize("inbox.list"))]
+HandoverReadDep = Annotated[Authorized, Depends(authorized_form("inbox.read"))]
+AcknowledgeDep = Annotated[Authorized, Depends(authorized_form("handover.acknowledge"))]
+
+
+@router.get("/overdrachten")
+def handovers(request: Request, caller: HandoverListDep, session: SessionDep) -> Response:
+    ctx = exchange_context(request, caller)
+    rows = handover.list_handovers(session, ctx, status=None, page=PageParams(None, 200)).rows
+    return render(
+        request,
+        "partner/handovers.html",
+        items=[present.handover_item(h, ctx.registry) for h in rows],
+        names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
+    )
+
+
+@router.post("/overdrachten/{handover_id}")
+def read_handover(request: Request, handover_id: str, given: HandoverReadDep, session: SessionDep) -> Response:
+    """The handover's content and the person's identity: a logged read, so a POST."""
+    caller = given.caller
+    ctx = exchange_context(request, caller)
+
+    def work():
+        claim_form(request, session, caller, given.form)
+        return handover.read_handover(session, ctx, handover_id)
+
+    return commit_after_render(
+        session,
+        work,
+        lambda found: render(
+            request,
+            "partner/handover.html",
+            content=present.handover_content(*found, ctx.registry),
+            names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
+        ),
+    )
+
+
+@router.post("/overdrachten/{handover_id}/bevestigen")
+def acknowledge(request: Request, handover_id: str, given: AcknowledgeDep, session: SessionDep) -> Response:
+    caller = given.caller
+    ctx = exchange_context(request, caller)
+
+    def work():
+        claim_form(request, session, caller, given.form)
+        return handover.acknowledge(session, ctx, handover_id)
+
+    return commit_after_render(
+        session,
+        work,
+        lambda done: render(request, "partner/acknowledged.html", result=present.handover_out(done, ctx.registry)),
+    )

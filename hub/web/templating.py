@@ -1,0 +1,83 @@
+"""Jinja2 templates of the screens, with the Dutch labels and the signed-in person in every page."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from hub.web import labels
+from hub.web.sessions import seconds_left
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _datum(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    return str(value)
+
+
+def _show(value: Any) -> str:
+    """An answer value in Dutch: labels for enum values, ja/nee, lists joined."""
+    if isinstance(value, list):
+        return ", ".join(_show(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{labels.label('field', k)}: {_show(v)}" for k, v in value.items())
+    return labels.label("value", value)
+
+
+def _category(category: str) -> str:
+    """The catalogue's Dutch name of a data category."""
+    from hub.policy.catalogue import get_catalogue
+
+    found = get_catalogue().categories.get(category)
+    return found.name if found is not None else category
+
+
+_env.globals["label"] = labels.label
+_env.globals["category"] = _category
+_env.globals["categories"] = lambda names: ", ".join(_category(c) for c in names) or "niets"
+_env.globals["show"] = _show
+_env.filters["datum"] = _datum
+
+
+def form_key() -> str:
+    """A new idempotency key for one render of one form."""
+    return uuid.uuid4().hex
+
+
+_env.globals["form_key"] = form_key
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    state = request.scope.get("hub.web_state")
+    settings = request.app.state.settings
+    person = state.person if state is not None else None
+    partner = request.app.state.registry.by_client_id(person["client_id"]) if person else None
+    html = _env.get_template(template).render(
+        request=request,
+        person=person,
+        partner=partner,
+        idle_seconds=seconds_left(request, state) if state is not None else settings.web_idle_timeout_seconds,
+        warning_seconds=settings.web_idle_warning_seconds,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)
