@@ -32,8 +32,8 @@ class SignInRequired(HubError):
 
     status, code, title = 401, "sign_in_required", "Aanmelden nodig"
 
-    def __init__(self, detail: str, *, expired: bool) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, *, expired: bool = False, **extra: Any) -> None:
+        super().__init__(detail, **extra)
         self.expired = expired
 
 

@@ -46,6 +46,7 @@ CASE_EVENTS: Final = {
 AUDIT_EVENTS: Final = {
     "request_decided": "Verzoek beslist",
     "request_refused": "Verzoek geweigerd",
+    "request_redecided": "Verzoek opnieuw beslist",
     "identity_shown": "Identiteit getoond",
     "data_received": "Gegevens ontvangen",
     "data_withheld": "Gegevens tegengehouden",
@@ -62,6 +63,7 @@ REQUEST_STATUS: Final = {
     "open": "Open",
     "answered": "Beantwoord",
     "refused": "Geweigerd",
+    "withdrawn": "Ingetrokken",
     "expired": "Verlopen",
     "closed": "Gesloten",
     "overdue": "Te laat",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import get_args
 
 import pytest
 
@@ -11,6 +12,7 @@ from hub.auth.principal import ROLES
 from hub.cases.lifecycle import CaseEventType
 from hub.cases.models import CaseState, Consent, Risk
 from hub.config import ROOT
+from hub.exchange.models import RequestStatus
 from hub.policy.catalogue import get_catalogue
 from hub.web import labels
 
@@ -44,6 +46,7 @@ def _schema_names() -> tuple[set[str], set[str]]:
         ("risk", {r.value for r in Risk}),
         ("event", {e.value for e in CaseEventType}),
         ("audit", set(EVENT_TYPES)),
+        ("status", set(get_args(RequestStatus))),
         ("role", set(ROLES)),
         ("reason", set(json.loads((POLICY / "reference" / "data.json").read_text())["reasons"])),
         ("field", _schema_names()[0]),
