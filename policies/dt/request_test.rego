@@ -120,28 +120,31 @@ test_outside_activity_and_unknown_together if {
 }
 
 # Finding H4: the per-category facts are an allow-list; a fact missing from the data denies.
+# In OPA, `with data.a.b.c as v` merges v into the data when a rule reads a parent document (here the whole
+# catalogue or register): to take a field away, replace the whole document without it (json.remove).
 test_missing_sensitivity_denies if {
-	housing := object.remove(data.dt.catalogue.categories.housing, ["sensitivity"])
-	d := request.decision with input as base with data.dt.catalogue.categories.housing as housing
+	catalogue := json.remove(data.dt.catalogue, ["categories/housing/sensitivity"])
+	d := request.decision with input as base with data.dt.catalogue as catalogue
 	d.allowed == {"income"}
 	d.denied.housing.reason == "policy_data_incomplete"
 }
 
 test_missing_risk_flag_denies if {
-	housing := object.remove(data.dt.catalogue.categories.housing, ["requires_signalled_risk"])
-	d := request.decision with input as base with data.dt.catalogue.categories.housing as housing
+	catalogue := json.remove(data.dt.catalogue, ["categories/housing/requires_signalled_risk"])
+	d := request.decision with input as base with data.dt.catalogue as catalogue
 	d.denied.housing.reason == "policy_data_incomplete"
 }
 
 test_missing_direction_denies if {
-	activity := object.remove(data.dt.register.activities.reintegration, ["direction"])
-	d := request.decision with input as base with data.dt.register.activities.reintegration as activity
+	register := json.remove(data.dt.register, ["activities/reintegration/direction"])
+	d := request.decision with input as base with data.dt.register as register
 	d.allow == false
 	d.denied.housing.reason == "policy_data_incomplete"
 	d.denied.income.reason == "policy_data_incomplete"
 }
 
 test_state_without_open_flag_is_closed if {
-	d := request.decision with input as base with data.dt.reference.case_states.screening as {"before_weighing": true}
+	reference := json.remove(data.dt.reference, ["case_states/screening/open"])
+	d := request.decision with input as base with data.dt.reference as reference
 	d.refusal.reason == "case_closed"
 }
