@@ -63,6 +63,7 @@ REQUEST = {
         "municipality": "GM0402",
         "region": "gooi-en-vechtstreek",
     },
+    "exchange": "request",
     "activity": "reintegration",
     "categories": TEN_CATEGORIES,
     "case": {

@@ -15,11 +15,12 @@ activity := data.dt.register.activities[input.activity]
 
 answer := input.answer if is_object(input.answer)
 
-invalid_fields contains "activity" if not is_string(input.activity)
+# Possibly-missing input is read with object.get (`not f(undefined)` differs between regopy and OPA).
+invalid_fields contains "activity" if not is_string(object.get(input, "activity", null))
 
-invalid_fields contains "allowed" if not is_array(input.allowed)
+invalid_fields contains "allowed" if not is_array(object.get(input, "allowed", null))
 
-invalid_fields contains "answer" if not is_object(input.answer)
+invalid_fields contains "answer" if not is_object(object.get(input, "answer", null))
 
 invalid_fields contains "answer" if {
 	some fields in answer

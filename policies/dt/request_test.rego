@@ -7,6 +7,7 @@ import rego.v1
 import data.dt.request
 
 base := {
+	"exchange": "request",
 	"requester": {"role": "zvh_coordinator", "oin": "00000001001", "region": "gooi-en-vechtstreek"},
 	"responder": {
 		"role": "municipal_social", "oin": "00000001002",
@@ -73,7 +74,7 @@ test_police_only_with_signalled_risk if {
 }
 
 test_handover_waits_for_end_of_detention if {
-	inp := object.union(base, {"activity": "handover", "categories": ["plan"]})
+	inp := object.union(base, {"exchange": "provide", "activity": "handover", "categories": ["plan"]})
 	before := request.decision with input as object.union(inp, {"case": object.union(base.case, {"state": "plan", "consent": "yes"})})
 	before.denied.plan.reason == "detention_not_ended"
 	after := request.decision with input as object.union(inp, {"case": object.union(base.case, {"state": "handed_over", "consent": "yes", "detention_ended": true})})
@@ -117,6 +118,27 @@ test_outside_activity_and_unknown_together if {
 	d.allowed == {"housing"}
 	d.denied.children.reason == "category_not_in_activity"
 	d.denied.shoe_size.reason == "unknown_category"
+}
+
+# Purpose binding: a request under an activity that provides (the handover) is refused whole, and so is a
+# provision under an activity that requests.
+test_request_under_handover_is_refused if {
+	inp := object.union(base, {"activity": "handover", "categories": ["plan", "care", "housing"]})
+	d := request.decision with input as object.union(inp, {"case": object.union(base.case, {"state": "handed_over", "consent": "yes", "detention_ended": true})})
+	d.allow == false
+	d.refusal.reason == "exchange_not_activity"
+	d.allowed == set()
+}
+
+test_provision_under_reintegration_is_refused if {
+	d := request.decision with input as object.union(base, {"exchange": "provide"})
+	d.refusal.reason == "exchange_not_activity"
+}
+
+test_missing_exchange_is_invalid if {
+	d := request.decision with input as object.remove(base, ["exchange"])
+	d.refusal.reason == "invalid_input"
+	d.invalid_fields == {"exchange"}
 }
 
 # Finding H4: the per-category facts are an allow-list; a fact missing from the data denies.

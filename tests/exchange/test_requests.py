@@ -167,3 +167,20 @@ def test_coordinator_lists_the_requests_of_a_case_page_by_page(open_case, ask, h
     seen = [item["id"] for item in first["items"] + second["items"]]
     assert sorted(seen) == sorted(ids) and len(seen) == 3
     assert second["next_cursor"] is None
+
+
+def test_request_under_handover_is_refused_by_the_route_and_stores_nothing(open_case, ask, weigh, end_detention, db):
+    """Purpose binding: after detention ended, a request under `handover` (a provision) to the municipality of
+    origin is a 422 naming `activity`; nothing is stored or logged, so no false purpose reaches the log."""
+    case_id = open_case()
+    weigh(case_id, consent="yes")
+    end_detention(case_id)
+    before = counts(db)
+    response = ask(case_id, SOCIAL, ["plan", "care", "housing"], activity="handover")
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert problem["field"] == "activity"
+    assert "opgevraagd" in problem["detail"]
+    assert counts(db) == before
+    assert ask(case_id, SOCIAL, ["housing"], activity="reintegration").status_code == 201
