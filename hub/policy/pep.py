@@ -98,6 +98,43 @@ class AnswerFilter:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Control characters: refused before any engine sees the input
+
+
+def control_character_fields(document: Any, path: str = "") -> list[str]:
+    """The dotted names (list positions left out) of the strings in a policy input, keys included, that hold
+    a code point below U+0020 or U+007F. regopy cuts a string at U+0000 and decides on the prefix (so
+    "gooi-en-vechtstreek\\u0000evil" would match the region), and a C0 character it echoes makes its result
+    unparseable: no such string reaches an engine (DESIGN.md §8)."""
+    found: dict[str, None] = {}
+    _walk_control(document, path, found)
+    return list(found)
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text)
+
+
+def _walk_control(value: Any, path: str, found: dict[str, None]) -> None:
+    if isinstance(value, str):
+        if _has_control(value):
+            found[path or "input"] = None
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and _has_control(key):
+                found[path or "input"] = None  # the key is data too; its own name is not repeated
+                continue
+            _walk_control(item, f"{path}.{key}" if path else str(key), found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _walk_control(item, path, found)
+
+
+def _control_refusal_text(fields: list[str]) -> str:
+    return f"De aanvraag is ongeldig: een stuurteken in veld {', '.join(fields)}."
+
+
+# ---------------------------------------------------------------------------------------------------
 # Request decisions
 
 
@@ -107,6 +144,10 @@ def decide_request(pdp: PolicyDecisionPoint, request_input: Mapping[str, Any]) -
     if not isinstance(request_input, Mapping):
         log.info("policy.input_invalid", rule="request", fields=["input"])
         return _refuse_all(pdp, (), INVALID_INPUT, "De aanvraag is onvolledig of ongeldig: de invoer is geen object.")
+    control = control_character_fields(request_input)
+    if control:
+        log.info("policy.input_invalid", rule="request", fields=control, problem="control_character")
+        return _refuse_all(pdp, categories, INVALID_INPUT, _control_refusal_text(control))
     try:
         RequestFacts.model_validate(dict(request_input))
     except ValidationError as exc:
@@ -133,6 +174,10 @@ def decide_case_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) ->
     if not isinstance(read_input, Mapping) or not categories:
         log.info("policy.input_invalid", rule="case_read", fields=["categories"])
         return _refuse_all(pdp, categories, INVALID_INPUT, "De aanvraag is onvolledig of ongeldig.")
+    control = control_character_fields(read_input)
+    if control:
+        log.info("policy.input_invalid", rule="case_read", fields=control, problem="control_character")
+        return _refuse_all(pdp, categories, INVALID_INPUT, _control_refusal_text(control))
     return _ask(pdp, "case_read", read_input, categories)
 
 
@@ -202,6 +247,11 @@ def filter_answer(pdp: PolicyDecisionPoint, decision: Decision, answer: Mapping[
         "allowed": list(decision.allowed),
         "answer": {c: sorted(str(f) for f in fields) for c, fields in shaped.items()},
     }
+    control = control_character_fields(policy_input)
+    if control:
+        log.info("policy.input_invalid", rule="answer", fields=control, problem="control_character")
+        everything = tuple(Withheld(c, None, INVALID_INPUT) for c in shaped)
+        return AnswerFilter({}, everything + tuple(malformed), uuid.uuid4().hex, _revision_of(pdp))
     try:
         result = pdp.decide("answer", policy_input)
         released_fields, withheld = check_answer_result(result.value, policy_input["answer"], decision.allowed)
@@ -238,6 +288,10 @@ class AccessOutcome:
 
 def check_operation(pdp: PolicyDecisionPoint, role: str, operation: str) -> AccessOutcome:
     """Ask the API-access rule whether `role` may call `operation`. Fails closed."""
+    control = control_character_fields({"role": role, "operation": operation})
+    if control:
+        log.info("policy.input_invalid", rule="api", fields=control, problem="control_character")
+        return AccessOutcome(False, INVALID_INPUT, "dt.api.allow", uuid.uuid4().hex, _revision_of(pdp))
     try:
         result = pdp.decide("api", {"role": role, "operation": operation})
         value = check_api_result(result.value)
