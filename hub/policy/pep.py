@@ -301,6 +301,24 @@ def check_operation(pdp: PolicyDecisionPoint, role: str, operation: str) -> Acce
     return AccessOutcome(value["allow"], value["reason"], value["rule"], result.decision_id, result.revision)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Readiness
+
+_PROBE = {"role": "zvh_coordinator", "operation": "case.read"}
+
+
+def policy_ready(pdp: PolicyDecisionPoint) -> bool:
+    """Whether the decision point can decide now: one real API-access decision through the engine (not a
+    table), which needs a loaded bundle and, for OPA, a reachable server that accepts the hub's token."""
+    try:
+        check_api_result(pdp.decide("api", dict(_PROBE)).value)
+        _ = pdp.revision
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        log.warning("policy.not_ready", pdp=getattr(pdp, "kind", "unknown"), error=str(exc)[:300])
+        return False
+    return True
+
+
 from hub.policy.access import authorize  # noqa: E402 - re-exported: `from hub.policy.pep import authorize`
 
 __all__ = [
