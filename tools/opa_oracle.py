@@ -31,6 +31,7 @@ from typing import Any
 ENTRYPOINTS = {
     "request": "dt.request.decision",
     "answer": "dt.answer.filter",
+    "release": "dt.answer.release",
     "api": "dt.api.decision",
     "case_read": "dt.case_read.decision",
 }

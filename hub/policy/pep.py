@@ -274,6 +274,73 @@ def filter_answer(pdp: PolicyDecisionPoint, decision: Decision, answer: Mapping[
 
 
 # ---------------------------------------------------------------------------------------------------
+# One evaluation at answer time: the request decision, now, and the filter of the answer by it
+
+
+def decide_and_filter(
+    pdp: PolicyDecisionPoint, request_input: Mapping[str, Any], answer: Mapping[str, Any]
+) -> tuple[Decision, AnswerFilter]:
+    """The request decision on `request_input` (the case as it is now) and the answer filter by that very
+    decision, in ONE evaluation (`dt.answer.release`): both come from the same bundle revision, so a reload
+    cannot split one answer between two policies. The same checks as decide_request and filter_answer."""
+    if not isinstance(answer, Mapping):
+        raise TypeError("decide_and_filter needs the answer as {category: {field: value}}")
+    categories = _requested_categories(request_input)
+    shaped = {c: v for c, v in answer.items() if isinstance(c, str) and isinstance(v, Mapping)}
+    malformed = tuple(Withheld(str(c), None, INVALID_INPUT) for c in answer if c not in shaped)
+    names = {c: sorted(str(f) for f in fields) for c, fields in shaped.items()}
+    if not isinstance(request_input, Mapping):
+        return _refuse_release(pdp, shaped, malformed, (), INVALID_INPUT, "De invoer is geen object.")
+    policy_input = {**request_input, "answer": names}
+    control = control_character_fields(policy_input)
+    if control:
+        log.info("policy.input_invalid", rule="release", fields=control, problem="control_character")
+        return _refuse_release(pdp, shaped, malformed, categories, INVALID_INPUT, _control_refusal_text(control))
+    try:
+        RequestFacts.model_validate(dict(request_input))
+    except ValidationError as exc:
+        fields = invalid_fields(exc)
+        log.info("policy.input_invalid", rule="release", fields=fields)
+        text = f"De aanvraag is onvolledig of ongeldig: ontbrekend of ongeldig veld {', '.join(fields)}."
+        return _refuse_release(pdp, shaped, malformed, categories, INVALID_INPUT, text)
+    try:
+        result = pdp.decide("release", policy_input)
+        if not isinstance(result.value, Mapping) or set(result.value) != {"decision", "filter"}:
+            raise PolicyUnavailable("release result is not {decision, filter}")
+        outcome = check_request_result(result.value.get("decision"), categories)
+        released_fields, withheld = check_answer_result(result.value.get("filter"), names, outcome.allowed)
+    except PolicyUnavailable as exc:
+        _log_unavailable(pdp, "release", exc)
+        return _refuse_release(pdp, shaped, malformed, categories, POLICY_UNAVAILABLE, _UNAVAILABLE_NL)
+    decision = _decision_from(outcome, result)
+    released = {
+        c: MappingProxyType({f: shaped[c][f] for f in fields if f in shaped[c]})
+        for c, fields in released_fields.items()
+    }
+    withheld_all = tuple(Withheld(w["category"], w["field"], w["reason"]) for w in withheld) + malformed
+    if withheld_all:
+        log.info(
+            "policy.answer_withheld",
+            decision_id=decision.decision_id,
+            withheld=[f"{w.category}.{w.field}" if w.field else w.category for w in withheld_all],
+        )
+    return decision, AnswerFilter(MappingProxyType(released), withheld_all, result.decision_id, result.revision)
+
+
+def _refuse_release(
+    pdp: PolicyDecisionPoint,
+    shaped: Mapping[str, Any],
+    malformed: tuple[Withheld, ...],
+    categories: tuple[str, ...],
+    reason: str,
+    text: str,
+) -> tuple[Decision, AnswerFilter]:
+    decision = _refuse_all(pdp, categories, reason, text)
+    everything = tuple(Withheld(c, None, reason) for c in shaped)
+    return decision, AnswerFilter({}, everything + malformed, decision.decision_id, decision.policy_revision)
+
+
+# ---------------------------------------------------------------------------------------------------
 # API access
 
 
@@ -329,6 +396,7 @@ __all__ = [
     "Withheld",
     "authorize",
     "check_operation",
+    "decide_and_filter",
     "decide_request",
     "filter_answer",
 ]

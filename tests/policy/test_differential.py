@@ -1,7 +1,7 @@
 """Differential test: the embedded engine (regopy) and real OPA (the oracle) give the same decision documents.
 
 Seeded and bounded: at least 2,000 generated inputs per run over the four entry points (`request`,
-`case_read`, `answer`, `api`), well-typed and hostile. Every input goes through the enforcement point to a
+`case_read`, `answer` with `release`, `api`), well-typed and hostile. Every input goes through the enforcement point to a
 decision point that asks BOTH engines and records both full documents:
 
 - a well-typed input must reach the engines, and their documents must be identical;
@@ -27,10 +27,17 @@ import pytest
 from hub.config import ROOT
 from hub.policy.bundle import read_source
 from hub.policy.pdp import PolicyDecisionPoint, PolicyResult, PolicyUnavailable, Rule
-from hub.policy.pep import check_operation, control_character_fields, decide_case_read, decide_request, filter_answer
+from hub.policy.pep import (
+    check_operation,
+    control_character_fields,
+    decide_and_filter,
+    decide_case_read,
+    decide_request,
+    filter_answer,
+)
 
 SEED = int(os.environ.get("HUB_POLICY_DIFF_SEED", "20261204"))
-COUNTS = {"request_typed": 700, "request_hostile": 400, "case_read": 400, "answer": 350, "api": 250}
+COUNTS = {"request_typed": 700, "request_hostile": 400, "case_read": 400, "answer": 350, "release": 200, "api": 250}
 
 DATA = read_source(ROOT / "policies").data["dt"]
 ROLES = sorted(DATA["reference"]["roles"])
@@ -292,6 +299,22 @@ def test_answer_filters_agree(twin, embedded_pdp, opa_pdp):
         if not control_character_fields(doc):
             direct.append(("answer", doc, _value(embedded_pdp, "answer", doc), _value(opa_pdp, "answer", doc)))
     assert _differences(direct) == [], f"seed {SEED}"
+
+
+def test_releases_agree(twin):
+    """The one evaluation at answer time (request decision + filter), well-typed and hostile."""
+    rng = random.Random(SEED + 4)
+    twin.calls.clear()
+    for _ in range(COUNTS["release"]):
+        doc = typed_request(rng)
+        doc = hostile(rng, doc) if rng.random() < 0.3 else doc
+        answer = {c: {f: "x" for f in rng.sample(FIELDS, 3)} for c in rng.sample([*CATEGORIES, "shoe_size"], 3)}
+        before = len(twin.calls)
+        decide_and_filter(twin, doc, answer)
+        if control_character_fields(doc):
+            assert len(twin.calls) == before
+    assert _differences(twin.calls) == [], f"seed {SEED}"
+    assert len(twin.calls) > COUNTS["release"] // 2
 
 
 def test_api_decisions_agree(twin, embedded_pdp, opa_pdp):
