@@ -1,7 +1,7 @@
 """Differential test: the embedded engine (regopy) and real OPA (the oracle) give the same decision documents.
 
-Seeded and bounded: at least 2,000 generated inputs per run over the four entry points (`request`,
-`case_read`, `answer` with `release`, `api`), well-typed and hostile. Every input goes through the enforcement point to a
+Seeded and bounded: at least 2,000 generated inputs per run over the entry points (`request`, `case_read`,
+`answer` with `release`, `api`), well-typed and hostile. Every input goes through the enforcement point to a
 decision point that asks BOTH engines and records both full documents:
 
 - a well-typed input must reach the engines, and their documents must be identical;
