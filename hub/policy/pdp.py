@@ -48,6 +48,7 @@ class PolicyDecisionPoint(abc.ABC):
     def decide(self, rule: Rule, input_doc: dict[str, Any]) -> PolicyResult:
         if rule not in ENTRYPOINTS:
             raise PolicyUnavailable(f"unknown rule {rule!r}")
+        log.debug("policy.evaluated", rule=rule, pdp=self.kind)  # counted by bench/exchange.py (debug only)
         try:
             return self._evaluate(rule, input_doc)
         except PolicyUnavailable:
