@@ -293,6 +293,9 @@ def decide_and_filter(
     names = {c: sorted(str(f) for f in fields) for c, fields in shaped.items()}
     if not isinstance(request_input, Mapping):
         return _refuse_release(pdp, shaped, malformed, (), INVALID_INPUT, "De invoer is geen object.")
+    if "allowed" in request_input or "answer" in request_input:  # the filter's own keys: never the caller's
+        log.info("policy.input_invalid", rule="release", fields=["allowed" if "allowed" in request_input else "answer"])
+        return _refuse_release(pdp, shaped, malformed, categories, INVALID_INPUT, "De invoer is ongeldig.")
     policy_input = {**request_input, "answer": names}
     control = control_character_fields(policy_input)
     if control:

@@ -81,6 +81,10 @@ def test_release_refuses_invalid_or_hostile_input_before_the_engine():
     assert result.released == {} and {w.reason for w in result.withheld} == {"invalid_input"}
     decision, _ = decide_and_filter(pdp, request(drop=("exchange",)), ANSWER)
     assert decision.refusal is not None and decision.refusal.reason == "invalid_input"
+    # `allowed` would switch the policy to the plain filter with the caller's list: refused, never passed on
+    decision, result = decide_and_filter(pdp, {**request(state="closed"), "allowed": ["housing"]}, ANSWER)
+    assert decision.refusal is not None and decision.refusal.reason == "invalid_input"
+    assert result.released == {}
     assert pdp.counts == Counter()
 
 
