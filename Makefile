@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Real OPA as the test oracle (tools/opa_oracle.py): a tool venv of its own, never a dependency of hub/.
+OPA_VENV  := .venv-opa
+OPA_STAMP := $(OPA_VENV)/.installed
 export HUB_ENV ?= dev
 
-.PHONY: run test demo check lint setup keys migrate bench clean
+.PHONY: run test demo check lint setup keys migrate bench clean opa policy-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +22,15 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $(NODE_STAMP)
 
+# opa-golib-python-bindings declares Requires-Python >=3.14 but runs on 3.11 (docs/POLICIES.md); pinned by hash.
+$(OPA_STAMP): tools/opa-requirements.txt
+	test -x $(OPA_VENV)/bin/python || $(PYTHON) -m venv $(OPA_VENV)
+	$(OPA_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps --ignore-requires-python \
+		-r tools/opa-requirements.txt
+	touch $(OPA_STAMP)
+
+opa: $(OPA_STAMP)
+
 setup: $(STAMP) $(NODE_STAMP) keys
 
 keys: $(STAMP)
@@ -30,12 +42,15 @@ migrate: setup
 run: migrate
 	$(BIN)/hub serve --host 127.0.0.1 --port 8000
 
-test: setup lint
+policy-test: setup opa
+	$(BIN)/hub policy test
+
+test: setup opa lint policy-test
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check hub partners tests bench
-	$(BIN)/ruff check hub partners tests bench
+	$(BIN)/ruff format --check hub partners tests bench tools
+	$(BIN)/ruff check hub partners tests bench tools
 
 demo: migrate
 	$(BIN)/python -m partners.demo
@@ -47,4 +62,4 @@ bench: setup
 	$(BIN)/python bench/screens.py
 
 clean:
-	rm -rf $(VENV) var node_modules certs/dev/*.pem certs/dev/*.json certs/dev/partners
+	rm -rf $(VENV) $(OPA_VENV) var node_modules certs/dev/*.pem certs/dev/*.json certs/dev/partners

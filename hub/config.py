@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     opa_token_file: Path | None = None
     # Where the OPA server loads policies/ from: its module ids below it are compared with the local copy.
     opa_policies_root: str = "/policies"
+    # The Python of the tool venv with real OPA (`make opa`, tools/opa_oracle.py): `hub policy test` and the
+    # test suite use it as the oracle; the service never does.
+    opa_oracle_python: Path = ROOT / ".venv-opa" / "bin" / "python"
 
     # mTLS via a TLS-terminating proxy (RFC 8705).
     client_cert_header: str = "x-client-cert"

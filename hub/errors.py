@@ -32,6 +32,7 @@ class HubError(Exception):
     status: int = 400
     code: str = "bad_request"
     title: str = "Ongeldig verzoek"
+    retry_after_seconds: int | None = None  # sent as Retry-After when set (RFC 9110 §10.2.3)
 
     def __init__(self, detail: str, **extra: Any) -> None:
         clash = sorted(RESERVED_MEMBERS & extra.keys())
@@ -68,6 +69,7 @@ class PayloadTooLarge(HubError):
 
 class ServiceUnavailable(HubError):
     status, code, title = 503, "service_unavailable", "Dienst niet beschikbaar"
+    retry_after_seconds = 5  # every 503 says when to try again (a policy engine or database that is back)
 
 
 def problem(
@@ -113,7 +115,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub_error(request: Request, exc: HubError) -> JSONResponse:
         log.info("request.refused", code=exc.code, status=exc.status)
-        return problem(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        retry = {"Retry-After": str(exc.retry_after_seconds)} if exc.retry_after_seconds is not None else None
+        return problem(request, exc.status, exc.code, exc.title, exc.detail, headers=retry, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

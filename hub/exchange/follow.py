@@ -31,7 +31,7 @@ from hub.cases.service import CaseContext
 from hub.errors import Conflict
 from hub.exchange import disclosure, repository, service
 from hub.exchange.context import ExchangeContext
-from hub.exchange.facts import request_input
+from hub.exchange.facts import REQUEST, request_input
 from hub.exchange.models import DataRequest
 from hub.exchange.ports import case_facts, decide
 from hub.exchange.schemas import RequestCreate
@@ -85,7 +85,12 @@ def _input(session: Session, ctx: ExchangeContext, case: Case, request: DataRequ
         request.responder_oin, request.responder_role
     )
     return request_input(
-        requester, responder, request.activity_id, list(request.categories_allowed), case_facts(session, case)
+        requester,
+        responder,
+        request.activity_id,
+        list(request.categories_allowed),
+        case_facts(session, case),
+        exchange=REQUEST,
     )
 
 

@@ -16,7 +16,7 @@ from hub.exchange import disclosure, repository
 from hub.exchange.answers import answer_purpose
 from hub.exchange.context import ExchangeContext
 from hub.exchange.errors import HandoverAcknowledged, HandoverRefused
-from hub.exchange.facts import request_input
+from hub.exchange.facts import PROVIDE, request_input
 from hub.exchange.follow import follow_case
 from hub.exchange.models import Handover
 from hub.exchange.ports import (
@@ -79,7 +79,10 @@ def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Han
     if not content:
         raise HandoverRefused("Er is niets om over te dragen: geen plan en geen vrijgegeven gegevens.", case_id=case.id)
     offered = sorted(content)
-    decision = decide(ctx, request_input(ctx.caller.partner, recipient, HANDOVER, offered, case_facts(session, case)))
+    decision = decide(
+        ctx,
+        request_input(ctx.caller.partner, recipient, HANDOVER, offered, case_facts(session, case), exchange=PROVIDE),
+    )
     handover = _new_handover(session, ctx, case.id, recipient.oin, content, decision)
     session.add(handover)
     session.flush()
@@ -168,6 +171,7 @@ def read_handover(session: Session, ctx: ExchangeContext, handover_id: str) -> t
             responder_oin=handover.recipient_oin,
             activity=handover.activity_id,
             categories=list(handover.categories),
+            exchange=PROVIDE,
         ),
     )
     stored = ctx.envelope.decrypt_json(session, case.id, HANDOVER, handover.ciphertext, scope=HANDOVER)

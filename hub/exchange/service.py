@@ -16,9 +16,10 @@ from hub.auth.principal import Partner
 from hub.errors import NotFound, ValidationFailed
 from hub.exchange import disclosure, repository
 from hub.exchange.context import ExchangeContext
-from hub.exchange.facts import request_input
+from hub.exchange.facts import REQUEST, request_input
 from hub.exchange.models import DataRequest
 from hub.exchange.ports import (
+    activity_direction,
     activity_ref,
     case_facts,
     coordinator_case,
@@ -47,6 +48,13 @@ def check_vocabulary(activity: str, categories: list[str]) -> None:
     """Refuse names the register and the catalogue do not know (the policy decides on the known ones)."""
     if not known_activity(activity):
         raise ValidationFailed(f"Onbekende verwerkingsactiviteit: {activity!r}.", field="activity")
+    if activity_direction(activity) != REQUEST:
+        # Purpose binding: a request names an activity that requests; the handover has its own route.
+        raise ValidationFailed(
+            f"Onder de verwerkingsactiviteit {activity!r} wordt niets opgevraagd: een aanvraag kan alleen onder "
+            "een activiteit die gegevens opvraagt.",
+            field="activity",
+        )
     unknown = [c for c in categories if not known_category(c)]
     if unknown:
         raise ValidationFailed(
@@ -60,7 +68,15 @@ def create_request(session: Session, ctx: ExchangeContext, case_id: str, body: R
     responder = resolve_responder(ctx, body.responder)
     check_vocabulary(body.activity, body.categories)
     decision = decide(
-        ctx, request_input(ctx.caller.partner, responder, body.activity, body.categories, case_facts(session, case))
+        ctx,
+        request_input(
+            ctx.caller.partner,
+            responder,
+            body.activity,
+            body.categories,
+            case_facts(session, case),
+            exchange=REQUEST,
+        ),
     )
     if decision.allowed:  # a request the policy refused whole asks nobody anything: the case stays as it is
         start_screening(session, ctx, case)

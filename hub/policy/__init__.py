@@ -36,8 +36,20 @@ def make_pdp(settings: Settings) -> PolicyDecisionPoint:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Load the policies (refusing to start when they do not compile) and put the PDP on app.state.pdp."""
-    app.state.pdp = make_pdp(settings)
+    """Load the policies (refusing to start when they do not compile, or when the embedded engine's API-access
+    table is incomplete) and put the PDP on app.state.pdp."""
+    from hub.policy.access_table import TABLES
+    from hub.policy.bundle import PolicyLoadError
+    from hub.policy.pdp import PolicyUnavailable
+
+    pdp = make_pdp(settings)
+    try:
+        TABLES.rebuild(pdp)  # the api rule for every (role, operation) pair of this bundle
+    except PolicyUnavailable as exc:
+        if pdp.kind == "embedded":
+            raise PolicyLoadError(f"the API-access table of the policy is incomplete: {exc}") from exc
+        # a remote OPA that does not answer yet: the first access check builds it (or is refused)
+    app.state.pdp = pdp
 
 
 def on_startup(app: FastAPI) -> None:

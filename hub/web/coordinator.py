@@ -233,7 +233,14 @@ def preview(request: Request, case_id: str, given: RequestFormDep, session: Sess
         )
     decision = ports.decide(
         ctx,
-        ports.request_input(caller.partner, responder, body.activity, body.categories, ports.case_facts(session, case)),
+        ports.request_input(
+            caller.partner,
+            responder,
+            body.activity,
+            body.categories,
+            ports.case_facts(session, case),
+            exchange=ports.REQUEST,
+        ),
     )
     session.rollback()  # a preview writes nothing
     return _request_form(request, caller, session, case_id, chosen=chosen, preview=decision)

@@ -56,6 +56,14 @@ def test_opa_serves_the_policies_folder_read_only():
     assert "--server" in opa["command"] and "/policies" in opa["command"]
 
 
+def test_opa_image_is_the_oracles_version():
+    """Compose runs the OPA version the suite's oracle embeds (tools/opa_oracle.py), pinned, never `latest`."""
+    oracle = (ROOT / "tools" / "opa_oracle.py").read_text()
+    version = re.search(r'^OPA_VERSION = "([0-9.]+)"', oracle, re.MULTILINE)
+    assert version is not None
+    assert SERVICES["opa"]["image"] == f"openpolicyagent/opa:{version.group(1)}"
+
+
 def test_opa_api_requires_the_hubs_token():
     """M2: OPA authenticates bearer tokens and authorizes every API call with deploy/opa/authz.rego, the same
     file the OPA stand-in of the suite runs; it loads the token's digest from a secret, never the token."""

@@ -104,6 +104,7 @@ def test_authorize_with_broken_engine_refuses(guarded, client, auth_headers, pol
     response = client.get("/v1/_policy_probe", headers=auth_headers("zvh-gooi-en-vechtstreek"))
     assert response.status_code == 503
     assert response.json()["code"] == "policy_unavailable"
+    assert response.headers["retry-after"] == "5"
 
 
 def test_app_carries_the_embedded_pdp(app):
