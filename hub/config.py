@@ -9,8 +9,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, gt=0)
     log_level: str = "INFO"
     log_json: bool = True
+    # Swagger UI at /docs: unset means on in development and off in production.
+    docs_enabled: bool | None = None
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer_is_a_base_url(cls, value: str) -> str:
+        return parse_issuer(value)
+
+    @property
+    def serves_docs(self) -> bool:
+        return self.docs_enabled if self.docs_enabled is not None else self.env == "dev"
 
     @model_validator(mode="after")
     def _fill_development_defaults(self) -> Settings:
@@ -197,6 +209,26 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return normalise_database_url(self.database_url or "")
+
+
+def parse_issuer(value: str) -> str:
+    """HUB_ISSUER as a base URL: http(s), a host, no user info, whitespace, query or fragment (issue 12, item 9).
+    Outside development check_safe also requires https."""
+    if not value or any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError("must be a URL without whitespace or control characters")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises on a port that is not a number or out of range
+    except ValueError:
+        raise ValueError("must be a URL such as https://hub.example.nl") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("must be an https:// URL (http:// only in development)")
+    if not parts.hostname or "@" in parts.netloc:
+        raise ValueError("must name a host, without user info")
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        raise ValueError("must not have a query or a fragment")
+    del port
+    return value
 
 
 def normalise_database_url(url: str) -> str:
