@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,7 +208,9 @@ class Settings(BaseSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        return normalise_database_url(self.database_url or "")
+        if not self.database_url:
+            raise ConfigurationError("HUB_DATABASE_URL is not set")
+        return normalise_database_url(self.database_url)
 
 
 def parse_issuer(value: str) -> str:
@@ -301,6 +303,33 @@ def development_thumbprints() -> set[str]:
 
 def _dev_secret_values() -> set[str]:
     return {p.read_text().strip() for p in DEV_CERTS.glob("*.b64")} if DEV_CERTS.exists() else set()
+
+
+class _Environment(BaseSettings):
+    """HUB_ENV alone: read when the full settings could not be built, to word a configuration error."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+    env: str = "production"
+
+
+def configuration_problem(error: Exception) -> str:
+    """One line for an operator: what is wrong with which setting (a ConfigurationError, a settings value
+    pydantic refused, an invalid partner registry). Hints at HUB_ENV=dev where development keys exist but the
+    hub runs as production (issue 12, item 4)."""
+    if isinstance(error, ValidationError):
+        line = "; ".join(
+            f"{'HUB_' + str(e['loc'][0]).upper() if e['loc'] else 'settings'}: {_without_prefix(e['msg'])}"
+            for e in error.errors()
+        )
+    else:
+        line = " ".join(str(error).split())  # one line, whatever the message held
+    if DEV_CERTS.exists() and _Environment().env != "dev":
+        line += " (certs/dev/ exists: the development setup runs with HUB_ENV=dev)"
+    return line
+
+
+def _without_prefix(message: str) -> str:
+    return message.removeprefix("Value error, ")
 
 
 @lru_cache
