@@ -1,4 +1,6 @@
-"""/docs: Swagger UI served by the hub itself, from the `swagger-ui-bundle` package (no CDN, works offline).
+"""/docs: Swagger UI served by the hub itself, from the files the `fastapi-offline` package ships (no CDN,
+works offline). Only its two Swagger UI files are used, not its FastAPI subclass. (`swagger-ui-bundle` ships
+Swagger UI 4, which cannot read the OpenAPI 3.1 document FastAPI writes.)
 
 On by default in development; in production only when HUB_DOCS_ENABLED is set. The page is plain HTML that
 loads the bundle and a small start script (no inline script), so the strict HTML_CSP of
@@ -8,15 +10,16 @@ their clients from it.
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from swagger_ui_bundle import swagger_ui_path
 
 from hub.config import Settings
 
 HERE = Path(__file__).resolve().parent
+SWAGGER_UI = files("fastapi_offline") / "static"
 ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +37,7 @@ def docs_start() -> Response:
 
 def _asset(name: str, media_type: str):
     def serve() -> Response:
-        return FileResponse(Path(swagger_ui_path) / name, media_type=media_type)
+        return FileResponse(str(SWAGGER_UI / name), media_type=media_type)
 
     return serve
 
