@@ -1,7 +1,8 @@
 """Security headers on every response the hub sends, as one pure ASGI middleware.
 
 - `Cache-Control: no-store` on everything under /v1 and on the OAuth endpoints: those answers carry personal
-  data or tokens, and no browser or proxy may keep them (issue 12, item 1);
+  data or tokens, and no browser or proxy may keep them (issue 12, item 1); and on every HTML page that does
+  not set its own Cache-Control (the screens show personal data as well);
 - `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer` on every response;
 - `Strict-Transport-Security` when the hub is served over https (its issuer is an https URL);
 - a Content-Security-Policy with `frame-ancestors 'none'` on every response: `HTML_CSP` on HTML pages (the
@@ -45,14 +46,16 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                html = headers.get("content-type", "").lower().startswith("text/html")
                 if no_store:
                     headers["Cache-Control"] = "no-store"
+                elif html and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"  # a screen may show personal data too
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "no-referrer"
                 if self.https:
                     headers["Strict-Transport-Security"] = HSTS
                 if "content-security-policy" not in headers:
-                    html = headers.get("content-type", "").lower().startswith("text/html")
                     headers["Content-Security-Policy"] = HTML_CSP if html else API_CSP
             await send(message)
 

@@ -66,6 +66,7 @@ def test_the_docs_page_gets_the_strict_html_policy(client):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert response.headers["content-security-policy"] == HTML_CSP
+    assert response.headers["cache-control"] == "no-store"  # HTML pages are not kept either
     for directive in ("default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"):
         assert directive in HTML_CSP
 
