@@ -7,6 +7,11 @@ STAMP  := $(VENV)/.installed
 OPA_VENV  := .venv-opa
 OPA_STAMP := $(OPA_VENV)/.installed
 export HUB_ENV ?= dev
+# `make run PORT=9000`: the port the hub serves on; in development its issuer (the audience partners put in
+# their client assertions) follows it unless HUB_ISSUER is set. `make demo HUB_URL=http://127.0.0.1:9000`: the
+# hub the demo talks to (without it, 127.0.0.1:8000, or a hub the demo starts itself when none answers there).
+PORT   ?= 8000
+HUB_URL ?=
 
 .PHONY: run test demo check lint setup keys migrate bench clean opa policy-test
 
@@ -40,7 +45,7 @@ migrate: setup
 	$(BIN)/hub migrate
 
 run: migrate
-	$(BIN)/hub serve --host 127.0.0.1 --port 8000
+	HUB_ISSUER="$${HUB_ISSUER:-http://127.0.0.1:$(PORT)}" $(BIN)/hub serve --host 127.0.0.1 --port $(PORT)
 
 policy-test: setup opa
 	$(BIN)/hub policy test
@@ -53,7 +58,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check hub partners tests bench tools
 
 demo: migrate
-	$(BIN)/python -m partners.demo
+	$(BIN)/python -m partners.demo $(if $(HUB_URL),--hub-url $(HUB_URL))
 
 bench: setup
 	$(BIN)/python bench/policy.py

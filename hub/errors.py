@@ -111,6 +111,27 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
+def _malformed_json(request: Request, error: dict[str, Any], document: Any) -> JSONResponse:
+    """A body that is not JSON: what the parser found and where (line and column), not the character offset
+    that FastAPI puts in the error's location, which read as a field name ("De invoer is ongeldig in: 30")."""
+    position = error["loc"][-1] if error["loc"] and isinstance(error["loc"][-1], int) else 0
+    text = document if isinstance(document, str) else ""
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    reason = str((error.get("ctx") or {}).get("error", "invalid JSON"))  # the parser's reason; never the text
+    log.info("request.invalid", fields="body", error_type="json_invalid")
+    return problem(
+        request,
+        422,
+        "validation_failed",
+        "Ongeldige invoer",
+        f"De body is geen geldige JSON: {reason} (regel {line}, kolom {column}).",
+        errors=[
+            {"field": "body", "message": reason, "type": "json_invalid", "line": line, "column": column},
+        ],
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub_error(request: Request, exc: HubError) -> JSONResponse:
@@ -120,6 +141,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        malformed = next((e for e in exc.errors() if e["type"] == "json_invalid"), None)
+        if malformed is not None:
+            return _malformed_json(request, malformed, exc.body)
         # Only locations and messages: never echo the submitted values (they may hold a BSN).
         errors = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
         fields = ", ".join(e["field"] for e in errors)

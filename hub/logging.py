@@ -218,7 +218,7 @@ class RequestContextMiddleware:
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            structlog.contextvars.clear_contextvars()
+        await self.app(scope, receive, send_with_id)
+        # Not in a `finally`: when the app raises, the server's own log line of that failure (uvicorn's
+        # "Exception in ASGI application") still carries the request id. Each request starts by clearing.
+        structlog.contextvars.clear_contextvars()

@@ -46,11 +46,11 @@ class RecordPageResult:
     inspection_seq: int
 
 
-def subject_pseudonym_of(bsn: str, pseudonym_key: str) -> str:
+def subject_pseudonym_of(bsn: str, pseudonym_key: str, field: str = "bsn") -> str:
     """The pseudonym of a BSN from a request body; a BSN failing the eleven-test is refused, never echoed."""
     if not is_valid_bsn(bsn):
         raise InvalidBsn(
-            "Het BSN is ongeldig: het moet uit negen cijfers bestaan en de elfproef doorstaan.", field="bsn"
+            "Het BSN is ongeldig: het moet uit negen cijfers (0-9) bestaan en de elfproef doorstaan.", field=field
         )
     return pseudonymise(bsn, pseudonym_key)
 
@@ -112,7 +112,7 @@ def record_filter(query: RecordQuery, pseudonym_key: str, region: str) -> reposi
         raise InvalidPeriod("De periode is leeg: period_from moet vóór period_to liggen.", field="period_from")
     subject = query.subject_pseudonym
     if query.subject_bsn is not None:
-        subject = subject_pseudonym_of(query.subject_bsn.get_secret_value(), pseudonym_key)
+        subject = subject_pseudonym_of(query.subject_bsn.get_secret_value(), pseudonym_key, field="subject_bsn")
     return repository.RecordFilter(
         period_from=query.period_from,
         period_to=query.period_to,

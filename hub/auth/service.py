@@ -15,9 +15,10 @@ from hub.auth.registry import Registry
 from hub.auth.scopes import ALL_SCOPES
 from hub.auth.tokens import token_endpoint
 from hub.config import Settings
+from hub.openapi import ACTOR_PATTERN
 
 ACTING_PERSON_HEADER = "X-Acting-Person"
-_ACTOR = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+_ACTOR = re.compile(ACTOR_PATTERN)
 
 
 def oauth_response(

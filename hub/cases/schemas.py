@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.cases.models import CaseState, Consent, Risk
+from hub.strict_input import MultiLine, StrictInput
 from hub.timestamps import UtcDateTime
 
 NOTIFICATION_ID = r"^[A-Za-z0-9._:-]{1,100}$"
@@ -37,13 +38,12 @@ class ConditionStatus(StrEnum):
     unknown = "unknown"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Strict = StrictInput  # unknown fields and hidden characters in any text are refused (hub.strict_input)
 
 
 class ConditionEntry(_Strict):
     status: ConditionStatus
-    help_question: str | None = Field(
+    help_question: Annotated[str | None, MultiLine] = Field(
         default=None, max_length=1000, description="The person's help question on this condition, if any."
     )
 
@@ -186,7 +186,7 @@ class PlanRecorded(_Strict):
     warm handover can pass it on as it is. The service validates it against that schema."""
 
     type: Literal["plan_recorded"]
-    plan: dict[str, Any]
+    plan: Annotated[dict[str, Any], MultiLine]
 
 
 class OutreachStarted(_Strict):

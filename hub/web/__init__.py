@@ -11,7 +11,6 @@ from fastapi.staticfiles import StaticFiles
 
 from hub.config import Settings
 from hub.errors import HubError
-from hub.web.security import HtmlHeadersMiddleware
 
 STATIC = Path(__file__).parent / "static"
 
@@ -42,7 +41,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/assets/hub", StaticFiles(directory=STATIC), name="assets-hub")
     for prefix, folder in VENDOR.items():
         app.mount(prefix, StaticFiles(directory=settings.web_assets_dir / folder, check_dir=False), name=prefix)
-    app.add_middleware(HtmlHeadersMiddleware)
 
     problem_handler = app.exception_handlers[HubError]
 

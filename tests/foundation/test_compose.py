@@ -119,13 +119,19 @@ def test_secret_files_exist_only_as_references():
     assert all(spec["file"].startswith("./secrets/") for spec in COMPOSE["secrets"].values())
 
 
-def test_image_serves_without_proxy_headers(monkeypatch):
+def test_image_serves_without_proxy_headers(monkeypatch, tmp_path):
     """The image starts the hub with `hub serve`, which runs uvicorn with proxy headers off: the TCP peer (which
-    decides whether the client-certificate header is believed) is never rewritten from X-Forwarded-For."""
+    decides whether the client-certificate header is believed) is never rewritten from X-Forwarded-For; and
+    without uvicorn's `server` header."""
     import uvicorn
     from typer.testing import CliRunner
 
     from hub.cli import app as cli
+    from hub.config import Settings
+
+    # `hub serve` builds the app once before uvicorn (a refused configuration stops it there): give it a valid one.
+    settings = Settings(env="dev", database_url=f"sqlite:///{tmp_path}/hub.db")
+    monkeypatch.setattr("hub.cli.get_settings", lambda: settings)
 
     command = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD")]
     assert len(command) == 1 and "exec hub serve" in command[0] and "uvicorn" not in command[0]
@@ -133,7 +139,7 @@ def test_image_serves_without_proxy_headers(monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: seen.update(options, target=target))
     result = CliRunner().invoke(cli, ["serve", "--host", "127.0.0.2", "--port", "8000", "--workers", "2"])
     assert result.exit_code == 0, result.output
-    assert seen["proxy_headers"] is False and seen["access_log"] is False
+    assert seen["proxy_headers"] is False and seen["access_log"] is False and seen["server_header"] is False
     assert (seen["target"], seen["host"], seen["workers"]) == ("hub.asgi:app", "127.0.0.2", 2)
 
 
