@@ -61,6 +61,19 @@ class ServiceUnavailable(HubError):
     status, code, title = 503, "service_unavailable", "Dienst niet beschikbaar"
 
 
+class LoggedRefusal(HubError):
+    """A refusal raised after its disclosure-log record was written: the record is part of the answer, so the
+    request's unit of work (hub.db.get_session) commits it before the problem is rendered. Subclass it together
+    with the problem's own class."""
+
+
+class ResponseNotRendered(HubError):
+    """The request failed after its work was done (building or serialising the response, most often): the
+    unit of work rolled back, with its log records; nothing was released or stored."""
+
+    status, code, title = 500, "response_not_rendered", "Antwoord kon niet worden opgebouwd"
+
+
 def problem(
     request: Request,
     status: int,

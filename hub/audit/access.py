@@ -67,7 +67,7 @@ def access_report(
         to_oin=caller.partner.oin,
         to_actor=caller.actor,
     )
-    session.commit()
+    session.flush()
     log.info("audit.access_report", entries=len(entries), report_seq=logged.seq)
     return AccessReport(
         titel="Overzicht van verstrekkingen van uw persoonsgegevens",

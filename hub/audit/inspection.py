@@ -141,7 +141,7 @@ def query_records(
         case_id=where.case_id,
         query_filter=filter_document(where),
     )
-    session.commit()
+    session.flush()
     log.info("audit.inspected", results=len(page), inspection_seq=inspection.seq)
     return RecordPageResult(page, encode_cursor(page[-1].seq) if more else None, inspection.seq)
 

@@ -262,5 +262,5 @@ def run_report(
             **({"region": scope.region} if scope.region else {}),
         },
     )
-    session.commit()
+    session.flush()
     return report

@@ -23,13 +23,12 @@ from hub.cases.lifecycle import CaseEventType, allowed_events, transition
 from hub.cases.models import Case, CaseEvent, CaseState, Consent, Risk
 from hub.cases.schemas import CaseClosed, CoordinatorEvent, PlanRecorded, VisitRecorded, WeighingRecorded
 from hub.crypto.envelope import Envelope
-from hub.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hub.errors import Conflict, Forbidden, LoggedRefusal, NotFound, ValidationFailed
 from hub.pagination import PageParams, Slice, paginate
 from hub.policy.catalogue import schema_errors
 from hub.policy.pdp import PolicyDecisionPoint
 from hub.policy.pep import Decision, decide_case_read
 from hub.policy.register import Register, get_register
-from hub.rendering import LoggedRefusal
 
 log = structlog.get_logger(__name__)
 
@@ -148,8 +147,8 @@ def _decide_read(
 ) -> Decision:
     """The policy's decision (`dt.case_read`, rules 1, 3, 4 and 7) on the coordinator's own read of these
     categories of the case; the policy, not this module, chooses the activity. When nothing is allowed the
-    refusal is written to the disclosure log (and committed), then refused (409 for a closed case, 403
-    otherwise)."""
+    refusal is written to the disclosure log, then refused (409 for a closed case, 403 otherwise) with a
+    LoggedRefusal: the unit of work commits the record."""
     decision = decide_case_read(
         pdp,
         {
@@ -173,7 +172,7 @@ def _decide_read(
         categories_withheld=sorted(reasons),
         denial_reasons=reasons,
     )
-    session.commit()
+    session.flush()
     log.info(
         "case.read_refused",
         case_id=case.id,
@@ -211,7 +210,7 @@ def show_identity(
         to_actor=caller.actor,
         categories_released=[IDENTITY],
     )
-    session.commit()
+    session.flush()
     log.info("case.identity_shown", case_id=case.id, decision_id=decision.decision_id, released=[IDENTITY])
     return identity
 
@@ -241,7 +240,7 @@ def show_information_sheet(
         categories_withheld=withheld,
         denial_reasons={c: d.reason for c, d in decision.denied.items()},
     )
-    session.commit()
+    session.flush()
     log.info(
         "case.information_sheet_shown",
         case_id=case.id,
@@ -284,5 +283,5 @@ def record_event(
     if isinstance(event, PlanRecorded):  # stored only once the table allowed the step
         case.plan_ciphertext = ctx.envelope.encrypt_json(session, case.id, PLAN, event.plan)
         session.add(case)
-    session.commit()
+    session.flush()
     return case, entry

@@ -85,7 +85,7 @@ def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Han
     if handover.status == "sent":
         handover_sent(session, ctx, case)
     disclosure.handover_sent(session, ctx, case, handover, decision)
-    session.commit()
+    session.flush()
     log.info(
         "handover.decided",
         handover_id=handover.id,
@@ -177,7 +177,7 @@ def read_handover(session: Session, ctx: ExchangeContext, handover_id: str) -> t
         handover.first_read_at = ctx.now
         session.add(handover)
     disclosure.handover_read(session, ctx, case, handover, decision, sorted(content), first=first)
-    session.commit()
+    session.flush()
     log.info("handover.read", handover_id=handover.id, first=first, released=len(content))
     return handover, identity, content, sorted(content)
 
@@ -193,6 +193,6 @@ def acknowledge(session: Session, ctx: ExchangeContext, handover_id: str) -> Han
     for request in repository.open_requests_of_case(session, handover.case_id):
         request.status = "closed"  # the case is closed: what was not answered can no longer be
         session.add(request)
-    session.commit()
+    session.flush()
     log.info("handover.acknowledged", handover_id=handover.id)
     return handover

@@ -31,11 +31,11 @@ def refuse_unless_allowed(
     session: Session, ctx: ExchangeContext, case: Any, stored: DataRequest | Handover, decision: Decision
 ) -> Decision:
     """The fresh decision, when it allows at least one category; otherwise the refusal is written to the
-    disclosure log (and committed) and a 409 names the policy's reason."""
+    disclosure log and a 409 (a LoggedRefusal: the unit of work commits the record) names the policy's reason."""
     if decision.allowed:
         return decision
     disclosure.release_refused(session, ctx, case, stored, decision)
-    session.commit()
+    session.flush()
     denial = decision.refusal or next(iter(decision.denied.values()), None)
     reason = denial.reason if denial else "nothing_allowed"
     explanation = denial.explanation_nl if denial else "Het beleid staat niets toe."
