@@ -5,6 +5,8 @@ OAuth endpoints keep the RFC 6749 §5.2 error form; they do not use these classe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import structlog
@@ -26,6 +28,7 @@ class HubError(Exception):
     status: int = 400
     code: str = "bad_request"
     title: str = "Ongeldig verzoek"
+    headers: Mapping[str, str] = MappingProxyType({})  # response headers of the problem (Retry-After, ...)
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -116,7 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub_error(request: Request, exc: HubError) -> JSONResponse:
         log.info("request.refused", code=exc.code, status=exc.status)
-        return problem(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        return problem(request, exc.status, exc.code, exc.title, exc.detail, headers=dict(exc.headers), **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -39,9 +39,9 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, delete
 
+from hub.auth.routing import AuthorizedRoute, route_authorization
 from hub.db import SessionDep
 from hub.errors import HubError, LoggedRefusal
-from hub.routing import AuthorizedRoute, route_authorization
 
 log = structlog.get_logger(__name__)
 

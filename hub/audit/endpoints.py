@@ -28,12 +28,12 @@ from hub.audit.schemas import (
 )
 from hub.audit.trace import TraceDep
 from hub.audit.verify import SealLimits
+from hub.auth.authorization import authorize
 from hub.auth.principal import Caller
+from hub.auth.routing import AuthorizedRoute
 from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.openapi import problem_responses
-from hub.policy.pep import authorize
-from hub.routing import AuthorizedRoute
 
 router = APIRouter(
     prefix="/v1/audit",

@@ -12,10 +12,10 @@ from hub.auth.keys import SigningKey
 from hub.auth.mtls import CertificateHeaderInvalid, presented_thumbprint
 from hub.auth.oauth2.requests import StarletteOAuth2Request
 from hub.auth.registry import load_registry
+from hub.auth.routing import AuthorizedRoute
 from hub.auth.schemas import Me, PartnerPublic
 from hub.config import Settings
 from hub.db import SessionDep
-from hub.routing import AuthorizedRoute
 
 # RFC 6749 §5.2 error responses (not RFC 9457 problems): 400, or 401 when the client tried HTTP authentication.
 _OAUTH_ERROR = {

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Response, status
 
+from hub.auth.authorization import authorize
 from hub.auth.principal import Caller
 from hub.cases import notifications, service
 from hub.cases.models import Case, CaseEvent, CaseState
@@ -36,7 +37,6 @@ from hub.idempotency import REPLAYED_HEADER, IdempotentRoute
 from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
 from hub.policy.pdp import PolicyDecisionPoint
-from hub.policy.pep import authorize
 
 notifications_router = APIRouter(prefix="/v1/notifications", tags=["notifications"], route_class=IdempotentRoute)
 cases_router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=IdempotentRoute)

@@ -19,8 +19,7 @@ from hub.exchange.context import ExchangeContext
 from hub.exchange.facts import request_input
 from hub.exchange.schemas import SubjectIdentity
 from hub.policy import catalogue, register
-from hub.policy.errors import PolicyUnavailableError
-from hub.policy.pep import POLICY_UNAVAILABLE, Decision, decide_request, filter_answer
+from hub.policy.pep import Decision, decide_request, filter_answer
 from hub.policy.register import ActivityRef
 
 # -- catalogue and register ---------------------------------------------------------------------------
@@ -109,17 +108,12 @@ def close_case(session: Session, ctx: ExchangeContext, case: Case) -> None:
 
 # -- the policy -----------------------------------------------------------------------------------------
 
-_UNAVAILABLE_NL = "Het beleid kon niet worden geraadpleegd; er is niets opgeslagen of verstrekt."
-
 
 def decide(ctx: ExchangeContext, facts: dict[str, Any]) -> Decision:
     """The policy's decision on a request or handover. An engine that could not decide (failed, timed out,
-    gave a malformed answer) is no refusal to store: the call fails with 503 `policy_unavailable`, nothing
-    is stored, and the partner may simply try again."""
-    decision = decide_request(ctx.pdp, facts)
-    if decision.refusal is not None and decision.refusal.reason == POLICY_UNAVAILABLE:
-        raise PolicyUnavailableError(_UNAVAILABLE_NL, rule="request", policy_revision=decision.policy_revision)
-    return decision
+    gave a malformed answer) is no refusal to store: the enforcement point raises 503 `policy_unavailable`,
+    nothing is stored, and the partner may simply try again."""
+    return decide_request(ctx.pdp, facts)
 
 
 # -- the policy, again on every release ------------------------------------------------------------------
@@ -172,9 +166,7 @@ def answer_filter(
     """The decision taken again, the released values per category, and what the policy withheld
     ({category, field, reason}). The caller hands in only catalogue categories and catalogue fields."""
     decision = decide_again(ctx, case, session, request)
-    result = filter_answer(ctx.pdp, decision, values)
-    if any(w.reason == POLICY_UNAVAILABLE for w in result.withheld):  # not a withholding: nothing is stored
-        raise PolicyUnavailableError(_UNAVAILABLE_NL, rule="answer", policy_revision=result.policy_revision)
+    result = filter_answer(ctx.pdp, decision, values)  # an engine failure raises: nothing is stored
     released = {c: dict(fields) for c, fields in result.released.items()}
     withheld = [{"category": w.category, "field": w.field, "reason": w.reason} for w in result.withheld]
     return decision, released, withheld

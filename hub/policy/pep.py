@@ -5,8 +5,11 @@ A `Decision` cannot be built elsewhere: its constructor demands a token private 
 `dataclasses.replace` refuses it too (the token is an init-only field). A service that releases data
 takes a `Decision` as its argument, so holding one proves the policy was asked.
 
-Whatever goes wrong (the input has the wrong shape, the engine errs, times out or answers something
-undefined or malformed) the result is a refusal with a reason, never an exception and never an allow.
+Input of the wrong shape is a refusal with a reason, never an allow. An engine that cannot decide (it errs,
+times out, or answers something undefined or malformed) is no decision at all: every function here then
+raises the one `PolicyUnavailableError` (hub.policy.errors: 503 `policy_unavailable` with `Retry-After`), so
+that no caller stores or releases anything and none has to recognise a reason string. (The PDP's own
+`hub.policy.pdp.PolicyUnavailable` stays inside this module.)
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
+from hub.policy.errors import PolicyUnavailableError
 from hub.policy.pdp import PolicyDecisionPoint, PolicyResult, PolicyUnavailable, Rule
 from hub.policy.register import ActivityRef
 from hub.policy.results import RequestOutcome, check_answer_result, check_api_result, check_request_result
@@ -29,9 +33,8 @@ log = structlog.get_logger(__name__)
 
 _MINT = object()  # only this module holds it
 
-POLICY_UNAVAILABLE = "policy_unavailable"
 INVALID_INPUT = "invalid_input"
-_UNAVAILABLE_NL = "Het beleid kon niet worden geraadpleegd; uit voorzorg wordt niets uitgewisseld."
+_UNAVAILABLE_NL = "Het beleid kon niet worden geraadpleegd; er is niets opgeslagen of verstrekt."
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +140,13 @@ def decide_case_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) ->
 
 
 def _ask(pdp: PolicyDecisionPoint, rule: Rule, document: Mapping[str, Any], categories: tuple[str, ...]) -> Decision:
-    """One per-category decision from the engine; any engine failure or a result of the wrong shape denies all."""
+    """One per-category decision from the engine; an engine failure or a result of the wrong shape raises
+    PolicyUnavailableError."""
     try:
         result = pdp.decide(rule, dict(document))
         outcome = check_request_result(result.value, categories)
     except PolicyUnavailable as exc:
-        _log_unavailable(pdp, rule, exc)
-        return _refuse_all(pdp, categories, POLICY_UNAVAILABLE, _UNAVAILABLE_NL)
+        raise _unavailable(pdp, rule, exc) from None
     return _decision_from(outcome, result)
 
 
@@ -177,8 +180,10 @@ def _revision_of(pdp: PolicyDecisionPoint) -> str:
         return "unavailable"
 
 
-def _log_unavailable(pdp: PolicyDecisionPoint, rule: str, exc: Exception) -> None:
+def _unavailable(pdp: PolicyDecisionPoint, rule: str, exc: Exception, **extra: str) -> PolicyUnavailableError:
+    """The one error of an engine that could not decide `rule` (logged here, with the engine's reason)."""
     log.error("policy.unavailable", rule=rule, pdp=getattr(pdp, "kind", "unknown"), error=str(exc)[:300])
+    return PolicyUnavailableError(_UNAVAILABLE_NL, rule=rule, policy_revision=_revision_of(pdp), **extra)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -206,9 +211,7 @@ def filter_answer(pdp: PolicyDecisionPoint, decision: Decision, answer: Mapping[
         result = pdp.decide("answer", policy_input)
         released_fields, withheld = check_answer_result(result.value, policy_input["answer"], decision.allowed)
     except PolicyUnavailable as exc:
-        _log_unavailable(pdp, "answer", exc)
-        everything = tuple(Withheld(c, None, POLICY_UNAVAILABLE) for c in shaped)
-        return AnswerFilter({}, everything + tuple(malformed), uuid.uuid4().hex, _revision_of(pdp))
+        raise _unavailable(pdp, "answer", exc) from None
     released = {
         c: MappingProxyType({f: shaped[c][f] for f in fields if f in shaped[c]})
         for c, fields in released_fields.items()
@@ -237,17 +240,14 @@ class AccessOutcome:
 
 
 def check_operation(pdp: PolicyDecisionPoint, role: str, operation: str) -> AccessOutcome:
-    """Ask the API-access rule whether `role` may call `operation`. Fails closed."""
+    """Ask the API-access rule whether `role` may call `operation`. Fails closed: PolicyUnavailableError."""
     try:
         result = pdp.decide("api", {"role": role, "operation": operation})
         value = check_api_result(result.value)
     except PolicyUnavailable as exc:
-        _log_unavailable(pdp, "api", exc)
-        return AccessOutcome(False, POLICY_UNAVAILABLE, "dt.api.allow", uuid.uuid4().hex, _revision_of(pdp))
+        raise _unavailable(pdp, "dt.api.allow", exc, operation=operation) from None
     return AccessOutcome(value["allow"], value["reason"], value["rule"], result.decision_id, result.revision)
 
-
-from hub.policy.access import authorize  # noqa: E402 - re-exported: `from hub.policy.pep import authorize`
 
 __all__ = [
     "AccessOutcome",
@@ -255,7 +255,6 @@ __all__ = [
     "Decision",
     "Denial",
     "Withheld",
-    "authorize",
     "check_operation",
     "decide_request",
     "filter_answer",
