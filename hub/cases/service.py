@@ -25,9 +25,10 @@ from hub.cases.schemas import CaseClosed, CoordinatorEvent, PlanRecorded, VisitR
 from hub.crypto.envelope import Envelope
 from hub.errors import Conflict, Forbidden, LoggedRefusal, NotFound, ValidationFailed
 from hub.pagination import PageParams, Slice, paginate
+from hub.policy import enforcement
 from hub.policy.catalogue import schema_errors
 from hub.policy.pdp import PolicyDecisionPoint
-from hub.policy.pep import Decision, decide_case_read
+from hub.policy.pep import Decision, Denial
 from hub.policy.register import Register, get_register
 
 log = structlog.get_logger(__name__)
@@ -148,8 +149,8 @@ def _decide_read(
     """The policy's decision (`dt.case_read`, rules 1, 3, 4 and 7) on the coordinator's own read of these
     categories of the case; the policy, not this module, chooses the activity. When nothing is allowed the
     refusal is written to the disclosure log, then refused (409 for a closed case, 403 otherwise) with a
-    LoggedRefusal: the unit of work commits the record."""
-    decision = decide_case_read(
+    LoggedRefusal: the unit of work commits the record. The steps are hub.policy.enforcement's."""
+    decision = enforcement.decide_read(
         pdp,
         {
             "requester": {"role": caller.partner.role, "oin": caller.partner.oin, "region": caller.partner.region},
@@ -157,8 +158,14 @@ def _decide_read(
             "case": case_facts(case),
         },
     )
-    if decision.allow:
-        return decision
+    return enforcement.release_only_allowed(
+        decision,
+        record_refusal=lambda refused: _log_read_refused(session, ctx, caller, case, refused),
+        refused=_read_refused,
+    )
+
+
+def _log_read_refused(session: Session, ctx: CaseContext, caller: Caller, case: Case, decision: Decision) -> None:
     reasons = {c: d.reason for c, d in decision.denied.items()}
     audit.record(
         session,
@@ -180,15 +187,20 @@ def _decide_read(
         withheld=sorted(decision.denied),
         reasons=sorted({d.reason for d in decision.denied.values()}),
     )
-    reason = decision.refusal.reason if decision.refusal else None
-    if reason == "case_closed":
-        raise CaseClosedForReading(
+
+
+def _read_refused(decision: Decision, denial: Denial | None) -> LoggedRefusal:
+    if denial is not None and decision.refusal is not None and denial.reason == "case_closed":
+        return CaseClosedForReading(
             "De casus is gesloten; persoonsgegevens worden niet meer getoond.",
             rule="case_closed",
             decision_id=decision.decision_id,
         )
-    first = decision.refusal or next(iter(decision.denied.values()))
-    raise ReadRefused(first.explanation_nl, rule=first.reason, decision_id=decision.decision_id)
+    if denial is None:  # a refusal without a reason: the policy allowed nothing and said nothing
+        return ReadRefused(
+            "Het beleid staat deze inzage niet toe.", rule="nothing_allowed", decision_id=decision.decision_id
+        )
+    return ReadRefused(denial.explanation_nl, rule=denial.reason, decision_id=decision.decision_id)
 
 
 def show_identity(
@@ -225,7 +237,7 @@ def show_information_sheet(
         raise NotFound("Deze casus heeft geen informatieblad.")
     sheet = ctx.envelope.decrypt_json(session, case.id, INFORMATION_SHEET, case.information_sheet_ciphertext)
     decision = _decide_read(session, ctx, pdp, caller, case, sorted(sheet["conditions"]))
-    released = {c: v for c, v in sheet["conditions"].items() if c in decision.allowed}
+    released = enforcement.allowed_part(sheet["conditions"], decision)
     withheld = sorted(decision.denied)
     audit.record(
         session,

@@ -37,6 +37,7 @@ from hub.exchange.ports import (
     subject_identity,
 )
 from hub.exchange.service import effective_status, read_request
+from hub.policy import enforcement
 
 log = structlog.get_logger(__name__)
 
@@ -160,7 +161,7 @@ def read_answer(
     stored = ctx.envelope.decrypt_json(
         session, request.case_id, answer_purpose(request), answer.ciphertext, scope=request.activity_id
     )
-    values = release.allowed_part(stored, decision)
+    values = enforcement.allowed_part(stored, decision)
     withheld = release.whole_categories(answer.withheld)
     withheld += [
         {"category": c, "field": None, "reason": decision.denied[c].reason}

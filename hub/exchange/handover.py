@@ -30,8 +30,9 @@ from hub.exchange.ports import (
     handover_sent,
     subject_identity,
 )
-from hub.exchange.release import allowed_part, refuse_unless_allowed
+from hub.exchange.release import refuse_unless_allowed
 from hub.pagination import PageParams, Slice, paginate
+from hub.policy import enforcement
 from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
@@ -104,8 +105,8 @@ def _new_handover(
     content: dict[str, dict[str, Any]],
     decision: Decision,
 ) -> Handover:
-    allowed = sorted(c for c in content if c in decision.allowed)
-    sent = {c: content[c] for c in allowed}
+    sent = enforcement.allowed_part(content, decision)
+    allowed = sorted(sent)
     activity = decision.activity or activity_ref(HANDOVER)
     return Handover(
         case_id=case_id,
@@ -170,7 +171,7 @@ def read_handover(session: Session, ctx: ExchangeContext, handover_id: str) -> t
         ),
     )
     stored = ctx.envelope.decrypt_json(session, case.id, HANDOVER, handover.ciphertext, scope=HANDOVER)
-    content = allowed_part(stored, decision)
+    content = enforcement.allowed_part(stored, decision)
     identity = subject_identity(session, ctx, case)
     first = handover.first_read_at is None
     if first:

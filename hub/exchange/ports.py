@@ -18,8 +18,8 @@ from hub.errors import NotFound
 from hub.exchange.context import ExchangeContext
 from hub.exchange.facts import request_input
 from hub.exchange.schemas import SubjectIdentity
-from hub.policy import catalogue, register
-from hub.policy.pep import Decision, decide_request, filter_answer
+from hub.policy import catalogue, enforcement, register
+from hub.policy.pep import Decision
 from hub.policy.register import ActivityRef
 
 # -- catalogue and register ---------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def decide(ctx: ExchangeContext, facts: dict[str, Any]) -> Decision:
     """The policy's decision on a request or handover. An engine that could not decide (failed, timed out,
     gave a malformed answer) is no refusal to store: the enforcement point raises 503 `policy_unavailable`,
     nothing is stored, and the partner may simply try again."""
-    return decide_request(ctx.pdp, facts)
+    return enforcement.decide_release(ctx.pdp, facts)
 
 
 # -- the policy, again on every release ------------------------------------------------------------------
@@ -166,7 +166,7 @@ def answer_filter(
     """The decision taken again, the released values per category, and what the policy withheld
     ({category, field, reason}). The caller hands in only catalogue categories and catalogue fields."""
     decision = decide_again(ctx, case, session, request)
-    result = filter_answer(ctx.pdp, decision, values)  # an engine failure raises: nothing is stored
+    result = enforcement.filter_release(ctx.pdp, decision, values)  # an engine failure raises: nothing stored
     released = {c: dict(fields) for c, fields in result.released.items()}
     withheld = [{"category": w.category, "field": w.field, "reason": w.reason} for w in result.withheld]
     return decision, released, withheld
