@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export HUB_ENV ?= dev
 
-.PHONY: run test demo check lint setup keys migrate bench clean
+.PHONY: run test demo check lint typecheck setup keys migrate bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,12 +24,15 @@ migrate: setup
 run: migrate
 	$(BIN)/hub serve --host 127.0.0.1 --port 8000
 
-test: setup lint
+test: setup lint typecheck
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check hub partners tests bench
 	$(BIN)/ruff check hub partners tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 demo: migrate
 	$(BIN)/python -m partners.demo

@@ -37,7 +37,7 @@ import structlog
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, delete
+from sqlmodel import Field, Session, SQLModel, col, delete
 
 from hub.auth.routing import AuthorizedRoute, route_authorization
 from hub.db import SessionDep
@@ -152,8 +152,8 @@ def forget(session: Session, record: IdempotencyRecord) -> None:
 def purge_expired(session: Session, now: datetime | None = None) -> int:
     """Delete records older than RECORD_TTL. Never commits."""
     cutoff = (now or _utcnow()) - RECORD_TTL
-    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))  # type: ignore[arg-type]
-    return result.rowcount or 0
+    statement = delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
+    return session.connection().execute(statement).rowcount or 0
 
 
 def _as_utc(value: datetime) -> datetime:

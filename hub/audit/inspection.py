@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import structlog
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hub.audit import repository
 from hub.audit.canonical import format_time
@@ -193,7 +193,9 @@ def integrity(
         total = session.execute(select(func.count()).select_from(AuditCheckpoint)).scalar_one()
         newest_first = (
             session.execute(
-                select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc()).limit(newest)
+                select(AuditCheckpoint)
+                .order_by(col(AuditCheckpoint.seq).desc(), col(AuditCheckpoint.id).desc())
+                .limit(newest)
             )
             .scalars()
             .all()

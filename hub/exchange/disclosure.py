@@ -180,6 +180,6 @@ def release_refused(
         to_actor=ctx.caller.actor,
         categories_withheld=sorted(reasons),
         denial_reasons=reasons,
-        **({"data_request_id": stored.id} if isinstance(stored, DataRequest) else {}),
+        data_request_id=stored.id if isinstance(stored, DataRequest) else None,
         **_common(ctx, case, decision, stored),
     )

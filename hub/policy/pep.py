@@ -202,14 +202,15 @@ def filter_answer(pdp: PolicyDecisionPoint, decision: Decision, answer: Mapping[
         raise TypeError("filter_answer needs the answer as {category: {field: value}}")
     shaped = {c: v for c, v in answer.items() if isinstance(c, str) and isinstance(v, Mapping)}
     malformed = [Withheld(str(c), None, INVALID_INPUT) for c in answer if c not in shaped]
+    fields_sent = {c: sorted(str(f) for f in fields) for c, fields in shaped.items()}
     policy_input = {
         "activity": decision.activity.id if decision.activity else "",
         "allowed": list(decision.allowed),
-        "answer": {c: sorted(str(f) for f in fields) for c, fields in shaped.items()},
+        "answer": fields_sent,
     }
     try:
         result = pdp.decide("answer", policy_input)
-        released_fields, withheld = check_answer_result(result.value, policy_input["answer"], decision.allowed)
+        released_fields, withheld = check_answer_result(result.value, fields_sent, decision.allowed)
     except PolicyUnavailable as exc:
         raise _unavailable(pdp, "answer", exc) from None
     released = {

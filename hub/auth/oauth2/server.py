@@ -194,6 +194,8 @@ class IssuedToken:
 
 
 class _OwnTokens:
+    server: HubAuthorizationServer  # set by authlib's endpoint, which this mixin completes
+
     CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
     SUPPORTED_TOKEN_TYPES = ("access_token",)
 
