@@ -10,12 +10,11 @@ import structlog
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
-from hub.audit import repository
+from hub.audit import events, repository
 from hub.audit.canonical import format_time
 from hub.audit.errors import FilterRequired, InvalidBsn, InvalidCursor, InvalidPeriod
 from hub.audit.models import AuditCheckpoint, AuditRecord
 from hub.audit.schemas import RecordQuery
-from hub.audit.service import record
 from hub.audit.signing import LogVerifier
 from hub.audit.trace import TraceContext
 from hub.audit.verify import SealLimits, VerificationResult, verify_database
@@ -157,9 +156,8 @@ def record_inspection(
 ) -> AuditRecord:
     """Log that the privacy officer read the log (the hub discloses log data to the officer), with the full
     filter, so that what the officer saw can be reconstructed."""
-    return record(
+    return events.inspection(
         session,
-        event_type="inspection",
         subject_pseudonym=subject_pseudonym,
         case_id=case_id,
         trace=trace,

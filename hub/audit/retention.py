@@ -22,10 +22,10 @@ import structlog
 from sqlalchemy import Engine, delete, text
 from sqlmodel import Session, col
 
-from hub.audit import mac, repository
+from hub.audit import events, mac, repository
 from hub.audit.checkpoints import seal
 from hub.audit.models import AuditRecord
-from hub.audit.service import lock_chain, record
+from hub.audit.service import lock_chain
 from hub.audit.signing import LogSigner
 from hub.audit.verify import CHECKPOINT_FIELDS, verify_chain
 from hub.config import Settings
@@ -63,7 +63,7 @@ def prune(
         session.execute(text("SELECT set_config('hub.audit_prune_upto', :upto, true)"), {"upto": str(upto)})
     removed = session.connection().execute(delete(AuditRecord).where(col(AuditRecord.seq) <= upto)).rowcount
     session.expunge_all()
-    record(session, event_type="log_pruned", subject_pseudonym=None, event_time=now)
+    events.log_pruned(session, event_time=now)
     log.info("audit.pruned", anchor_seq=upto, removed=removed)
     return PruneResult(anchor_seq=upto, removed=removed)
 

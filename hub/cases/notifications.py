@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from hub.audit import service as audit
+from hub.audit import events
 from hub.auth.principal import Caller
 from hub.cases import repository
 from hub.cases.lifecycle import CaseEventType, transition
@@ -173,9 +173,8 @@ def _repeat(session: Session, caller: Caller, notification_id: str, kind: str, d
 
 
 def _log_received(session: Session, ctx: CaseContext, caller: Caller, case: Case, categories: list[str]) -> None:
-    audit.record(
+    events.data_received(
         session,
-        event_type="data_received",
         subject_pseudonym=case.subject_pseudonym,
         trace=ctx.trace,
         activity=ctx.register.get("reintegration").ref,

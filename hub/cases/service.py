@@ -15,7 +15,7 @@ import structlog
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from hub.audit import service as audit
+from hub.audit import events
 from hub.audit.trace import TraceContext, TraceDep
 from hub.auth.principal import Caller
 from hub.cases import repository
@@ -167,9 +167,8 @@ def _decide_read(
 
 def _log_read_refused(session: Session, ctx: CaseContext, caller: Caller, case: Case, decision: Decision) -> None:
     reasons = {c: d.reason for c, d in decision.denied.items()}
-    audit.record(
+    events.request_refused(
         session,
-        event_type="request_refused",
         subject_pseudonym=case.subject_pseudonym,
         trace=ctx.trace,
         decision=decision,
@@ -211,9 +210,8 @@ def show_identity(
     case = get_case_in_region(session, case_id, caller.partner.region)
     decision = _decide_read(session, ctx, pdp, caller, case, [IDENTITY])
     identity = read_identity(session, ctx, case)
-    audit.record(
+    events.identity_shown(
         session,
-        event_type="identity_shown",
         subject_pseudonym=case.subject_pseudonym,
         trace=ctx.trace,
         decision=decision,
@@ -239,9 +237,8 @@ def show_information_sheet(
     decision = _decide_read(session, ctx, pdp, caller, case, sorted(sheet["conditions"]))
     released = enforcement.allowed_part(sheet["conditions"], decision)
     withheld = sorted(decision.denied)
-    audit.record(
+    events.data_read(
         session,
-        event_type="data_read",
         subject_pseudonym=case.subject_pseudonym,
         trace=ctx.trace,
         decision=decision,
