@@ -30,6 +30,7 @@ from hub.main import create_app
 from hub.policy.pep import check_operation
 from partners.client import DEV_KEYS, HubClient
 from tests.conftest import BACKENDS, fresh_database
+from tests.support.auth import partner_key
 
 MALFORMED_JSON = b'{"categories": ["housing", '  # cut off: FastAPI decodes it before any dependency runs
 JSON = {"Content-Type": "application/json"}
@@ -119,7 +120,7 @@ class Hub:
         if client_id not in self.partners:
             self.partners[client_id] = HubClient(
                 client_id,
-                DEV_KEYS / f"{client_id}.key.pem",
+                partner_key(client_id),
                 base_url=str(self.client.base_url),
                 actor="medewerker-1",
                 http=self.client,
