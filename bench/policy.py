@@ -2,7 +2,7 @@
 
 The request asks 10 categories (every category of `reintegration`). Each decision goes through the
 enforcement point (`hub.policy.pep.decide_request`: input shape check, engine, result check), as a
-route would. The remote figures are against the OPA STAND-IN (hub.policy.opa_standin, which evaluates
+route would. The remote figures are against the OPA STAND-IN (tests.support.opa_standin, which evaluates
 with regopy behind FastAPI/uvicorn in this same process), not against a real OPA server: they show the
 cost of the HTTP client path, not OPA's speed.
 
@@ -28,6 +28,7 @@ import argparse
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -36,11 +37,13 @@ from pathlib import Path
 
 from regopy import Input, Interpreter
 
-from hub.config import ROOT
-from hub.policy.opa_standin import StandinServer
-from hub.policy.pdp import EmbeddedPDP, PolicyDecisionPoint
-from hub.policy.pep import decide_request
-from hub.policy.remote import RemotePDP
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the OPA stand-in is a test fake (tests/support)
+
+from hub.config import ROOT  # noqa: E402
+from hub.policy.pdp import EmbeddedPDP, PolicyDecisionPoint  # noqa: E402
+from hub.policy.pep import decide_request  # noqa: E402
+from hub.policy.remote import RemotePDP  # noqa: E402
+from tests.support.opa_standin import StandinServer  # noqa: E402
 
 POLICIES = ROOT / "policies"
 TEN_CATEGORIES = [

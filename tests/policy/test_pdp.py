@@ -13,12 +13,12 @@ from structlog.testing import capture_logs
 from hub.config import ROOT
 from hub.policy.bundle import read_source
 from hub.policy.errors import PolicyUnavailableError
-from hub.policy.opa_standin import StandinServer
 from hub.policy.pdp import EmbeddedPDP
 from hub.policy.pep import check_operation, decide_request
 from hub.policy.remote import RemotePDP
 from tests.policy.vectors import VECTORS, request
 from tests.support.opa import OPA_TOKEN
+from tests.support.opa_standin import StandinServer
 
 UNAVAILABLE = "policy_unavailable"
 

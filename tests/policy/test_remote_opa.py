@@ -1,7 +1,7 @@
 """The remote decision point against an OPA that requires the hub's token (security review M2), and the
 revision it reports: that of what the OPA server runs.
 
-The server is the OPA stand-in (hub.policy.opa_standin) with a token: it runs deploy/opa/authz.rego through
+The server is the OPA stand-in (tests.support.opa_standin) with a token: it runs deploy/opa/authz.rego through
 regopy for every request, as `opa run --authentication=token --authorization=basic` does.
 """
 
@@ -21,12 +21,12 @@ from hub.config import ROOT, Settings
 from hub.policy import make_pdp
 from hub.policy.bundle import ENTRYPOINTS, PolicyLoadError, read_source
 from hub.policy.errors import PolicyUnavailableError
-from hub.policy.opa_standin import StandinServer
 from hub.policy.pdp import PolicyUnavailable
 from hub.policy.pep import check_operation, decide_request
 from hub.policy.remote import REVISION_KIND, RemotePDP, data_document_paths, local_content, opa_authz_data
 from tests.policy.vectors import request
 from tests.support.opa import OPA_TOKEN, write_token_file
+from tests.support.opa_standin import StandinServer
 
 POLICIES = ROOT / "policies"
 HUB = {"Authorization": f"Bearer {OPA_TOKEN}"}

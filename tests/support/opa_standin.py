@@ -29,7 +29,7 @@ nothing about OPA's own evaluation, for which docker-compose runs the real OPA w
 `delay_seconds` makes every data query slow, to test the hub's timeout. `replace_module` changes a module
 the way editing a mounted file does under `opa run --watch` (no API call, so no token needed).
 
-Run: `python -m hub.policy.opa_standin --port 8181 [--policies policies/] [--token-file secrets/opa-token]`.
+Run: `python -m tests.support.opa_standin --port 8181 [--policies policies/] [--token-file secrets/opa-token]`.
 """
 
 from __future__ import annotations
