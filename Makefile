@@ -13,7 +13,7 @@ export HUB_ENV ?= dev
 PORT   ?= 8000
 HUB_URL ?=
 
-.PHONY: run test demo check lint setup keys migrate bench clean opa policy-test
+.PHONY: run test demo check lint typecheck setup keys migrate bench clean opa policy-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,12 +50,15 @@ run: migrate
 policy-test: setup opa
 	$(BIN)/hub policy test
 
-test: setup opa lint policy-test
+test: setup opa lint typecheck policy-test
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check hub partners tests bench tools
 	$(BIN)/ruff check hub partners tests bench tools
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 demo: migrate
 	$(BIN)/python -m partners.demo $(if $(HUB_URL),--hub-url $(HUB_URL))

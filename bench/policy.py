@@ -10,7 +10,7 @@ more CPU per decision than OPA on the 10-category request (ratio <= 1). The same
 
 The request asks 10 categories (every category of `reintegration`). Each decision goes through the
 enforcement point (`hub.policy.pep.decide_request`: input shape check, engine, result check), as a
-route would. The remote figures are against the OPA STAND-IN (hub.policy.opa_standin, which evaluates
+route would. The remote figures are against the OPA STAND-IN (tests.support.opa_standin, which evaluates
 with regopy behind FastAPI/uvicorn in this same process), not against a real OPA server: they show the
 cost of the HTTP client path, not OPA's speed.
 
@@ -47,10 +47,10 @@ from regopy import Input, Interpreter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub.config import ROOT  # noqa: E402
-from hub.policy.opa_standin import StandinServer  # noqa: E402
 from hub.policy.pdp import EmbeddedPDP, PolicyDecisionPoint  # noqa: E402
 from hub.policy.pep import decide_request  # noqa: E402
 from hub.policy.remote import RemotePDP  # noqa: E402
+from tests.support.opa_standin import StandinServer  # noqa: E402
 from tests.support.oracle import OraclePDP  # noqa: E402 - real OPA behind the PDP interface (the suite's oracle)
 
 POLICIES = ROOT / "policies"

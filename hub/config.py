@@ -304,12 +304,15 @@ def key_thumbprints(path: Path, name: str) -> set[str]:
     """SHA-256 thumbprints (hex, of the DER SubjectPublicKeyInfo) of the public key(s) in a PEM private or
     public key file, or in a JWKS file."""
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
     from joserfc.jwk import KeySet
 
+    publics: list[PublicKeyTypes]
     try:
         data = path.read_bytes()
         if data.lstrip().startswith(b"{"):
-            publics = [key.public_key for key in KeySet.import_key_set(json.loads(data)).keys]
+            found = [key.public_key for key in KeySet.import_key_set(json.loads(data)).keys]
+            publics = [key for key in found if not isinstance(key, bytes)]  # a symmetric key has no thumbprint
         elif b"PRIVATE KEY" in data:
             # Only the public half is used: skip the (slow) RSA consistency check of the private key.
             private = serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=True)

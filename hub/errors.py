@@ -5,6 +5,8 @@ OAuth endpoints keep the RFC 6749 §5.2 error form; they do not use these classe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import structlog
@@ -32,7 +34,7 @@ class HubError(Exception):
     status: int = 400
     code: str = "bad_request"
     title: str = "Ongeldig verzoek"
-    retry_after_seconds: int | None = None  # sent as Retry-After when set (RFC 9110 §10.2.3)
+    headers: Mapping[str, str] = MappingProxyType({})  # response headers of the problem (Retry-After, ...)
 
     def __init__(self, detail: str, **extra: Any) -> None:
         clash = sorted(RESERVED_MEMBERS & extra.keys())
@@ -69,7 +71,20 @@ class PayloadTooLarge(HubError):
 
 class ServiceUnavailable(HubError):
     status, code, title = 503, "service_unavailable", "Dienst niet beschikbaar"
-    retry_after_seconds = 5  # every 503 says when to try again (a policy engine or database that is back)
+    headers = MappingProxyType({"Retry-After": "5"})  # every 503 says when to try again (RFC 9110 §10.2.3)
+
+
+class LoggedRefusal(HubError):
+    """A refusal raised after its disclosure-log record was written: the record is part of the answer, so the
+    request's unit of work (hub.db.get_session) commits it before the problem is rendered. Subclass it together
+    with the problem's own class."""
+
+
+class ResponseNotRendered(HubError):
+    """The request failed after its work was done (building or serialising the response, most often): the
+    unit of work rolled back, with its log records; nothing was released or stored."""
+
+    status, code, title = 500, "response_not_rendered", "Antwoord kon niet worden opgebouwd"
 
 
 def problem(
@@ -136,8 +151,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub_error(request: Request, exc: HubError) -> JSONResponse:
         log.info("request.refused", code=exc.code, status=exc.status)
-        retry = {"Retry-After": str(exc.retry_after_seconds)} if exc.retry_after_seconds is not None else None
-        return problem(request, exc.status, exc.code, exc.title, exc.detail, headers=retry, **exc.extra)
+        return problem(request, exc.status, exc.code, exc.title, exc.detail, headers=dict(exc.headers), **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

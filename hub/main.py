@@ -13,6 +13,7 @@ from hub.audit import install as install_audit
 from hub.audit import on_shutdown as stop_audit
 from hub.audit import on_startup as start_audit
 from hub.auth.endpoints import install as install_auth
+from hub.auth.routing import check_routes
 from hub.cases.endpoints import install as install_cases
 from hub.config import Settings, get_settings
 from hub.db import engine_for
@@ -27,7 +28,6 @@ from hub.openapi import install_openapi
 from hub.policy import install as install_policy
 from hub.policy import on_shutdown as stop_policy
 from hub.policy import on_startup as start_policy
-from hub.routing import check_routes
 from hub.security_headers import SecurityHeadersMiddleware
 from hub.web import install as install_screens
 

@@ -140,10 +140,10 @@ def install_openapi(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            complete_document(generate())
+            app.openapi_schema = complete_document(generate())
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign] # FastAPI's documented way to extend its schema
 
 
 def complete_document(document: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -12,10 +14,10 @@ from hub.auth.keys import SigningKey
 from hub.auth.mtls import CertificateHeaderInvalid, presented_thumbprint
 from hub.auth.oauth2.requests import StarletteOAuth2Request
 from hub.auth.registry import load_registry
+from hub.auth.routing import AuthorizedRoute
 from hub.auth.schemas import Me, PartnerPublic
 from hub.config import Settings
 from hub.db import SessionDep
-from hub.routing import AuthorizedRoute
 
 # RFC 6749 §5.2 error responses (not RFC 9457 problems): 400, or 401 when the client tried HTTP authentication.
 _OAUTH_ERROR = {
@@ -53,7 +55,7 @@ _CLIENT_AUTHENTICATION = {
 }
 
 
-def _form(description: str, required: list[str], **fields: dict) -> dict:
+def _form(description: str, required: list[str], **fields: Any) -> dict:
     schema = {"type": "object", "required": required, "properties": {**fields, **_CLIENT_AUTHENTICATION}}
     return {
         "requestBody": {

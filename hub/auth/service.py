@@ -29,7 +29,8 @@ def oauth_response(
     endpoint: str,
     request: StarletteOAuth2Request,
 ) -> JSONResponse:
-    """Run one OAuth endpoint ("token", "revocation", "introspection"); commit only what succeeded."""
+    """Run one OAuth endpoint ("token", "revocation", "introspection"); keep only what succeeded: the
+    request's unit of work (hub.db) commits a 200 once it is rendered, and a refusal is rolled back here."""
     server = HubAuthorizationServer(session, settings, registry, key)
     try:
         if endpoint == "token":
@@ -39,9 +40,7 @@ def oauth_response(
     except Exception:
         session.rollback()
         raise
-    if response.status_code == 200:
-        session.commit()
-    else:
+    if response.status_code != 200:
         session.rollback()  # a refused request stores nothing more (a verified assertion's jti is already spent)
     return response
 

@@ -19,13 +19,13 @@ nothing does.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from hub.auth.principal import Caller, Partner
+from hub.auth.principal import Caller, Partner, Role
 from hub.cases.models import Case
 from hub.cases.service import CaseContext
 from hub.errors import Conflict
@@ -95,8 +95,15 @@ def _input(session: Session, ctx: ExchangeContext, case: Case, request: DataRequ
 
 
 def _stored_partner(oin: str, role: str) -> Partner:
+    """The partner as the request row stored it (its role was checked when the registry still knew it)."""
     return Partner(
-        oin=oin, name="", role=role, client_id="", region=None, municipality=None, certificate_thumbprint=None
+        oin=oin,
+        name="",
+        role=cast(Role, role),
+        client_id="",
+        region=None,
+        municipality=None,
+        certificate_thumbprint=None,
     )
 
 

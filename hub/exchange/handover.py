@@ -31,8 +31,9 @@ from hub.exchange.ports import (
     handover_sent,
     subject_identity,
 )
-from hub.exchange.release import allowed_part, refuse_unless_allowed
+from hub.exchange.release import refuse_unless_allowed
 from hub.pagination import PageParams, Slice, paginate
+from hub.policy import enforcement
 from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
@@ -89,7 +90,7 @@ def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Han
     if handover.status == "sent":
         handover_sent(session, ctx, case)
     disclosure.handover_sent(session, ctx, case, handover, decision)
-    session.commit()
+    session.flush()
     log.info(
         "handover.decided",
         handover_id=handover.id,
@@ -108,8 +109,8 @@ def _new_handover(
     content: dict[str, dict[str, Any]],
     decision: Decision,
 ) -> Handover:
-    allowed = sorted(c for c in content if c in decision.allowed)
-    sent = {c: content[c] for c in allowed}
+    sent = enforcement.allowed_part(content, decision)
+    allowed = sorted(sent)
     activity = decision.activity or activity_ref(HANDOVER)
     return Handover(
         case_id=case_id,
@@ -175,14 +176,14 @@ def read_handover(session: Session, ctx: ExchangeContext, handover_id: str) -> t
         ),
     )
     stored = ctx.envelope.decrypt_json(session, case.id, HANDOVER, handover.ciphertext, scope=HANDOVER)
-    content = allowed_part(stored, decision)
+    content = enforcement.allowed_part(stored, decision)
     identity = subject_identity(session, ctx, case)
     first = handover.first_read_at is None
     if first:
         handover.first_read_at = ctx.now
         session.add(handover)
     disclosure.handover_read(session, ctx, case, handover, decision, sorted(content), first=first)
-    session.commit()
+    session.flush()
     log.info("handover.read", handover_id=handover.id, first=first, released=len(content))
     return handover, identity, content, sorted(content)
 
@@ -197,6 +198,6 @@ def acknowledge(session: Session, ctx: ExchangeContext, handover_id: str) -> Han
     case = case_of(session, handover.case_id)
     close_case(session, ctx, case)
     follow_case(session, ctx, case)  # what was not answered is withdrawn (the policy's reason: case_closed)
-    session.commit()
+    session.flush()
     log.info("handover.acknowledged", handover_id=handover.id)
     return handover

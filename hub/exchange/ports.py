@@ -18,9 +18,8 @@ from hub.errors import NotFound
 from hub.exchange.context import ExchangeContext
 from hub.exchange.facts import REQUEST, request_input
 from hub.exchange.schemas import SubjectIdentity
-from hub.policy import catalogue, register
-from hub.policy.errors import PolicyUnavailableError
-from hub.policy.pep import POLICY_UNAVAILABLE, Decision, decide_and_filter, decide_request
+from hub.policy import catalogue, enforcement, register
+from hub.policy.pep import Decision
 from hub.policy.register import ActivityRef
 
 # -- catalogue and register ---------------------------------------------------------------------------
@@ -114,17 +113,12 @@ def close_case(session: Session, ctx: ExchangeContext, case: Case) -> None:
 
 # -- the policy -----------------------------------------------------------------------------------------
 
-_UNAVAILABLE_NL = "Het beleid kon niet worden geraadpleegd; er is niets opgeslagen of verstrekt."
-
 
 def decide(ctx: ExchangeContext, facts: dict[str, Any]) -> Decision:
     """The policy's decision on a request or handover. An engine that could not decide (failed, timed out,
-    gave a malformed answer) is no refusal to store: the call fails with 503 `policy_unavailable`, nothing
-    is stored, and the partner may simply try again."""
-    decision = decide_request(ctx.pdp, facts)
-    if decision.refusal is not None and decision.refusal.reason == POLICY_UNAVAILABLE:
-        raise PolicyUnavailableError(_UNAVAILABLE_NL, rule="request", policy_revision=decision.policy_revision)
-    return decision
+    gave a malformed answer) is no refusal to store: the enforcement point raises 503 `policy_unavailable`,
+    nothing is stored, and the partner may simply try again."""
+    return enforcement.decide_release(ctx.pdp, facts)
 
 
 # -- the policy, again on every release ------------------------------------------------------------------
@@ -191,11 +185,8 @@ def answer_filter(
         exchange=REQUEST,
     )
     # One evaluation: the decision taken again now and the filter by that decision (one bundle revision).
-    decision, result = decide_and_filter(ctx.pdp, facts, values)
-    if decision.refusal is not None and decision.refusal.reason == POLICY_UNAVAILABLE:
-        raise PolicyUnavailableError(_UNAVAILABLE_NL, rule="release", policy_revision=decision.policy_revision)
-    if any(w.reason == POLICY_UNAVAILABLE for w in result.withheld):  # not a withholding: nothing is stored
-        raise PolicyUnavailableError(_UNAVAILABLE_NL, rule="answer", policy_revision=result.policy_revision)
+    # An engine that cannot decide raises PolicyUnavailableError: nothing is stored.
+    decision, result = enforcement.decide_and_filter_release(ctx.pdp, facts, values)
     released = {c: dict(fields) for c, fields in result.released.items()}
     withheld = [{"category": w.category, "field": w.field, "reason": w.reason} for w in result.withheld]
     return decision, released, withheld

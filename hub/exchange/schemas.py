@@ -16,10 +16,7 @@ MAX_ANSWER_CATEGORIES = 20
 MAX_FIELDS_PER_CATEGORY = 64
 
 
-Strict = StrictInput  # unknown fields and hidden characters in any text are refused (hub.strict_input)
-
-
-class RequestCreate(Strict):
+class RequestCreate(StrictInput):
     """The coordinator names one partner organisation, one processing activity and the categories."""
 
     responder: str = Field(
@@ -126,7 +123,7 @@ class InboxDetail(InboxItem):
     )
 
 
-class AnswerSubmit(Strict):
+class AnswerSubmit(StrictInput):
     """The responder's values, one object per category."""
 
     values: Annotated[dict[str, dict[str, Any]], MultiLine] = Field(min_length=1, max_length=MAX_ANSWER_CATEGORIES)

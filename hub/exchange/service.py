@@ -1,8 +1,9 @@
 """Enrichment requests: the coordinator asks, the policy decides per category, the log records it.
 
 Every function takes a session and an `ExchangeContext` (who calls, the decision point, the clock) and is
-testable without HTTP. The policy decides; this module enforces and records what it decided, and commits the
-request together with its disclosure-log records, or nothing.
+testable without HTTP. The policy decides; this module enforces and records what it decided. It never
+commits: the request's unit of work (hub.db) commits the request together with its disclosure-log records,
+or nothing.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def create_request(session: Session, ctx: ExchangeContext, case_id: str, body: R
     session.add(request)
     session.flush()
     disclosure.request_decided(session, ctx, case, request, decision)
-    session.commit()
+    session.flush()
     log.info(
         "request.decided",
         request_id=request.id,
@@ -153,12 +154,12 @@ def list_inbox(
 
 
 def expire_requests(session: Session, now: datetime) -> int:
-    """The job: mark every open request past its expiry as expired. Returns how many."""
+    """The job: mark every open request past its expiry as expired. Returns how many; the caller commits."""
     stale = repository.expired_open_requests(session, now)
     for request in stale:
         request.status = "expired"
         session.add(request)
-    session.commit()
+    session.flush()
     if stale:
         log.info("request.expired", count=len(stale))
     return len(stale)

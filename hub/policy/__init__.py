@@ -1,8 +1,9 @@
 """Policy decision point and enforcement point.
 
 - `make_pdp(settings)`: the embedded regopy engine, or a remote OPA server when `HUB_OPA_URL` is set.
-- `hub.policy.pep`: the enforcement point (`decide_request`, `filter_answer`, `authorize`), the only maker
-  of a `Decision`.
+- `hub.policy.pep`: the enforcement point (`decide_request`, `filter_answer`, `check_operation`), the only maker
+  of a `Decision`; it raises `PolicyUnavailableError` when the engine cannot decide. The route dependency
+  `authorize(operation)` lives with auth (hub.auth.authorization).
 - `hub.policy.catalogue`, `hub.policy.register`: read access to the category catalogue and the register
   of processing activities.
 """

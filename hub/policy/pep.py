@@ -5,8 +5,11 @@ A `Decision` cannot be built elsewhere: its constructor demands a token private 
 `dataclasses.replace` refuses it too (the token is an init-only field). A service that releases data
 takes a `Decision` as its argument, so holding one proves the policy was asked.
 
-Whatever goes wrong (the input has the wrong shape, the engine errs, times out or answers something
-undefined or malformed) the result is a refusal with a reason, never an exception and never an allow.
+Input of the wrong shape is a refusal with a reason, never an allow. An engine that cannot decide (it errs,
+times out, or answers something undefined or malformed) is no decision at all: every function here then
+raises the one `PolicyUnavailableError` (hub.policy.errors: 503 `policy_unavailable` with `Retry-After`), so
+that no caller stores or releases anything and none has to recognise a reason string. (The PDP's own
+`hub.policy.pdp.PolicyUnavailable` stays inside this module.)
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pydantic import ValidationError
 
 from hub.policy.access_table import TABLES as ACCESS_TABLES
 from hub.policy.access_table import vocabulary as access_vocabulary
+from hub.policy.errors import PolicyUnavailableError
 from hub.policy.pdp import PolicyDecisionPoint, PolicyResult, PolicyUnavailable, Rule
 from hub.policy.register import ActivityRef
 from hub.policy.results import RequestOutcome, check_answer_result, check_api_result, check_request_result
@@ -31,9 +35,8 @@ log = structlog.get_logger(__name__)
 
 _MINT = object()  # only this module holds it
 
-POLICY_UNAVAILABLE = "policy_unavailable"
 INVALID_INPUT = "invalid_input"
-_UNAVAILABLE_NL = "Het beleid kon niet worden geraadpleegd; uit voorzorg wordt niets uitgewisseld."
+_UNAVAILABLE_NL = "Het beleid kon niet worden geraadpleegd; er is niets opgeslagen of verstrekt."
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,13 +187,13 @@ def decide_case_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) ->
 
 
 def _ask(pdp: PolicyDecisionPoint, rule: Rule, document: Mapping[str, Any], categories: tuple[str, ...]) -> Decision:
-    """One per-category decision from the engine; any engine failure or a result of the wrong shape denies all."""
+    """One per-category decision from the engine; an engine failure or a result of the wrong shape raises
+    PolicyUnavailableError."""
     try:
         result = pdp.decide(rule, dict(document))
         outcome = check_request_result(result.value, categories)
     except PolicyUnavailable as exc:
-        _log_unavailable(pdp, rule, exc)
-        return _refuse_all(pdp, categories, POLICY_UNAVAILABLE, _UNAVAILABLE_NL)
+        raise _unavailable(pdp, rule, exc) from None
     return _decision_from(outcome, result)
 
 
@@ -224,8 +227,10 @@ def _revision_of(pdp: PolicyDecisionPoint) -> str:
         return "unavailable"
 
 
-def _log_unavailable(pdp: PolicyDecisionPoint, rule: str, exc: Exception) -> None:
+def _unavailable(pdp: PolicyDecisionPoint, rule: str, exc: Exception, **extra: str) -> PolicyUnavailableError:
+    """The one error of an engine that could not decide `rule` (logged here, with the engine's reason)."""
     log.error("policy.unavailable", rule=rule, pdp=getattr(pdp, "kind", "unknown"), error=str(exc)[:300])
+    return PolicyUnavailableError(_UNAVAILABLE_NL, rule=rule, policy_revision=_revision_of(pdp), **extra)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -244,10 +249,11 @@ def filter_answer(pdp: PolicyDecisionPoint, decision: Decision, answer: Mapping[
         raise TypeError("filter_answer needs the answer as {category: {field: value}}")
     shaped = {c: v for c, v in answer.items() if isinstance(c, str) and isinstance(v, Mapping)}
     malformed = [Withheld(str(c), None, INVALID_INPUT) for c in answer if c not in shaped]
+    fields_sent = {c: sorted(str(f) for f in fields) for c, fields in shaped.items()}
     policy_input = {
         "activity": decision.activity.id if decision.activity else "",
         "allowed": list(decision.allowed),
-        "answer": {c: sorted(str(f) for f in fields) for c, fields in shaped.items()},
+        "answer": fields_sent,
     }
     control = control_character_fields(policy_input)
     if control:
@@ -256,11 +262,9 @@ def filter_answer(pdp: PolicyDecisionPoint, decision: Decision, answer: Mapping[
         return AnswerFilter({}, everything + tuple(malformed), uuid.uuid4().hex, _revision_of(pdp))
     try:
         result = pdp.decide("answer", policy_input)
-        released_fields, withheld = check_answer_result(result.value, policy_input["answer"], decision.allowed)
+        released_fields, withheld = check_answer_result(result.value, fields_sent, decision.allowed)
     except PolicyUnavailable as exc:
-        _log_unavailable(pdp, "answer", exc)
-        everything = tuple(Withheld(c, None, POLICY_UNAVAILABLE) for c in shaped)
-        return AnswerFilter({}, everything + tuple(malformed), uuid.uuid4().hex, _revision_of(pdp))
+        raise _unavailable(pdp, "answer", exc) from None
     released = {
         c: MappingProxyType({f: shaped[c][f] for f in fields if f in shaped[c]})
         for c, fields in released_fields.items()
@@ -315,8 +319,7 @@ def decide_and_filter(
         outcome = check_request_result(result.value.get("decision"), categories)
         released_fields, withheld = check_answer_result(result.value.get("filter"), names, outcome.allowed)
     except PolicyUnavailable as exc:
-        _log_unavailable(pdp, "release", exc)
-        return _refuse_release(pdp, shaped, malformed, categories, POLICY_UNAVAILABLE, _UNAVAILABLE_NL)
+        raise _unavailable(pdp, "release", exc) from None
     decision = _decision_from(outcome, result)
     released = {
         c: MappingProxyType({f: shaped[c][f] for f in fields if f in shaped[c]})
@@ -359,7 +362,7 @@ class AccessOutcome:
 
 
 def check_operation(pdp: PolicyDecisionPoint, role: str, operation: str) -> AccessOutcome:
-    """Ask the API-access rule whether `role` may call `operation`. Fails closed."""
+    """Ask the API-access rule whether `role` may call `operation`. Fails closed: PolicyUnavailableError."""
     control = control_character_fields({"role": role, "operation": operation})
     if control:
         log.info("policy.input_invalid", rule="api", fields=control, problem="control_character")
@@ -371,22 +374,21 @@ def check_operation(pdp: PolicyDecisionPoint, role: str, operation: str) -> Acce
         result = pdp.decide("api", {"role": role, "operation": operation})
         value = check_api_result(result.value)
     except PolicyUnavailable as exc:
-        _log_unavailable(pdp, "api", exc)
-        return AccessOutcome(False, POLICY_UNAVAILABLE, "dt.api.allow", uuid.uuid4().hex, _revision_of(pdp))
+        raise _unavailable(pdp, "dt.api.allow", exc, operation=operation) from None
     return AccessOutcome(value["allow"], value["reason"], value["rule"], result.decision_id, result.revision)
 
 
 def _check_operation_from_table(pdp: PolicyDecisionPoint, role: str, operation: str) -> AccessOutcome:
     """The API-access decision of the current bundle, from its table (hub.policy.access_table): evaluated for
-    every pair when the bundle loaded, so a route costs no evaluation. Fails closed like the engine."""
+    every pair when the bundle loaded, so a route costs no evaluation. Fails closed like the engine: no table
+    for the current revision, or no entry, is PolicyUnavailableError."""
     try:
         table = ACCESS_TABLES.current(pdp)
         entry = table.get(role, operation)
         if entry is None:
             raise PolicyUnavailable("the access table has no entry for this pair")
     except PolicyUnavailable as exc:
-        _log_unavailable(pdp, "api", exc)
-        return AccessOutcome(False, POLICY_UNAVAILABLE, "dt.api.allow", uuid.uuid4().hex, _revision_of(pdp))
+        raise _unavailable(pdp, "dt.api.allow", exc, operation=operation) from None
     return AccessOutcome(entry["allow"], entry["reason"], entry["rule"], uuid.uuid4().hex, table.revision)
 
 
@@ -408,15 +410,12 @@ def policy_ready(pdp: PolicyDecisionPoint) -> bool:
     return True
 
 
-from hub.policy.access import authorize  # noqa: E402 - re-exported: `from hub.policy.pep import authorize`
-
 __all__ = [
     "AccessOutcome",
     "AnswerFilter",
     "Decision",
     "Denial",
     "Withheld",
-    "authorize",
     "check_operation",
     "decide_and_filter",
     "decide_request",

@@ -3,6 +3,7 @@ screens. See docs/ARCHITECTURE.md ("Screens") for why this is one package."""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -46,7 +47,8 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     async def screen_or_problem(request: Request, exc: Exception) -> Response:
         if not is_screen(request):
-            return await problem_handler(request, exc)
+            handled = problem_handler(request, exc)
+            return await handled if inspect.isawaitable(handled) else handled
         if isinstance(exc, SignInRequired):
             return RedirectResponse("/uitgelogd" if exc.expired else "/", status_code=303)
         assert isinstance(exc, HubError)

@@ -67,7 +67,7 @@ def test_opa_image_is_the_oracles_version():
 def test_opa_api_requires_the_hubs_token():
     """M2: OPA authenticates bearer tokens and authorizes every API call with deploy/opa/authz.rego, the same
     file the OPA stand-in of the suite runs; it loads the token's digest from a secret, never the token."""
-    from hub.policy.opa_standin import AUTHZ_MODULE_ID, AUTHZ_POLICY
+    from tests.support.opa_standin import AUTHZ_MODULE_ID, AUTHZ_POLICY
 
     opa = SERVICES["opa"]
     command = opa["command"]

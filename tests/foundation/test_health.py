@@ -28,8 +28,8 @@ def test_ready_is_503_naming_the_policy_engine_when_opa_is_unreachable(settings)
 
     from hub.config import ROOT
     from hub.main import create_app
-    from hub.policy.opa_standin import StandinServer
     from tests.support.opa import OPA_TOKEN, write_token_file
+    from tests.support.opa_standin import StandinServer
 
     server = StandinServer(ROOT / "policies", token=OPA_TOKEN)  # bound, not yet listening
     folder = Path(tempfile.mkdtemp())

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from hub.config import ROOT
-from hub.policy.opa_standin import StandinServer
 from hub.policy.pdp import EmbeddedPDP
 from hub.policy.remote import RemotePDP
 from tests.support.opa import OPA_TOKEN
+from tests.support.opa_standin import StandinServer
 from tests.support.oracle import OraclePDP
 
 POLICIES = ROOT / "policies"

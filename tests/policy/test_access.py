@@ -6,11 +6,12 @@ import pytest
 from fastapi import APIRouter, Depends
 from structlog.testing import capture_logs
 
+from hub.auth.authorization import authorize
 from hub.auth.principal import ROLES, Caller
+from hub.auth.routing import AuthorizedRoute
 from hub.auth.scopes import ROLE_SCOPES
 from hub.policy.pdp import EmbeddedPDP
-from hub.policy.pep import authorize, check_operation
-from hub.routing import AuthorizedRoute
+from hub.policy.pep import check_operation
 
 RESPONDERS = {"dji", "municipal_social", "municipal_security", "police", "probation"}
 TABLE: dict[str, set[str]] = {

@@ -25,10 +25,10 @@ from hub.config import Settings
 from hub.db import make_engine
 from hub.exchange.models import Answer, DataRequest
 from hub.main import create_app
-from hub.policy.opa_standin import StandinServer
 from partners.load import TEAMS, Calls, CaseRun, Ledger, LoadPlan, run_load
 from tests.resilience.conftest import assert_nothing_lost, cut_database
 from tests.support.opa import OPA_TOKEN, write_token_file
+from tests.support.opa_standin import StandinServer
 
 PROBLEM = "application/problem+json"
 TEAM = TEAMS[0]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, TypeGuard
 
 import structlog
 from authlib.oauth2.rfc6749 import (
@@ -157,7 +157,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         return fresh
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -218,6 +218,8 @@ class IssuedToken:
 
 
 class _OwnTokens:
+    server: HubAuthorizationServer  # set by authlib's endpoint, which this mixin completes
+
     CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
     SUPPORTED_TOKEN_TYPES = ("access_token",)
 
