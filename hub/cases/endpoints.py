@@ -180,7 +180,7 @@ def information_sheet(
     return render_then_commit(
         session,
         lambda: service.show_information_sheet(session, ctx, pdp, caller, str(case_id)),
-        InformationSheet.model_validate,
+        lambda sheet: InformationSheet.model_validate({"conditions": sheet["conditions"]}),
         headers=NO_STORE,
     )
 

@@ -104,7 +104,11 @@ def _request_counts(session: Session, case_ids: list[str], now: datetime) -> dic
     overdue = sa.case((DataRequest.due_at <= now, 1), else_=0)  # type: ignore[arg-type]
     statement = (
         sa.select(DataRequest.case_id, sa.func.count(), sa.func.sum(overdue))
-        .where(DataRequest.case_id.in_(case_ids), DataRequest.status == "open")  # type: ignore[attr-defined]
+        .where(
+            DataRequest.case_id.in_(case_ids),  # type: ignore[attr-defined]
+            DataRequest.status == "open",
+            DataRequest.expires_at > now,  # type: ignore[arg-type]  # past expiry it is expired (status_at)
+        )
         .group_by(DataRequest.case_id)
     )
     return {row[0]: (int(row[1]), int(row[2] or 0)) for row in session.execute(statement)}
@@ -133,8 +137,8 @@ def _section(session: Session, statement) -> Section:
 
 
 def work_queue(session: Session, region: str, oin: str, now: datetime, today: date, soon: date) -> WorkQueue:
-    """Signalering: new notifications, cases waiting for the weighing, overdue requests, release within the
-    week, handovers not yet confirmed."""
+    """Signalering: new notifications, cases waiting for the weighing, overdue requests (open, past their due
+    date, not yet expired: DataRequest.status_at), release within the week, handovers not yet confirmed."""
     in_region = sa.select(*BOARD_COLUMNS).where(Case.region == region)
     new = _section(session, in_region.where(Case.state == CaseState.notified.value).order_by(Case.created_at))
     weighing = _section(session, in_region.where(Case.state == CaseState.weighing.value).order_by(Case.created_at))
@@ -155,9 +159,12 @@ def work_queue(session: Session, region: str, oin: str, now: datetime, today: da
             DataRequest.requester_oin == oin,
             DataRequest.status == "open",
             DataRequest.due_at <= now,  # type: ignore[arg-type]
+            DataRequest.expires_at > now,  # type: ignore[arg-type]
         )
         .order_by(DataRequest.due_at),
     )
+    # The one status (DataRequest.status_at) decides what is shown; the query above only narrows to it.
+    overdue = Section([r for r in overdue.items if r.status_at(now).overdue], overdue.total)
     unconfirmed = _section(
         session,
         select(Handover)
