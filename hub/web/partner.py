@@ -19,6 +19,7 @@ from hub.policy.register import get_register
 from hub.web import forms
 from hub.web.context import exchange_context
 from hub.web.deps import FORM_KEY, Authorized, authorized_form, claim_form, web_authorize
+from hub.web.labels import label
 from hub.web.templating import render
 from hub.web.unit import commit_after_render
 
@@ -130,6 +131,8 @@ def _form_again(request: Request, ctx, stored, form, errors) -> Response:
     """The answer form again, filled in as it was sent, with the errors tied to their fields (422). The
     person's identity is not shown again: that needs a new, logged opening."""
     detail = present.inbox_item(stored, ctx.registry, ctx.now)
+    fields = {w.id: w.field for c in detail.categories for w in forms.widgets(c, ports.category_schema(c))}
+    errors = [(f, f"{label('field', fields[f])}: {message}" if f in fields else message) for f, message in errors]
     given = {name: [str(v) for v in form.getlist(name)] for name in form if name != FORM_KEY}
     return _answer_page(request, ctx, detail, errors=errors, status_code=422, given=given)
 

@@ -209,7 +209,8 @@ def test_a_failed_answer_form_is_shown_again_filled_in_with_its_errors(client, a
     )
     assert failed.status_code == 422
     page = failed.text
-    assert 'href="#veld-housing-situation"' in page  # the summary links to the field
+    assert 'href="#veld-housing-situation"' in page  # the summary links to the field, by its name
+    assert "Situatie: Dit veld is verplicht als u deze categorie beantwoordt." in page
     assert 'id="veld-housing-situation-fout"' in page  # the message next to it
     assert re.search(r'<select[^>]*id="veld-housing-situation"[^>]*aria-invalid="true"', page)
     assert re.search(
@@ -286,3 +287,29 @@ def test_detention_ended_on_the_dji_screen_withdraws_the_open_request(client, ap
     assert f"Ingetrokken: {stored.withdrawal_explanation}" in card
     sign_in(SOCIAL)
     assert request_id[:8].upper() not in client.get("/inbox").text
+
+
+def test_signalering_and_the_board_show_the_status_everybody_sees(client, app, sign_in, scenario):
+    """Past its due date an open request is overdue work in Signalering and on the board; past its expiry it
+    is expired (DataRequest.status_at, before the job stores it), so neither lists it as open or overdue."""
+    from hub.exchange.clock import get_clock
+
+    scenario.detention_starts()
+    scenario.ask("social", SOCIAL, "reintegration", ["housing"], "ZVH vraagt")
+    stored = _request(app, scenario.ids["social"])
+    ref = scenario.case_id.replace("-", "")[:8].upper()
+    sign_in(ZVH)
+    moments = {"overdue": stored.due_at, "expired": stored.expires_at}
+    seen = {}
+    for name, moment in moments.items():
+        at = moment.replace(tzinfo=UTC) + timedelta(hours=1)
+        app.dependency_overrides[get_clock] = lambda at=at: lambda: at
+        assert stored.status_at(at).status == ("open" if name == "overdue" else "expired")
+        queue = client.get("/signalering").text
+        section = queue[queue.index('id="kop-te-laat"') : queue.index('id="kop-overdracht"')]
+        board = client.get("/casussen").text
+        row = board[board.index(f">{ref}</a></th>") :]
+        counts = re.findall(r'<td class="utrecht-table__cell">([^<]*)</td>', row[: row.index("</tr>")])[-2:]
+        seen[name] = (ref in section, counts)
+    app.dependency_overrides.pop(get_clock)
+    assert seen == {"overdue": (True, ["1", "1"]), "expired": (False, ["0", "0"])}
