@@ -313,3 +313,30 @@ def test_signalering_and_the_board_show_the_status_everybody_sees(client, app, s
         seen[name] = (ref in section, counts)
     app.dependency_overrides.pop(get_clock)
     assert seen == {"overdue": (True, ["1", "1"]), "expired": (False, ["0", "0"])}
+
+
+def test_an_answer_the_schema_refuses_comes_back_tied_to_its_field(client, app, sign_in, scenario):
+    """A value the form takes but the category's JSON Schema refuses (a negative debt total): the service's
+    answer_invalid comes back as the filled-in form, the error on that field; nothing stored or logged."""
+    scenario.detention_starts()
+    scenario.ask("social", SOCIAL, "reintegration", ["debts"], "ZVH vraagt")
+    request_id = scenario.ids["social"]
+    sign_in(SOCIAL)
+    inbox = client.get("/inbox").text
+    opened = client.post(f"/inbox/{request_id}", data={"form_key": form_key(inbox)}, headers=SAME_ORIGIN).text
+    before = len(_records(app))
+    sent = client.post(
+        f"/inbox/{request_id}/antwoord",
+        data={
+            "form_key": form_key(opened),
+            "debts.has_debts": "ja",
+            "debts.estimated_total_eur": "-5",
+            "debts.priority_creditors": ["tax", "cjib"],
+        },
+        headers=SAME_ORIGIN,
+    )
+    assert sent.status_code == 422
+    assert 'href="#veld-debts-estimated-total-eur"' in sent.text
+    assert re.search(r'id="veld-debts-estimated-total-eur"[^>]*value="-5"[^>]*aria-invalid="true"', sent.text)
+    assert re.search(r'id="veld-debts-priority-creditors-cjib"[^>]*checked', sent.text)
+    assert len(_records(app)) == before and _request(app, request_id).status == "open"
