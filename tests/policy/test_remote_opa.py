@@ -284,7 +284,13 @@ def test_the_token_never_reaches_a_log_event(standin, policies_copy, tmp_path):
         decide_request(good, request())
         (policies_copy / "dt" / "api.rego").write_text("# local change\n" + (POLICIES / "dt" / "api.rego").read_text())
         good.reload()
-        bad = RemotePDP(standin.url, 5.0, POLICIES, token=other)
+        # A bundle revision of its own, so that no API-access table built for the shipped policies by an earlier
+        # test in this process answers check_operation without asking OPA (the table is per revision).
+        unique = tmp_path / "policies-unique"
+        shutil.copytree(POLICIES, unique)
+        api = unique / "dt" / "api.rego"
+        api.write_text(f"# {secrets.token_hex(8)}\n" + api.read_text())
+        bad = RemotePDP(standin.url, 5.0, unique, token=other)
         with pytest.raises(PolicyUnavailableError):
             decide_request(bad, request())
         with pytest.raises(PolicyUnavailableError):
