@@ -15,7 +15,11 @@ from fastapi.testclient import TestClient
 from hub.config import Settings
 from partners.client import DEV_KEYS, HubClient
 from partners.scenario import ACTORS, Person, Scenario
-from tests.web.test_browser import Visit, _serving, browser, pytestmark  # noqa: F401 - the fixture and the skip
+from tests.web import test_browser as shared
+from tests.web.test_browser import Visit, _serving
+
+pytestmark = shared.pytestmark  # skipped without chromium, as the other browser tests
+browser = shared.browser  # the same chromium fixture
 
 OFFICER = "fg-gooi-en-vechtstreek"
 
