@@ -14,7 +14,7 @@ TEXT = "#1a1a1a"
 PALETTE = ("#0b5394", "#a14d00", "#2a7a3b", "#7b2c8e", "#b3261e", "#4d4d4d")
 
 WIDTH = 640
-LABEL_WIDTH = 220
+LABEL_WIDTH = 260
 BAR_AREA = WIDTH - LABEL_WIDTH - 60
 BAR = 14
 GAP = 4

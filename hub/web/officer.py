@@ -29,7 +29,7 @@ from hub.audit.verify import SealLimits
 from hub.auth.principal import Caller
 from hub.csvsafe import to_csv
 from hub.db import SessionDep
-from hub.policy.register import get_register
+from hub.policy.register import UnknownActivity, get_register
 from hub.web import charts, labels
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render, render_text
@@ -53,6 +53,12 @@ def _day(text: str, field: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidPeriod("Vul een datum in als jjjj-mm-dd.", field=field) from None
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` before `day`'s month (the overview's default: a year of months)."""
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -92,7 +98,7 @@ def _activity_name(request: Request, activity_id: str | None) -> str:
         return "—"
     try:
         return get_register(request.app.state.settings.policies_dir).get(activity_id).ref.name
-    except Exception:  # noqa: BLE001 - an activity no longer in the register is shown by its id
+    except UnknownActivity:  # an activity no longer in the register is shown by its id
         return activity_id
 
 
@@ -110,7 +116,7 @@ def overview(
 ) -> Response:
     today = dt.datetime.now(AMSTERDAM).date()
     until = _day(tot, "tot") if tot else today
-    since = _day(van, "van") if van else until.replace(day=1) - dt.timedelta(days=335)
+    since = _day(van, "van") if van else _months_before(until, 11)
     period_from, period_to = _start_of(since), _start_of(until + dt.timedelta(days=1))
     checked = _check_integrity(request, 1)  # before this request's transaction writes anything
     state = request.app.state
