@@ -257,6 +257,26 @@ INTEGRITY: Final = {
 
 CONFIDENTIALITY: Final = {"confidential": "Vertrouwelijk", "strictly_confidential": "Strikt vertrouwelijk"}
 
+# The API's operations (the policy's `api` table, hub.auth.scopes), for the Partners en rechten screen.
+OPERATIONS: Final = {
+    "notification.create": "Detentie melden (begin en einde)",
+    "case.list": "Casussen bekijken (lijst)",
+    "case.read": "Een casus inzien",
+    "case.transition": "Stappen van een casus vastleggen",
+    "request.create": "Een verzoek om gegevens doen",
+    "request.list": "Verzoeken bij een casus bekijken",
+    "request.read": "Een verzoek en het antwoord inzien",
+    "inbox.list": "Binnengekomen verzoeken bekijken (inbox)",
+    "inbox.read": "Een binnengekomen verzoek openen",
+    "answer.submit": "Een verzoek beantwoorden",
+    "handover.create": "Een warme overdracht versturen",
+    "handover.acknowledge": "Ontvangst van een overdracht bevestigen",
+    "audit.query": "Het logboek doorzoeken",
+    "audit.integrity": "De integriteit van het logboek controleren",
+    "audit.access_report": "Een inzageverzoek beantwoorden",
+    "audit.report": "Rapporten over het logboek maken",
+}
+
 ALL: Final = {
     "role": ROLES,
     "state": CASE_STATES,
@@ -274,6 +294,7 @@ ALL: Final = {
     "value": VALUES,
     "integrity": INTEGRITY,
     "confidentiality": CONFIDENTIALITY,
+    "operation": OPERATIONS,
 }
 
 

@@ -431,3 +431,40 @@ def _pdf(html: str) -> Response:
         media_type="application/pdf",
         headers={"Content-Disposition": 'attachment; filename="inzageverzoek.pdf"', "Cache-Control": "no-store"},
     )
+
+
+# -- Partners en rechten -----------------------------------------------------------------------------------
+
+
+@router.get("/partners")
+def partners_page(request: Request, caller: ReportDep) -> Response:
+    """The registry, and what each role may do: every (role, operation) asked of the policy's `api` rule now,
+    so the screen shows what the hub enforces, not a copy of it. An unavailable policy refuses the page."""
+    from hub.auth.principal import ROLES
+    from hub.auth.scopes import ALL_SCOPES
+    from hub.policy.errors import PolicyUnavailableError
+    from hub.policy.pep import POLICY_UNAVAILABLE, check_operation
+
+    pdp = request.app.state.pdp
+    allowed: dict[tuple[str, str], bool] = {}
+    revision = None
+    for role in ROLES:
+        for operation in ALL_SCOPES:
+            outcome = check_operation(pdp, role, operation)
+            if outcome.reason == POLICY_UNAVAILABLE:
+                raise PolicyUnavailableError(
+                    "Het beleid kon niet worden geraadpleegd; de rechten zijn niet getoond.",
+                    operation=operation,
+                )
+            allowed[(role, operation)] = outcome.allow
+            revision = outcome.policy_revision
+    registry = request.app.state.registry
+    return render(
+        request,
+        "officer/partners.html",
+        partners=sorted(registry.all(), key=lambda p: (p.role, p.name)),
+        roles=list(ROLES),
+        operations=list(ALL_SCOPES),
+        allowed=allowed,
+        revision=revision,
+    )

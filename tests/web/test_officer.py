@@ -17,7 +17,7 @@ from tests.matrix.table import PRINCIPALS, ROWS
 from tests.web.conftest import SAME_ORIGIN, form_key
 
 OFFICER = "fg-gooi-en-vechtstreek"
-OFFICER_PATHS = {"/overzicht", "/logboek", "/integriteit", "/inzage"}
+OFFICER_PATHS = {"/overzicht", "/logboek", "/integriteit", "/inzage", "/partners"}
 
 
 def _records(app, event_type: str) -> list[AuditRecord]:
@@ -177,3 +177,13 @@ def test_access_report_refuses_a_bad_bsn_without_echo(client, app, sign_in):
     response = _post(client, "/inzage", client.get("/inzage").text, {"bsn": "111111112", "uitvoer": "pdf"})
     assert response.status_code == 422 and "elfproef" in response.text and "111111112" not in response.text
     assert _records(app, "access_report") == []
+
+
+def test_partners_and_rights_come_from_the_policy(client, app, sign_in):
+    sign_in(OFFICER)
+    html = client.get("/partners").text
+    assert "Gemeente Hilversum, sociaal domein" in html and "Functionaris gegevensbescherming" in html
+    officer = html.split('<h3 class="utrecht-heading-3">Functionaris gegevensbescherming</h3>')[1].split("</ul>")[0]
+    assert "Het logboek doorzoeken" in officer and "Een casus inzien" not in officer
+    social = html.split('<h3 class="utrecht-heading-3">Gemeente, sociaal domein</h3>')[1].split("</ul>")[0]
+    assert "Ontvangst van een overdracht bevestigen" in social and "Het logboek doorzoeken" not in social

@@ -96,6 +96,9 @@ def test_the_officer_works_through_the_log(browser, played: Path, tmp_path: Path
         page.get_by_role("link", name="Integriteit", exact=True).click()
         visit(page, "fg-integriteit")
         assert page.get_by_text("Het logboek is in orde.").is_visible()
+        page.get_by_role("link", name="Partners en rechten").click()
+        visit(page, "fg-partners")
+        assert page.get_by_role("heading", name="Wat elke rol mag").is_visible()
         context.close()
 
     # A copy of that database, tampered with directly (the append-only trigger dropped, one record changed).
