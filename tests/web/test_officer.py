@@ -17,7 +17,7 @@ from tests.matrix.table import PRINCIPALS, ROWS
 from tests.web.conftest import SAME_ORIGIN, form_key
 
 OFFICER = "fg-gooi-en-vechtstreek"
-OFFICER_PATHS = {"/overzicht", "/logboek", "/integriteit", "/inzage", "/partners"}
+OFFICER_PATHS = {"/overzicht", "/logboek", "/integriteit", "/inzage", "/partners", "/jaarverslag"}
 
 
 def _records(app, event_type: str) -> list[AuditRecord]:
@@ -187,3 +187,33 @@ def test_partners_and_rights_come_from_the_policy(client, app, sign_in):
     assert "Het logboek doorzoeken" in officer and "Een casus inzien" not in officer
     social = html.split('<h3 class="utrecht-heading-3">Gemeente, sociaal domein</h3>')[1].split("</ul>")[0]
     assert "Ontvangst van een overdracht bevestigen" in social and "Het logboek doorzoeken" not in social
+
+
+def test_annual_report_html_csv_pdf(client, app, sign_in, played):
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    sign_in(OFFICER)
+    year = date.today().year
+    before = len(_records(app, "inspection"))
+    html = client.get(f"/jaarverslag?jaar={year}").text
+    assert f"Jaarverslag {year}" in html and "Gemeente Hilversum, sociaal domein" in html
+    assert "Re-integratie na detentie" in html and "Beantwoorde inzageverzoeken: 0" in html
+    assert html.count('role="img"') == 1
+    kinds = [r.query_filter["report"] for r in _records(app, "inspection")[before:]]
+    assert kinds == ["disclosures", "refusals", "unusual"]  # recorded as the API records its reports
+
+    csv = client.get(f"/jaarverslag?jaar={year}&formaat=csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.splitlines()
+    assert lines[0] == "onderdeel,partner,activiteit,verstrekkingen,weigeringen,aantal,toelichting"
+    assert any(line.startswith('verstrekkingen_en_weigeringen,"Gemeente Hilversum') for line in lines)
+    assert "inzageverzoeken,,,,,0," in lines
+
+    pdf = client.get(f"/jaarverslag?jaar={year}&formaat=pdf")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    words = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert f"Jaarverslag {year}" in words and "Ongebruikelijke patronen" in words
+    assert 'pdfuaid:part="1"' in reader.xmp_metadata.rdf_root.toxml()
+    assert client.get("/jaarverslag?formaat=doc").status_code == 422  # only html, pdf or csv

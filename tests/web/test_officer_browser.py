@@ -19,7 +19,6 @@ from tests.web import test_browser as shared
 from tests.web.test_browser import Visit, _serving
 
 pytestmark = shared.pytestmark  # skipped without chromium, as the other browser tests
-browser = shared.browser  # the same chromium fixture
 
 OFFICER = "fg-gooi-en-vechtstreek"
 
@@ -96,6 +95,9 @@ def test_the_officer_works_through_the_log(browser, played: Path, tmp_path: Path
         page.get_by_role("link", name="Integriteit", exact=True).click()
         visit(page, "fg-integriteit")
         assert page.get_by_text("Het logboek is in orde.").is_visible()
+        page.get_by_role("link", name="Jaarverslag").click()
+        visit(page, "fg-jaarverslag")
+        assert page.locator('svg[role="img"]').count() == 1
         page.get_by_role("link", name="Partners en rechten").click()
         visit(page, "fg-partners")
         assert page.get_by_role("heading", name="Wat elke rol mag").is_visible()
