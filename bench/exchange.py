@@ -22,11 +22,12 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -48,6 +49,7 @@ ANSWER = {
     "debts": {"has_debts": True, "estimated_total_eur": 8500, "in_debt_assistance": False},
 }
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
+TARGET_EVALUATIONS = 4  # policy evaluations per exchange (issue 11)
 
 
 def bsn(rng: random.Random) -> str:
@@ -267,6 +269,44 @@ def measure(kind: str, db: str | None, tmp: Path, args: argparse.Namespace) -> d
     return results
 
 
+def count_evaluations(db: str | None, tmp: Path, exchanges: int = 3) -> None:
+    """Policy evaluations per exchange: one hub worker at HUB_LOG_LEVEL=DEBUG, whose decision point logs
+    `policy.evaluated` per evaluation; counted over `exchanges` exchanges after a warm-up one (start-up, the
+    API-access table and readiness probes are not part of an exchange)."""
+    log_path = tmp / "hub-evaluations.log"
+    with fresh_database(db, tmp, "hub-evaluations") as url:
+        prepare("hub", url)
+        with running("hub", url, log_path, workers=1, extra_env={"HUB_LOG_LEVEL": "DEBUG"}) as (base, pgid):
+            tokens = Tokens(base, enabled=True)
+            warm = asyncio.run(run_level(base, tokens, 1, 0, 1, "evaluations-warm", pgid))
+            if warm.errors:
+                raise SystemExit(f"evaluation count: warm-up failed: {warm.errors[0]}")
+            time.sleep(0.2)
+            before = _evaluations(log_path)
+            level = asyncio.run(run_level(base, tokens, 1, 0, exchanges, "evaluations", pgid))
+            time.sleep(0.2)
+            after = _evaluations(log_path)
+    if level.errors or level.exchanges != exchanges:
+        raise SystemExit(f"evaluation count: {level.errors[:1]}")
+    per_rule = {rule: (after[rule] - before.get(rule, 0)) / exchanges for rule in after}
+    total = sum(per_rule.values())
+    detail = ", ".join(f"{rule} {n:g}" for rule, n in sorted(per_rule.items()) if n)
+    verdict_text = "met" if total <= TARGET_EVALUATIONS else "NOT met"
+    print(f"  policy evaluations per exchange: {total:g} ({detail}); target <= {TARGET_EVALUATIONS}: {verdict_text}")
+
+
+def _evaluations(log_path: Path) -> Counter[str]:
+    found: Counter[str] = Counter()
+    for line in log_path.read_text(errors="replace").splitlines():
+        if "policy.evaluated" in line:
+            rule = _RULE.search(line)
+            found[(rule.group(1) or rule.group(2)) if rule else "?"] += 1
+    return found
+
+
+_RULE = re.compile(r'"rule": "(\w+)"|rule=(?:\x1b\[[0-9;]*m)*(\w+)')
+
+
 def verdict(label: str, hub: dict[int, dict], base: dict[int, dict]) -> None:
     print(f"\n== {label}: hub / baseline ==")
     for concurrency in sorted(hub):
@@ -301,6 +341,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per server (default 2)")
     parser.add_argument("--only", choices=["hub", "baseline"], help="measure one server only (no ratio)")
     parser.add_argument("--hub-log-level", default="INFO", help="HUB_LOG_LEVEL of the hub (default INFO)")
+    parser.add_argument("--evaluations", action="store_true", help="only count policy evaluations per exchange")
     parser.add_argument("--wrap", help="prefix for the hub's command, e.g. a profiler (space-separated)")
     args = parser.parse_args()
     args.levels = [int(c) for c in args.concurrency.split(",")]
@@ -315,6 +356,10 @@ def main() -> None:
         f"{args.workers} workers, load average {os.getloadavg()[0]:.2f} at start, {os.cpu_count()} cores"
     )
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
+        if args.evaluations or not args.only or args.only == "hub":
+            count_evaluations(databases[0][1] if databases else None, Path(tmp))
+        if args.evaluations:
+            return
         for label, db in databases:
             print(f"\n== {label} ==")
             kinds = [args.only] if args.only else ["baseline", "hub"]

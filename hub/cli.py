@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from pydantic import ValidationError
 
 from hub.audit.cli import app as audit_app
+from hub.auth.registry import RegistryError
 from hub.cases.cli import app as retention_app
-from hub.config import get_settings
+from hub.config import ConfigurationError, configuration_problem, get_settings
 from hub.exchange.cli import app as requests_app
 from hub.policy.cli import app as policy_app
 
-app = typer.Typer(help="D&T exchange hub", no_args_is_help=True)
+# What an operator can fix in the settings or the registry: reported as one line, without a traceback.
+CONFIGURATION_ERRORS = (ConfigurationError, ValidationError, RegistryError)
+
+
+class HubCommands(typer.Typer):
+    """The `hub` command: a configuration error in any command is one line on stderr and exit status 1."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except CONFIGURATION_ERRORS as error:
+            typer.echo(f"hub: configuration error: {configuration_problem(error)}", err=True)
+            raise SystemExit(1) from None
+
+
+app = HubCommands(help="D&T exchange hub", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(retention_app, name="retention")
 app.add_typer(audit_app, name="audit")
@@ -38,11 +57,24 @@ def migrate() -> None:
 
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Start the hub (API docs at /docs)."""
+    """Start the hub (API docs at /docs in development, or with HUB_DOCS_ENABLED)."""
     import uvicorn
+
+    from hub.main import create_app
+
+    # Build the app once here, before uvicorn: a refused setting or registry ends the command with one line and
+    # status 1, instead of each worker failing with a traceback and being respawned forever.
+    create_app(get_settings()).state.engine.dispose()
 
     # No uvicorn access log: a request line could carry a token a client wrongly put in a query string.
     # The hub logs its own request events, scrubbed, through structlog.
     uvicorn.run(
-        "hub.asgi:app", host=host, port=port, workers=workers, proxy_headers=False, log_config=None, access_log=False
+        "hub.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        log_config=None,
+        access_log=False,
+        server_header=False,  # no `server: uvicorn`: the hub does not announce its software
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     opa_token_file: Path | None = None
     # Where the OPA server loads policies/ from: its module ids below it are compared with the local copy.
     opa_policies_root: str = "/policies"
+    # The Python of the tool venv with real OPA (`make opa`, tools/opa_oracle.py): `hub policy test` and the
+    # test suite use it as the oracle; the service never does.
+    opa_oracle_python: Path = ROOT / ".venv-opa" / "bin" / "python"
 
     # mTLS via a TLS-terminating proxy (RFC 8705).
     client_cert_header: str = "x-client-cert"
@@ -99,6 +102,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, gt=0)
     log_level: str = "INFO"
     log_json: bool = True
+    # Swagger UI at /docs: unset means on in development and off in production.
+    docs_enabled: bool | None = None
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer_is_a_base_url(cls, value: str) -> str:
+        return parse_issuer(value)
+
+    @property
+    def serves_docs(self) -> bool:
+        return self.docs_enabled if self.docs_enabled is not None else self.env == "dev"
 
     # Screens for people (hub/web): idle sign-out, its warning, and the development sign-in picker.
     web_idle_timeout_seconds: int = Field(default=15 * 60, gt=0)
@@ -223,7 +237,29 @@ class Settings(BaseSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        return normalise_database_url(self.database_url or "")
+        if not self.database_url:
+            raise ConfigurationError("HUB_DATABASE_URL is not set")
+        return normalise_database_url(self.database_url)
+
+
+def parse_issuer(value: str) -> str:
+    """HUB_ISSUER as a base URL: http(s), a host, no user info, whitespace, query or fragment (issue 12, item 9).
+    Outside development check_safe also requires https."""
+    if not value or any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError("must be a URL without whitespace or control characters")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises on a port that is not a number or out of range
+    except ValueError:
+        raise ValueError("must be a URL such as https://hub.example.nl") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("must be an https:// URL (http:// only in development)")
+    if not parts.hostname or "@" in parts.netloc:
+        raise ValueError("must name a host, without user info")
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        raise ValueError("must not have a query or a fragment")
+    del port
+    return value
 
 
 def normalise_database_url(url: str) -> str:
@@ -268,12 +304,15 @@ def key_thumbprints(path: Path, name: str) -> set[str]:
     """SHA-256 thumbprints (hex, of the DER SubjectPublicKeyInfo) of the public key(s) in a PEM private or
     public key file, or in a JWKS file."""
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
     from joserfc.jwk import KeySet
 
+    publics: list[PublicKeyTypes]
     try:
         data = path.read_bytes()
         if data.lstrip().startswith(b"{"):
-            publics = [key.public_key for key in KeySet.import_key_set(json.loads(data)).keys]
+            found = [key.public_key for key in KeySet.import_key_set(json.loads(data)).keys]
+            publics = [key for key in found if not isinstance(key, bytes)]  # a symmetric key has no thumbprint
         elif b"PRIVATE KEY" in data:
             # Only the public half is used: skip the (slow) RSA consistency check of the private key.
             private = serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=True)
@@ -306,6 +345,33 @@ def development_thumbprints() -> set[str]:
 
 def _dev_secret_values() -> set[str]:
     return {p.read_text().strip() for p in DEV_CERTS.glob("*.b64")} if DEV_CERTS.exists() else set()
+
+
+class _Environment(BaseSettings):
+    """HUB_ENV alone: read when the full settings could not be built, to word a configuration error."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+    env: str = "production"
+
+
+def configuration_problem(error: Exception) -> str:
+    """One line for an operator: what is wrong with which setting (a ConfigurationError, a settings value
+    pydantic refused, an invalid partner registry). Hints at HUB_ENV=dev where development keys exist but the
+    hub runs as production (issue 12, item 4)."""
+    if isinstance(error, ValidationError):
+        line = "; ".join(
+            f"{'HUB_' + str(e['loc'][0]).upper() if e['loc'] else 'settings'}: {_without_prefix(e['msg'])}"
+            for e in error.errors()
+        )
+    else:
+        line = " ".join(str(error).split())  # one line, whatever the message held
+    if DEV_CERTS.exists() and _Environment().env != "dev":
+        line += " (certs/dev/ exists: the development setup runs with HUB_ENV=dev)"
+    return line
+
+
+def _without_prefix(message: str) -> str:
+    return message.removeprefix("Value error, ")
 
 
 @lru_cache

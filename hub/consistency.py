@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hub.audit import mac
 from hub.audit.models import AuditRecord
@@ -60,7 +60,9 @@ class Snapshot:
     @classmethod
     def load(cls, engine: Engine) -> Snapshot:
         with Session(engine) as session:
-            rows = session.execute(select(AuditRecord.event_type, AuditRecord.case_id, AuditRecord.data_request_id))
+            rows = session.execute(
+                select(col(AuditRecord.event_type), col(AuditRecord.case_id), col(AuditRecord.data_request_id))
+            )
             records = Counter((event, case, request) for event, case, request in rows)
             return cls(
                 records=records,
@@ -68,7 +70,9 @@ class Snapshot:
                 answers={a.request_id: a for a in session.scalars(select(Answer))},
                 handovers={h.id: h for h in session.scalars(select(Handover))},
                 notifications={n.notification_id: n for n in session.scalars(select(DjiNotification))},
-                events={(case, kind) for case, kind in session.execute(select(CaseEvent.case_id, CaseEvent.type))},
+                events={
+                    (case, kind) for case, kind in session.execute(select(col(CaseEvent.case_id), col(CaseEvent.type)))
+                },
             )
 
     def has(self, event: str, case_id: str | None, request_id: str | None = None) -> int:

@@ -10,11 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine, event, exc
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.config import Settings, normalise_database_url
+from hub.errors import HubError, LoggedRefusal, ResponseNotRendered
+
+log = structlog.get_logger(__name__)
 
 SQLITE_BUSY_TIMEOUT = 30  # seconds a transaction waits for SQLite's write lock before it is refused
 
@@ -156,8 +163,37 @@ def engine_for(settings: Settings) -> Engine:
 
 
 def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: one session, one transaction, committed here and nowhere else.
+
+    Declared with FastAPI's `scope="function"` (see SessionDep), so its exit runs once the route handler has
+    returned its `Response`, which holds the rendered bytes, and before a byte is sent:
+
+    - the route returned: the work and its log records commit; a failing commit is raised (hub.errors
+      answers 503 when the database is unavailable) and the rendered response is never sent;
+    - a `LoggedRefusal`: its refusal record commits, then the problem is rendered;
+    - any other problem (`HubError`, a request validation error, a database error): everything rolls back;
+    - anything else (building or serialising the response failed, or a bug): everything rolls back and the
+      client gets the 500 problem `response_not_rendered`, which carries no content; the log line names the
+      error type only.
+    """
     with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
+        try:
+            yield session
+        except LoggedRefusal:
+            session.commit()
+            raise
+        except (HubError, StarletteHTTPException, RequestValidationError, SQLAlchemyError):
+            session.rollback()
+            raise
+        except Exception as exc:
+            session.rollback()
+            log.error("response.not_rendered", error_type=type(exc).__name__)
+            raise ResponseNotRendered(
+                "Het antwoord kon niet worden opgebouwd; er is niets verstrekt en niets "
+                "vastgelegd. Probeer het opnieuw of meld het bij de beheerder."
+            ) from None
+        session.commit()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+"""The request's session; every dependency and route of a request shares it (FastAPI's dependency cache)."""

@@ -5,6 +5,8 @@ OAuth endpoints keep the RFC 6749 §5.2 error form; they do not use these classe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import structlog
@@ -32,6 +34,7 @@ class HubError(Exception):
     status: int = 400
     code: str = "bad_request"
     title: str = "Ongeldig verzoek"
+    headers: Mapping[str, str] = MappingProxyType({})  # response headers of the problem (Retry-After, ...)
 
     def __init__(self, detail: str, **extra: Any) -> None:
         clash = sorted(RESERVED_MEMBERS & extra.keys())
@@ -68,6 +71,20 @@ class PayloadTooLarge(HubError):
 
 class ServiceUnavailable(HubError):
     status, code, title = 503, "service_unavailable", "Dienst niet beschikbaar"
+    headers = MappingProxyType({"Retry-After": "5"})  # every 503 says when to try again (RFC 9110 §10.2.3)
+
+
+class LoggedRefusal(HubError):
+    """A refusal raised after its disclosure-log record was written: the record is part of the answer, so the
+    request's unit of work (hub.db.get_session) commits it before the problem is rendered. Subclass it together
+    with the problem's own class."""
+
+
+class ResponseNotRendered(HubError):
+    """The request failed after its work was done (building or serialising the response, most often): the
+    unit of work rolled back, with its log records; nothing was released or stored."""
+
+    status, code, title = 500, "response_not_rendered", "Antwoord kon niet worden opgebouwd"
 
 
 def problem(
@@ -109,14 +126,38 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
+def _malformed_json(request: Request, error: dict[str, Any], document: Any) -> JSONResponse:
+    """A body that is not JSON: what the parser found and where (line and column), not the character offset
+    that FastAPI puts in the error's location, which read as a field name ("De invoer is ongeldig in: 30")."""
+    position = error["loc"][-1] if error["loc"] and isinstance(error["loc"][-1], int) else 0
+    text = document if isinstance(document, str) else ""
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    reason = str((error.get("ctx") or {}).get("error", "invalid JSON"))  # the parser's reason; never the text
+    log.info("request.invalid", fields="body", error_type="json_invalid")
+    return problem(
+        request,
+        422,
+        "validation_failed",
+        "Ongeldige invoer",
+        f"De body is geen geldige JSON: {reason} (regel {line}, kolom {column}).",
+        errors=[
+            {"field": "body", "message": reason, "type": "json_invalid", "line": line, "column": column},
+        ],
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub_error(request: Request, exc: HubError) -> JSONResponse:
         log.info("request.refused", code=exc.code, status=exc.status)
-        return problem(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
+        return problem(request, exc.status, exc.code, exc.title, exc.detail, headers=dict(exc.headers), **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        malformed = next((e for e in exc.errors() if e["type"] == "json_invalid"), None)
+        if malformed is not None:
+            return _malformed_json(request, malformed, exc.body)
         # Only locations and messages: never echo the submitted values (they may hold a BSN).
         errors = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"], "type": e["type"]} for e in exc.errors()]
         fields = ", ".join(e["field"] for e in errors)

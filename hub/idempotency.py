@@ -4,9 +4,9 @@ One line per router: `router = APIRouter(prefix="/v1/...", route_class=Idempoten
 route of that router then honours the header:
 
 - no header: the request runs as usual (nothing is stored);
-- a new key: a reservation row (client_id, key) is added to the request's session; while it is open the
-  service's `session.commit()` only flushes, and after the route returns a 2xx response the service's
-  work, the reservation and the stored response (status and body) commit in ONE transaction. A crash
+- a new key: a reservation row (client_id, key) is added to the request's session (its unit of work,
+  hub.db); after the route returns a 2xx response the stored response (status and body) is added to it, so
+  the service's work, the reservation and the stored response commit in ONE transaction. A crash
   (SIGKILL) at any point therefore leaves either all of them or none: never an effect whose key is stuck
   "in use" without a response to replay;
 - the same key with the same request (method, path, body, acting person): the stored response is replayed, with the
@@ -37,11 +37,11 @@ import structlog
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, delete
+from sqlmodel import Field, Session, SQLModel, col, delete
 
-from hub.errors import HubError
-from hub.rendering import LoggedRefusal
-from hub.routing import AuthorizedRoute, route_authorization
+from hub.auth.routing import AuthorizedRoute, route_authorization
+from hub.db import SessionDep
+from hub.errors import HubError, LoggedRefusal
 
 log = structlog.get_logger(__name__)
 
@@ -130,54 +130,30 @@ def reserve(session: Session, client_id: str, key: str, digest: str, now: dateti
     return record
 
 
-def hold_commits(session: Session) -> None:
-    """Until `complete`/`forget`/`release`, the service's commit() only flushes (one transaction with the
-    stored response)."""
-    session.commit = session.flush  # type: ignore[method-assign]
-
-
-def _real_commits(session: Session) -> None:
-    session.__dict__.pop("commit", None)
-
-
 def complete(
     session: Session, record: IdempotencyRecord, status_code: int, media_type: str | None, body: bytes
 ) -> None:
-    """Store the response of the first use, so repeats replay it; commits the service's work with it."""
-    _real_commits(session)
+    """Store the response of the first use, so repeats replay it. The request's unit of work (hub.db) commits
+    it together with the service's work, or neither."""
     record.status_code = status_code
     record.media_type = media_type
     record.response_body = body.decode("utf-8")
     session.add(record)
-    session.commit()
+    session.flush()
 
 
 def forget(session: Session, record: IdempotencyRecord) -> None:
-    """A response that is not stored (non-2xx, streamed): commit the service's work without the key."""
-    _real_commits(session)
+    """A response that is not stored (non-2xx, streamed, a logged refusal): the key is not kept, whatever of
+    the request's work commits."""
     session.delete(record)
-    session.commit()
-
-
-def release(session: Session, record: IdempotencyRecord) -> None:
-    """Forget a reservation whose request failed (its work rolls back), so the client may retry."""
-    _real_commits(session)
-    session.rollback()
-    session.execute(
-        delete(IdempotencyRecord).where(
-            IdempotencyRecord.client_id == record.client_id,  # type: ignore[arg-type]
-            IdempotencyRecord.key == record.key,  # type: ignore[arg-type]
-            IdempotencyRecord.status_code.is_(None),  # type: ignore[union-attr]
-        )
-    )
-    session.commit()
+    session.flush()
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:
     """Delete records older than RECORD_TTL. Never commits."""
     cutoff = (now or _utcnow()) - RECORD_TTL
-    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))  # type: ignore[arg-type]
-    return result.rowcount or 0
+    statement = delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
+    return session.connection().execute(statement).rowcount or 0
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -195,17 +171,13 @@ def _secret(request: Request) -> bytes:
 
 
 def _guard_dependency(authorization: Callable[..., Any]) -> Callable[..., Coroutine[Any, Any, None]]:
-    # Imported here so that the table model (hub.models imports it) loads without the auth package. The
-    # dependencies are defaults, not annotations: string annotations would not resolve in this scope.
-    from hub.db import get_session
-
     # `authorization` is the route's own authorize(operation) dependency: the guard depends on it, so the
     # operation is authorized (policy and scope) before any key is reserved or any response replayed, and
     # FastAPI's per-request dependency cache runs it only once for the route.
     async def idempotency_guard(
         request: Request,
-        caller=Depends(authorization),  # noqa: B008
-        session=Depends(get_session),  # noqa: B008
+        session: SessionDep,
+        caller=Depends(authorization),  # noqa: B008 - a default: `authorization` is local to this scope
         key: str | None = Header(
             default=None,
             alias=HEADER,
@@ -220,7 +192,6 @@ def _guard_dependency(authorization: Callable[..., Any]) -> Callable[..., Corout
         digest = request_digest(_secret(request), request.method, request.url.path, await request.body(), caller.actor)
         record = await run_in_threadpool(reserve, session, caller.partner.client_id, key, digest)
         request.state.idempotency = Reservation(session, record)
-        hold_commits(session)
 
     return idempotency_guard
 
@@ -248,13 +219,12 @@ class IdempotentRoute(AuthorizedRoute):
                 log.info("idempotency.replayed", path=request.url.path)
                 return _replayed(replay.record)
             except LoggedRefusal:
-                # The refusal's disclosure-log record is part of the answer (hub.rendering): it commits, under
-                # the hold as without it; the key is not kept, so a retry is decided (and logged) anew.
+                # The refusal's disclosure-log record is part of the answer: the unit of work commits it (hub.db);
+                # the key is not kept, so a retry is decided (and logged) anew.
                 await _forget_if_reserved(request)
                 raise
-            except BaseException:
-                await _release_if_reserved(request)
-                raise
+            # Any other failure: the unit of work rolls back the reservation with the work, so the client may
+            # retry with the same key.
             reservation: Reservation | None = getattr(request.state, "idempotency", None)
             if reservation is not None:
                 body = getattr(response, "body", None)  # a streamed response has none: not stored
@@ -278,12 +248,6 @@ async def _forget_if_reserved(request: Request) -> None:
     reservation: Reservation | None = getattr(request.state, "idempotency", None)
     if reservation is not None:
         await run_in_threadpool(forget, reservation.session, reservation.record)
-
-
-async def _release_if_reserved(request: Request) -> None:
-    reservation: Reservation | None = getattr(request.state, "idempotency", None)
-    if reservation is not None:
-        await run_in_threadpool(release, reservation.session, reservation.record)
 
 
 def _replayed(record: IdempotencyRecord) -> Response:

@@ -167,12 +167,13 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
+        # _CurrentStderr is the part of TextIO that PrintLogger uses (write, flush), not a whole TextIO
         logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=False,
     )
     # Records of the standard library's loggers (uvicorn, SQLAlchemy, httpx, ...) go through the same scrubbing
     # and rendering, as JSON lines on stderr, and never with a traceback.
-    handler = logging.StreamHandler(_CurrentStderr())  # type: ignore[arg-type]
+    handler = logging.StreamHandler(_CurrentStderr())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[
@@ -218,7 +219,7 @@ class RequestContextMiddleware:
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            structlog.contextvars.clear_contextvars()
+        await self.app(scope, receive, send_with_id)
+        # Not in a `finally`: when the app raises, the server's own log line of that failure (uvicorn's
+        # "Exception in ASGI application") still carries the request id. Each request starts by clearing.
+        structlog.contextvars.clear_contextvars()

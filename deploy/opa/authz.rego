@@ -29,6 +29,7 @@ hub_identified if crypto.sha256(input.identity) == data.hub_authz.token_sha256
 decisions := {
 	["dt", "request", "decision"],
 	["dt", "answer", "filter"],
+	["dt", "answer", "release"],
 	["dt", "api", "decision"],
 	["dt", "case_read", "decision"],
 }

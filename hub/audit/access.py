@@ -16,11 +16,10 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlmodel import Session
 
-from hub.audit import repository
+from hub.audit import events, repository
 from hub.audit.inspection import officer_region, subject_pseudonym_of
 from hub.audit.models import AuditRecord
 from hub.audit.schemas import AccessEntry, AccessReport
-from hub.audit.service import record
 from hub.audit.trace import TraceContext
 from hub.auth.principal import Caller
 
@@ -72,15 +71,14 @@ def access_report(
     # report as a BSN the hub never saw, so the report is no "has a detention case" oracle.
     rows = repository.subject_records(session, pseudonym, tuple(DISCLOSURES), officer_region(caller))
     entries = [_entry(row, organisation, category) for row in rows]
-    logged = record(
+    logged = events.access_report(
         session,
-        event_type="access_report",
         subject_pseudonym=pseudonym,
         trace=trace,
         to_oin=caller.partner.oin,
         to_actor=caller.actor,
     )
-    session.commit()
+    session.flush()
     log.info("audit.access_report", entries=len(entries), report_seq=logged.seq)
     return AccessReport(
         titel="Overzicht van verstrekkingen van uw persoonsgegevens",

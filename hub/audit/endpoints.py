@@ -2,7 +2,7 @@
 
 Every /v1/audit route is for the role privacy_officer only (policy operations audit.*). A BSN travels only in
 a POST body. Queries and reports write an inspection record; the access report writes an access_report record;
-each renders its answer before that record commits (hub.rendering).
+the request's unit of work (hub.db.SessionDep) commits that record only once the answer has been rendered.
 """
 
 from __future__ import annotations
@@ -28,13 +28,12 @@ from hub.audit.schemas import (
 )
 from hub.audit.trace import TraceDep
 from hub.audit.verify import SealLimits
+from hub.auth.authorization import authorize
 from hub.auth.principal import Caller
+from hub.auth.routing import AuthorizedRoute
 from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.openapi import problem_responses
-from hub.policy.pep import authorize
-from hub.rendering import render_then_commit
-from hub.routing import AuthorizedRoute
 
 router = APIRouter(
     prefix="/v1/audit",
@@ -56,9 +55,9 @@ def log_key(request: Request) -> dict[str, Any]:
 
 
 @router.post("/records/query", response_model=RecordPage, summary="Query the log (at least one filter)")
-def query(body: RecordQuery, request: Request, session: SessionDep, caller: QueryCaller, trace: TraceDep) -> Response:
+def query(body: RecordQuery, request: Request, session: SessionDep, caller: QueryCaller, trace: TraceDep) -> RecordPage:
     key = request.app.state.settings.pseudonym_key.get_secret_value()
-    return render_then_commit(session, lambda: query_records(session, caller, body, key, trace), _record_page)
+    return _record_page(query_records(session, caller, body, key, trace))
 
 
 def _record_page(page: RecordPageResult) -> RecordPage:
@@ -95,20 +94,16 @@ def integrity_check(request: Request, session: SessionDep, caller: IntegrityCall
 @router.post("/access-report", response_model=AccessReport, summary="Access report for one person (AVG art. 15)")
 def access(
     body: AccessRequest, request: Request, session: SessionDep, caller: AccessReportCaller, trace: TraceDep
-) -> Response:
+) -> AccessReport:
     state = request.app.state
-    return render_then_commit(
+    return access_report(
         session,
-        lambda: access_report(
-            session,
-            caller,
-            body.bsn.get_secret_value(),
-            pseudonym_key=state.settings.pseudonym_key.get_secret_value(),
-            trace=trace,
-            organisation=organisation_namer(getattr(state, "registry", None)),
-            category=category_namer(state.settings.policies_dir),
-        ),
-        lambda report: report,
+        caller,
+        body.bsn.get_secret_value(),
+        pseudonym_key=state.settings.pseudonym_key.get_secret_value(),
+        trace=trace,
+        organisation=organisation_namer(getattr(state, "registry", None)),
+        category=category_namer(state.settings.policies_dir),
     )
 
 
@@ -130,20 +125,17 @@ def report(
     if kind not in KINDS:
         raise NotFound(f"Onbekend rapport '{kind}'; kies uit: {', '.join(KINDS)}.", field="kind")
     state = request.app.state
-    return render_then_commit(
+    result = run_report(
         session,
-        lambda: run_report(
-            session,
-            caller,
-            kind,
-            period_from,
-            period_to,
-            name=organisation_namer(getattr(state, "registry", None)),
-            settings=state.settings,
-            trace=trace,
-        ),
-        lambda result: _report_response(result, format),
+        caller,
+        kind,
+        period_from,
+        period_to,
+        name=organisation_namer(getattr(state, "registry", None)),
+        settings=state.settings,
+        trace=trace,
     )
+    return _report_response(result, format)
 
 
 def _report_response(result: Report, fmt: ReportFormat) -> Response:

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 
 import structlog
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from hub.audit import repository
+from hub.audit import events, repository
 from hub.audit.canonical import format_time
 from hub.audit.errors import FilterRequired, InvalidBsn, InvalidCursor, InvalidPeriod
 from hub.audit.models import AuditCheckpoint, AuditRecord
 from hub.audit.schemas import RecordQuery
-from hub.audit.service import record
 from hub.audit.signing import LogVerifier
 from hub.audit.trace import TraceContext
 from hub.audit.verify import SealLimits, VerificationResult, verify_database
@@ -46,11 +45,11 @@ class RecordPageResult:
     inspection_seq: int
 
 
-def subject_pseudonym_of(bsn: str, pseudonym_key: str) -> str:
+def subject_pseudonym_of(bsn: str, pseudonym_key: str, field: str = "bsn") -> str:
     """The pseudonym of a BSN from a request body; a BSN failing the eleven-test is refused, never echoed."""
     if not is_valid_bsn(bsn):
         raise InvalidBsn(
-            "Het BSN is ongeldig: het moet uit negen cijfers bestaan en de elfproef doorstaan.", field="bsn"
+            "Het BSN is ongeldig: het moet uit negen cijfers (0-9) bestaan en de elfproef doorstaan.", field=field
         )
     return pseudonymise(bsn, pseudonym_key)
 
@@ -112,7 +111,7 @@ def record_filter(query: RecordQuery, pseudonym_key: str, region: str) -> reposi
         raise InvalidPeriod("De periode is leeg: period_from moet vóór period_to liggen.", field="period_from")
     subject = query.subject_pseudonym
     if query.subject_bsn is not None:
-        subject = subject_pseudonym_of(query.subject_bsn.get_secret_value(), pseudonym_key)
+        subject = subject_pseudonym_of(query.subject_bsn.get_secret_value(), pseudonym_key, field="subject_bsn")
     return repository.RecordFilter(
         period_from=query.period_from,
         period_to=query.period_to,
@@ -143,7 +142,7 @@ def query_records(
         case_id=where.case_id,
         query_filter=filter_document(where),
     )
-    session.commit()
+    session.flush()
     log.info("audit.inspected", results=len(page), inspection_seq=inspection.seq)
     return RecordPageResult(page, encode_cursor(page[-1].seq) if more else None, inspection.seq)
 
@@ -159,9 +158,8 @@ def record_inspection(
 ) -> AuditRecord:
     """Log that the privacy officer read the log (the hub discloses log data to the officer), with the full
     filter, so that what the officer saw can be reconstructed."""
-    return record(
+    return events.inspection(
         session,
-        event_type="inspection",
         subject_pseudonym=subject_pseudonym,
         case_id=case_id,
         trace=trace,
@@ -196,7 +194,9 @@ def integrity(
         total = session.execute(select(func.count()).select_from(AuditCheckpoint)).scalar_one()
         newest_first = (
             session.execute(
-                select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc()).limit(newest)
+                select(AuditCheckpoint)
+                .order_by(col(AuditCheckpoint.seq).desc(), col(AuditCheckpoint.id).desc())
+                .limit(newest)
             )
             .scalars()
             .all()

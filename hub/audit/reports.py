@@ -83,14 +83,14 @@ def _rows(session: Session, scope: Scope, events: Iterable[str]):
     rec = AuditRecord
     return session.execute(
         select(
-            rec.event_type,
-            rec.event_time,
-            rec.to_oin,
-            rec.to_actor,
-            rec.activity_id,
-            rec.case_id,
-            rec.categories_withheld,
-            rec.denial_reasons,
+            col(rec.event_type),
+            col(rec.event_time),
+            col(rec.to_oin),
+            col(rec.to_actor),
+            col(rec.activity_id),
+            col(rec.case_id),
+            col(rec.categories_withheld),
+            col(rec.denial_reasons),
         )
         .where(
             col(rec.event_time) >= scope.period_from,
@@ -257,5 +257,5 @@ def run_report(
             **({"region": scope.region} if scope.region else {}),
         },
     )
-    session.commit()
+    session.flush()
     return report

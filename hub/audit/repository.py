@@ -30,7 +30,7 @@ def in_region(region: str | None):
 def chain_head(session: Session) -> tuple[int, str]:
     """(seq, hash) of the last record; after a full prune the newest anchor; (0, genesis) when empty."""
     last = session.execute(
-        select(AuditRecord.seq, AuditRecord.hash).order_by(col(AuditRecord.seq).desc()).limit(1)
+        select(col(AuditRecord.seq), col(AuditRecord.hash)).order_by(col(AuditRecord.seq).desc()).limit(1)
     ).first()
     if last is not None:
         return int(last[0]), last[1]
@@ -44,7 +44,7 @@ def latest_anchor(session: Session) -> AuditCheckpoint | None:
     return (
         session.execute(
             select(AuditCheckpoint)
-            .where(AuditCheckpoint.kind == "anchor")
+            .where(col(AuditCheckpoint.kind) == "anchor")
             .order_by(col(AuditCheckpoint.seq).desc())
             .limit(1)
         )
@@ -86,7 +86,7 @@ def seq_bounds(session: Session) -> tuple[int | None, int | None]:
 
 
 def hash_at(session: Session, seq: int) -> str | None:
-    return session.execute(select(AuditRecord.hash).where(col(AuditRecord.seq) == seq)).scalar()
+    return session.execute(select(col(AuditRecord.hash)).where(col(AuditRecord.seq) == seq)).scalar()
 
 
 def hashes_at(session: Session, seqs: list[int]) -> dict[int, str]:
@@ -94,7 +94,9 @@ def hashes_at(session: Session, seqs: list[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for start in range(0, len(seqs), 500):
         batch = seqs[start : start + 500]
-        rows = session.execute(select(AuditRecord.seq, AuditRecord.hash).where(col(AuditRecord.seq).in_(batch)))
+        rows = session.execute(
+            select(col(AuditRecord.seq), col(AuditRecord.hash)).where(col(AuditRecord.seq).in_(batch))
+        )
         found.update({int(seq): digest for seq, digest in rows})
     return found
 
@@ -145,7 +147,11 @@ class RowStream:
         raw = self.engine.raw_connection()
         try:
             # On PostgreSQL a named (server-side) cursor keeps memory constant over millions of rows.
-            cursor = raw.driver_connection.cursor(name="audit_stream") if dialect == "postgresql" else raw.cursor()
+            driver = raw.driver_connection
+            if dialect == "postgresql" and driver is not None:
+                cursor = driver.cursor(name="audit_stream")
+            else:
+                cursor = raw.cursor()
             cursor.execute(sql, params)
             while batch := cursor.fetchmany(_BATCH):
                 yield from batch

@@ -19,13 +19,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import delete, text
+from sqlalchemy import Engine, delete, text
 from sqlmodel import Session, col
 
-from hub.audit import mac, repository
+from hub.audit import events, mac, repository
 from hub.audit.checkpoints import seal
 from hub.audit.models import AuditRecord
-from hub.audit.service import lock_chain, record
+from hub.audit.service import lock_chain
 from hub.audit.signing import LogSigner
 from hub.audit.verify import CHECKPOINT_FIELDS, verify_chain
 from hub.config import Settings
@@ -61,9 +61,9 @@ def prune(
     seal(session, signer, kind="anchor", seq=upto, head_hash=target.hash, now=now)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT set_config('hub.audit_prune_upto', :upto, true)"), {"upto": str(upto)})
-    removed = session.execute(delete(AuditRecord).where(col(AuditRecord.seq) <= upto)).rowcount
+    removed = session.connection().execute(delete(AuditRecord).where(col(AuditRecord.seq) <= upto)).rowcount
     session.expunge_all()
-    record(session, event_type="log_pruned", subject_pseudonym=None, event_time=now)
+    events.log_pruned(session, event_time=now)
     log.info("audit.pruned", anchor_seq=upto, removed=removed)
     return PruneResult(anchor_seq=upto, removed=removed)
 
@@ -73,6 +73,8 @@ def _verify_segment(session: Session, signer: LogSigner, upto: int) -> None:
         {name: getattr(cp, name) for name in CHECKPOINT_FIELDS} for cp in repository.checkpoints(session, upto_seq=upto)
     ]
     engine = session.get_bind()
+    if not isinstance(engine, Engine):  # the hub's sessions are bound to an engine (hub.db)
+        raise TypeError("the log's retention needs a session bound to an engine")
     result = verify_chain(
         repository.RowStream(engine, upto_seq=upto), checkpoints, signer.verifier, mac_key=mac.current_key()
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
+from hub.strict_input import StrictInput
 from hub.timestamps import UtcDateTime
 
 _PSEUDONYM = r"^[0-9a-f]{64}$"
@@ -14,10 +15,8 @@ _OIN = r"^[0-9]{20}$"
 _IDENTIFIER = r"^[A-Za-z0-9._:-]{1,64}$"
 
 
-class RecordQuery(BaseModel):
+class RecordQuery(StrictInput):
     """Filters on the log. At least one of period, case, subject, partner, activity or decision is required."""
-
-    model_config = ConfigDict(extra="forbid")
 
     period_from: dt.datetime | None = Field(None, description="Event time from (inclusive), ISO 8601 with offset")
     period_to: dt.datetime | None = Field(None, description="Event time until (exclusive)")
@@ -88,10 +87,8 @@ class IntegrityOut(BaseModel):
     public_key: dict[str, Any]
 
 
-class AccessRequest(BaseModel):
+class AccessRequest(StrictInput):
     """AVG art. 15 / Wpg art. 25: whose disclosures to report. The BSN travels only in this body."""
-
-    model_config = ConfigDict(extra="forbid")
 
     bsn: SecretStr = Field(description="Burgerservicenummer of the person asking (eleven-test checked)")
 

@@ -16,9 +16,10 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -28,6 +29,10 @@ from hub.audit.canonical import SUBJECT_ID_TYPE, record_hash
 from hub.audit.models import AuditRecord
 from hub.audit.trace import TraceContext, new_trace
 from hub.errors import ServiceUnavailable
+
+if TYPE_CHECKING:  # types only: the log is below the policy, which never imports it back
+    from hub.policy.pep import Decision
+    from hub.policy.register import ActivityRef
 
 log = structlog.get_logger(__name__)
 
@@ -92,8 +97,8 @@ def record(
     event_type: str,
     subject_pseudonym: str | None,
     trace: TraceContext | None = None,
-    decision: Any = None,
-    activity: Any = None,
+    decision: Decision | None = None,
+    activity: ActivityRef | None = None,
     case_id: str | None = None,
     data_request_id: str | None = None,
     from_oin: str | None = None,
@@ -117,7 +122,7 @@ def record(
         event_type=event_type,
         subject_pseudonym=subject_pseudonym,
         decision=decision,
-        activity=activity or getattr(decision, "activity", None),
+        activity=activity or (decision.activity if decision is not None else None),
         case_id=case_id,
         data_request_id=data_request_id,
         from_oin=from_oin,
@@ -171,7 +176,12 @@ def lock_chain(session: Session) -> None:
 
 
 def _validated_fields(
-    *, event_type: str, subject_pseudonym: str | None, decision: Any, activity: Any, **given: Any
+    *,
+    event_type: str,
+    subject_pseudonym: str | None,
+    decision: Decision | None,
+    activity: ActivityRef | None,
+    **given: Any,
 ) -> dict[str, Any]:
     if event_type not in EVENT_TYPES:
         raise InvalidAuditRecord(f"unknown event_type {event_type!r}")
@@ -208,7 +218,7 @@ def _validated_fields(
 def _check_lengths(fields: dict[str, Any]) -> None:
     """Refuse what a column cannot hold, the same on SQLite (which would store it) as on PostgreSQL."""
     for name, value in fields.items():
-        column = AuditRecord.__table__.columns[name]
+        column = sa_inspect(AuditRecord).columns[name]
         limit = getattr(column.type, "length", None)
         if isinstance(value, str) and limit is not None and len(value) > limit:
             raise InvalidAuditRecord(f"{name} is longer than {limit} characters")
@@ -251,7 +261,7 @@ def _categories(name: str, values: Iterable[str]) -> list[str]:
     return result
 
 
-def _activity_fields(activity: Any) -> dict[str, Any]:
+def _activity_fields(activity: ActivityRef | None) -> dict[str, Any]:
     if activity is None:
         return {}
     return {
@@ -270,7 +280,7 @@ def _text(value: Any) -> str | None:
     return "; ".join(str(v) for v in value)
 
 
-def _decision_fields(decision: Any) -> dict[str, Any]:
+def _decision_fields(decision: Decision | None) -> dict[str, Any]:
     if decision is None:
         return {}
     return {"decision_id": decision.decision_id, "policy_revision": decision.policy_revision}

@@ -79,7 +79,7 @@ class _Failure(Exception):
 
 def verify_chain(
     rows: Iterable[tuple],
-    checkpoints: list[Mapping[str, Any]],
+    checkpoints: Sequence[Mapping[str, Any]],
     verifier: LogVerifier,
     start: tuple[int, str] | None = None,
     mac_key: bytes | None = None,
@@ -101,7 +101,7 @@ def verify_chain(
     return result
 
 
-def _check_signatures(checkpoints: list[Mapping[str, Any]], verifier: LogVerifier) -> list[Mapping[str, Any]]:
+def _check_signatures(checkpoints: Sequence[Mapping[str, Any]], verifier: LogVerifier) -> list[Mapping[str, Any]]:
     key_id = verifier.key_id
     if any(type(cp.get("seq")) is not int for cp in checkpoints):
         raise _Failure(0, "checkpoint_signature")
@@ -323,13 +323,16 @@ def _verify_parallel(
     mac_key: bytes | None,
 ) -> VerificationResult | None:
     low, high = repository.seq_bounds(session)
-    if low is None or high - low + 1 < min_per_worker * workers:
+    if low is None or high is None or high - low + 1 < min_per_worker * workers:
         return None
     step = (high - low + 1) // workers
     edges = [(low + i * step, high if i == workers - 1 else low + (i + 1) * step - 1) for i in range(workers)]
-    starts = [None] + [(a - 1, repository.hash_at(session, a - 1)) for a, _ in edges[1:]]
-    if any(s is not None and s[1] is None for s in starts):
-        return None
+    starts: list[tuple[int, str] | None] = [None]
+    for a, _ in edges[1:]:
+        previous = repository.hash_at(session, a - 1)
+        if previous is None:
+            return None
+        starts.append((a - 1, previous))
     url = engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hub.auth.errors import CertificateMismatch, InvalidToken, QueryTooLong, TokenInQuery
+from hub.auth.errors import CertificateMismatch, DuplicateHeader, InvalidToken, QueryTooLong, TokenInQuery
 from hub.auth.mtls import CertificateHeaderInvalid, presented_thumbprint
 from hub.auth.principal import Caller
 from hub.auth.service import ACTING_PERSON_HEADER, acting_person
@@ -42,6 +42,16 @@ def refuse_token_in_query(request: Request) -> None:
             raise TokenInQuery("Een token hoort in de Authorization-header, nooit in de URL.", parameter=name)
 
 
+def refuse_duplicate_headers(request: Request) -> None:
+    """One Authorization and at most one X-Acting-Person: a second one was ignored silently (issue 12, item 10),
+    so a proxy or client that added its own could act under a name nobody chose."""
+    for name in ("Authorization", ACTING_PERSON_HEADER):
+        if len(request.headers.getlist(name)) > 1:
+            raise DuplicateHeader(
+                f"De header {name} is meer dan eens meegestuurd; stuur hem precies één keer.", header=name
+            )
+
+
 def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -52,6 +62,7 @@ def current_caller(
 ) -> Caller:
     """The authenticated partner and its acting person, or a 400/401 problem."""
     refuse_token_in_query(request)
+    refuse_duplicate_headers(request)
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise InvalidToken("Stuur een toegangstoken als 'Authorization: Bearer <token>'.")
     state = request.app.state

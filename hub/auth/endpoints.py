@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -12,10 +14,10 @@ from hub.auth.keys import SigningKey
 from hub.auth.mtls import CertificateHeaderInvalid, presented_thumbprint
 from hub.auth.oauth2.requests import StarletteOAuth2Request
 from hub.auth.registry import load_registry
+from hub.auth.routing import AuthorizedRoute
 from hub.auth.schemas import Me, PartnerPublic
 from hub.config import Settings
 from hub.db import SessionDep
-from hub.routing import AuthorizedRoute
 
 # RFC 6749 §5.2 error responses (not RFC 9457 problems): 400, or 401 when the client tried HTTP authentication.
 _OAUTH_ERROR = {
@@ -34,7 +36,51 @@ _OAUTH_ERRORS: dict[int | str, dict] = {400: _OAUTH_ERROR, 401: _OAUTH_ERROR}
 router = APIRouter(tags=["oauth"])
 v1 = APIRouter(prefix="/v1", tags=["auth"], route_class=AuthorizedRoute)
 
-_FORM = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}}}
+_CLIENT_AUTHENTICATION = {
+    "client_assertion_type": {
+        "type": "string",
+        "enum": ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"],
+        "description": "private_key_jwt (RFC 7523): leave out with tls_client_auth.",
+    },
+    "client_assertion": {
+        "type": "string",
+        "description": "A JWT signed with the partner's registered key (RS256 or PS256): iss = sub = client_id, "
+        "aud = this token endpoint (<HUB_ISSUER>/oauth/token), iat, exp at most the maximum assertion lifetime "
+        "after iat, and a jti of at least 128 bits that is used once.",
+    },
+    "client_id": {
+        "type": "string",
+        "description": "The partner's client_id: required with tls_client_auth (RFC 8705), optional otherwise.",
+    },
+}
+
+
+def _form(description: str, required: list[str], **fields: Any) -> dict:
+    schema = {"type": "object", "required": required, "properties": {**fields, **_CLIENT_AUTHENTICATION}}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"application/x-www-form-urlencoded": {"schema": schema}},
+        }
+    }
+
+
+_TOKEN_FORM = _form(
+    "A client_credentials grant with client authentication (private_key_jwt or tls_client_auth).",
+    ["grant_type"],
+    grant_type={"type": "string", "enum": ["client_credentials"]},
+    scope={
+        "type": "string",
+        "description": "Space-separated scopes within the partner's role; left out: all scopes of the role.",
+    },
+)
+_TOKEN_TO_CHECK = {
+    "token": {"type": "string", "description": "An access token this client was issued."},
+    "token_type_hint": {"type": "string", "enum": ["access_token"]},
+}
+_REVOKE_FORM = _form("The token to revoke, with client authentication.", ["token"], **_TOKEN_TO_CHECK)
+_INTROSPECT_FORM = _form("The token to introspect, with client authentication.", ["token"], **_TOKEN_TO_CHECK)
 
 
 async def _oauth(request: Request, session, endpoint: str) -> JSONResponse:
@@ -60,7 +106,7 @@ async def _oauth(request: Request, session, endpoint: str) -> JSONResponse:
 @router.post(
     "/oauth/token",
     summary="Get an access token (client_credentials, private_key_jwt)",
-    openapi_extra=_FORM,
+    openapi_extra=_TOKEN_FORM,
     responses=_OAUTH_ERRORS,
 )
 async def token(request: Request, session: SessionDep) -> JSONResponse:
@@ -68,7 +114,10 @@ async def token(request: Request, session: SessionDep) -> JSONResponse:
 
 
 @router.post(
-    "/oauth/revoke", summary="Revoke one of your access tokens (RFC 7009)", openapi_extra=_FORM, responses=_OAUTH_ERRORS
+    "/oauth/revoke",
+    summary="Revoke one of your access tokens (RFC 7009)",
+    openapi_extra=_REVOKE_FORM,
+    responses=_OAUTH_ERRORS,
 )
 async def revoke(request: Request, session: SessionDep) -> JSONResponse:
     return await _oauth(request, session, "revocation")
@@ -77,7 +126,7 @@ async def revoke(request: Request, session: SessionDep) -> JSONResponse:
 @router.post(
     "/oauth/introspect",
     summary="Introspect one of your access tokens (RFC 7662)",
-    openapi_extra=_FORM,
+    openapi_extra=_INTROSPECT_FORM,
     responses=_OAUTH_ERRORS,
 )
 async def introspect(request: Request, session: SessionDep) -> JSONResponse:

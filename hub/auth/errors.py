@@ -45,3 +45,9 @@ class QueryTooLong(HubError):
     """The query string is longer than any route takes; refused before authentication (bounded work)."""
 
     status, code, title = 414, "query_too_long", "Query-string te lang"
+
+
+class DuplicateHeader(HubError):
+    """`Authorization` or `X-Acting-Person` sent more than once: which one counts would be a guess."""
+
+    status, code, title = 400, "duplicate_header", "Header meer dan eens meegestuurd"

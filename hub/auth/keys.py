@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from joserfc.jwk import KeySet, RSAKey
 
@@ -35,12 +36,14 @@ class SigningKey:
             raise ConfigurationError(f"token signing key {path} is not a private key")
         private.ensure_kid()  # a PEM file names no kid: it is the RFC 7638 thumbprint
         kid = private.kid
+        if kid is None:  # ensure_kid() sets it; a key without one could not be published
+            raise ConfigurationError(f"token signing key {path} has no key id")
         public = RSAKey.import_key(private.as_dict(private=False))
         return cls(private=private, kid=kid, public_set=KeySet([public, *_previous_keys(previous_public, kid)]))
 
-    def jwks(self) -> dict:
+    def jwks(self) -> dict[str, Any]:
         """The public JWKS (never a private member)."""
-        return self.public_set.as_dict(private=False)
+        return dict(self.public_set.as_dict(private=False))
 
 
 def _previous_keys(path: Path | None, current_kid: str) -> list[RSAKey]:

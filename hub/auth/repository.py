@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hub.auth.models import AccessToken, UsedAssertion
 
@@ -29,7 +29,7 @@ def remember_assertion(session: Session, client_id: str, jti: str, expires_at: d
 
 
 def forget_expired_assertions(session: Session, now: dt.datetime) -> None:
-    session.execute(delete(UsedAssertion).where(UsedAssertion.expires_at < now))
+    session.execute(delete(UsedAssertion).where(col(UsedAssertion.expires_at) < now))
 
 
 def add_access_token(session: Session, token: AccessToken) -> None:

@@ -3,7 +3,7 @@
 A scope is the name of an API operation (the same names as the policy's route operations in
 docs/ARCHITECTURE.md). A token carries the scopes its role grants, or fewer when the partner asks for fewer
 (a down-scoped token for a batch job). Both are enforced on every call by `authorize(operation)`
-(hub.policy.access): the policy must let the role call the operation, and the token's scope must name it
+(hub.auth.authorization): the policy must let the role call the operation, and the token's scope must name it
 (else 403 `insufficient_scope`).
 """
 

@@ -15,9 +15,10 @@ from hub.auth.registry import Registry
 from hub.auth.scopes import ALL_SCOPES
 from hub.auth.tokens import token_endpoint
 from hub.config import Settings
+from hub.openapi import ACTOR_PATTERN
 
 ACTING_PERSON_HEADER = "X-Acting-Person"
-_ACTOR = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+_ACTOR = re.compile(ACTOR_PATTERN)
 
 
 def oauth_response(
@@ -28,7 +29,8 @@ def oauth_response(
     endpoint: str,
     request: StarletteOAuth2Request,
 ) -> JSONResponse:
-    """Run one OAuth endpoint ("token", "revocation", "introspection"); commit only what succeeded."""
+    """Run one OAuth endpoint ("token", "revocation", "introspection"); keep only what succeeded: the
+    request's unit of work (hub.db) commits a 200 once it is rendered, and a refusal is rolled back here."""
     server = HubAuthorizationServer(session, settings, registry, key)
     try:
         if endpoint == "token":
@@ -38,9 +40,7 @@ def oauth_response(
     except Exception:
         session.rollback()
         raise
-    if response.status_code == 200:
-        session.commit()
-    else:
+    if response.status_code != 200:
         session.rollback()  # a refused request stores nothing more (a verified assertion's jti is already spent)
     return response
 

@@ -3,9 +3,9 @@
 Coordinator steps go through ONE route, `POST /v1/cases/{id}/events`, with a body discriminated on `type`:
 every step is one row of one transition table applied by one function, so one route mirrors it; the
 OpenAPI document shows each event type as an example. Handover steps are not here: they disclose data and
-belong to the exchange's handover routes, which apply the same table. A route that writes to the disclosure
-log (notifications, identity, information sheet) renders its answer before the transaction commits
-(hub.rendering).
+belong to the exchange's handover routes, which apply the same table. Routes return their response models;
+the request's unit of work (hub.db.SessionDep) commits what a route wrote to the disclosure log
+(notifications, identity, information sheet) only once that model has been rendered to bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Response, status
 
+from hub.auth.authorization import authorize
 from hub.auth.principal import Caller
 from hub.cases import notifications, service
 from hub.cases.models import Case, CaseEvent, CaseState
@@ -36,8 +37,6 @@ from hub.idempotency import REPLAYED_HEADER, IdempotentRoute
 from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
 from hub.policy.pdp import PolicyDecisionPoint
-from hub.policy.pep import authorize
-from hub.rendering import json_response, render_then_commit
 
 notifications_router = APIRouter(prefix="/v1/notifications", tags=["notifications"], route_class=IdempotentRoute)
 cases_router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=IdempotentRoute)
@@ -85,30 +84,27 @@ def _event(event: CaseEvent) -> TimelineEventPublic:
         **_NOTIFY_ERRORS,
     },
 )
-def detention_started(data: DetentionStartedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep) -> Response:
-    return render_then_commit(
-        session,
-        lambda: notifications.detention_started(session, ctx, caller, data),
-        lambda outcome: _notified(outcome, status.HTTP_201_CREATED),
-    )
+def detention_started(
+    data: DetentionStartedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep, response: Response
+) -> NotificationResult:
+    return _notified(notifications.detention_started(session, ctx, caller, data), response)
 
 
 @notifications_router.post(
     "/detention-ended", response_model=NotificationResult, summary="DJI: a detention ended", responses=_NOTIFY_ERRORS
 )
-def detention_ended(data: DetentionEndedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep) -> Response:
-    return render_then_commit(
-        session,
-        lambda: notifications.detention_ended(session, ctx, caller, data),
-        lambda outcome: _notified(outcome, status.HTTP_200_OK),
-    )
+def detention_ended(
+    data: DetentionEndedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep, response: Response
+) -> NotificationResult:
+    return _notified(notifications.detention_ended(session, ctx, caller, data), response)
 
 
-def _notified(outcome: Outcome, created_status: int) -> Response:
-    """The notification's result: `created_status` the first time, 200 with the first answer for a repeat."""
-    if outcome.created:
-        return json_response(outcome.result, status_code=created_status)
-    return json_response(outcome.result, headers={REPLAYED_HEADER: "true"})
+def _notified(outcome: Outcome, response: Response) -> NotificationResult:
+    """The notification's result: the route's status the first time, 200 with the first answer for a repeat."""
+    if not outcome.created:
+        response.status_code = status.HTTP_200_OK
+        response.headers[REPLAYED_HEADER] = "true"
+    return outcome.result
 
 
 @cases_router.get(
@@ -158,14 +154,16 @@ def timeline(
     responses=_CONTENT_ERRORS,
 )
 def identity(
-    case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep, pdp: PolicyPointDep
-) -> Response:
-    return render_then_commit(
-        session,
-        lambda: service.show_identity(session, ctx, pdp, caller, str(case_id)),
-        lambda found: IdentityPublic(bsn=found.bsn, name=found.name, birth_date=found.birth_date),
-        headers=NO_STORE,
-    )
+    case_id: CaseId,
+    caller: CaseReaderDep,
+    session: SessionDep,
+    ctx: CaseContextDep,
+    pdp: PolicyPointDep,
+    response: Response,
+) -> IdentityPublic:
+    found = service.show_identity(session, ctx, pdp, caller, str(case_id))
+    response.headers.update(NO_STORE)
+    return IdentityPublic(bsn=found.bsn, name=found.name, birth_date=found.birth_date)
 
 
 @cases_router.get(
@@ -175,14 +173,16 @@ def identity(
     responses=_CONTENT_ERRORS,
 )
 def information_sheet(
-    case_id: CaseId, caller: CaseReaderDep, session: SessionDep, ctx: CaseContextDep, pdp: PolicyPointDep
-) -> Response:
-    return render_then_commit(
-        session,
-        lambda: service.show_information_sheet(session, ctx, pdp, caller, str(case_id)),
-        InformationSheet.model_validate,
-        headers=NO_STORE,
-    )
+    case_id: CaseId,
+    caller: CaseReaderDep,
+    session: SessionDep,
+    ctx: CaseContextDep,
+    pdp: PolicyPointDep,
+    response: Response,
+) -> InformationSheet:
+    sheet = service.show_information_sheet(session, ctx, pdp, caller, str(case_id))
+    response.headers.update(NO_STORE)
+    return InformationSheet.model_validate(sheet)
 
 
 @cases_router.post(

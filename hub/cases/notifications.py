@@ -3,6 +3,13 @@
 Both are idempotent on DJI's notification id (per sending establishment): a repeat with the same body gets
 the first answer again and changes nothing; a repeat with another body is a 409. The body is recognised by a
 keyed HMAC of its canonical JSON (RFC 8785), never by a plain hash, because it holds a BSN.
+
+Why this beside `Idempotency-Key` (hub.idempotency, on every POST): the two answer different repeats. The
+notification id is DJI's own name for a fact (a detention started), kept for as long as the case: DJI's systems
+resend a notification after a restart, with a new HTTP request and no memory of an Idempotency-Key, and the
+same fact must not open a second case. The Idempotency-Key is a client's name for one HTTP request, kept 24
+hours, and replays that request's response byte for byte. A resend under the same key is answered by the key
+(the service does not run); any other repeat reaches this module.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from hub.audit import service as audit
+from hub.audit import events
 from hub.auth.principal import Caller
 from hub.cases import repository
 from hub.cases.lifecycle import CaseEventType, transition
@@ -168,9 +175,8 @@ def _repeat(session: Session, caller: Caller, notification_id: str, kind: str, d
 
 
 def _log_received(session: Session, ctx: CaseContext, caller: Caller, case: Case, categories: list[str]) -> None:
-    audit.record(
+    events.data_received(
         session,
-        event_type="data_received",
         subject_pseudonym=case.subject_pseudonym,
         trace=ctx.trace,
         activity=ctx.register.get("reintegration").ref,
@@ -203,8 +209,8 @@ def _store(
         )
     )
     try:
-        session.commit()
-    except IntegrityError:  # the same notification, arriving twice at once: the other one won
+        session.flush()
+    except IntegrityError:  # the same notification, arriving twice at once: the other one won (all rolls back)
         session.rollback()
         repeat = _repeat(session, caller, notification_id, kind, digest)
         if repeat is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from hub.cases.models import Case, CaseEvent, DjiNotification
@@ -26,7 +26,7 @@ def related_ids(session: Session, case: Case) -> list[str]:
     statement = (
         select(Case.id)
         .where(Case.subject_pseudonym == case.subject_pseudonym, Case.region == case.region, Case.id != case.id)
-        .order_by(Case.created_at, Case.id)  # type: ignore[arg-type]
+        .order_by(col(Case.created_at), col(Case.id))
     )
     return list(session.exec(statement))
 
@@ -43,7 +43,7 @@ def case_started_by(session: Session, notification_id: str, subject_pseudonym: s
     """The case opened by a detention_started notification with this id, for this person (any PI)."""
     statement = (
         select(Case)
-        .join(DjiNotification, DjiNotification.case_id == Case.id)  # type: ignore[arg-type]
+        .join(DjiNotification, col(DjiNotification.case_id) == col(Case.id))
         .where(
             DjiNotification.notification_id == notification_id,
             DjiNotification.kind == "detention_started",
@@ -55,5 +55,5 @@ def case_started_by(session: Session, notification_id: str, subject_pseudonym: s
 
 def closed_with_live_keys(session: Session) -> list[Case]:
     """Closed cases whose content is not yet (fully) destroyed."""
-    statement = select(Case).where(Case.closed_at.is_not(None), Case.content_destroyed_at.is_(None))  # type: ignore[union-attr]
+    statement = select(Case).where(col(Case.closed_at).is_not(None), col(Case.content_destroyed_at).is_(None))
     return list(session.exec(statement))

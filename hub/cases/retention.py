@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlmodel import Session, select
 
-from hub.audit import service as audit
+from hub.audit import events
 from hub.audit.trace import TraceContext, new_trace
 from hub.cases import repository
 from hub.cases.models import Case
@@ -84,9 +84,8 @@ def _expire_case(
         if closed_at + timedelta(days=days) > now:
             continue
         destroy_key(session, key, now)
-        audit.record(
+        events.content_destroyed(
             session,
-            event_type="content_destroyed",
             subject_pseudonym=case.subject_pseudonym,
             trace=trace.child(),
             activity=_ref(register, key.scope),

@@ -14,6 +14,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.cases.models import CaseState, Consent, Risk
+from hub.strict_input import MultiLine, StrictInput
 from hub.timestamps import UtcDateTime
 
 NOTIFICATION_ID = r"^[A-Za-z0-9._:-]{1,100}$"
@@ -37,30 +38,26 @@ class ConditionStatus(StrEnum):
     unknown = "unknown"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ConditionEntry(_Strict):
+class ConditionEntry(StrictInput):
     status: ConditionStatus
-    help_question: str | None = Field(
+    help_question: Annotated[str | None, MultiLine] = Field(
         default=None, max_length=1000, description="The person's help question on this condition, if any."
     )
 
 
-class InformationSheet(_Strict):
+class InformationSheet(StrictInput):
     """DJI's information sheet: status and help question per basic condition."""
 
     conditions: dict[BasicCondition, ConditionEntry] = Field(min_length=1)
 
 
-class SubjectIn(_Strict):
+class SubjectIn(StrictInput):
     bsn: str = Field(max_length=16, description="Burgerservicenummer; checked by the eleven-test.")
     name: str = Field(min_length=1, max_length=200)
     birth_date: date
 
 
-class DetentionStartedIn(_Strict):
+class DetentionStartedIn(StrictInput):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -93,7 +90,7 @@ class DetentionStartedIn(_Strict):
     information_sheet: InformationSheet
 
 
-class DetentionEndedIn(_Strict):
+class DetentionEndedIn(StrictInput):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -166,30 +163,30 @@ class TimelineEventPublic(BaseModel):
     payload: dict[str, Any]
 
 
-class VisitRecorded(_Strict):
+class VisitRecorded(StrictInput):
     type: Literal["visit_recorded"]
     visited_on: date
 
 
-class ScreeningStarted(_Strict):
+class ScreeningStarted(StrictInput):
     type: Literal["screening_started"]
 
 
-class WeighingRecorded(_Strict):
+class WeighingRecorded(StrictInput):
     type: Literal["weighing_recorded"]
     consent: Consent
     risk: Risk
 
 
-class PlanRecorded(_Strict):
+class PlanRecorded(StrictInput):
     """The plan of approach, in the shape of the catalogue's `plan` category (policies/dt/schemas), so that the
     warm handover can pass it on as it is. The service validates it against that schema."""
 
     type: Literal["plan_recorded"]
-    plan: dict[str, Any]
+    plan: Annotated[dict[str, Any], MultiLine]
 
 
-class OutreachStarted(_Strict):
+class OutreachStarted(StrictInput):
     type: Literal["outreach_started"]
 
 
@@ -199,7 +196,7 @@ class CloseReason(StrEnum):
     handover_not_possible = "handover_not_possible"
 
 
-class CaseClosed(_Strict):
+class CaseClosed(StrictInput):
     type: Literal["case_closed"]
     reason: CloseReason
 

@@ -15,7 +15,7 @@ import structlog
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from hub.audit import service as audit
+from hub.audit import events
 from hub.audit.trace import TraceContext, TraceDep
 from hub.auth.principal import Caller
 from hub.cases import repository
@@ -23,13 +23,13 @@ from hub.cases.lifecycle import CaseEventType, allowed_events, transition
 from hub.cases.models import Case, CaseEvent, CaseState, Consent, Risk
 from hub.cases.schemas import CaseClosed, CoordinatorEvent, PlanRecorded, VisitRecorded, WeighingRecorded
 from hub.crypto.envelope import Envelope
-from hub.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hub.errors import Conflict, Forbidden, LoggedRefusal, NotFound, ValidationFailed
 from hub.pagination import PageParams, Slice, paginate
+from hub.policy import enforcement
 from hub.policy.catalogue import schema_errors
 from hub.policy.pdp import PolicyDecisionPoint
-from hub.policy.pep import Decision, decide_case_read
+from hub.policy.pep import Decision, Denial
 from hub.policy.register import Register, get_register
-from hub.rendering import LoggedRefusal
 
 log = structlog.get_logger(__name__)
 
@@ -168,9 +168,9 @@ def _decide_read(
 ) -> Decision:
     """The policy's decision (`dt.case_read`, rules 1, 3, 4 and 7) on the coordinator's own read of these
     categories of the case; the policy, not this module, chooses the activity. When nothing is allowed the
-    refusal is written to the disclosure log (and committed), then refused (409 for a closed case, 403
-    otherwise)."""
-    decision = decide_case_read(
+    refusal is written to the disclosure log, then refused (409 for a closed case, 403 otherwise) with a
+    LoggedRefusal: the unit of work commits the record. The steps are hub.policy.enforcement's."""
+    decision = enforcement.decide_read(
         pdp,
         {
             "requester": {"role": caller.partner.role, "oin": caller.partner.oin, "region": caller.partner.region},
@@ -178,12 +178,17 @@ def _decide_read(
             "case": case_facts(case),
         },
     )
-    if decision.allow:
-        return decision
+    return enforcement.release_only_allowed(
+        decision,
+        record_refusal=lambda refused: _log_read_refused(session, ctx, caller, case, refused),
+        refused=_read_refused,
+    )
+
+
+def _log_read_refused(session: Session, ctx: CaseContext, caller: Caller, case: Case, decision: Decision) -> None:
     reasons = {c: d.reason for c, d in decision.denied.items()}
-    audit.record(
+    events.request_refused(
         session,
-        event_type="request_refused",
         subject_pseudonym=case.subject_pseudonym,
         trace=ctx.trace,
         decision=decision,
@@ -193,7 +198,7 @@ def _decide_read(
         categories_withheld=sorted(reasons),
         denial_reasons=reasons,
     )
-    session.commit()
+    session.flush()
     log.info(
         "case.read_refused",
         case_id=case.id,
@@ -201,15 +206,20 @@ def _decide_read(
         withheld=sorted(decision.denied),
         reasons=sorted({d.reason for d in decision.denied.values()}),
     )
-    reason = decision.refusal.reason if decision.refusal else None
-    if reason == "case_closed":
-        raise CaseClosedForReading(
+
+
+def _read_refused(decision: Decision, denial: Denial | None) -> LoggedRefusal:
+    if denial is not None and decision.refusal is not None and denial.reason == "case_closed":
+        return CaseClosedForReading(
             "De casus is gesloten; persoonsgegevens worden niet meer getoond.",
             rule="case_closed",
             decision_id=decision.decision_id,
         )
-    first = decision.refusal or next(iter(decision.denied.values()))
-    raise ReadRefused(first.explanation_nl, rule=first.reason, decision_id=decision.decision_id)
+    if denial is None:  # a refusal without a reason: the policy allowed nothing and said nothing
+        return ReadRefused(
+            "Het beleid staat deze inzage niet toe.", rule="nothing_allowed", decision_id=decision.decision_id
+        )
+    return ReadRefused(denial.explanation_nl, rule=denial.reason, decision_id=decision.decision_id)
 
 
 def show_identity(
@@ -220,9 +230,8 @@ def show_identity(
     case = get_case_in_region(session, case_id, caller.partner.region)
     decision = _decide_read(session, ctx, pdp, caller, case, [IDENTITY])
     identity = read_identity(session, ctx, case)
-    audit.record(
+    events.identity_shown(
         session,
-        event_type="identity_shown",
         subject_pseudonym=case.subject_pseudonym,
         trace=ctx.trace,
         decision=decision,
@@ -231,7 +240,7 @@ def show_identity(
         to_actor=caller.actor,
         categories_released=[IDENTITY],
     )
-    session.commit()
+    session.flush()
     log.info("case.identity_shown", case_id=case.id, decision_id=decision.decision_id, released=[IDENTITY])
     return identity
 
@@ -246,11 +255,10 @@ def show_information_sheet(
         raise NotFound("Deze casus heeft geen informatieblad.")
     sheet = ctx.envelope.decrypt_json(session, case.id, INFORMATION_SHEET, case.information_sheet_ciphertext)
     decision = _decide_read(session, ctx, pdp, caller, case, sorted(sheet["conditions"]))
-    released = {c: v for c, v in sheet["conditions"].items() if c in decision.allowed}
+    released = enforcement.allowed_part(sheet["conditions"], decision)
     withheld = sorted(decision.denied)
-    audit.record(
+    events.data_read(
         session,
-        event_type="data_read",
         subject_pseudonym=case.subject_pseudonym,
         trace=ctx.trace,
         decision=decision,
@@ -261,7 +269,7 @@ def show_information_sheet(
         categories_withheld=withheld,
         denial_reasons={c: d.reason for c, d in decision.denied.items()},
     )
-    session.commit()
+    session.flush()
     log.info(
         "case.information_sheet_shown",
         case_id=case.id,
@@ -306,5 +314,5 @@ def record_event(
         case.plan_ciphertext = ctx.envelope.encrypt_json(session, case.id, PLAN, event.plan)
         session.add(case)
     follow_change(session, ctx, case, before, caller, entry.at)
-    session.commit()
+    session.flush()
     return case, entry

@@ -85,7 +85,10 @@ def generate(base: Path = DEV_CERTS, registry_dir: Path | None = None) -> list[P
         ca_cert = _certificate("D&T hub development CA", ca_key, "D&T hub development CA", ca_key, ca=True)
         ca_cert_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
         written += [ca_key_path, ca_cert_path]
-    ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
+    loaded = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
+    if not isinstance(loaded, rsa.RSAPrivateKey):
+        raise ValueError(f"{ca_key_path} is not an RSA private key")
+    ca_key = loaded
 
     registry_dir = registry_dir or ROOT / "partners" / "registry"
     for entry in sorted(registry_dir.glob("*.json")):

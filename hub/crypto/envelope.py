@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Depends, Request
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hub.config import Settings
 from hub.crypto.models import CASE_SCOPE, CaseKey
@@ -100,9 +100,10 @@ class Envelope:
         if create:
             key = self.ensure_key(session, case_id, scope)
         else:
-            key = session.get(CaseKey, (case_id, scope))
-            if key is None:
+            found = session.get(CaseKey, (case_id, scope))
+            if found is None:
                 raise EnvelopeError(f"case {case_id} has no data key for scope {scope}")
+            key = found
             if key.wrapped_key is None:
                 raise ContentDestroyed(
                     "De inhoud van deze casus is volgens de bewaartermijn vernietigd.",
@@ -144,7 +145,7 @@ class Envelope:
 
 def live_keys(session: Session, case_id: str) -> list[CaseKey]:
     """The case's keys that still exist (not yet destroyed)."""
-    statement = select(CaseKey).where(CaseKey.case_id == case_id, CaseKey.wrapped_key.is_not(None))  # type: ignore[union-attr]
+    statement = select(CaseKey).where(col(CaseKey.case_id) == case_id, col(CaseKey.wrapped_key).is_not(None))
     return list(session.exec(statement))
 
 

@@ -11,8 +11,11 @@ PSEUDONYM_TYPE = "hmac-sha256-bsn"
 
 
 def is_valid_bsn(bsn: str) -> bool:
-    """The BSN eleven-test: nine digits, weights 9..2 and -1 for the last, sum divisible by 11, not zero."""
-    if len(bsn) != 9 or not bsn.isdigit():
+    """The BSN eleven-test: nine ASCII digits 0-9, weights 9..2 and -1 for the last, sum divisible by 11, not zero.
+
+    Only ASCII: str.isdigit() also accepts full-width, Arabic-Indic and other digits, which int() reads, so
+    "１２３４５６７８２" passed the eleven-test and then failed in encode("ascii") as a 500 (issue 12, item 5)."""
+    if len(bsn) != 9 or not bsn.isascii() or not bsn.isdigit():
         return False
     digits = [int(c) for c in bsn]
     total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - digits[8]

@@ -39,6 +39,7 @@ from hub.exchange.ports import (
     subject_identity,
 )
 from hub.exchange.service import read_request
+from hub.policy import enforcement
 from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
@@ -87,7 +88,7 @@ def show_request(session: Session, ctx: ExchangeContext, request_id: str) -> tup
     decision = release.refuse_unless_allowed(session, ctx, case, request, decide_again(ctx, case, session, request))
     identity = subject_identity(session, ctx, case)
     disclosure.identity_shown(session, ctx, case, request, decision)
-    session.commit()
+    session.flush()
     log.info("request.identity_shown", request_id=request.id)
     return request, identity, decision.allowed
 
@@ -146,7 +147,7 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, value
             "Dit verzoek is al beantwoord; een tweede antwoord wordt niet aanvaard.", data_request_id=request_id
         ) from exc
     disclosure.answer_received(session, ctx, case, request, answer, decision, _reasons(entries))
-    session.commit()
+    session.flush()
     log.info("answer.received", request_id=request.id, released=len(released), withheld=len(entries))
     return answer
 
@@ -204,7 +205,7 @@ def read_answer(
     stored = ctx.envelope.decrypt_json(
         session, request.case_id, answer_purpose(request), answer.ciphertext, scope=request.activity_id
     )
-    values = release.allowed_part(stored, decision)
+    values = enforcement.allowed_part(stored, decision)
     withheld = release.whole_categories(answer.withheld)
     withheld += [
         {"category": c, "field": None, "reason": decision.denied[c].reason}
@@ -216,6 +217,6 @@ def read_answer(
         answer.first_read_at = ctx.now
         session.add(answer)
     disclosure.answer_read(session, ctx, case, request, answer, decision, sorted(values), first=first)
-    session.commit()
+    session.flush()
     log.info("answer.released" if first else "answer.read", request_id=request.id, released=len(values))
     return request, answer, values, withheld

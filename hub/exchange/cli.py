@@ -19,7 +19,7 @@ def expire() -> None:
 
     engine = engine_for(get_settings())
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(engine, expire_on_commit=False) as session, session.begin():  # the job's one commit
             count = expire_requests(session, system_clock())
     finally:
         engine.dispose()

@@ -1,6 +1,6 @@
 """Named dependencies of the exchange routes: one `ExchangeContext` per API operation.
 
-Each one first runs the policy's API-access rule for its operation (hub.policy.pep.authorize), so a route
+Each one first runs the policy's API-access rule for its operation (hub.auth.authorization.authorize), so a route
 that takes, say, `AnswerSubmitContext` cannot run for a role the policy does not allow to answer.
 """
 
@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from hub.audit.trace import TraceDep
+from hub.auth.authorization import authorize
 from hub.auth.principal import Caller
 from hub.crypto.envelope import EnvelopeDep
 from hub.exchange.clock import ClockDep
 from hub.exchange.context import ExchangeContext
-from hub.policy.pep import authorize
 
 
 def exchange_context(operation: str) -> Callable[..., ExchangeContext]:

@@ -1,5 +1,5 @@
-"""The exchange's entries in the disclosure log, each written with hub.audit.service.record() inside the
-caller's transaction (record() flushes and raises; the caller commits or everything rolls back).
+"""The exchange's entries in the disclosure log, each written with a typed event function of hub.audit.events
+inside the caller's transaction (it flushes and raises; the unit of work commits or everything rolls back).
 
 Every record names a `Decision` taken in the same call: the request's or handover's own, the one taken again
 when the answer came in, or the one taken again on each read (a release path never relies on an earlier
@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from hub.audit.service import record
+from hub.audit import events
 from hub.exchange.context import ExchangeContext
 from hub.exchange.models import Answer, DataRequest, Handover
 from hub.exchange.ports import activity_ref
@@ -37,9 +37,8 @@ def request_decided(
     """The decision (when anything was allowed) and one refusal record per denied category."""
     common = _common(ctx, case, decision, request)
     if request.categories_allowed:
-        record(
+        events.request_decided(
             session,
-            event_type="request_decided",
             data_request_id=request.id,
             from_oin=request.requester_oin,
             from_actor=request.requester_actor,
@@ -48,9 +47,8 @@ def request_decided(
             **common,
         )
     for category, denial in sorted(request.categories_denied.items()):
-        record(
+        events.request_refused(
             session,
-            event_type="request_refused",
             data_request_id=request.id,
             from_oin=request.responder_oin,
             to_oin=request.requester_oin,
@@ -72,9 +70,8 @@ def request_redecided(
     """An open request decided again after its case changed (hub.exchange.follow): the categories it still
     allows, and those withdrawn now with their reasons. The question goes from the requester to the
     responder, as in `request_decided`; no content moves."""
-    record(
+    events.request_redecided(
         session,
-        event_type="request_redecided",
         data_request_id=request.id,
         from_oin=request.requester_oin,
         to_oin=request.responder_oin,
@@ -88,9 +85,8 @@ def request_redecided(
 def identity_shown(session: Session, ctx: ExchangeContext, case: Any, request: DataRequest, decision: Decision) -> None:
     """The responder saw the person's identifying data (BSN, name, date of birth) to find them, under the
     decision taken again just before."""
-    record(
+    events.identity_shown(
         session,
-        event_type="identity_shown",
         data_request_id=request.id,
         from_oin=request.requester_oin,
         to_oin=ctx.caller.partner.oin,
@@ -117,11 +113,10 @@ def answer_received(
         from_actor=answer.responder_actor,
         to_oin=request.requester_oin,
     )
-    record(session, event_type="data_received", categories_released=answer.released_categories, **common)
+    events.data_received(session, categories_released=answer.released_categories, **common)
     if withheld_reasons:
-        record(
+        events.data_withheld(
             session,
-            event_type="data_withheld",
             categories_withheld=sorted(withheld_reasons),
             denial_reasons=withheld_reasons,
             **common,
@@ -141,9 +136,8 @@ def answer_read(
 ) -> None:
     """The requester read the released answer (the `categories` the decision taken again just before
     allows): the first read releases it, later reads are reads."""
-    record(
+    (events.data_released if first else events.data_read)(
         session,
-        event_type="data_released" if first else "data_read",
         data_request_id=request.id,
         from_oin=answer.responder_oin,
         to_oin=request.requester_oin,
@@ -157,11 +151,10 @@ def handover_sent(session: Session, ctx: ExchangeContext, case: Any, handover: H
     """The handover to the municipality, and one refusal record per category the policy kept back."""
     common = _common(ctx, case, decision, handover)
     common.update(from_oin=handover.sender_oin, from_actor=handover.sender_actor, to_oin=handover.recipient_oin)
-    record(session, event_type="handover", categories_released=handover.categories, **common)
+    events.handover(session, categories_released=handover.categories, **common)
     for category, denial in sorted(handover.categories_denied.items()):
-        record(
+        events.request_refused(
             session,
-            event_type="request_refused",
             categories_withheld=[category],
             denial_reasons={category: denial["reason"]},
             **common,
@@ -180,9 +173,8 @@ def handover_read(
 ) -> None:
     """The municipality read the handed-over content (the `categories` the decision taken again just before
     allows)."""
-    record(
+    (events.data_released if first else events.data_read)(
         session,
-        event_type="data_released" if first else "data_read",
         from_oin=handover.sender_oin,
         to_oin=handover.recipient_oin,
         to_actor=ctx.caller.actor,
@@ -197,13 +189,12 @@ def release_refused(
     """A release the policy, asked again, now refuses (e.g. the case closed, consent withdrawn): logged as a
     refusal to the caller, with every category withheld and its reason."""
     reasons = {c: d.reason for c, d in decision.denied.items()}
-    record(
+    events.request_refused(
         session,
-        event_type="request_refused",
         to_oin=ctx.caller.partner.oin,
         to_actor=ctx.caller.actor,
         categories_withheld=sorted(reasons),
         denial_reasons=reasons,
-        **({"data_request_id": stored.id} if isinstance(stored, DataRequest) else {}),
+        data_request_id=stored.id if isinstance(stored, DataRequest) else None,
         **_common(ctx, case, decision, stored),
     )

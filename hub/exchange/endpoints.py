@@ -1,12 +1,13 @@
 """Routes of the exchange: thin. Each authorizes (through its context dependency), calls one service
-function and shapes the answer. A route that writes to the disclosure log renders its answer before the
-transaction commits (hub.rendering). Every POST honours `Idempotency-Key` (hub.idempotency)."""
+function and returns its response model. The request's unit of work (hub.db.SessionDep) commits the
+disclosure-log records only once that model has been rendered to bytes. Every POST honours
+`Idempotency-Key` (hub.idempotency)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from hub.db import SessionDep
 from hub.exchange import answers, follow, handover, present, service
@@ -39,7 +40,6 @@ from hub.exchange.schemas import (
 from hub.idempotency import IdempotentRoute
 from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
-from hub.rendering import render_then_commit
 
 # Every route may answer 401 (token), 403 (policy), 404 (not visible to you) and 503 (policy or log down).
 COMMON = problem_responses(401, 403, 404, 503)
@@ -57,13 +57,8 @@ RequestStatus = Literal["open", "answered", "refused", "withdrawn", "expired", "
     responses=POSTED,
     summary="Ask one partner for categories under one activity; the policy decides per category",
 )
-def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext) -> Response:
-    return render_then_commit(
-        session,
-        lambda: service.create_request(session, ctx, case_id, body),
-        lambda request: present.request_out(request, ctx.registry, ctx.now),
-        status_code=201,
-    )
+def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext) -> RequestOut:
+    return present.request_out(service.create_request(session, ctx, case_id, body), ctx.registry, ctx.now)
 
 
 @router.get(
@@ -86,7 +81,7 @@ def list_case_requests(
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut, summary="One request, for its requester")
-def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext):
+def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext) -> RequestOut:
     return present.request_out(service.read_request(session, ctx, request_id), ctx.registry, ctx.now)
 
 
@@ -97,13 +92,8 @@ def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext):
     responses=POSTED,
     summary='Ask a withdrawn request again ("opnieuw vragen"): a new request, decided on the case as it is now',
 )
-def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContext) -> Response:
-    return render_then_commit(
-        session,
-        lambda: follow.renew_request(session, ctx, request_id),
-        lambda request: present.request_out(request, ctx.registry, ctx.now),
-        status_code=201,
-    )
+def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContext) -> RequestOut:
+    return present.request_out(follow.renew_request(session, ctx, request_id), ctx.registry, ctx.now)
 
 
 @router.get(
@@ -112,12 +102,8 @@ def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContex
     responses=problem_responses(409),
     summary="The released answer, as far as the policy allows it now; every read is logged",
 )
-def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext) -> Response:
-    return render_then_commit(
-        session,
-        lambda: answers.read_answer(session, ctx, request_id),
-        lambda found: present.released_answer(*found, ctx.registry),
-    )
+def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext) -> ReleasedAnswer:
+    return present.released_answer(*answers.read_answer(session, ctx, request_id), ctx.registry)
 
 
 @router.get(
@@ -145,10 +131,8 @@ def list_inbox(
     responses=problem_responses(409),
     summary="One open request with the person's identifying data (the showing is logged)",
 )
-def read_inbox_item(request_id: str, session: SessionDep, ctx: InboxReadContext) -> Response:
-    return render_then_commit(
-        session, lambda: answers.show_request(session, ctx, request_id), lambda shown: _inbox_detail(*shown, ctx=ctx)
-    )
+def read_inbox_item(request_id: str, session: SessionDep, ctx: InboxReadContext) -> InboxDetail:
+    return _inbox_detail(*answers.show_request(session, ctx, request_id), ctx=ctx)
 
 
 def _inbox_detail(
@@ -165,13 +149,8 @@ def _inbox_detail(
     responses=POSTED,
     summary="Answer a request: validated, filtered, encrypted; you are told what was withheld",
 )
-def submit_answer(request_id: str, body: AnswerSubmit, session: SessionDep, ctx: AnswerSubmitContext) -> Response:
-    return render_then_commit(
-        session,
-        lambda: answers.submit_answer(session, ctx, request_id, body.values),
-        present.answer_receipt,
-        status_code=201,
-    )
+def submit_answer(request_id: str, body: AnswerSubmit, session: SessionDep, ctx: AnswerSubmitContext) -> AnswerReceipt:
+    return present.answer_receipt(answers.submit_answer(session, ctx, request_id, body.values))
 
 
 @router.post(
@@ -181,13 +160,8 @@ def submit_answer(request_id: str, body: AnswerSubmit, session: SessionDep, ctx:
     responses=POSTED,
     summary="Hand the plan and the released categories to the municipality of origin",
 )
-def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext) -> Response:
-    return render_then_commit(
-        session,
-        lambda: handover.create_handover(session, ctx, case_id),
-        lambda created: present.handover_out(created, ctx.registry),
-        status_code=201,
-    )
+def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext) -> HandoverOut:
+    return present.handover_out(handover.create_handover(session, ctx, case_id), ctx.registry)
 
 
 @router.get(
@@ -214,12 +188,8 @@ def list_handovers(
     responses=problem_responses(409, 410),
     summary="A handover's content and the person's identity, until acknowledged (the read is logged)",
 )
-def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext) -> Response:
-    return render_then_commit(
-        session,
-        lambda: handover.read_handover(session, ctx, handover_id),
-        lambda found: present.handover_content(*found, ctx.registry),
-    )
+def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext) -> HandoverContent:
+    return present.handover_content(*handover.read_handover(session, ctx, handover_id), ctx.registry)
 
 
 @router.post(
@@ -228,5 +198,5 @@ def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext) 
     responses=POSTED,
     summary="Confirm receipt of a handover; the case closes",
 )
-def acknowledge_handover(handover_id: str, session: SessionDep, ctx: HandoverAcknowledgeContext):
+def acknowledge_handover(handover_id: str, session: SessionDep, ctx: HandoverAcknowledgeContext) -> HandoverOut:
     return present.handover_out(handover.acknowledge(session, ctx, handover_id), ctx.registry)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hub.errors import Conflict, HubError, ValidationFailed
-from hub.rendering import LoggedRefusal
+from hub.errors import Conflict, HubError, LoggedRefusal, ValidationFailed
 
 
 class AlreadyAnswered(Conflict):

@@ -19,19 +19,19 @@ nothing does.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from hub.auth.principal import Caller, Partner
+from hub.auth.principal import Caller, Partner, Role
 from hub.cases.models import Case
 from hub.cases.service import CaseContext
 from hub.errors import Conflict
 from hub.exchange import disclosure, repository, service
 from hub.exchange.context import ExchangeContext
-from hub.exchange.facts import request_input
+from hub.exchange.facts import REQUEST, request_input
 from hub.exchange.models import DataRequest
 from hub.exchange.ports import case_facts, decide
 from hub.exchange.schemas import RequestCreate
@@ -85,13 +85,25 @@ def _input(session: Session, ctx: ExchangeContext, case: Case, request: DataRequ
         request.responder_oin, request.responder_role
     )
     return request_input(
-        requester, responder, request.activity_id, list(request.categories_allowed), case_facts(session, case)
+        requester,
+        responder,
+        request.activity_id,
+        list(request.categories_allowed),
+        case_facts(session, case),
+        exchange=REQUEST,
     )
 
 
 def _stored_partner(oin: str, role: str) -> Partner:
+    """The partner as the request row stored it (its role was checked when the registry still knew it)."""
     return Partner(
-        oin=oin, name="", role=role, client_id="", region=None, municipality=None, certificate_thumbprint=None
+        oin=oin,
+        name="",
+        role=cast(Role, role),
+        client_id="",
+        region=None,
+        municipality=None,
+        certificate_thumbprint=None,
     )
 
 

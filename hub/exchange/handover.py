@@ -16,7 +16,7 @@ from hub.exchange import disclosure, repository
 from hub.exchange.answers import answer_purpose
 from hub.exchange.context import ExchangeContext
 from hub.exchange.errors import HandoverAcknowledged, HandoverRefused
-from hub.exchange.facts import request_input
+from hub.exchange.facts import PROVIDE, request_input
 from hub.exchange.follow import follow_case
 from hub.exchange.models import Handover
 from hub.exchange.ports import (
@@ -31,8 +31,9 @@ from hub.exchange.ports import (
     handover_sent,
     subject_identity,
 )
-from hub.exchange.release import allowed_part, refuse_unless_allowed
+from hub.exchange.release import refuse_unless_allowed
 from hub.pagination import PageParams, Slice, paginate
+from hub.policy import enforcement
 from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
@@ -79,14 +80,17 @@ def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Han
     if not content:
         raise HandoverRefused("Er is niets om over te dragen: geen plan en geen vrijgegeven gegevens.", case_id=case.id)
     offered = sorted(content)
-    decision = decide(ctx, request_input(ctx.caller.partner, recipient, HANDOVER, offered, case_facts(session, case)))
+    decision = decide(
+        ctx,
+        request_input(ctx.caller.partner, recipient, HANDOVER, offered, case_facts(session, case), exchange=PROVIDE),
+    )
     handover = _new_handover(session, ctx, case.id, recipient.oin, content, decision)
     session.add(handover)
     session.flush()
     if handover.status == "sent":
         handover_sent(session, ctx, case)
     disclosure.handover_sent(session, ctx, case, handover, decision)
-    session.commit()
+    session.flush()
     log.info(
         "handover.decided",
         handover_id=handover.id,
@@ -105,8 +109,8 @@ def _new_handover(
     content: dict[str, dict[str, Any]],
     decision: Decision,
 ) -> Handover:
-    allowed = sorted(c for c in content if c in decision.allowed)
-    sent = {c: content[c] for c in allowed}
+    sent = enforcement.allowed_part(content, decision)
+    allowed = sorted(sent)
     activity = decision.activity or activity_ref(HANDOVER)
     return Handover(
         case_id=case_id,
@@ -168,17 +172,18 @@ def read_handover(session: Session, ctx: ExchangeContext, handover_id: str) -> t
             responder_oin=handover.recipient_oin,
             activity=handover.activity_id,
             categories=list(handover.categories),
+            exchange=PROVIDE,
         ),
     )
     stored = ctx.envelope.decrypt_json(session, case.id, HANDOVER, handover.ciphertext, scope=HANDOVER)
-    content = allowed_part(stored, decision)
+    content = enforcement.allowed_part(stored, decision)
     identity = subject_identity(session, ctx, case)
     first = handover.first_read_at is None
     if first:
         handover.first_read_at = ctx.now
         session.add(handover)
     disclosure.handover_read(session, ctx, case, handover, decision, sorted(content), first=first)
-    session.commit()
+    session.flush()
     log.info("handover.read", handover_id=handover.id, first=first, released=len(content))
     return handover, identity, content, sorted(content)
 
@@ -193,6 +198,6 @@ def acknowledge(session: Session, ctx: ExchangeContext, handover_id: str) -> Han
     case = case_of(session, handover.case_id)
     close_case(session, ctx, case)
     follow_case(session, ctx, case)  # what was not answered is withdrawn (the policy's reason: case_closed)
-    session.commit()
+    session.flush()
     log.info("handover.acknowledged", handover_id=handover.id)
     return handover

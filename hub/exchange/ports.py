@@ -16,11 +16,10 @@ from hub.cases.lifecycle import CaseEventType, transition
 from hub.cases.models import Case, CaseState
 from hub.errors import NotFound
 from hub.exchange.context import ExchangeContext
-from hub.exchange.facts import request_input
+from hub.exchange.facts import REQUEST, request_input
 from hub.exchange.schemas import SubjectIdentity
-from hub.policy import catalogue, register
-from hub.policy.errors import PolicyUnavailableError
-from hub.policy.pep import POLICY_UNAVAILABLE, Decision, decide_request, filter_answer
+from hub.policy import catalogue, enforcement, register
+from hub.policy.pep import Decision
 from hub.policy.register import ActivityRef
 
 # -- catalogue and register ---------------------------------------------------------------------------
@@ -32,6 +31,11 @@ def known_category(category: str) -> bool:
 
 def known_activity(activity: str) -> bool:
     return activity in register.get_register().activities
+
+
+def activity_direction(activity: str) -> str:
+    """The register's direction of a known activity: "request" or "provide"."""
+    return register.get_register().get(activity).direction
 
 
 def category_schema(category: str) -> dict[str, Any]:
@@ -109,17 +113,12 @@ def close_case(session: Session, ctx: ExchangeContext, case: Case) -> None:
 
 # -- the policy -----------------------------------------------------------------------------------------
 
-_UNAVAILABLE_NL = "Het beleid kon niet worden geraadpleegd; er is niets opgeslagen of verstrekt."
-
 
 def decide(ctx: ExchangeContext, facts: dict[str, Any]) -> Decision:
     """The policy's decision on a request or handover. An engine that could not decide (failed, timed out,
-    gave a malformed answer) is no refusal to store: the call fails with 503 `policy_unavailable`, nothing
-    is stored, and the partner may simply try again."""
-    decision = decide_request(ctx.pdp, facts)
-    if decision.refusal is not None and decision.refusal.reason == POLICY_UNAVAILABLE:
-        raise PolicyUnavailableError(_UNAVAILABLE_NL, rule="request", policy_revision=decision.policy_revision)
-    return decision
+    gave a malformed answer) is no refusal to store: the enforcement point raises 503 `policy_unavailable`,
+    nothing is stored, and the partner may simply try again."""
+    return enforcement.decide_release(ctx.pdp, facts)
 
 
 # -- the policy, again on every release ------------------------------------------------------------------
@@ -134,6 +133,7 @@ def decide_now(
     responder_oin: str,
     activity: str,
     categories: list[str],
+    exchange: str,
 ) -> Decision:
     """The decision on a stored request or handover (its parties, activity and categories) taken again for
     the case as it is now, with the same input request creation builds (`request_input`).
@@ -145,7 +145,8 @@ def decide_now(
     requester, responder = ctx.registry.by_oin(requester_oin), ctx.registry.by_oin(responder_oin)
     if requester is None or responder is None:
         raise NotFound("Een organisatie bij dit verzoek is niet meer bekend bij de hub.")
-    return decide(ctx, request_input(requester, responder, activity, list(categories), case_facts(session, case)))
+    facts = case_facts(session, case)
+    return decide(ctx, request_input(requester, responder, activity, list(categories), facts, exchange=exchange))
 
 
 def decide_again(ctx: ExchangeContext, case: Case, session: Session, request: Any) -> Decision:
@@ -158,6 +159,7 @@ def decide_again(ctx: ExchangeContext, case: Case, session: Session, request: An
         responder_oin=request.responder_oin,
         activity=request.activity_id,
         categories=list(request.categories_allowed),
+        exchange=REQUEST,
     )
 
 
@@ -171,10 +173,20 @@ def answer_filter(
 ) -> tuple[Decision, dict[str, dict[str, Any]], list[dict]]:
     """The decision taken again, the released values per category, and what the policy withheld
     ({category, field, reason}). The caller hands in only catalogue categories and catalogue fields."""
-    decision = decide_again(ctx, case, session, request)
-    result = filter_answer(ctx.pdp, decision, values)
-    if any(w.reason == POLICY_UNAVAILABLE for w in result.withheld):  # not a withholding: nothing is stored
-        raise PolicyUnavailableError(_UNAVAILABLE_NL, rule="answer", policy_revision=result.policy_revision)
+    requester, responder = ctx.registry.by_oin(request.requester_oin), ctx.registry.by_oin(request.responder_oin)
+    if requester is None or responder is None:
+        raise NotFound("Een organisatie bij dit verzoek is niet meer bekend bij de hub.")
+    facts = request_input(
+        requester,
+        responder,
+        request.activity_id,
+        list(request.categories_allowed),
+        case_facts(session, case),
+        exchange=REQUEST,
+    )
+    # One evaluation: the decision taken again now and the filter by that decision (one bundle revision).
+    # An engine that cannot decide raises PolicyUnavailableError: nothing is stored.
+    decision, result = enforcement.decide_and_filter_release(ctx.pdp, facts, values)
     released = {c: dict(fields) for c, fields in result.released.items()}
     withheld = [{"category": w.category, "field": w.field, "reason": w.reason} for w in result.withheld]
     return decision, released, withheld

@@ -4,7 +4,8 @@ Two rules live here, both enforcing (the policy decides):
 
 - a release path (the requester's answer read, the responder's view of the person's identity, the
   municipality's handover read) takes a fresh `Decision` and releases only the categories it allows; when it
-  allows nothing, the path is refused (409 `release_refused`, naming the policy's reason);
+  allows nothing, the path is refused (409 `release_refused`, naming the policy's reason). The steps are
+  hub.policy.enforcement's; this module hands in the exchange's refusal record and problem;
 - names a responder chose are never stored, logged or passed on: field names outside the catalogue are
   counted per category (`fields_not_in_catalogue`), never kept by name, and the requester learns only which
   categories were withheld whole.
@@ -21,7 +22,8 @@ from hub.exchange.context import ExchangeContext
 from hub.exchange.errors import ReleaseRefused
 from hub.exchange.models import DataRequest, Handover
 from hub.exchange.ports import catalogue_fields
-from hub.policy.pep import Decision
+from hub.policy import enforcement
+from hub.policy.pep import Decision, Denial
 
 FIELD_NOT_IN_CATALOGUE = "field_not_in_catalogue"
 COUNT_KEY = "fields_not_in_catalogue"
@@ -31,25 +33,23 @@ def refuse_unless_allowed(
     session: Session, ctx: ExchangeContext, case: Any, stored: DataRequest | Handover, decision: Decision
 ) -> Decision:
     """The fresh decision, when it allows at least one category; otherwise the refusal is written to the
-    disclosure log (and committed) and a 409 names the policy's reason."""
-    if decision.allowed:
-        return decision
-    disclosure.release_refused(session, ctx, case, stored, decision)
-    session.commit()
-    denial = decision.refusal or next(iter(decision.denied.values()), None)
+    disclosure log and a 409 (a LoggedRefusal: the unit of work commits the record) names the policy's reason."""
+    return enforcement.release_only_allowed(
+        decision,
+        record_refusal=lambda refused: disclosure.release_refused(session, ctx, case, stored, refused),
+        refused=_release_refused,
+    )
+
+
+def _release_refused(decision: Decision, denial: Denial | None) -> ReleaseRefused:
     reason = denial.reason if denial else "nothing_allowed"
     explanation = denial.explanation_nl if denial else "Het beleid staat niets toe."
-    raise ReleaseRefused(
+    return ReleaseRefused(
         f"De hub verstrekt dit niet (meer): {explanation}",
         reason=reason,
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
     )
-
-
-def allowed_part(content: dict[str, Any], decision: Decision) -> dict[str, Any]:
-    """The categories of `content` the decision allows, nothing else."""
-    return {c: v for c, v in content.items() if c in decision.allowed}
 
 
 def split_catalogue_fields(values: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:

@@ -65,7 +65,9 @@ def case_requests_query(
     if status == "open":
         statement = statement.where(DataRequest.status == "open", unexpired)
     elif status == "expired":
-        statement = statement.where((DataRequest.status == "expired") | ((DataRequest.status == "open") & ~unexpired))
+        statement = statement.where(
+            (col(DataRequest.status) == "expired") | ((col(DataRequest.status) == "open") & ~unexpired)
+        )
     elif status:
         statement = statement.where(DataRequest.status == status)
     return statement

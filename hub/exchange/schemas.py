@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from hub.strict_input import MultiLine, StrictInput
 
 CATEGORY_PATTERN = r"^[a-z][a-z_]{1,40}$"
 FIELD_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -14,11 +16,7 @@ MAX_ANSWER_CATEGORIES = 20
 MAX_FIELDS_PER_CATEGORY = 64
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RequestCreate(Strict):
+class RequestCreate(StrictInput):
     """The coordinator names one partner organisation, one processing activity and the categories."""
 
     responder: str = Field(
@@ -125,10 +123,10 @@ class InboxDetail(InboxItem):
     )
 
 
-class AnswerSubmit(Strict):
+class AnswerSubmit(StrictInput):
     """The responder's values, one object per category."""
 
-    values: dict[str, dict[str, Any]] = Field(min_length=1, max_length=MAX_ANSWER_CATEGORIES)
+    values: Annotated[dict[str, dict[str, Any]], MultiLine] = Field(min_length=1, max_length=MAX_ANSWER_CATEGORIES)
 
     @field_validator("values", mode="before")
     @classmethod

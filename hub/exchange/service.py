@@ -1,8 +1,9 @@
 """Enrichment requests: the coordinator asks, the policy decides per category, the log records it.
 
 Every function takes a session and an `ExchangeContext` (who calls, the decision point, the clock) and is
-testable without HTTP. The policy decides; this module enforces and records what it decided, and commits the
-request together with its disclosure-log records, or nothing.
+testable without HTTP. The policy decides; this module enforces and records what it decided. It never
+commits: the request's unit of work (hub.db) commits the request together with its disclosure-log records,
+or nothing.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from hub.auth.principal import Partner
 from hub.errors import NotFound, ValidationFailed
 from hub.exchange import disclosure, repository
 from hub.exchange.context import ExchangeContext
-from hub.exchange.facts import request_input
+from hub.exchange.facts import REQUEST, request_input
 from hub.exchange.models import DataRequest
 from hub.exchange.ports import (
+    activity_direction,
     activity_ref,
     case_facts,
     coordinator_case,
@@ -47,6 +49,13 @@ def check_vocabulary(activity: str, categories: list[str]) -> None:
     """Refuse names the register and the catalogue do not know (the policy decides on the known ones)."""
     if not known_activity(activity):
         raise ValidationFailed(f"Onbekende verwerkingsactiviteit: {activity!r}.", field="activity")
+    if activity_direction(activity) != REQUEST:
+        # Purpose binding: a request names an activity that requests; the handover has its own route.
+        raise ValidationFailed(
+            f"Onder de verwerkingsactiviteit {activity!r} wordt niets opgevraagd: een aanvraag kan alleen onder "
+            "een activiteit die gegevens opvraagt.",
+            field="activity",
+        )
     unknown = [c for c in categories if not known_category(c)]
     if unknown:
         raise ValidationFailed(
@@ -60,7 +69,15 @@ def create_request(session: Session, ctx: ExchangeContext, case_id: str, body: R
     responder = resolve_responder(ctx, body.responder)
     check_vocabulary(body.activity, body.categories)
     decision = decide(
-        ctx, request_input(ctx.caller.partner, responder, body.activity, body.categories, case_facts(session, case))
+        ctx,
+        request_input(
+            ctx.caller.partner,
+            responder,
+            body.activity,
+            body.categories,
+            case_facts(session, case),
+            exchange=REQUEST,
+        ),
     )
     if decision.allowed:  # a request the policy refused whole asks nobody anything: the case stays as it is
         start_screening(session, ctx, case)
@@ -68,7 +85,7 @@ def create_request(session: Session, ctx: ExchangeContext, case_id: str, body: R
     session.add(request)
     session.flush()
     disclosure.request_decided(session, ctx, case, request, decision)
-    session.commit()
+    session.flush()
     log.info(
         "request.decided",
         request_id=request.id,
@@ -137,12 +154,12 @@ def list_inbox(
 
 
 def expire_requests(session: Session, now: datetime) -> int:
-    """The job: mark every open request past its expiry as expired. Returns how many."""
+    """The job: mark every open request past its expiry as expired. Returns how many; the caller commits."""
     stale = repository.expired_open_requests(session, now)
     for request in stale:
         request.status = "expired"
         session.add(request)
-    session.commit()
+    session.flush()
     if stale:
         log.info("request.expired", count=len(stale))
     return len(stale)

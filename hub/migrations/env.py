@@ -9,7 +9,10 @@ config = context.config
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:  # hub.migrations.run sets it from the settings
+        raise RuntimeError("alembic's sqlalchemy.url is not set")
+    engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

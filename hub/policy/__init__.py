@@ -1,8 +1,9 @@
 """Policy decision point and enforcement point.
 
 - `make_pdp(settings)`: the embedded regopy engine, or a remote OPA server when `HUB_OPA_URL` is set.
-- `hub.policy.pep`: the enforcement point (`decide_request`, `filter_answer`, `authorize`), the only maker
-  of a `Decision`.
+- `hub.policy.pep`: the enforcement point (`decide_request`, `filter_answer`, `check_operation`), the only maker
+  of a `Decision`; it raises `PolicyUnavailableError` when the engine cannot decide. The route dependency
+  `authorize(operation)` lives with auth (hub.auth.authorization).
 - `hub.policy.catalogue`, `hub.policy.register`: read access to the category catalogue and the register
   of processing activities.
 """
@@ -36,8 +37,20 @@ def make_pdp(settings: Settings) -> PolicyDecisionPoint:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Load the policies (refusing to start when they do not compile) and put the PDP on app.state.pdp."""
-    app.state.pdp = make_pdp(settings)
+    """Load the policies (refusing to start when they do not compile, or when the embedded engine's API-access
+    table is incomplete) and put the PDP on app.state.pdp."""
+    from hub.policy.access_table import TABLES
+    from hub.policy.bundle import PolicyLoadError
+    from hub.policy.pdp import PolicyUnavailable
+
+    pdp = make_pdp(settings)
+    try:
+        TABLES.rebuild(pdp)  # the api rule for every (role, operation) pair of this bundle
+    except PolicyUnavailable as exc:
+        if pdp.kind == "embedded":
+            raise PolicyLoadError(f"the API-access table of the policy is incomplete: {exc}") from exc
+        # a remote OPA that does not answer yet: the first access check builds it (or is refused)
+    app.state.pdp = pdp
 
 
 def on_startup(app: FastAPI) -> None:

@@ -31,6 +31,7 @@ from hub.policy.data_schemas import data_errors
 ENTRYPOINTS: dict[str, str] = {
     "request": "dt/request/decision",
     "answer": "dt/answer/filter",
+    "release": "dt/answer/release",
     "api": "dt/api/decision",
     "case_read": "dt/case_read/decision",
 }

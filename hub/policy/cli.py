@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -18,16 +16,6 @@ from hub.policy.bundle import PolicyLoadError, compile_bundle, read_source
 PoliciesOption = Annotated[Path | None, typer.Option(help="Policy directory (default: HUB_POLICIES_DIR)")]
 
 app = typer.Typer(help="Policies: check, test and reload without a restart", no_args_is_help=True)
-
-# Parsing runs in a child process: regopy aborts the whole process on some constructs of test files
-# (`with input as` together with `in`, DESIGN.md §8), and that must not take the CLI down with it.
-_PARSE_TESTS = """
-import sys
-from regopy import Interpreter
-for name in sys.argv[1:]:
-    Interpreter().add_module(name, open(name, encoding="utf-8").read())
-    print("parsed", name)
-"""
 
 
 def _policies_dir(policies: Path | None) -> Path:
@@ -72,19 +60,21 @@ def reload(policies: PoliciesOption = None) -> None:
 
 
 @app.command("test")
-def run_tests(policies: PoliciesOption = None) -> None:
-    """Run the *_test.rego files with `opa test` when OPA is installed; otherwise only parse them."""
+def run_tests(
+    policies: PoliciesOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passing tests too")] = False,
+) -> None:
+    """Run every test_ rule of the *_test.rego files on real OPA (the oracle in the tool venv), as `opa test`
+    would: each must be true; false, undefined or an error fails. Exit 0 only when all pass."""
+    from hub.config import ROOT, get_settings
+
     directory = _policies_dir(policies)
-    opa = shutil.which("opa")
-    if opa:
-        raise typer.Exit(subprocess.call([opa, "test", str(directory), "-v"]))  # noqa: S603 - fixed argv
-    tests = [str(p) for p in sorted(directory.rglob("*_test.rego"))]
-    code = subprocess.call([sys.executable, "-c", _PARSE_TESTS, *tests])  # noqa: S603 - fixed argv
-    typer.echo(
-        "OPA is not installed: the Rego unit tests were parsed, not run. "
-        "The decision vectors (pytest tests/policy) check every rule through the embedded engine."
-    )
-    raise typer.Exit(code)
+    python = get_settings().opa_oracle_python
+    if not python.exists():
+        typer.echo(f"real OPA is not installed ({python} is missing): run `make opa`", err=True)
+        raise typer.Exit(2)
+    argv = [str(python), str(ROOT / "tools" / "opa_oracle.py"), "test", str(directory)]
+    raise typer.Exit(subprocess.call([*argv, "-v"] if verbose else argv))  # noqa: S603 - fixed argv
 
 
 @app.command("opa-token")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from hub.errors import Forbidden, ServiceUnavailable
 
 
@@ -12,7 +14,9 @@ class OperationForbidden(Forbidden):
 
 
 class PolicyUnavailableError(ServiceUnavailable):
-    """The policy engine gave no usable answer; the hub refuses rather than guess."""
+    """The policy engine gave no usable answer; the hub refuses rather than guess. Raised only by the
+    enforcement point (hub.policy.pep), on every route alike; nothing is stored, and the client may retry."""
 
     code = "policy_unavailable"
     title = "Beleid niet beschikbaar"
+    headers = MappingProxyType({"Retry-After": "5"})

@@ -23,7 +23,7 @@ from hub.policy.bundle import ENTRYPOINTS, PolicyLoadError, PolicySource, compil
 
 log = structlog.get_logger(__name__)
 
-Rule = Literal["request", "answer", "api", "case_read"]
+Rule = Literal["request", "answer", "release", "api", "case_read"]
 
 
 class PolicyUnavailable(Exception):
@@ -48,6 +48,7 @@ class PolicyDecisionPoint(abc.ABC):
     def decide(self, rule: Rule, input_doc: dict[str, Any]) -> PolicyResult:
         if rule not in ENTRYPOINTS:
             raise PolicyUnavailable(f"unknown rule {rule!r}")
+        log.debug("policy.evaluated", rule=rule, pdp=self.kind)  # counted by bench/exchange.py (debug only)
         try:
             return self._evaluate(rule, input_doc)
         except PolicyUnavailable:

@@ -47,7 +47,18 @@ def reload_now(pdp: PolicyDecisionPoint) -> str | None:
         return None
     catalogue.invalidate()
     register.invalidate()
+    _rebuild_access_table(pdp)
     return revision
+
+
+def _rebuild_access_table(pdp: PolicyDecisionPoint) -> None:
+    """The new bundle's API-access table, built now rather than at the next access check. If it cannot be built
+    (logged as policy.access_table_refused), access checks are refused until a build succeeds."""
+    from hub.policy.access_table import TABLES
+    from hub.policy.pdp import PolicyUnavailable
+
+    with contextlib.suppress(PolicyUnavailable):
+        TABLES.rebuild(pdp)
 
 
 def install_sighup(pdp: PolicyDecisionPoint) -> bool:

@@ -5,6 +5,8 @@ Only shape and types: whether a role, an activity or a category is known is for 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
@@ -34,6 +36,9 @@ class RequestFacts(_Strict):
     activity: str = Field(min_length=1, max_length=64)
     categories: list[str] = Field(min_length=1, max_length=50)
     case: CaseFacts
+    # Purpose binding: "request" when the coordinator asks a holder, "provide" when it passes data on (the
+    # handover). The policy refuses an activity whose register direction is the other one.
+    exchange: Literal["request", "provide"]
 
 
 def invalid_fields(error: ValidationError) -> list[str]:

@@ -3,6 +3,7 @@ screens, and the privacy officer's. See docs/ARCHITECTURE.md ("Screens") for why
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -11,7 +12,6 @@ from fastapi.staticfiles import StaticFiles
 
 from hub.config import Settings
 from hub.errors import HubError
-from hub.web.security import HtmlHeadersMiddleware
 
 STATIC = Path(__file__).parent / "static"
 
@@ -43,13 +43,13 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.mount("/assets/hub", StaticFiles(directory=STATIC), name="assets-hub")
     for prefix, folder in VENDOR.items():
         app.mount(prefix, StaticFiles(directory=settings.web_assets_dir / folder, check_dir=False), name=prefix)
-    app.add_middleware(HtmlHeadersMiddleware)
 
     problem_handler = app.exception_handlers[HubError]
 
     async def screen_or_problem(request: Request, exc: Exception) -> Response:
         if not is_screen(request):
-            return await problem_handler(request, exc)
+            handled = problem_handler(request, exc)
+            return await handled if inspect.isawaitable(handled) else handled
         if isinstance(exc, SignInRequired):
             return RedirectResponse("/uitgelogd" if exc.expired else "/", status_code=303)
         assert isinstance(exc, HubError)

@@ -5,7 +5,7 @@ anything else, calls the same service functions in the request's unit of work, a
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -18,6 +18,7 @@ from hub.errors import ValidationFailed
 from hub.exchange import answers, ports, present
 from hub.exchange import repository as exchange_repository
 from hub.exchange import service as exchange
+from hub.exchange.models import Answer, DataRequest
 from hub.exchange.schemas import RequestCreate
 from hub.pagination import PageParams
 from hub.policy import catalogue
@@ -233,7 +234,14 @@ def preview(request: Request, case_id: str, given: RequestFormDep, session: Sess
         )
     decision = ports.decide(
         ctx,
-        ports.request_input(caller.partner, responder, body.activity, body.categories, ports.case_facts(session, case)),
+        ports.request_input(
+            caller.partner,
+            responder,
+            body.activity,
+            body.categories,
+            ports.case_facts(session, case),
+            exchange=ports.REQUEST,
+        ),
     )
     session.rollback()  # a preview writes nothing
     return _request_form(request, caller, session, case_id, chosen=chosen, preview=decision)
@@ -269,7 +277,7 @@ def answer(request: Request, request_id: str, given: RequestReadFormDep, session
     caller = given.caller
     ctx = exchange_context(request, caller)
 
-    def work():
+    def work() -> tuple[DataRequest, Answer, dict, list[dict[str, Any]]]:
         claim_form(request, session, caller, given.form)
         return answers.read_answer(session, ctx, request_id)
 

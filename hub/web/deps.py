@@ -18,7 +18,7 @@ from hub.auth.principal import Caller
 from hub.auth.scopes import scopes_for
 from hub.errors import Conflict, HubError
 from hub.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey, _Replay, reserve
-from hub.policy.errors import OperationForbidden, PolicyUnavailableError
+from hub.policy.errors import OperationForbidden
 from hub.web.security import same_origin
 from hub.web.sessions import load
 
@@ -62,7 +62,7 @@ def signed_in_caller(request: Request) -> Caller:
 def web_authorize(operation: str) -> Callable[..., Caller]:
     """A dependency: the signed-in Caller, when the policy's API-access rule lets its role call `operation`
     (the operation of the screen's API twin). Unsafe methods are checked for same-origin first."""
-    from hub.policy.pep import POLICY_UNAVAILABLE, check_operation
+    from hub.policy.pep import check_operation  # raises PolicyUnavailableError when it cannot decide
 
     def _authorized(request: Request) -> Caller:
         same_origin(request)
@@ -71,13 +71,6 @@ def web_authorize(operation: str) -> Callable[..., Caller]:
         if outcome.allow and operation in caller.scopes:
             return caller
         log.info("web.operation_refused", operation=operation, role=caller.partner.role, reason=outcome.reason)
-        if outcome.reason == POLICY_UNAVAILABLE:
-            raise PolicyUnavailableError(
-                "Het beleid kon niet worden geraadpleegd; er is niets getoond of verwerkt.",
-                rule=outcome.rule,
-                operation=operation,
-                policy_revision=outcome.policy_revision,
-            )
         raise OperationForbidden(
             "U mag dit scherm niet gebruiken: uw rol heeft geen toegang tot deze handeling.",
             rule=outcome.rule,
@@ -87,7 +80,7 @@ def web_authorize(operation: str) -> Callable[..., Caller]:
         )
 
     _authorized.__name__ = f"web_authorize_{operation.replace('.', '_')}"
-    _authorized.operation = operation  # type: ignore[attr-defined] - read by the route table test
+    _authorized.operation = operation  # type: ignore[attr-defined]  # read by the route table test
     return _authorized
 
 

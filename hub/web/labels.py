@@ -93,6 +93,7 @@ REASONS: Final = {
     "unknown_operation": "Onbekende handeling",
     "role_not_permitted": "Rol heeft geen toegang",
     "unknown_activity": "Onbekende verwerking",
+    "exchange_not_activity": "Verwerking past niet bij deze uitwisseling",
     "unknown_case_state": "Onbekende casusfase",
     "privacy_officer_no_content": "De FG ziet geen inhoud",
     "requester_not_coordinator": "Alleen de coördinator mag vragen",

@@ -3,7 +3,7 @@ from the catalogue's schemas, and the receipt. Authorized by the same operations
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -12,6 +12,7 @@ from hub.auth.principal import Caller
 from hub.db import SessionDep
 from hub.exchange import answers, handover, ports, present
 from hub.exchange import service as exchange
+from hub.exchange.models import Handover
 from hub.pagination import PageParams
 from hub.policy import catalogue
 from hub.policy.register import get_register
@@ -144,7 +145,7 @@ def read_handover(request: Request, handover_id: str, given: HandoverReadDep, se
     caller = given.caller
     ctx = exchange_context(request, caller)
 
-    def work():
+    def work() -> tuple[Handover, Any, dict, list[str]]:
         claim_form(request, session, caller, given.form)
         return handover.read_handover(session, ctx, handover_id)
 

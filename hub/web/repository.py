@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from hub.cases.models import Case, CaseState
 from hub.exchange.models import DataRequest, Handover
@@ -15,14 +15,14 @@ BOARD_PAGE = 100
 QUEUE_LIMIT = 25
 # The columns the board shows: no ciphertext is loaded.
 BOARD_COLUMNS = (
-    Case.id,
-    Case.state,
-    Case.municipality,
-    Case.prison,
-    Case.detention_started_on,
-    Case.expected_release_on,
-    Case.consent,
-    Case.risk,
+    col(Case.id),
+    col(Case.state),
+    col(Case.municipality),
+    col(Case.prison),
+    col(Case.detention_started_on),
+    col(Case.expected_release_on),
+    col(Case.consent),
+    col(Case.risk),
 )
 
 
@@ -71,24 +71,24 @@ def case_board(
 ) -> Board:
     """The region's cases, soonest expected release first (unknown release last), with open/overdue counts,
     one page of BOARD_PAGE at a time."""
-    statement = sa.select(*BOARD_COLUMNS).where(Case.region == region)
+    statement = sa.select(*BOARD_COLUMNS).where(col(Case.region) == region)
     if state:
-        statement = statement.where(Case.state == state)
+        statement = statement.where(col(Case.state) == state)
     elif not include_closed:
-        statement = statement.where(Case.state != CaseState.closed.value)
+        statement = statement.where(col(Case.state) != CaseState.closed.value)
     if municipality:
-        statement = statement.where(Case.municipality == municipality)
+        statement = statement.where(col(Case.municipality) == municipality)
     if reference:
-        statement = statement.where(sa.func.upper(sa.func.substr(Case.id, 1, 8)) == reference.upper()[:8])
+        statement = statement.where(sa.func.upper(sa.func.substr(col(Case.id), 1, 8)) == reference.upper()[:8])
     total = session.execute(sa.select(sa.func.count()).select_from(statement.subquery())).scalar_one()
     pages = max(1, -(-total // BOARD_PAGE))
     page = min(max(page, 1), pages)
     statement = (
         statement.order_by(
-            Case.expected_release_on.is_(None),  # type: ignore[union-attr]
-            Case.expected_release_on,
-            Case.created_at,
-            Case.id,
+            col(Case.expected_release_on).is_(None),
+            col(Case.expected_release_on),
+            col(Case.created_at),
+            col(Case.id),
         )
         .offset((page - 1) * BOARD_PAGE)
         .limit(BOARD_PAGE)
@@ -101,11 +101,11 @@ def case_board(
 def _request_counts(session: Session, case_ids: list[str], now: datetime) -> dict[str, tuple[int, int]]:
     if not case_ids:
         return {}
-    overdue = sa.case((DataRequest.due_at <= now, 1), else_=0)  # type: ignore[arg-type]
+    overdue = sa.case((col(DataRequest.due_at) <= now, 1), else_=0)
     statement = (
-        sa.select(DataRequest.case_id, sa.func.count(), sa.func.sum(overdue))
-        .where(DataRequest.case_id.in_(case_ids), DataRequest.status == "open")  # type: ignore[attr-defined]
-        .group_by(DataRequest.case_id)
+        sa.select(col(DataRequest.case_id), sa.func.count(), sa.func.sum(overdue))
+        .where(col(DataRequest.case_id).in_(case_ids), col(DataRequest.status) == "open")
+        .group_by(col(DataRequest.case_id))
     )
     return {row[0]: (int(row[1]), int(row[2] or 0)) for row in session.execute(statement)}
 
@@ -135,34 +135,36 @@ def _section(session: Session, statement) -> Section:
 def work_queue(session: Session, region: str, oin: str, now: datetime, today: date, soon: date) -> WorkQueue:
     """Signalering: new notifications, cases waiting for the weighing, overdue requests, release within the
     week, handovers not yet confirmed."""
-    in_region = sa.select(*BOARD_COLUMNS).where(Case.region == region)
-    new = _section(session, in_region.where(Case.state == CaseState.notified.value).order_by(Case.created_at))
-    weighing = _section(session, in_region.where(Case.state == CaseState.weighing.value).order_by(Case.created_at))
+    in_region = sa.select(*BOARD_COLUMNS).where(col(Case.region) == region)
+    new = _section(session, in_region.where(col(Case.state) == CaseState.notified.value).order_by(col(Case.created_at)))
+    weighing = _section(
+        session, in_region.where(col(Case.state) == CaseState.weighing.value).order_by(col(Case.created_at))
+    )
     releasing = _section(
         session,
         in_region.where(
-            Case.state != CaseState.closed.value,
-            Case.expected_release_on >= today,  # type: ignore[operator]
-            Case.expected_release_on <= soon,  # type: ignore[operator]
-        ).order_by(Case.expected_release_on),
+            col(Case.state) != CaseState.closed.value,
+            col(Case.expected_release_on) >= today,
+            col(Case.expected_release_on) <= soon,
+        ).order_by(col(Case.expected_release_on)),
     )
     overdue = _section(
         session,
         select(DataRequest)
-        .join(Case, Case.id == DataRequest.case_id)  # type: ignore[arg-type]
+        .join(Case, col(Case.id) == col(DataRequest.case_id))
         .where(
-            Case.region == region,
-            DataRequest.requester_oin == oin,
-            DataRequest.status == "open",
-            DataRequest.due_at <= now,  # type: ignore[arg-type]
+            col(Case.region) == region,
+            col(DataRequest.requester_oin) == oin,
+            col(DataRequest.status) == "open",
+            col(DataRequest.due_at) <= now,
         )
-        .order_by(DataRequest.due_at),
+        .order_by(col(DataRequest.due_at)),
     )
     unconfirmed = _section(
         session,
         select(Handover)
-        .join(Case, Case.id == Handover.case_id)  # type: ignore[arg-type]
-        .where(Case.region == region, Handover.status == "sent")
-        .order_by(Handover.created_at),
+        .join(Case, col(Case.id) == col(Handover.case_id))
+        .where(col(Case.region) == region, col(Handover.status) == "sent")
+        .order_by(col(Handover.created_at)),
     )
     return WorkQueue(new, weighing, overdue, releasing, unconfirmed)

@@ -1,49 +1,15 @@
-"""HTTP rules of the screens: one place sets the Content-Security-Policy and no-store on every HTML page, and
-one dependency refuses an unsafe method from another site (Sec-Fetch-Site, else Origin) before anything else.
+"""HTTP rules of the screens: one dependency refuses an unsafe method from another site (Sec-Fetch-Site, else
+Origin) before anything else. The Content-Security-Policy and no-store of every HTML page are set with every
+other response header in one place, `hub.security_headers` (`HTML_CSP`).
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.errors import Forbidden
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
-HTML_HEADERS = (
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"cache-control", b"no-store"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-)
-
-
-class HtmlHeadersMiddleware:
-    """Adds the screens' headers to every text/html response (the pages and their error pages)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-                if content_type.startswith(b"text/html"):
-                    names = {name for name, _ in HTML_HEADERS}
-                    headers = [(k, v) for k, v in headers if k.lower() not in names] + list(HTML_HEADERS)
-                    message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 class CrossSiteRequest(Forbidden):
@@ -64,7 +30,12 @@ def same_origin(request: Request) -> None:
             return
         raise CrossSiteRequest("Dit formulier kwam niet van de hub zelf; er is niets verwerkt.")
     origin = request.headers.get("origin")
-    own = f"{request.url.scheme}://{request.url.netloc}"
-    if origin is not None and origin == own:
+    own = {f"{request.url.scheme}://{request.url.netloc}", _origin_of(request.app.state.settings.issuer)}
+    if origin is not None and origin in own:  # behind a TLS proxy the browser's origin is the issuer's
         return
     raise CrossSiteRequest("Dit formulier kwam niet van de hub zelf; er is niets verwerkt.")
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

@@ -1,8 +1,8 @@
-"""The screens' one way to finish a unit of work that writes: run the service, render the page to bytes, then
-commit. A rendering failure rolls everything back, the disclosure-log record included.
+"""The screens' one way to finish a unit of work that writes: run the service, then render the page.
 
-Today it is hub.rendering.render_then_commit. When the request's session dependency commits after rendering
-(issue 10), this function becomes `return render(work())` and nothing else in hub/web changes.
+The request's unit of work (hub.db.SessionDep) commits only after the route has returned its rendered
+response, so a rendering failure rolls everything back, the disclosure-log record included, exactly as for
+the API routes. This function keeps that order visible at every call site of the screens.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import TypeVar
 from fastapi import Response
 from sqlmodel import Session
 
-from hub.rendering import render_then_commit
-
 T = TypeVar("T")
 
 
 def commit_after_render(session: Session, work: Callable[[], T], render: Callable[[T], Response]) -> Response:
-    return render_then_commit(session, work, render)
+    """`render(work())`: the page is rendered to bytes before SessionDep commits `session`'s transaction."""
+    del session  # the request's unit of work owns the commit
+    return render(work())

@@ -5,9 +5,30 @@
 # Entry point: data.dt.answer.filter
 # Input: {"activity": "<id>", "allowed": ["<category>", ...], "answer": {"<category>": ["<field>", ...]}}
 # The input holds field NAMES only, never values: answer content never reaches the policy engine.
+#
+# Entry point: data.dt.answer.release, one evaluation at answer time: {"decision": <the request decision>,
+# "filter": <this filter>}. Input: the request decision's input (docs/ARCHITECTURE.md) plus "answer"; the
+# allowed categories are the ones data.dt.request decides on that same input, now, so the decision and the
+# filter always come from one bundle revision and one view of the case.
 package dt.answer
 
 import rego.v1
+
+# "filter": the caller gives the allowed categories; "release": the request decision on this input does.
+default mode := "invalid"
+
+mode := "filter" if {
+	is_object(input)
+	"allowed" in object.keys(input)
+}
+
+mode := "release" if {
+	is_object(input)
+	not "allowed" in object.keys(input)
+	"exchange" in object.keys(input)
+}
+
+release := {"decision": data.dt.request.decision, "filter": filter} if mode == "release"
 
 catalogue := data.dt.catalogue
 
@@ -15,11 +36,15 @@ activity := data.dt.register.activities[input.activity]
 
 answer := input.answer if is_object(input.answer)
 
-invalid_fields contains "activity" if not is_string(input.activity)
+# Possibly-missing input is read with object.get (`not f(undefined)` differs between regopy and OPA).
+invalid_fields contains "activity" if not is_string(object.get(input, "activity", null))
 
-invalid_fields contains "allowed" if not is_array(input.allowed)
+invalid_fields contains "allowed" if {
+	mode != "release"
+	not is_array(object.get(input, "allowed", null))
+}
 
-invalid_fields contains "answer" if not is_object(input.answer)
+invalid_fields contains "answer" if not is_object(object.get(input, "answer", null))
 
 invalid_fields contains "answer" if {
 	some fields in answer
@@ -38,7 +63,9 @@ refused if refusal_reason
 # A category may be released when the decision allowed it, it is in the catalogue and it belongs to the
 # activity (the decision said so already; the filter does not rely on it). Written as rules over the
 # answer's categories, not as functions: regopy scans a collection indexed by a function argument.
-allowed_index := {c | some c in input.allowed}
+allowed_index := {c | some c in input.allowed} if mode == "filter"
+
+allowed_index := data.dt.request.allowed if mode == "release"
 
 activity_index := {c | some c in activity.categories}
 

@@ -27,32 +27,38 @@ operations := {
 
 responders := {"dji", "municipal_social", "municipal_security", "police", "probation"}
 
+# Possibly-missing input is read with object.get: `not f(x)` with x undefined is true in regopy and
+# undefined in OPA, so a missing field would give the two engines different reasons.
+role := object.get(input, "role", null)
+
+operation := object.get(input, "operation", null)
+
 default allow := false
 
-allow if input.role in operations[input.operation]
+allow if role in operations[operation]
 
-reason := "invalid_input" if not is_string(input.role)
+reason := "invalid_input" if not is_string(role)
 
 reason := "invalid_input" if {
-	is_string(input.role)
-	not is_string(input.operation)
+	is_string(role)
+	not is_string(operation)
 }
 
 reason := "unknown_role" if {
-	is_string(input.role)
-	is_string(input.operation)
-	not input.role in data.dt.reference.roles
+	is_string(role)
+	is_string(operation)
+	not role in data.dt.reference.roles
 }
 
 reason := "unknown_operation" if {
-	input.role in data.dt.reference.roles
-	is_string(input.operation)
-	not operations[input.operation]
+	role in data.dt.reference.roles
+	is_string(operation)
+	not operations[operation]
 }
 
 reason := "role_not_permitted" if {
-	input.role in data.dt.reference.roles
-	operations[input.operation]
+	role in data.dt.reference.roles
+	operations[operation]
 	not allow
 }
 

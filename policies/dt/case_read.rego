@@ -23,7 +23,7 @@ input_complete if {
 	is_string(input.requester.oin)
 	is_array(input.categories)
 	count(input.categories) > 0
-	is_string(concat(",", input.categories))
+	count([c | some c in input.categories; is_string(c)]) == count(input.categories)
 	is_string(input.case.state)
 	is_string(input.case.region)
 	input.case.consent in reference.consent_values

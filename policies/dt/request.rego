@@ -43,6 +43,7 @@ input_complete if {
 	input.case.consent in reference.consent_values
 	input.case.risk in reference.risk_values
 	is_boolean(input.case.detention_ended)
+	input.exchange in {"request", "provide"}
 }
 
 # Which fields are wrong: only worked out when the input is incomplete, to explain the refusal.
@@ -52,6 +53,7 @@ required_paths := [
 	["activity"], ["categories"],
 	["case", "state"], ["case", "region"], ["case", "municipality"],
 	["case", "consent"], ["case", "risk"], ["case", "detention_ended"],
+	["exchange"],
 ]
 
 invalid_fields contains concat(".", path) if {
@@ -65,19 +67,26 @@ invalid_fields contains "categories" if {
 	not categories_well_formed
 }
 
+# Possibly-missing input is read with object.get: `not f(x)` with x undefined is true in regopy and
+# undefined in OPA.
 invalid_fields contains "case.detention_ended" if {
 	not input_complete
-	not is_boolean(input.case.detention_ended)
+	not is_boolean(object.get(input, ["case", "detention_ended"], null))
 }
 
 invalid_fields contains "case.consent" if {
 	not input_complete
-	not input.case.consent in reference.consent_values
+	not object.get(input, ["case", "consent"], null) in reference.consent_values
 }
 
 invalid_fields contains "case.risk" if {
 	not input_complete
-	not input.case.risk in reference.risk_values
+	not object.get(input, ["case", "risk"], null) in reference.risk_values
+}
+
+invalid_fields contains "exchange" if {
+	not input_complete
+	not object.get(input, "exchange", null) in {"request", "provide"}
 }
 
 categories_well_formed if {
@@ -86,9 +95,9 @@ categories_well_formed if {
 	categories_all_strings
 }
 
-# concat is defined only when every element is a string (a builtin error is undefined): one builtin
-# call instead of a pass over the list.
-categories_all_strings if is_string(concat(",", input.categories))
+# Every element is a string. Not by a builtin's error (OPA with strict builtin errors raises it, where
+# `opa test` and the OPA server make it undefined): the strings are counted against all elements.
+categories_all_strings if count([c | some c in input.categories; is_string(c)]) == count(input.categories)
 
 # The requested categories that are strings (a duplicate counts once).
 categories := {c | some c in input.categories; is_string(c)}
@@ -121,6 +130,10 @@ refusal_reason := "invalid_input" if {
 	not input.responder.role in reference.roles
 } else := "unknown_activity" if {
 	not register.activities[input.activity]
+} else := "exchange_not_activity" if {
+	# Purpose binding: a request is decided only under an activity that requests, a provision (the
+	# handover) only under one that provides. An activity without a direction is denied per category below.
+	register.activities[input.activity].direction != input.exchange
 } else := "unknown_case_state" if {
 	not state
 } else := "policy_data_incomplete" if {

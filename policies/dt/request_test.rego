@@ -7,6 +7,7 @@ import rego.v1
 import data.dt.request
 
 base := {
+	"exchange": "request",
 	"requester": {"role": "zvh_coordinator", "oin": "00000001001", "region": "gooi-en-vechtstreek"},
 	"responder": {
 		"role": "municipal_social", "oin": "00000001002",
@@ -73,7 +74,7 @@ test_police_only_with_signalled_risk if {
 }
 
 test_handover_waits_for_end_of_detention if {
-	inp := object.union(base, {"activity": "handover", "categories": ["plan"]})
+	inp := object.union(base, {"exchange": "provide", "activity": "handover", "categories": ["plan"]})
 	before := request.decision with input as object.union(inp, {"case": object.union(base.case, {"state": "plan", "consent": "yes"})})
 	before.denied.plan.reason == "detention_not_ended"
 	after := request.decision with input as object.union(inp, {"case": object.union(base.case, {"state": "handed_over", "consent": "yes", "detention_ended": true})})
@@ -119,29 +120,53 @@ test_outside_activity_and_unknown_together if {
 	d.denied.shoe_size.reason == "unknown_category"
 }
 
+# Purpose binding: a request under an activity that provides (the handover) is refused whole, and so is a
+# provision under an activity that requests.
+test_request_under_handover_is_refused if {
+	inp := object.union(base, {"activity": "handover", "categories": ["plan", "care", "housing"]})
+	d := request.decision with input as object.union(inp, {"case": object.union(base.case, {"state": "handed_over", "consent": "yes", "detention_ended": true})})
+	d.allow == false
+	d.refusal.reason == "exchange_not_activity"
+	d.allowed == set()
+}
+
+test_provision_under_reintegration_is_refused if {
+	d := request.decision with input as object.union(base, {"exchange": "provide"})
+	d.refusal.reason == "exchange_not_activity"
+}
+
+test_missing_exchange_is_invalid if {
+	d := request.decision with input as object.remove(base, ["exchange"])
+	d.refusal.reason == "invalid_input"
+	d.invalid_fields == {"exchange"}
+}
+
 # Finding H4: the per-category facts are an allow-list; a fact missing from the data denies.
+# In OPA, `with data.a.b.c as v` merges v into the data when a rule reads a parent document (here the whole
+# catalogue or register): to take a field away, replace the whole document without it (json.remove).
 test_missing_sensitivity_denies if {
-	housing := object.remove(data.dt.catalogue.categories.housing, ["sensitivity"])
-	d := request.decision with input as base with data.dt.catalogue.categories.housing as housing
+	catalogue := json.remove(data.dt.catalogue, ["categories/housing/sensitivity"])
+	d := request.decision with input as base with data.dt.catalogue as catalogue
 	d.allowed == {"income"}
 	d.denied.housing.reason == "policy_data_incomplete"
 }
 
 test_missing_risk_flag_denies if {
-	housing := object.remove(data.dt.catalogue.categories.housing, ["requires_signalled_risk"])
-	d := request.decision with input as base with data.dt.catalogue.categories.housing as housing
+	catalogue := json.remove(data.dt.catalogue, ["categories/housing/requires_signalled_risk"])
+	d := request.decision with input as base with data.dt.catalogue as catalogue
 	d.denied.housing.reason == "policy_data_incomplete"
 }
 
 test_missing_direction_denies if {
-	activity := object.remove(data.dt.register.activities.reintegration, ["direction"])
-	d := request.decision with input as base with data.dt.register.activities.reintegration as activity
+	register := json.remove(data.dt.register, ["activities/reintegration/direction"])
+	d := request.decision with input as base with data.dt.register as register
 	d.allow == false
 	d.denied.housing.reason == "policy_data_incomplete"
 	d.denied.income.reason == "policy_data_incomplete"
 }
 
 test_state_without_open_flag_is_closed if {
-	d := request.decision with input as base with data.dt.reference.case_states.screening as {"before_weighing": true}
+	reference := json.remove(data.dt.reference, ["case_states/screening/open"])
+	d := request.decision with input as base with data.dt.reference as reference
 	d.refusal.reason == "case_closed"
 }

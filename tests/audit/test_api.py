@@ -154,7 +154,12 @@ def test_access_report_lists_only_this_persons_disclosures(
     assert (logged.event_type, logged.subject_pseudonym, logged.seq) == ("access_report", subject, body["report_seq"])
 
 
-@pytest.mark.parametrize("bsn", ["123456789", "99999365", "9999936530", "abcdefghi", "", " 999993653"])
+FULL_WIDTH_BSN = "".join(chr(0xFF10 + int(d)) for d in DEMO_BSN)  # passes the eleven-test; was a 500
+
+
+@pytest.mark.parametrize(
+    "bsn", ["123456789", "99999365", "9999936530", "abcdefghi", "", " 999993653", FULL_WIDTH_BSN, "\u0661" * 9]
+)
 def test_access_report_refuses_a_malformed_bsn(client, auth_headers, engine, bsn):
     """A BSN failing the eleven-test or the format is a 422 naming the field, never echoed, nothing logged."""
     response = client.post("/v1/audit/access-report", json={"bsn": bsn}, headers=auth_headers(PO))
@@ -162,6 +167,15 @@ def test_access_report_refuses_a_malformed_bsn(client, auth_headers, engine, bsn
     assert "bsn" in response.text and (not bsn.strip() or bsn.strip() not in response.text)
     with Session(engine) as reader:
         assert reader.execute(select(AuditRecord)).first() is None
+
+
+def test_records_query_refuses_a_bsn_in_other_digits(client, auth_headers):
+    """The log query's subject_bsn in full-width digits: 422 naming subject_bsn, not a 500 (issue 12, item 5)."""
+    response = client.post(
+        "/v1/audit/records/query", json={"subject_bsn": FULL_WIDTH_BSN, "limit": 2}, headers=auth_headers(PO)
+    )
+    assert response.status_code == 422 and response.json()["field"] == "subject_bsn"
+    assert FULL_WIDTH_BSN not in response.text
 
 
 def test_reports_json_and_csv(client, auth_headers, engine, session, subject, other_subject):

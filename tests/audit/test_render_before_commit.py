@@ -14,7 +14,16 @@ from fastapi.testclient import TestClient
 from hub.audit.reports import Report
 from hub.audit.schemas import AccessReport, RecordOut, RecordPage
 from tests.audit.conftest import DEMO_BSN, ZVH_OIN, append
-from tests.support.rendering import assert_not_rendered, boom, last_seq, partner_view, records_since
+from tests.support.rendering import (
+    SERIALISATION,
+    assert_not_rendered,
+    break_at,
+    failing_commits,
+    last_seq,
+    partner_view,
+    records_since,
+    render_and_commit_order,
+)
 
 PO = "fg-gooi-en-vechtstreek"
 _NOW = dt.datetime.now(dt.UTC)
@@ -38,8 +47,8 @@ def client(app) -> Iterator[TestClient]:
     ("call", "broken"),
     [
         (QUERY, (RecordOut, "model_validate")),
-        (QUERY, (RecordPage, "model_dump_json")),
-        (ACCESS, (AccessReport, "model_dump_json")),
+        (QUERY, (RecordPage, SERIALISATION)),
+        (ACCESS, (AccessReport, SERIALISATION)),
         (REPORT, (Report, "as_json")),
         (CSV_REPORT, (Report, "as_csv")),
     ],
@@ -55,7 +64,7 @@ def test_officer_answer_that_cannot_be_rendered_is_not_logged(
     officer = partner_client(PO, actor="fg-1")
     seq = last_seq(engine)
     with monkeypatch.context() as patched:
-        patched.setattr(*broken, boom)
+        break_at(patched, *broken)
         response = officer.request(method, path, **arguments)
     assert records_since(engine, seq) == []
     assert_not_rendered(response, DEMO_BSN, "coord-3", "mw-17", ZVH_OIN)
@@ -63,3 +72,36 @@ def test_officer_answer_that_cannot_be_rendered_is_not_logged(
     answered = officer.request(method, path, **arguments)
     assert answered.status_code == 200 and ZVH_OIN in answered.text, answered.text
     assert records_since(engine, seq) == [event_type]
+
+
+@pytest.mark.parametrize("call", [QUERY, ACCESS], ids=["query", "access-report"])
+def test_officer_answer_is_rendered_before_its_record_commits(
+    partner_client, engine, session, subject, monkeypatch, call
+) -> None:
+    """The request's one commit, with its inspection or access_report record, follows the serialisation."""
+    method, path, arguments, event_type = call
+    append(session, subject, 1, from_actor="mw-17", to_actor="coord-3", to_oin=ZVH_OIN)
+    officer = partner_client(PO, actor="fg-1")
+    officer.access_token()  # the token endpoint's own commit stays out of the order below
+    seq = last_seq(engine)
+    with render_and_commit_order(monkeypatch) as order:
+        response = officer.request(method, path, **arguments)
+    assert response.status_code == 200, response.text
+    assert order == ["render", "commit"]
+    assert records_since(engine, seq) == [event_type]
+
+
+@pytest.mark.parametrize("call", [QUERY, ACCESS, REPORT, CSV_REPORT], ids=["query", "access", "report", "csv"])
+def test_a_failing_commit_gives_the_officer_nothing(partner_client, engine, session, subject, call) -> None:
+    """The commit fails after the answer was rendered: 503 database_unavailable, no log content, no record."""
+    method, path, arguments, _ = call
+    append(session, subject, 1, from_actor="mw-17", to_actor="coord-3", to_oin=ZVH_OIN)
+    officer = partner_client(PO, actor="fg-1")
+    officer.access_token()
+    seq = last_seq(engine)
+    with failing_commits():
+        response = officer.request(method, path, **arguments)
+    assert (response.status_code, response.json()["code"]) == (503, "database_unavailable")
+    for text in (DEMO_BSN, "coord-3", "mw-17", ZVH_OIN):
+        assert text not in response.text
+    assert records_since(engine, seq) == []

@@ -9,21 +9,17 @@ from typing import Any
 
 import pytest
 from joserfc import jwt
-from joserfc.jwk import RSAKey
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from hub.auth.keys import SigningKey
 from hub.auth.models import AccessToken, UsedAssertion
-from partners.client import ASSERTION_TYPE, DEV_KEYS, load_private_key
+from partners.client import ASSERTION_TYPE
+from tests.support.auth import partner_key  # imported once per process
 
 HILVERSUM_SOCIAL = "gm0402-social"
 ZVH = "zvh-gooi-en-vechtstreek"
 TOKEN_URL = "http://127.0.0.1:8000/oauth/token"
-
-
-def partner_key(client_id: str) -> RSAKey:
-    return load_private_key(DEV_KEYS / f"{client_id}.key.pem")
 
 
 def sign_assertion(

@@ -18,17 +18,19 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
+from hub.auth.authorization import authorize
 from hub.auth.deps import CallerDep, current_caller
 from hub.auth.principal import Caller
+from hub.auth.routing import AuthorizedRoute, check_routes
 from hub.auth.scopes import scopes_for
 from hub.config import Settings
 from hub.crypto.devkeys import generate as generate_dev_keys
 from hub.errors import ValidationFailed
 from hub.main import create_app
-from hub.policy.pep import authorize, check_operation
-from hub.routing import AuthorizedRoute, check_routes
+from hub.policy.pep import check_operation
 from partners.client import DEV_KEYS, HubClient
 from tests.conftest import BACKENDS, fresh_database
+from tests.support.auth import partner_key
 
 MALFORMED_JSON = b'{"categories": ["housing", '  # cut off: FastAPI decodes it before any dependency runs
 JSON = {"Content-Type": "application/json"}
@@ -118,7 +120,7 @@ class Hub:
         if client_id not in self.partners:
             self.partners[client_id] = HubClient(
                 client_id,
-                DEV_KEYS / f"{client_id}.key.pem",
+                partner_key(client_id),
                 base_url=str(self.client.base_url),
                 actor="medewerker-1",
                 http=self.client,

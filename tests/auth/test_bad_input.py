@@ -292,3 +292,17 @@ def test_concurrent_replay_of_one_assertion_issues_one_token(client, auth_rows):
         thread.join()
     assert sorted(results) == [200, 400]
     assert auth_rows() == (1, 1)
+
+
+@pytest.mark.parametrize("duplicated", ["Authorization", "X-Acting-Person"])
+def test_duplicate_authorization_or_acting_person_is_refused(client, auth_headers, duplicated):
+    """A second Authorization or X-Acting-Person header is a 400 naming it, not silently ignored (issue 12,
+    item 10); the same request with each header once succeeds."""
+    headers = auth_headers(ZVH)
+    once = client.get("/v1/me", headers=headers)
+    assert once.status_code == 200
+    second = auth_headers(HILVERSUM_SOCIAL) if duplicated == "Authorization" else {"X-Acting-Person": "iemand-anders"}
+    twice = [*headers.items(), (duplicated, second[duplicated])]
+    response = client.get("/v1/me", headers=twice)
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["header"]) == ("duplicate_header", duplicated)

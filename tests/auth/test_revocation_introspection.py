@@ -61,13 +61,15 @@ def test_revocation_marks_the_token_revoked(app, partner_client):
     assert hub.introspect(token).json() == {"active": False}
 
 
-def test_revocation_of_another_clients_token_is_refused(app, partner_client):
-    """A partner cannot revoke another partner's token; the token stays valid."""
+def test_revocation_of_another_clients_token_answers_as_an_unknown_token(app, partner_client):
+    """A partner cannot revoke another partner's token, and cannot tell it from an unknown token either
+    (RFC 7009 §2.2: 200 with the same empty body); the token stays valid (issue 12, item 11)."""
     victim = partner_client(HILVERSUM_SOCIAL)
     token = victim.access_token()
-    response = partner_client(ZVH).revoke(token)
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_grant"
+    attacker = partner_client(ZVH)
+    response = attacker.revoke(token)
+    unknown = attacker.revoke("not-a-token")
+    assert (response.status_code, response.json()) == (200, {}) == (unknown.status_code, unknown.json())
     assert _row(app, HILVERSUM_SOCIAL).revoked_at is None
     assert victim.get("/v1/me").status_code == 200
 

@@ -130,6 +130,42 @@ def test_assertion_living_too_long_is_refused(client, auth_rows):
     assert auth_rows() == (0, 0)
 
 
+def test_assertion_without_iat_is_refused(client, auth_rows):
+    """An assertion without iat is invalid_client, naming iat (issue 12, item 8)."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(drop=("iat",))))
+    assert response.json() == {"error": "invalid_client", "error_description": "Missing or invalid claim: 'iat'."}
+    assert auth_rows() == (0, 0)
+
+
+@pytest.mark.parametrize("age", [366 * 86400, 301])
+def test_assertion_issued_longer_ago_than_its_lifetime_is_refused(client, auth_rows, age):
+    """exp - iat above the maximum assertion lifetime (300 s by default), with an exp still in the future,
+    is invalid_client: an iat a year old, or one second over."""
+    now = int(time.time())
+    response = client.post("/oauth/token", data=token_form(sign_assertion(iat=now + 60 - age, exp=now + 60)))
+    assert response.json()["error"] == "invalid_client"
+    assert "'exp' - 'iat'" in response.json()["error_description"]
+    assert auth_rows() == (0, 0)
+
+
+def test_assertion_issued_in_the_future_is_refused(client, auth_rows):
+    """An iat beyond the clock leeway is invalid_client."""
+    now = int(time.time())
+    response = client.post("/oauth/token", data=token_form(sign_assertion(iat=now + 3600, exp=now + 3660)))
+    assert response.json()["error"] == "invalid_client"
+    assert auth_rows() == (0, 0)
+
+
+def test_wrong_audience_names_the_expected_one(client, auth_rows, settings):
+    """An assertion for another address is refused, and the description names the audience the hub expects
+    (its token endpoint under HUB_ISSUER), so a newcomer on another port sees what to fix."""
+    response = client.post("/oauth/token", data=token_form(sign_assertion(aud="http://127.0.0.1:9000/oauth/token")))
+    body = response.json()
+    assert body["error"] == "invalid_client"
+    assert f"'{settings.issuer}/oauth/token'" in body["error_description"]
+    assert auth_rows() == (0, 0)
+
+
 @pytest.mark.parametrize("jti", ["short", 12345, ""])
 def test_assertion_jti_under_128_bits_is_refused(client, auth_rows, jti):
     """A jti that is not a string of at least 22 characters (128 bits) is invalid_client."""
@@ -138,9 +174,9 @@ def test_assertion_jti_under_128_bits_is_refused(client, auth_rows, jti):
     assert auth_rows() == (0, 0)
 
 
-@pytest.mark.parametrize("claim", ["exp", "jti", "iss", "aud"])
+@pytest.mark.parametrize("claim", ["exp", "iat", "jti", "iss", "aud"])
 def test_assertion_missing_a_required_claim_is_refused(client, auth_rows, claim):
-    """An assertion without exp, jti, iss or aud is invalid_client."""
+    """An assertion without exp, iat, jti, iss or aud is invalid_client."""
     response = client.post("/oauth/token", data=token_form(sign_assertion(drop=(claim,))))
     assert response.json()["error"] == "invalid_client"
     assert auth_rows() == (0, 0)

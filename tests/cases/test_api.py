@@ -36,6 +36,27 @@ def test_notification_opens_case_and_repeat_replays(dji_api, zvh_api, engine) ->
     ("changes", "field"),
     [
         ({"subject": {"bsn": "111222334", "name": "X", "birth_date": "1990-01-01"}}, "subject.bsn"),
+        # 123456782 passes the eleven-test; in full-width or Arabic-Indic digits it was a 500 (issue 12, item 5)
+        (
+            {
+                "subject": {
+                    "bsn": "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff12",
+                    "name": "X",
+                    "birth_date": "1990-01-01",
+                }
+            },
+            "subject.bsn",
+        ),
+        (
+            {
+                "subject": {
+                    "bsn": "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0662",
+                    "name": "X",
+                    "birth_date": "1990-01-01",
+                }
+            },
+            "subject.bsn",
+        ),
         ({"municipality": "GM9999"}, "municipality"),
         ({"expected_release_on": "2026-10-01"}, "expected_release_on"),
         ({"started_on": "not-a-date"}, "started_on"),
@@ -68,6 +89,24 @@ def test_end_before_start_is_refused(dji_api, engine) -> None:
         },
     )
     assert (response.status_code, response.json()["field"]) == (422, "ended_on")
+    with Session(engine) as session:
+        assert session.get(Case, case_id).detention_ended_on is None
+
+
+def test_end_with_a_bsn_in_other_digits_is_refused(dji_api, engine) -> None:
+    """detention-ended with the case's BSN in full-width digits: 422 naming bsn (not a 500); the case stays open."""
+    case_id = _open(dji_api)
+    full_width = "".join(chr(0xFF10 + int(d)) for d in BSN)
+    response = dji_api.post(
+        "/v1/notifications/detention-ended",
+        json={
+            "notification_id": "PI-NWG-2",
+            "started_notification_id": "PI-NWG-1",
+            "bsn": full_width,
+            "ended_on": "2026-12-01",
+        },
+    )
+    assert (response.status_code, response.json()["field"]) == (422, "bsn")
     with Session(engine) as session:
         assert session.get(Case, case_id).detention_ended_on is None
 

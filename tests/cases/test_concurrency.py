@@ -28,6 +28,7 @@ def test_simultaneous_repeats_open_one_case(engine: Engine, ctx: CaseContext, dj
             with Session(engine, expire_on_commit=False) as session:
                 barrier.wait()
                 outcomes.append(notifications.detention_started(session, ctx, dji, data))
+                session.commit()  # as the request's unit of work does (hub.db)
         except BaseException as exc:  # reported below, so the test fails with the cause
             errors.append(exc)
 

@@ -183,8 +183,7 @@ def test_a_logged_refusal_under_a_key_keeps_its_record_and_frees_the_key(zvh_api
     """A POST whose service writes a refusal's record and then raises a LoggedRefusal: under an
     Idempotency-Key the record still commits (as without the key), and the key is free for a retry."""
     from hub.cases import service
-    from hub.errors import Conflict
-    from hub.rendering import LoggedRefusal
+    from hub.errors import Conflict, LoggedRefusal
 
     class RefusedAndLogged(LoggedRefusal, Conflict):
         code = "refused_and_logged"
@@ -195,7 +194,7 @@ def test_a_logged_refusal_under_a_key_keeps_its_record_and_frees_the_key(zvh_api
                 case_id=refused_case_id, type="refusal_logged", actor="test", organisation_oin="00000001000000001001"
             )
         )
-        session.commit()  # only a flush while the key's hold is in place
+        session.flush()  # services never commit: the unit of work commits a LoggedRefusal's record
         raise RefusedAndLogged("geweigerd en vastgelegd")
 
     monkeypatch.setattr(service, "record_event", refuse_after_logging)

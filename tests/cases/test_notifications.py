@@ -138,6 +138,7 @@ def test_end_with_consent_hands_over(session: Session, ctx: CaseContext, dji: Ca
 def test_bad_end_is_refused(session: Session, ctx: CaseContext, dji: Caller, ended, field) -> None:
     """An end before the start, another person or an unknown detention: 422, the case unchanged."""
     case_id = notifications.detention_started(session, ctx, dji, _started()).result.case_id
+    session.commit()  # the start's own unit of work (services never commit)
     with pytest.raises(HubError) as refused:
         notifications.detention_ended(session, ctx, dji, _ended(**ended))
     session.rollback()

@@ -15,7 +15,16 @@ from sqlmodel import Session, select
 from hub.cases import endpoints
 from hub.cases.models import Case
 from hub.cases.schemas import IdentityPublic, InformationSheet, NotificationResult
-from tests.support.rendering import assert_not_rendered, boom, last_seq, partner_view, records_since
+from tests.support.rendering import (
+    SERIALISATION,
+    assert_not_rendered,
+    break_at,
+    failing_commits,
+    last_seq,
+    partner_view,
+    records_since,
+    render_and_commit_order,
+)
 
 from .conftest import BSN, started_body
 
@@ -35,7 +44,7 @@ def test_detention_started_that_cannot_be_rendered_opens_no_case(dji_api, engine
     the case (201, not a repeat) and is logged once."""
     seq = last_seq(engine)
     with monkeypatch.context() as patched:
-        patched.setattr(NotificationResult, "model_dump_json", boom)
+        break_at(patched, NotificationResult, SERIALISATION)
         response = dji_api.post("/v1/notifications/detention-started", json=started_body())
     assert records_since(engine, seq) == [] and cases_stored(engine) == 0
     assert_not_rendered(response, BSN)
@@ -57,7 +66,7 @@ def test_detention_ended_that_cannot_be_rendered_changes_nothing(dji_api, engine
     }
     seq = last_seq(engine)
     with monkeypatch.context() as patched:
-        patched.setattr(NotificationResult, "model_dump_json", boom)
+        break_at(patched, NotificationResult, SERIALISATION)
         response = dji_api.post("/v1/notifications/detention-ended", json=ended)
     assert records_since(engine, seq) == []
     with Session(engine) as session:
@@ -70,7 +79,7 @@ def test_detention_ended_that_cannot_be_rendered_changes_nothing(dji_api, engine
 
 
 @pytest.mark.parametrize(
-    "broken", [(endpoints, "IdentityPublic"), (IdentityPublic, "model_dump_json")], ids=["shaping", "serialisation"]
+    "broken", [(endpoints, "IdentityPublic"), (IdentityPublic, SERIALISATION)], ids=["shaping", "serialisation"]
 )
 def test_identity_that_cannot_be_rendered_is_not_logged_as_shown(dji_api, zvh_api, engine, monkeypatch, broken) -> None:
     """The coordinator's identity read fails to render: no identity_shown record, no BSN or name in the
@@ -78,7 +87,7 @@ def test_identity_that_cannot_be_rendered_is_not_logged_as_shown(dji_api, zvh_ap
     case_id = dji_api.post("/v1/notifications/detention-started", json=started_body()).json()["case_id"]
     seq = last_seq(engine)
     with monkeypatch.context() as patched:
-        patched.setattr(*broken, boom)
+        break_at(patched, *broken)
         response = zvh_api.get(f"/v1/cases/{case_id}/identity")
     assert records_since(engine, seq) == []
     assert_not_rendered(response, BSN, "de Vries")
@@ -90,7 +99,7 @@ def test_identity_that_cannot_be_rendered_is_not_logged_as_shown(dji_api, zvh_ap
 
 @pytest.mark.parametrize(
     "broken",
-    [(InformationSheet, "model_validate"), (InformationSheet, "model_dump_json")],
+    [(InformationSheet, "model_validate"), (InformationSheet, SERIALISATION)],
     ids=["shaping", "serialisation"],
 )
 def test_information_sheet_that_cannot_be_rendered_is_not_logged_as_read(
@@ -101,7 +110,7 @@ def test_information_sheet_that_cannot_be_rendered_is_not_logged_as_read(
     case_id = dji_api.post("/v1/notifications/detention-started", json=started_body()).json()["case_id"]
     seq = last_seq(engine)
     with monkeypatch.context() as patched:
-        patched.setattr(*broken, boom)
+        break_at(patched, *broken)
         response = zvh_api.get(f"/v1/cases/{case_id}/information-sheet")
     assert records_since(engine, seq) == []
     assert_not_rendered(response, "Zoekt woonruimte")
@@ -109,3 +118,52 @@ def test_information_sheet_that_cannot_be_rendered_is_not_logged_as_read(
     sheet = zvh_api.get(f"/v1/cases/{case_id}/information-sheet")
     assert sheet.status_code == 200 and "housing" in sheet.json()["conditions"]
     assert records_since(engine, seq) == ["data_read"]
+
+
+# -- the order itself, per path: rendered, then committed; a failing commit releases or stores nothing -------
+
+ENDED = {"notification_id": "PI-NWG-END", "started_notification_id": "PI-NWG-1", "bsn": BSN, "ended_on": "2027-01-15"}
+
+
+@pytest.fixture
+def case_call(request, dji_api, zvh_api):
+    """Sets up one path and returns (client, method, path, json, content that must not leak)."""
+    if request.param == "detention_started":
+        return dji_api, "POST", "/v1/notifications/detention-started", started_body(), (BSN,)
+    case_id = dji_api.post("/v1/notifications/detention-started", json=started_body()).json()["case_id"]
+    if request.param == "detention_ended":
+        return dji_api, "POST", "/v1/notifications/detention-ended", ENDED, (BSN,)
+    if request.param == "identity":
+        return zvh_api, "GET", f"/v1/cases/{case_id}/identity", None, (BSN, "de Vries")
+    return zvh_api, "GET", f"/v1/cases/{case_id}/information-sheet", None, ("Zoekt woonruimte",)
+
+
+CASE_PATHS = ["detention_started", "detention_ended", "identity", "information_sheet"]
+
+
+@pytest.mark.parametrize("case_call", CASE_PATHS, indirect=True)
+def test_the_answer_is_rendered_before_its_record_commits(case_call, engine, monkeypatch) -> None:
+    """The request's one commit, with its log record, comes after its response was serialised."""
+    client, method, path, body, _ = case_call
+    client.access_token()  # the token endpoint's own commit stays out of the order below
+    seq = last_seq(engine)
+    with render_and_commit_order(monkeypatch) as order:
+        response = client.request(method, path, json=body)
+    assert response.status_code in (200, 201), response.text
+    assert order == ["render", "commit"]
+    assert len(records_since(engine, seq)) == 1
+
+
+@pytest.mark.parametrize("case_call", CASE_PATHS, indirect=True)
+def test_a_failing_commit_releases_nothing(case_call, engine) -> None:
+    """The commit fails after the answer was rendered: 503 database_unavailable without the content, and
+    nothing is stored or logged (no case is opened)."""
+    client, method, path, body, content = case_call
+    client.access_token()
+    seq, cases = last_seq(engine), cases_stored(engine)
+    with failing_commits():
+        response = client.request(method, path, json=body)
+    assert (response.status_code, response.json()["code"]) == (503, "database_unavailable")
+    for text in content:
+        assert text not in response.text
+    assert records_since(engine, seq) == [] and cases_stored(engine) == cases

@@ -14,9 +14,9 @@ import pytest
 from structlog.testing import capture_logs
 
 from hub.config import Settings
-from hub.policy.opa_standin import StandinServer
 from partners.scenario import PLAN, POLICE_ANSWER, SECURITY_ANSWER, SOCIAL_ANSWER, Scenario
 from tests.support.opa import OPA_TOKEN, write_token_file
+from tests.support.opa_standin import StandinServer
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def open_case(engine: Engine, case_ctx, make_caller) -> Callable[..., str]:
                 "information_sheet": {"conditions": {"housing": {"status": "not_in_order"}}},
             }
         )
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
             outcome = notifications.detention_started(session, case_ctx, make_caller(DJI), body)
             return outcome.result.case_id
 
@@ -81,7 +81,7 @@ def weigh(engine: Engine, case_ctx, make_caller) -> Callable[..., None]:
 
     def record(case_id: str, consent: str = "yes", risk: str = "none") -> None:
         event = WeighingRecorded(type="weighing_recorded", consent=consent, risk=risk)
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
             case = cases.get_case(session, case_id)
             if case is not None and case.state == "notified":
                 cases.record_event(
@@ -104,7 +104,7 @@ def plan(engine: Engine, case_ctx, make_caller) -> Callable[[str], None]:
                 },
             }
         )
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
             cases.record_event(session, case_ctx, make_caller(ZVH), case_id, event)
 
     return record
@@ -113,7 +113,7 @@ def plan(engine: Engine, case_ctx, make_caller) -> Callable[[str], None]:
 @pytest.fixture
 def end_detention(engine: Engine, case_ctx, make_caller) -> Callable[[str], None]:
     def end(case_id: str) -> None:
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
             case = session.get(Case, case_id)
             assert case is not None
             body = DetentionEndedIn(

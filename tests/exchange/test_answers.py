@@ -172,11 +172,11 @@ def test_unanswered_request_has_no_answer_to_read(open_request, hub, db):
 
 def test_expiry_job_marks_only_requests_past_their_expiry(open_request, db, settings):
     """The job leaves a fresh request open and marks it expired once twice its answer period has passed."""
-    with Session(db.engine, expire_on_commit=False) as session:
+    with Session(db.engine, expire_on_commit=False) as session, session.begin():
         assert expire_requests(session, datetime.now(UTC)) == 0
     assert db.get(DataRequest, open_request).status == "open"
     later = datetime.now(UTC) + timedelta(days=2 * settings.request_due_days, hours=1)
-    with Session(db.engine, expire_on_commit=False) as session:
+    with Session(db.engine, expire_on_commit=False) as session, session.begin():
         assert expire_requests(session, later) == 1
     assert db.get(DataRequest, open_request).status == "expired"
 

@@ -165,6 +165,7 @@ def test_policy_failure_on_a_release_path_releases_nothing(path, answered, hande
     response = hub(client).get(url)
     assert response.status_code == 503
     assert response.json()["code"] == "policy_unavailable"
+    assert response.headers["retry-after"] == "5"
     assert BSN not in response.text and "with_family_or_friends" not in response.text
     assert counts(db) == before
 
@@ -177,6 +178,7 @@ def test_answer_during_a_policy_failure_stores_nothing_and_can_be_retried(open_c
     before = counts(db)
     response = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}})
     assert response.status_code == 503 and response.json()["code"] == "policy_unavailable"
+    assert response.headers["retry-after"] == "5"
     assert counts(db) == before
     assert db.get(DataRequest, request_id).status == "open"
     app.state.pdp = working

@@ -18,7 +18,14 @@ from hub.exchange import present
 from hub.exchange.models import Answer, DataRequest
 from hub.exchange.schemas import AnswerReceipt, HandoverContent, HandoverOut, InboxDetail, ReleasedAnswer, RequestOut
 from tests.exchange.conftest import BSN, SOCIAL, ZVH, Peek, counts
-from tests.support.rendering import assert_not_rendered, boom, partner_view
+from tests.support.rendering import (
+    SERIALISATION,
+    assert_not_rendered,
+    break_at,
+    failing_commits,
+    partner_view,
+    render_and_commit_order,
+)
 
 HOUSING = {"situation": "with_family_or_friends", "at_risk_of_loss": True}
 SOCIAL_OIN = "00000009990000008000"
@@ -41,7 +48,7 @@ def records_since(db: Peek, seq: int) -> list[str]:
 def breaks(shaper: str, model: type) -> Any:
     """The two outer edges at which a response can fail: the function that shapes it, the model's serialisation."""
     return pytest.mark.parametrize(
-        "broken", [(present, shaper), (model, "model_dump_json")], ids=["shaping", "serialisation"]
+        "broken", [(present, shaper), (model, SERIALISATION)], ids=["shaping", "serialisation"]
     )
 
 
@@ -62,7 +69,7 @@ def test_answer_read_that_cannot_be_rendered_is_not_logged_as_released(answered,
     _, request_id = answered
     before, seq = counts(db), last_seq(db)
     with monkeypatch.context() as patched:
-        patched.setattr(*broken, boom)
+        break_at(patched, *broken)
         response = hub(ZVH).get(f"/v1/requests/{request_id}/answer")
     assert records_since(db, seq) == [] and counts(db) == before
     assert_not_rendered(response, "with_family_or_friends")
@@ -80,7 +87,7 @@ def test_inbox_identity_that_cannot_be_rendered_is_not_logged_as_shown(open_case
     request_id = ask(open_case(), SOCIAL, ["housing"]).json()["id"]
     seq = last_seq(db)
     with monkeypatch.context() as patched:
-        patched.setattr(*broken, boom)
+        break_at(patched, *broken)
         response = hub(SOCIAL).get(f"/v1/inbox/{request_id}")
     assert records_since(db, seq) == []
     assert_not_rendered(response, BSN, "de Vries")
@@ -98,7 +105,7 @@ def test_request_that_cannot_be_rendered_is_not_stored_or_logged(open_case, ask,
     case_id = open_case()
     before, seq = counts(db), last_seq(db)
     with monkeypatch.context() as patched:
-        patched.setattr(*broken, boom)
+        break_at(patched, *broken)
         response = ask(case_id, SOCIAL, ["housing"], headers=headers)
     assert records_since(db, seq) == [] and counts(db) == before
     assert db.get(Case, case_id).state == "notified"
@@ -117,7 +124,7 @@ def test_answer_whose_receipt_cannot_be_rendered_is_not_stored_or_logged(open_ca
     request_id = ask(open_case(), SOCIAL, ["housing"]).json()["id"]
     before, seq = counts(db), last_seq(db)
     with monkeypatch.context() as patched:
-        patched.setattr(*broken, boom)
+        break_at(patched, *broken)
         response = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}})
     assert records_since(db, seq) == [] and counts(db) == before
     assert db.get(DataRequest, request_id).status == "open"
@@ -146,7 +153,7 @@ def test_handover_that_cannot_be_rendered_is_not_sent_or_logged(ended_case, hub,
     before, seq = counts(db), last_seq(db)
     state = db.get(Case, ended_case).state
     with monkeypatch.context() as patched:
-        patched.setattr(*broken, boom)
+        break_at(patched, *broken)
         response = hub(ZVH).post(f"/v1/cases/{ended_case}/handover")
     assert records_since(db, seq) == [] and counts(db) == before
     assert db.get(Case, ended_case).state == state
@@ -164,7 +171,7 @@ def test_handover_read_that_cannot_be_rendered_is_not_logged_as_released(ended_c
     handover_id = hub(ZVH).post(f"/v1/cases/{ended_case}/handover").json()["id"]
     seq = last_seq(db)
     with monkeypatch.context() as patched:
-        patched.setattr(*broken, boom)
+        break_at(patched, *broken)
         response = hub(SOCIAL).get(f"/v1/handovers/{handover_id}")
     assert records_since(db, seq) == []
     assert_not_rendered(response, BSN, "with_family_or_friends", "Onderdak")
@@ -173,3 +180,64 @@ def test_handover_read_that_cannot_be_rendered_is_not_logged_as_released(ended_c
     assert read.status_code == 200 and read.json()["content"]["housing"] == HOUSING
     released = db.all(select(AuditRecord).where(AuditRecord.seq > seq))
     assert [(r.event_type, r.to_oin) for r in released] == [("data_released", SOCIAL_OIN)]
+
+
+# -- the order itself, per disclosure path: rendered, then committed; a failing commit releases nothing ------
+
+
+@pytest.fixture
+def route_call(request, hub, open_case, ask) -> Any:
+    """Sets up one disclosure path and returns (partner, method, path, json, content that must not leak)."""
+    name = request.param
+    if name == "create_request":
+        return ZVH, "POST", f"/v1/cases/{open_case()}/requests", _asked(), ()
+    if name == "inbox_read":
+        request_id = ask(open_case(), SOCIAL, ["housing"]).json()["id"]
+        return SOCIAL, "GET", f"/v1/inbox/{request_id}", None, (BSN, "de Vries")
+    if name == "answer_submit":
+        request_id = ask(open_case(), SOCIAL, ["housing"]).json()["id"]
+        return SOCIAL, "POST", f"/v1/inbox/{request_id}/answer", {"values": {"housing": HOUSING}}, ()
+    _, request_id = request.getfixturevalue("answered")
+    if name == "answer_read":
+        return ZVH, "GET", f"/v1/requests/{request_id}/answer", None, ("with_family_or_friends",)
+    case_id = request.getfixturevalue("ended_case")
+    if name == "handover_create":
+        return ZVH, "POST", f"/v1/cases/{case_id}/handover", None, ()
+    handover_id = hub(ZVH).post(f"/v1/cases/{case_id}/handover").json()["id"]
+    return SOCIAL, "GET", f"/v1/handovers/{handover_id}", None, (BSN, "with_family_or_friends")
+
+
+def _asked() -> dict[str, Any]:
+    return {"responder": SOCIAL, "activity": "reintegration", "categories": ["housing"]}
+
+
+PATHS = ["create_request", "inbox_read", "answer_submit", "answer_read", "handover_create", "handover_read"]
+
+
+@pytest.mark.parametrize("route_call", PATHS, indirect=True)
+def test_the_answer_is_rendered_before_its_record_commits(route_call, hub, db, monkeypatch):
+    """The request's one commit, with its log record, comes after its response was serialised."""
+    partner, method, path, body, _ = route_call
+    hub(partner).access_token()  # the token endpoint's own commit stays out of the order below
+    seq = last_seq(db)
+    with render_and_commit_order(monkeypatch) as order:
+        response = hub(partner).request(method, path, json=body)
+    assert response.status_code in (200, 201), response.text
+    assert order == ["render", "commit"]
+    assert len(records_since(db, seq)) == 1
+
+
+@pytest.mark.parametrize("route_call", PATHS, indirect=True)
+def test_a_failing_commit_releases_nothing(route_call, hub, db):
+    """The commit fails after the answer was rendered: the partner gets 503 database_unavailable without any
+    of the content, and nothing is stored or logged."""
+    partner, method, path, body, content = route_call
+    hub(partner).access_token()
+    before, seq = counts(db), last_seq(db)
+    with failing_commits():
+        response = hub(partner).request(method, path, json=body)
+    assert (response.status_code, response.json()["code"]) == (503, "database_unavailable")
+    assert response.headers["retry-after"]
+    for text in content:
+        assert text not in response.text
+    assert records_since(db, seq) == [] and counts(db) == before

@@ -167,3 +167,43 @@ def test_coordinator_lists_the_requests_of_a_case_page_by_page(open_case, ask, h
     seen = [item["id"] for item in first["items"] + second["items"]]
     assert sorted(seen) == sorted(ids) and len(seen) == 3
     assert second["next_cursor"] is None
+
+
+def test_request_under_handover_is_refused_by_the_route_and_stores_nothing(open_case, ask, weigh, end_detention, db):
+    """Purpose binding: after detention ended, a request under `handover` (a provision) to the municipality of
+    origin is a 422 naming `activity`; nothing is stored or logged, so no false purpose reaches the log."""
+    case_id = open_case()
+    weigh(case_id, consent="yes")
+    end_detention(case_id)
+    before = counts(db)
+    response = ask(case_id, SOCIAL, ["plan", "care", "housing"], activity="handover")
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert problem["field"] == "activity"
+    assert "opgevraagd" in problem["detail"]
+    assert counts(db) == before
+    assert ask(case_id, SOCIAL, ["housing"], activity="reintegration").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"responder": SOCIAL, "activity": "reintegration\u0000x", "categories": ["housing"]}, "activity"),
+        ({"responder": SOCIAL, "activity": "reintegration", "categories": ["housing\u0000care"]}, "categories"),
+        ({"responder": SOCIAL + "\u0000x", "activity": "reintegration", "categories": ["housing"]}, "responder"),
+    ],
+)
+def test_nul_in_a_request_body_is_refused_naming_the_field(open_case, hub, db, body, field):
+    """Through HTTP a string cut at U+0000 is refused with a problem naming the field, and nothing is stored.
+    (The issue's four cases — requester region and role, case state, responder municipality — come from the
+    partner registry and the case, not the body; test_control_characters.py feeds them to the enforcement
+    point, which refuses them on every engine.)"""
+    case_id = open_case()
+    before = counts(db)
+    response = hub("zvh-gooi-en-vechtstreek").post(f"/v1/cases/{case_id}/requests", json=body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert field in (problem.get("field") or problem["detail"] + str(problem.get("errors")))
+    assert counts(db) == before

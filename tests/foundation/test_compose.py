@@ -56,10 +56,18 @@ def test_opa_serves_the_policies_folder_read_only():
     assert "--server" in opa["command"] and "/policies" in opa["command"]
 
 
+def test_opa_image_is_the_oracles_version():
+    """Compose runs the OPA version the suite's oracle embeds (tools/opa_oracle.py), pinned, never `latest`."""
+    oracle = (ROOT / "tools" / "opa_oracle.py").read_text()
+    version = re.search(r'^OPA_VERSION = "([0-9.]+)"', oracle, re.MULTILINE)
+    assert version is not None
+    assert SERVICES["opa"]["image"] == f"openpolicyagent/opa:{version.group(1)}"
+
+
 def test_opa_api_requires_the_hubs_token():
     """M2: OPA authenticates bearer tokens and authorizes every API call with deploy/opa/authz.rego, the same
     file the OPA stand-in of the suite runs; it loads the token's digest from a secret, never the token."""
-    from hub.policy.opa_standin import AUTHZ_MODULE_ID, AUTHZ_POLICY
+    from tests.support.opa_standin import AUTHZ_MODULE_ID, AUTHZ_POLICY
 
     opa = SERVICES["opa"]
     command = opa["command"]
@@ -111,13 +119,19 @@ def test_secret_files_exist_only_as_references():
     assert all(spec["file"].startswith("./secrets/") for spec in COMPOSE["secrets"].values())
 
 
-def test_image_serves_without_proxy_headers(monkeypatch):
+def test_image_serves_without_proxy_headers(monkeypatch, tmp_path):
     """The image starts the hub with `hub serve`, which runs uvicorn with proxy headers off: the TCP peer (which
-    decides whether the client-certificate header is believed) is never rewritten from X-Forwarded-For."""
+    decides whether the client-certificate header is believed) is never rewritten from X-Forwarded-For; and
+    without uvicorn's `server` header."""
     import uvicorn
     from typer.testing import CliRunner
 
     from hub.cli import app as cli
+    from hub.config import Settings
+
+    # `hub serve` builds the app once before uvicorn (a refused configuration stops it there): give it a valid one.
+    settings = Settings(env="dev", database_url=f"sqlite:///{tmp_path}/hub.db")
+    monkeypatch.setattr("hub.cli.get_settings", lambda: settings)
 
     command = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD")]
     assert len(command) == 1 and "exec hub serve" in command[0] and "uvicorn" not in command[0]
@@ -125,7 +139,7 @@ def test_image_serves_without_proxy_headers(monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: seen.update(options, target=target))
     result = CliRunner().invoke(cli, ["serve", "--host", "127.0.0.2", "--port", "8000", "--workers", "2"])
     assert result.exit_code == 0, result.output
-    assert seen["proxy_headers"] is False and seen["access_log"] is False
+    assert seen["proxy_headers"] is False and seen["access_log"] is False and seen["server_header"] is False
     assert (seen["target"], seen["host"], seen["workers"]) == ("hub.asgi:app", "127.0.0.2", 2)
 
 

@@ -1,5 +1,8 @@
 """Liveness and readiness."""
 
+import tempfile
+from pathlib import Path
+
 
 def test_live_answers_ok(client):
     """/health/live says the process is up."""
@@ -8,13 +11,40 @@ def test_live_answers_ok(client):
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_reports_database_and_registry(client):
-    """/health/ready checks the database and the partner registry, and says which is which."""
+def test_ready_reports_database_registry_and_policy_engine(client):
+    """/health/ready checks the database, the partner registry and the policy engine, and says which is which."""
     response = client.get("/health/ready")
     body = response.json()
     assert body["checks"]["database"] is True
-    assert set(body["checks"]) == {"database", "registry"}
+    assert body["checks"]["policy_engine"] is True  # the embedded engine with its bundle loaded
+    assert set(body["checks"]) == {"database", "registry", "policy_engine"}
     assert response.status_code == (200 if body["checks"]["registry"] else 503)
+
+
+def test_ready_is_503_naming_the_policy_engine_when_opa_is_unreachable(settings):
+    """With a remote OPA that does not answer, the hub starts but is not ready: 503 naming the policy engine,
+    with Retry-After. Once OPA answers (the stand-in), it is ready again."""
+    from fastapi.testclient import TestClient
+
+    from hub.config import ROOT
+    from hub.main import create_app
+    from tests.support.opa import OPA_TOKEN, write_token_file
+    from tests.support.opa_standin import StandinServer
+
+    server = StandinServer(ROOT / "policies", token=OPA_TOKEN)  # bound, not yet listening
+    folder = Path(tempfile.mkdtemp())
+    remote = settings.model_copy(
+        update={"opa_url": server.url, "opa_timeout_seconds": 2.0, "opa_token_file": write_token_file(folder)}
+    )
+    with TestClient(create_app(remote), base_url="http://127.0.0.1:8000") as client:
+        response = client.get("/health/ready")
+        assert response.status_code == 503
+        body = response.json()
+        assert body["checks"]["policy_engine"] is False and "policy_engine" in body["failing"]
+        assert body["checks"]["database"] is True
+        assert response.headers["retry-after"] == "5"
+        with server:
+            assert client.get("/health/ready").json()["checks"]["policy_engine"] is True
 
 
 def test_every_response_carries_a_request_id(client):

@@ -31,3 +31,10 @@ def test_image_installs_the_hub_in_place_with_the_files_root_points_at():
         assert f"COPY {folder} ./{folder}" in DOCKERFILE
     assert "chown -R hub /app/var" in DOCKERFILE  # pid files for `hub policy reload`; nothing else is writable
     assert DOCKERFILE.index("chown -R hub /app/var") < DOCKERFILE.index("USER hub")
+
+
+def test_license_is_a_plain_spdx_expression():
+    """PEP 639: `license` is an SPDX string (the `{text = ...}` table is deprecated and warns at install)."""
+    assert PYPROJECT["project"]["license"] == "EUPL-1.2"
+    build_requires = PYPROJECT["build-system"]["requires"]
+    assert any(r.startswith("setuptools>=") and int(r.split(">=")[1].split(".")[0]) >= 77 for r in build_requires)

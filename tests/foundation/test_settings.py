@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from pydantic import ValidationError
 
 from hub import config
 from hub.config import DEV_CERTS, ConfigurationError, Settings
@@ -137,7 +138,7 @@ def test_weak_or_malformed_secret_is_refused(tmp_path, name, value, reason):
         Settings(**values).check_safe()
 
 
-@pytest.mark.parametrize("issuer", [None, "http://127.0.0.1:8000", "http://hub.example.nl", "hub.example.nl"])
+@pytest.mark.parametrize("issuer", [None, "http://127.0.0.1:8000", "http://hub.example.nl"])
 def test_issuer_must_be_https_outside_development(tmp_path, issuer):
     """The default http://127.0.0.1 issuer, or any non-https issuer, is refused outside development."""
     values = _production_keys(tmp_path)
@@ -147,6 +148,39 @@ def test_issuer_must_be_https_outside_development(tmp_path, issuer):
         values["issuer"] = issuer
     with pytest.raises(ConfigurationError, match="HUB_ISSUER"):
         Settings(**values).check_safe()
+
+
+@pytest.mark.parametrize(
+    ("issuer", "reason"),
+    [
+        ("https:// ", "whitespace"),
+        ("https://", "host"),
+        ("https:///hub", "host"),
+        ("hub.example.nl", "https"),
+        ("ftp://hub.example.nl", "https"),
+        ("https://hub.example.nl?x=1", "query"),
+        ("https://hub.example.nl/#top", "fragment"),
+        ("https://hub.example.nl/ hub", "whitespace"),
+        ("https://hub.example.nl\t", "whitespace"),
+        ("https://user@hub.example.nl", "user info"),
+        ("https://hub.example.nl:http", "URL"),
+    ],
+)
+@pytest.mark.parametrize("env", ["dev", "production"])
+def test_issuer_is_parsed_as_a_base_url(issuer, reason, env):
+    """HUB_ISSUER must parse as an http(s) URL with a host and no whitespace, query or fragment, in every
+    environment (issue 12, item 9: `https:// ` was accepted)."""
+    with pytest.raises(ValidationError, match=reason) as raised:
+        Settings(env=env, issuer=issuer)
+    assert raised.value.errors()[0]["loc"] == ("issuer",)
+
+
+@pytest.mark.parametrize(
+    "issuer", ["https://hub.example.nl", "https://hub.example.nl:8443/dt/", "http://127.0.0.1:8000"]
+)
+def test_a_well_formed_issuer_is_kept_as_given(issuer):
+    """A base URL with a host, a port or a path passes unchanged."""
+    assert Settings(env="dev", issuer=issuer).issuer == issuer
 
 
 def _dev_token_jwks(target: Path) -> Path:

@@ -63,8 +63,9 @@ method path                                          on            dji zvh soc s
 [public]
 GET    /openapi.json                                 -             200 200 200 200 200 200 200 200  200 200
 GET    /docs                                         -             200 200 200 200 200 200 200 200  200 200
-GET    /docs/oauth2-redirect                         -             200 200 200 200 200 200 200 200  200 200
-GET    /redoc                                        -             200 200 200 200 200 200 200 200  200 200
+GET    /docs/start.js                                -             200 200 200 200 200 200 200 200  200 200
+GET    /docs/assets/swagger-ui.css                   -             200 200 200 200 200 200 200 200  200 200
+GET    /docs/assets/swagger-ui-bundle.js             -             200 200 200 200 200 200 200 200  200 200
 GET    /health/live                                  -             200 200 200 200 200 200 200 200  200 200
 GET    /health/ready                                 -             200 200 200 200 200 200 200 200  200 200
 GET    /.well-known/oauth-authorization-server       -             200 200 200 200 200 200 200 200  200 200

@@ -9,16 +9,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from functools import cache, cached_property
+from functools import cached_property
 from itertools import count
 from typing import Any
 
 import httpx
-from joserfc.jwk import RSAKey
 
-from partners.client import DEV_KEYS, HubClient, load_private_key
+from partners.client import HubClient
 from partners.scenario import PLAN
 from tests.matrix.table import Row
+from tests.support.auth import partner_key
 
 DJI, ZVH, SOCIAL = "dji-pi-nieuwegein", "zvh-gooi-en-vechtstreek", "gm0402-social"
 BSNS = ("111222333", "123456782", "999999990", "111111110", "222222220", "333333330")  # pass the eleven-test
@@ -26,12 +26,6 @@ NEW_BSN = "444444440"  # the notification the matrix row itself posts
 STARTED = date.today() - timedelta(days=30)
 HOUSING = {"situation": "with_family_or_friends", "at_risk_of_loss": True}
 PLAN_EVENT = {"type": "plan_recorded", "plan": PLAN}  # the seed scenario's plan, in the catalogue's shape
-
-
-@cache
-def partner_key(client_id: str) -> RSAKey:
-    """A development partner's private key, read once per process (an RSA import costs ~0.1 s)."""
-    return load_private_key(DEV_KEYS / f"{client_id}.key.pem")
 
 
 def partner_clients(http: httpx.Client, actor: str) -> Callable[[str], HubClient]:

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from hub.config import ROOT
-from hub.policy.opa_standin import StandinServer
 from hub.policy.pdp import EmbeddedPDP
 from hub.policy.remote import RemotePDP
 from tests.support.opa import OPA_TOKEN
+from tests.support.opa_standin import StandinServer
+from tests.support.oracle import OraclePDP
 
 POLICIES = ROOT / "policies"
 
@@ -21,6 +22,14 @@ POLICIES = ROOT / "policies"
 @pytest.fixture(scope="session")
 def embedded_pdp() -> EmbeddedPDP:
     return EmbeddedPDP(POLICIES)
+
+
+@pytest.fixture(scope="session")
+def opa_pdp() -> Iterator[OraclePDP]:
+    """Real OPA (v1.20.2, in-process, from the tool venv of `make opa`) over policies/."""
+    pdp = OraclePDP(POLICIES)
+    yield pdp
+    pdp.close()
 
 
 @pytest.fixture(scope="session")

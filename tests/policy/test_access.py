@@ -6,11 +6,12 @@ import pytest
 from fastapi import APIRouter, Depends
 from structlog.testing import capture_logs
 
+from hub.auth.authorization import authorize
 from hub.auth.principal import ROLES, Caller
+from hub.auth.routing import AuthorizedRoute
 from hub.auth.scopes import ROLE_SCOPES
 from hub.policy.pdp import EmbeddedPDP
-from hub.policy.pep import authorize, check_operation
-from hub.routing import AuthorizedRoute
+from hub.policy.pep import check_operation
 
 RESPONDERS = {"dji", "municipal_social", "municipal_security", "police", "probation"}
 TABLE: dict[str, set[str]] = {
@@ -104,6 +105,7 @@ def test_authorize_with_broken_engine_refuses(guarded, client, auth_headers, pol
     response = client.get("/v1/_policy_probe", headers=auth_headers("zvh-gooi-en-vechtstreek"))
     assert response.status_code == 503
     assert response.json()["code"] == "policy_unavailable"
+    assert response.headers["retry-after"] == "5"
 
 
 def test_app_carries_the_embedded_pdp(app):

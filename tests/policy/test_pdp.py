@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,23 @@ from structlog.testing import capture_logs
 
 from hub.config import ROOT
 from hub.policy.bundle import read_source
-from hub.policy.opa_standin import StandinServer
+from hub.policy.errors import PolicyUnavailableError
 from hub.policy.pdp import EmbeddedPDP
 from hub.policy.pep import check_operation, decide_request
 from hub.policy.remote import RemotePDP
 from tests.policy.vectors import VECTORS, request
 from tests.support.opa import OPA_TOKEN
+from tests.support.opa_standin import StandinServer
+
+UNAVAILABLE = "policy_unavailable"
+
+
+def _unavailable(decide: Callable[[], object]) -> str:
+    """The problem code of the error `decide()` raises; fails the test when it decides instead."""
+    with pytest.raises(PolicyUnavailableError) as raised:
+        decide()
+    return raised.value.code
+
 
 ALLOWED_INPUTS = [v.input for v in VECTORS if v.allow][:10]
 
@@ -55,15 +67,14 @@ def test_test_files_do_not_change_the_revision(policies_copy):
 
 @pytest.mark.parametrize("broken", sorted(BROKEN_DECISIONS))
 def test_broken_engine_refuses_every_request(broken, policies_copy):
-    """A policy that errs or answers the wrong shape makes every request a policy_unavailable refusal."""
+    """A policy that errs or answers the wrong shape makes every request a policy_unavailable error: no
+    Decision at all."""
     _break_request_policy(policies_copy, BROKEN_DECISIONS[broken])
     pdp = EmbeddedPDP(policies_copy)
     for input_doc in ALLOWED_INPUTS:
-        with capture_logs() as logs:
-            decision = decide_request(pdp, input_doc)
-        assert decision.allow is False and decision.allowed == ()
-        assert decision.refusal.reason == "policy_unavailable"
-        assert {d.reason for d in decision.denied.values()} == {"policy_unavailable"}
+        with capture_logs() as logs, pytest.raises(PolicyUnavailableError) as raised:
+            decide_request(pdp, input_doc)
+        assert (raised.value.status, raised.value.code, raised.value.extra["rule"]) == (503, UNAVAILABLE, "request")
         assert [e["event"] for e in logs if e["log_level"] == "error"] == ["policy.unavailable"]
 
 
@@ -72,16 +83,18 @@ def test_undefined_api_rule_denies(policies_copy):
     path = policies_copy / "dt" / "api.rego"
     path.write_text(path.read_text().replace("default reason := null\n", ""))
     pdp = EmbeddedPDP(policies_copy)
-    outcome = check_operation(pdp, "dji", "notification.create")
-    assert outcome.allow is False and outcome.reason == "policy_unavailable"
+    with pytest.raises(PolicyUnavailableError) as raised:
+        check_operation(pdp, "dji", "notification.create")
+    assert (raised.value.code, raised.value.extra["operation"]) == (UNAVAILABLE, "notification.create")
 
 
 def test_input_that_json_cannot_carry_is_refused(embedded_pdp):
     """A value JSON cannot carry (NaN) never reaches the engine: the request is refused, not crashed."""
     input_doc = request()
     input_doc["responder"]["weight"] = float("nan")
-    decision = decide_request(embedded_pdp, input_doc)
-    assert decision.refusal.reason == "policy_unavailable"
+    with pytest.raises(PolicyUnavailableError) as raised:
+        decide_request(embedded_pdp, input_doc)
+    assert raised.value.code == UNAVAILABLE
 
 
 def test_slow_remote_refuses_every_request(policies_copy):
@@ -89,9 +102,9 @@ def test_slow_remote_refuses_every_request(policies_copy):
     with StandinServer(policies_copy, delay_seconds=0.5, token=OPA_TOKEN) as server:
         pdp = RemotePDP(server.url, 0.05, policies_copy, token=OPA_TOKEN)
         with capture_logs() as logs:
-            decisions = [decide_request(pdp, i) for i in ALLOWED_INPUTS[:3]]
+            refused = [_unavailable(lambda i=i: decide_request(pdp, i)) for i in ALLOWED_INPUTS[:3]]
         server.set_delay(0)
-    assert all(d.refusal and d.refusal.reason == "policy_unavailable" for d in decisions)
+    assert refused == [UNAVAILABLE] * 3
     assert [e["error"] for e in logs if e["event"] == "policy.unavailable"] == ["OPA timed out"] * 3
 
 
@@ -101,9 +114,8 @@ def test_unreachable_remote_refuses(policies_copy):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     pdp = RemotePDP(f"http://127.0.0.1:{port}", 0.2, policies_copy)
-    decision = decide_request(pdp, ALLOWED_INPUTS[0])
-    assert decision.refusal.reason == "policy_unavailable"
-    assert check_operation(pdp, "dji", "notification.create").allow is False
+    assert _unavailable(lambda: decide_request(pdp, ALLOWED_INPUTS[0])) == UNAVAILABLE
+    assert _unavailable(lambda: check_operation(pdp, "dji", "notification.create")) == UNAVAILABLE
 
 
 def test_remote_undefined_result_refuses(policies_copy):
@@ -114,8 +126,7 @@ def test_remote_undefined_result_refuses(policies_copy):
         source = (policies_copy / "dt" / "request.rego").read_text()
         undefined = source.replace("decision := {", "decision := x if {\n\tfalse\n\tx := 1\n}\n\nold_decision := {")
         server.replace_module("dt/request.rego", undefined)
-        decision = decide_request(pdp, ALLOWED_INPUTS[0])
-    assert decision.refusal.reason == "policy_unavailable"
+        assert _unavailable(lambda: decide_request(pdp, ALLOWED_INPUTS[0])) == UNAVAILABLE
 
 
 def test_remote_takes_opa_decision_id(remote_pdp):

@@ -10,6 +10,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from hub.policy import pep
+from hub.policy.errors import PolicyUnavailableError
 from hub.policy.pep import Decision, Denial, decide_request, filter_answer
 from tests.policy.test_pdp import BROKEN_DECISIONS, _break_request_policy
 from tests.policy.vectors import request
@@ -136,15 +137,15 @@ def test_refused_decision_releases_nothing(embedded_pdp):
 
 
 def test_filter_with_broken_engine_releases_nothing(embedded_pdp, policies_copy):
-    """When the engine fails on the answer filter, the whole answer is withheld."""
+    """When the engine fails on the answer filter, nothing is released: the enforcement point raises."""
     from hub.policy.pdp import EmbeddedPDP
 
     decision = decide_request(embedded_pdp, request())
     path = policies_copy / "dt" / "answer.rego"
     path.write_text(path.read_text().replace("filter := {", "filter := 7\n\nold_filter := {"))
-    result = filter_answer(EmbeddedPDP(policies_copy), decision, {"housing": {"situation": "homeless"}})
-    assert result.released == {}
-    assert [(w.category, w.reason) for w in result.withheld] == [("housing", "policy_unavailable")]
+    with pytest.raises(PolicyUnavailableError) as raised:
+        filter_answer(EmbeddedPDP(policies_copy), decision, {"housing": {"situation": "homeless"}})
+    assert (raised.value.code, raised.value.extra["rule"]) == ("policy_unavailable", "answer")
 
 
 def test_filter_needs_a_real_decision(embedded_pdp):

@@ -12,6 +12,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from hub.policy.bundle import PolicyLoadError, PolicySource, read_source
+from hub.policy.errors import PolicyUnavailableError
 from hub.policy.pdp import EmbeddedPDP
 from hub.policy.pep import decide_request
 from tests.policy.conftest import POLICIES
@@ -135,8 +136,10 @@ def test_incomplete_data_in_the_engine_never_allows_more(file, path):
     activity_of = {"reintegration"} if file == "register" else None
     lost = set()
     for vector in VECTORS:
-        decision = decide_request(pdp, vector.input)
-        allowed = set(decision.allowed)
+        try:
+            allowed = set(decide_request(pdp, vector.input).allowed)
+        except PolicyUnavailableError:  # the engine gave no usable answer: nothing is allowed
+            allowed = set()
         assert allowed <= vector.allowed, vector.id
         if activity_of is None or vector.input["activity"] in activity_of:
             assert not allowed & affected, vector.id

@@ -1,7 +1,7 @@
 """The remote decision point against an OPA that requires the hub's token (security review M2), and the
 revision it reports: that of what the OPA server runs.
 
-The server is the OPA stand-in (hub.policy.opa_standin) with a token: it runs deploy/opa/authz.rego through
+The server is the OPA stand-in (tests.support.opa_standin) with a token: it runs deploy/opa/authz.rego through
 regopy for every request, as `opa run --authentication=token --authorization=basic` does.
 """
 
@@ -20,12 +20,13 @@ from structlog.testing import capture_logs
 from hub.config import ROOT, Settings
 from hub.policy import make_pdp
 from hub.policy.bundle import ENTRYPOINTS, PolicyLoadError, read_source
-from hub.policy.opa_standin import StandinServer
+from hub.policy.errors import PolicyUnavailableError
 from hub.policy.pdp import PolicyUnavailable
 from hub.policy.pep import check_operation, decide_request
 from hub.policy.remote import REVISION_KIND, RemotePDP, data_document_paths, local_content, opa_authz_data
 from tests.policy.vectors import request
 from tests.support.opa import OPA_TOKEN, write_token_file
+from tests.support.opa_standin import StandinServer
 
 POLICIES = ROOT / "policies"
 HUB = {"Authorization": f"Bearer {OPA_TOKEN}"}
@@ -125,14 +126,15 @@ def test_remote_sends_the_token_on_every_call(remote_pdp):
 
 @pytest.mark.parametrize("token", [None, "wrong-" + secrets.token_urlsafe(32)], ids=["no-token", "wrong-token"])
 def test_rejected_token_is_a_policy_unavailable_refusal(standin, token):
-    """A 401 from OPA fails closed: every decision is a policy_unavailable refusal, and the log says why."""
+    """A 401 from OPA fails closed: every decision is a policy_unavailable error, and the log says why."""
     with capture_logs() as logs:
         pdp = RemotePDP(standin.url, 5.0, POLICIES, token=token)
-        decision = decide_request(pdp, request())
-        operation = check_operation(pdp, "dji", "notification.create")
-    assert decision.allow is False and decision.allowed == ()
-    assert decision.refusal.reason == "policy_unavailable" and decision.policy_revision == "unavailable"
-    assert (operation.allow, operation.reason) == (False, "policy_unavailable")
+        with pytest.raises(PolicyUnavailableError) as decision:
+            decide_request(pdp, request())
+        with pytest.raises(PolicyUnavailableError) as operation:
+            check_operation(pdp, "dji", "notification.create")
+    assert (decision.value.code, decision.value.extra["policy_revision"]) == ("policy_unavailable", "unavailable")
+    assert (operation.value.code, operation.value.extra["operation"]) == ("policy_unavailable", "notification.create")
     assert pdp.healthy() is False
     errors = [e["error"] for e in logs if e["event"] in ("policy.unavailable", "policy.revision_unknown")]
     assert len(errors) == 3 and all(e.startswith("OPA refused the hub's token (401)") for e in errors)
@@ -245,7 +247,9 @@ def test_revision_is_read_when_opa_comes_up(policies_copy):
     assert [e["event"] for e in logs if e["log_level"] == "warning"] == ["policy.revision_unknown"]
     with pytest.raises(PolicyUnavailable):
         _ = pdp.revision
-    assert decide_request(pdp, request()).policy_revision == "unavailable"
+    with pytest.raises(PolicyUnavailableError) as refused:
+        decide_request(pdp, request())
+    assert refused.value.extra["policy_revision"] == "unavailable"
     with server:
         decision = decide_request(pdp, request())
     assert decision.allow is True
@@ -281,8 +285,10 @@ def test_the_token_never_reaches_a_log_event(standin, policies_copy, tmp_path):
         (policies_copy / "dt" / "api.rego").write_text("# local change\n" + (POLICIES / "dt" / "api.rego").read_text())
         good.reload()
         bad = RemotePDP(standin.url, 5.0, POLICIES, token=other)
-        decide_request(bad, request())
-        check_operation(bad, "dji", "notification.create")
+        with pytest.raises(PolicyUnavailableError):
+            decide_request(bad, request())
+        with pytest.raises(PolicyUnavailableError):
+            check_operation(bad, "dji", "notification.create")
     logged = json.dumps(events, default=str)
     assert {"policy.loaded", "policy.revision_mismatch", "policy.unavailable"} <= {e["event"] for e in events}
     assert OPA_TOKEN not in logged and other not in logged and "Bearer" not in logged

@@ -52,15 +52,22 @@ def test_vector_remote(vector: Vector, remote_pdp):
     _check(vector, remote_pdp)
 
 
+@pytest.mark.parametrize("vector", VECTORS, ids=IDS)
+def test_vector_opa(vector: Vector, opa_pdp):
+    """Real OPA (the oracle) gives the same outcome through the same enforcement point."""
+    _check(vector, opa_pdp)
+
+
 @pytest.mark.parametrize(
     ("name", "input_doc", "reason"), POLICY_ONLY_REFUSALS, ids=[p[0] for p in POLICY_ONLY_REFUSALS]
 )
-def test_policy_itself_refuses_bad_input(name, input_doc, reason, embedded_pdp):
-    """Asked directly, bypassing the enforcement point's shape check, the Rego still refuses."""
-    result = embedded_pdp.decide("request", input_doc)
-    assert result.value["allow"] is False
-    assert result.value["refusal"]["reason"] == reason
-    assert result.value["allowed"] == []
+def test_policy_itself_refuses_bad_input(name, input_doc, reason, embedded_pdp, opa_pdp):
+    """Asked directly, bypassing the enforcement point's shape check, the Rego still refuses, on both engines."""
+    for pdp in (embedded_pdp, opa_pdp):
+        result = pdp.decide("request", input_doc)
+        assert result.value["allow"] is False
+        assert result.value["refusal"]["reason"] == reason
+        assert result.value["allowed"] == []
 
 
 WITHDRAWAL_IDS = [w.id for w in WITHDRAWALS]
@@ -97,3 +104,9 @@ def test_withdrawal_embedded(withdrawal: Withdrawal, embedded_pdp):
 def test_withdrawal_remote(withdrawal: Withdrawal, remote_pdp):
     """The remote decision point gives the same withdrawals."""
     _check_withdrawal(withdrawal, remote_pdp)
+
+
+@pytest.mark.parametrize("withdrawal", WITHDRAWALS, ids=WITHDRAWAL_IDS)
+def test_withdrawal_opa(withdrawal: Withdrawal, opa_pdp):
+    """Real OPA gives the same withdrawals."""
+    _check_withdrawal(withdrawal, opa_pdp)

@@ -51,10 +51,13 @@ def request(
     activity: str = "reintegration",
     categories: list[Any] | tuple[str, ...] = ("housing", "income"),
     drop: tuple[str, ...] = (),
+    exchange: str | None = None,
     **case: Any,
 ) -> dict[str, Any]:
-    """A request-decision input: the base case (screening in Hilversum) with the given changes."""
+    """A request-decision input: the base case (screening in Hilversum) with the given changes. `exchange` is
+    what the hub does: "provide" for the handover, "request" otherwise, unless given."""
     doc: dict[str, Any] = {
+        "exchange": exchange or ("provide" if activity == "handover" else "request"),
         "requester": copy.deepcopy(requester or COORDINATOR_GV),
         "responder": copy.deepcopy(responder or SOCIAL_HILVERSUM),
         "activity": activity,
@@ -510,6 +513,21 @@ VECTORS: list[Vector] = [
     V("consent_maybe", "input", request(consent="maybe"), refusal="invalid_input"),
     V("risk_high", "input", request(risk="high"), refusal="invalid_input"),
     V("empty_activity", "input", request(activity=""), refusal="invalid_input"),
+    V("missing_exchange", "input", request(drop=("exchange",)), refusal="invalid_input"),
+    # Purpose binding: a request only under an activity that requests, a provision only under one that provides.
+    V(
+        "request_under_handover",
+        "purpose",
+        request(**{**HANDOVER, "categories": ("plan", "care", "housing")}, exchange="request"),
+        refusal="exchange_not_activity",
+    ),
+    V(
+        "request_under_handover_to_origin_after_detention",
+        "purpose",
+        request(**{**HANDOVER, "categories": ("care",)}, exchange="request", responder=SOCIAL_HILVERSUM),
+        refusal="exchange_not_activity",
+    ),
+    V("provision_under_reintegration", "purpose", request(exchange="provide"), refusal="exchange_not_activity"),
 ]
 
 # Inputs that pass the enforcement point's shape check but that the policy itself must refuse (it does
@@ -523,6 +541,9 @@ POLICY_ONLY_REFUSALS: list[tuple[str, dict[str, Any], str]] = [
     ("unknown_role_policy", request(responder={**SOCIAL_HILVERSUM, "role": "mayor"}), "unknown_role"),
     ("unknown_activity_policy", request(activity="marketing"), "unknown_activity"),
     ("empty_input_policy", {}, "invalid_input"),
+    ("missing_exchange_policy", request(drop=("exchange",)), "invalid_input"),
+    ("exchange_unknown_policy", request(exchange="sell"), "invalid_input"),
+    ("request_under_handover_policy", request(**HANDOVER, exchange="request"), "exchange_not_activity"),
 ]
 
 

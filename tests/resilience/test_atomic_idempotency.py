@@ -1,7 +1,7 @@
 """The fixes the crash and failure drills called for, checked directly on a real database.
 
-- hub.idempotency: while a key is reserved the service's commit() only flushes, so the service's work, the
-  reservation and the stored response commit together. Before, a SIGKILL between the service's commit and
+- hub.idempotency: the reservation, the service's work and the stored response belong to the request's one
+  unit of work (hub.db), so they commit together. Before, a SIGKILL between the service's commit and
   the stored response left the key "in use" for 24 hours (the crash drill got 409 idempotency_key_in_use).
 - hub.errors.database_unavailable: which database errors are a 503 (unreachable) and which stay a 500 (a bug).
 """
@@ -16,7 +16,7 @@ from sqlmodel import Session
 from hub.audit.models import AuditRecord
 from hub.audit.service import record
 from hub.errors import database_unavailable
-from hub.idempotency import IdempotencyRecord, complete, hold_commits, reserve
+from hub.idempotency import IdempotencyRecord, complete, reserve
 
 
 def _count(engine, model) -> int:
@@ -27,7 +27,6 @@ def _count(engine, model) -> int:
 def _reserve_and_work(engine) -> tuple[Session, IdempotencyRecord]:
     session = Session(engine, expire_on_commit=False)
     reservation = reserve(session, "gm0402-social", "key-1", "a" * 64)
-    hold_commits(session)
     record(
         session,
         event_type="inspection",
@@ -36,12 +35,12 @@ def _reserve_and_work(engine) -> tuple[Session, IdempotencyRecord]:
         to_actor="fg-1",
         query_filter={"case_id": "x"},
     )
-    session.commit()  # the service's commit: only a flush while the key is reserved
+    session.flush()  # the service's work, in the request's transaction (services never commit)
     return session, reservation
 
 
 def test_work_without_stored_response_does_not_survive_a_crash(engine):
-    """The process dies after the service's commit, before the response is stored: neither is kept."""
+    """The process dies after the service's work, before the response is stored: neither is kept."""
     session, _reservation = _reserve_and_work(engine)
     session.close()  # the connection goes away as in a SIGKILL: its open transaction rolls back
     assert _count(engine, AuditRecord) == 0
@@ -52,6 +51,7 @@ def test_work_and_stored_response_commit_together(engine):
     """With the response stored, the work and the replayable response are both committed."""
     session, reservation = _reserve_and_work(engine)
     complete(session, reservation, 201, "application/json", b'{"ok": true}')
+    session.commit()  # the unit of work's one commit
     session.close()
     assert _count(engine, AuditRecord) == 1
     with Session(engine) as check:

@@ -25,10 +25,10 @@ from hub.config import Settings
 from hub.db import make_engine
 from hub.exchange.models import Answer, DataRequest
 from hub.main import create_app
-from hub.policy.opa_standin import StandinServer
 from partners.load import TEAMS, Calls, CaseRun, Ledger, LoadPlan, run_load
 from tests.resilience.conftest import assert_nothing_lost, cut_database
 from tests.support.opa import OPA_TOKEN, write_token_file
+from tests.support.opa_standin import StandinServer
 
 PROBLEM = "application/problem+json"
 TEAM = TEAMS[0]
@@ -176,13 +176,20 @@ def test_policy_engine_failing_halfway_stores_and_releases_nothing(remote_client
 
 
 def test_policy_engine_stopped_refuses_every_call(remote_client, standin, database_url):
-    """The stand-in stopped mid-run: every call is a 503 `policy_unavailable` problem; nothing stored."""
+    """The stand-in stopped mid-run: every call that needs a decision on case content is a 503
+    `policy_unavailable` problem and stores nothing. A call that needs only the API-access decision is answered
+    from the access table of the revision in force (hub.policy.access_table, issue 11): the `api` rule sees only
+    role and operation, so that table is the policy's whole answer for the revision, evaluated when it loaded."""
     started = Started(remote_client, 4713)
     before = _counts(database_url)
     standin.__exit__(None, None, None)
     results = _statuses(started)
-    assert results == dict.fromkeys(results, (503, PROBLEM, "policy_unavailable"))
-    assert _counts(database_url) == before
+    access_only = {"notification": (201, "application/json", "-"), "case_list": (200, "application/json", "-")}
+    assert {name: results[name] for name in access_only} == access_only
+    decided = {name: outcome for name, outcome in results.items() if name not in access_only}
+    assert decided == dict.fromkeys(decided, (503, PROBLEM, "policy_unavailable"))
+    assert set(decided) == {"read_answer", "new_request", "inbox_item", "answer"}
+    assert _counts(database_url)[1:] == before[1:]  # no request and no answer stored, nothing released
 
 
 def test_database_cut_under_load_gives_only_503_problems(hub_process, database_url):

@@ -14,16 +14,31 @@ Registered in tests/conftest.py with `pytest_plugins = ["tests.support.auth"]`. 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 
 import pytest
+from joserfc.jwk import RSAKey
 
 from hub.auth.principal import Caller
 from hub.auth.registry import Registry, load_registry
 from hub.auth.scopes import scopes_for
 from hub.config import Settings
-from partners.client import DEV_KEYS, HubClient
+from partners.client import DEV_KEYS, HubClient, load_private_key
 
 DEFAULT_ACTOR = "medewerker-1"
+
+
+def partner_key(client_id: str) -> RSAKey:
+    """A development partner's private key, imported once per test process (an RSA import costs ~0.1 s, and
+    nearly every test makes partner clients); imported again only when the key file changed."""
+    path = DEV_KEYS / f"{client_id}.key.pem"
+    return _imported_key(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _imported_key(path: Path, _modified_ns: int) -> RSAKey:
+    return load_private_key(path)
 
 
 @pytest.fixture
@@ -33,7 +48,7 @@ def partner_client(client) -> Callable[..., HubClient]:
     def make(client_id: str, actor: str | None = DEFAULT_ACTOR, **kwargs) -> HubClient:
         return HubClient(
             client_id,
-            DEV_KEYS / f"{client_id}.key.pem",
+            partner_key(client_id),
             base_url=str(client.base_url),
             actor=actor,
             http=client,

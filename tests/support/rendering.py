@@ -1,24 +1,47 @@
-"""Helpers for the tests of hub.rendering (review L8): break a response's rendering at the outer edge, and
-check the problem document the partner gets instead."""
+"""Helpers for the tests of rendering before commit (review L8, hub.db's unit of work): break a response's
+rendering at the outer edge, and check the problem document the partner gets instead."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
+from fastapi._compat.v2 import ModelField
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, event, exc, func
 from sqlmodel import Session, select
 
 from hub.audit.models import AuditRecord
 
 NOT_RENDERED = ("response_not_rendered", "Antwoord kon niet worden opgebouwd")
+SERIALISATION = "serialisation"  # break_at(..., Model, SERIALISATION): FastAPI's serialisation of Model fails
 
 
 def boom(*_args: Any, **_kwargs: Any) -> Any:
     """Stands in for a shaping function or a model's serialisation that fails."""
     raise RuntimeError("rendering failed")
+
+
+def break_at(patched: pytest.MonkeyPatch, target: Any, name: str) -> None:
+    """Make the response fail at one outer edge: `target.name` (a shaping function) raises, or, with
+    `name=SERIALISATION`, FastAPI's serialisation of a response model of class `target` raises (the route has
+    returned; only the bytes are still to be made)."""
+    if name != SERIALISATION:
+        patched.setattr(target, name, boom)
+        return
+    for method in ("serialize", "serialize_json"):
+        original = getattr(ModelField, method)
+
+        def failing(self: ModelField, value: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            if isinstance(value, target):
+                boom()
+            return _original(self, value, *args, **kwargs)
+
+        patched.setattr(ModelField, method, failing)
 
 
 def partner_view(app: Any) -> Iterator[TestClient]:
@@ -49,3 +72,42 @@ def last_seq(engine: Engine) -> int:
     """The sequence number of the newest log record (0 on an empty log)."""
     with Session(engine) as session:
         return session.exec(select(func.coalesce(func.max(AuditRecord.seq), 0))).one()
+
+
+@contextmanager
+def render_and_commit_order(patched: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Notes, in order, each time FastAPI serialises a response model ("render") and each time a session
+    commits its transaction ("commit"), while the block runs."""
+    order: list[str] = []
+    for method in ("serialize", "serialize_json"):
+        original = getattr(ModelField, method)
+
+        def noting(self: ModelField, value: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            order.append("render")
+            return _original(self, value, *args, **kwargs)
+
+        patched.setattr(ModelField, method, noting)
+
+    def committed(session: Session) -> None:
+        if not session.in_nested_transaction():  # the outermost transaction, not a savepoint's release
+            order.append("commit")
+
+    event.listen(Session, "after_commit", committed)
+    try:
+        yield order
+    finally:
+        event.remove(Session, "after_commit", committed)
+
+
+@contextmanager
+def failing_commits() -> Iterator[None]:
+    """Every commit fails as it would when the database goes away at that moment (hub.errors: a 503)."""
+
+    def fail(_session: Session) -> None:
+        raise exc.OperationalError("COMMIT", None, sqlite3.OperationalError("disk I/O error"))
+
+    event.listen(Session, "before_commit", fail)
+    try:
+        yield
+    finally:
+        event.remove(Session, "before_commit", fail)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, TypeGuard
 
 import structlog
 from authlib.oauth2.rfc6749 import (
@@ -111,15 +111,35 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         return token.claims
 
     def verify_claims(self, claims: dict) -> None:
-        exp, jti = claims.get("exp"), claims.get("jti")
-        if isinstance(exp, bool) or not isinstance(exp, int | float):
+        exp, iat, jti = claims.get("exp"), claims.get("iat"), claims.get("jti")
+        if not _is_number(exp):
             raise InvalidClientError(description="Missing or invalid claim: 'exp'.")
+        if not _is_number(iat):
+            raise InvalidClientError(description="Missing or invalid claim: 'iat'.")
         now = int(dt.datetime.now(dt.UTC).timestamp())
-        if exp - now > self.server.settings.assertion_max_lifetime_seconds:
+        longest = self.server.settings.assertion_max_lifetime_seconds
+        if exp - now > longest:
             raise InvalidClientError(description="The assertion lives too long: 'exp' must be short.")
+        if iat > now + CLOCK_LEEWAY_SECONDS:
+            raise InvalidClientError(description="Claim 'iat' lies in the future.")
+        if exp - iat > longest:
+            raise InvalidClientError(
+                description=f"The assertion lives too long: 'exp' - 'iat' must be at most {longest} seconds."
+            )
         if not isinstance(jti, str) or not MIN_JTI_LENGTH <= len(jti) <= MAX_JTI_LENGTH:
             raise InvalidClientError(description="Claim 'jti' must be a string of at least 128 bits.")
+        self._verify_audience(claims.get("aud"))
         super().verify_claims(claims)
+
+    def _verify_audience(self, aud: Any) -> None:
+        """Name the audience the hub expects: with a hub on another address than its HUB_ISSUER, a bare
+        "Invalid claim: 'aud'" left a newcomer guessing (issue 12, first hour)."""
+        expected = token_endpoint(self.server.settings)
+        audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+        if expected not in audiences:
+            raise InvalidClientError(
+                description=f"Invalid claim 'aud': the hub expects the audience '{expected}' (its token endpoint)."
+            )
 
     def validate_jti(self, claims: dict, jti: str) -> bool:
         """Record the jti of an assertion whose signature and claims verified, and COMMIT it at once.
@@ -135,6 +155,10 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         fresh = repository.remember_assertion(session, claims["sub"], jti, expires_at)
         session.commit()
         return fresh
+
+
+def _is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def authenticate_tls_client(query_client, request: StarletteOAuth2Request) -> PartnerClient | None:
@@ -194,6 +218,8 @@ class IssuedToken:
 
 
 class _OwnTokens:
+    server: HubAuthorizationServer  # set by authlib's endpoint, which this mixin completes
+
     CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
     SUPPORTED_TOKEN_TYPES = ("access_token",)
 
@@ -207,6 +233,13 @@ class _OwnTokens:
 
 
 class HubRevocationEndpoint(_OwnTokens, RevocationEndpoint):
+    def authenticate_token(self, request, client: PartnerClient) -> IssuedToken | None:
+        """RFC 7009 §2.2: the answer is 200 whatever the token is. Another client's token is treated as an
+        unknown one (left valid): a 400 for it, as authlib answers, told the caller the token was real."""
+        self.check_params(request, client)
+        token = self.query_token(request.form["token"], request.form.get("token_type_hint"))
+        return token if token is not None and token.check_client(client) else None
+
     def revoke_token(self, token: IssuedToken, request) -> None:
         repository.revoke_access_token(self.server.session, token.record, dt.datetime.now(dt.UTC))
         log.info("auth.token.revoked", client_id=token.record.client_id, jti=token.record.jti)

@@ -29,7 +29,7 @@ nothing about OPA's own evaluation, for which docker-compose runs the real OPA w
 `delay_seconds` makes every data query slow, to test the hub's timeout. `replace_module` changes a module
 the way editing a mounted file does under `opa run --watch` (no API call, so no token needed).
 
-Run: `python -m hub.policy.opa_standin --port 8181 [--policies policies/] [--token-file secrets/opa-token]`.
+Run: `python -m tests.support.opa_standin --port 8181 [--policies policies/] [--token-file secrets/opa-token]`.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard, get_args
 from urllib.parse import unquote
 
 import uvicorn
@@ -52,10 +52,15 @@ from regopy import Input, Interpreter
 
 from hub.config import ROOT
 from hub.policy.bundle import ENTRYPOINTS, PolicyLoadError, PolicySource, read_source
-from hub.policy.pdp import EmbeddedPDP, PolicyUnavailable
+from hub.policy.pdp import EmbeddedPDP, PolicyUnavailable, Rule
 from hub.policy.remote import DEFAULT_POLICIES_ROOT, opa_authz_data
 
-_RULE_BY_PATH = {path: rule for rule, path in ENTRYPOINTS.items()}
+
+def _is_rule(name: str) -> TypeGuard[Rule]:
+    return name in get_args(Rule)
+
+
+_RULE_BY_PATH: dict[str, Rule] = {path: rule for rule, path in ENTRYPOINTS.items() if _is_rule(rule)}
 AUTHZ_POLICY = ROOT / "deploy" / "opa" / "authz.rego"
 AUTHZ_MODULE_ID = "/authz/authz.rego"  # where docker-compose mounts it
 _AUTHZ_ENTRYPOINT = "system/authz/allow"

@@ -36,17 +36,20 @@ _AUTHORIZED = "hub.authorized"  # request-scope flag: the route's authorization 
 def route_authorization(
     path: str, endpoint: Callable[..., Any], dependencies: Iterable[Any] = ()
 ) -> Callable[..., Any] | None:
-    """The route's authorize(operation) dependency (hub.policy.access), found in its dependency tree; the
-    bare authenticated caller (hub.auth.deps.current_caller) when it has none; None for a public route."""
-    from hub.auth.deps import current_caller  # here: hub.models imports this module through hub.idempotency
+    """The route's authorize(operation) dependency (an OperationAuthorization), found in its dependency tree;
+    the bare authenticated caller (hub.auth.deps.current_caller) when it has none; None for a public route."""
+    # Here, not at the top: hub.models imports this module through hub.idempotency, before the auth package.
+    from hub.auth.authorization import OperationAuthorization
+    from hub.auth.deps import current_caller
 
     root = get_dependant(path=path, call=endpoint)
     root.dependencies[:0] = [get_parameterless_sub_dependant(depends=d, path=path) for d in dependencies]
-    found, authenticated, stack = [], False, list(root.dependencies)
+    found: list[OperationAuthorization] = []
+    authenticated, stack = False, list(root.dependencies)
     while stack:
         dependant = stack.pop()
         call = dependant.call
-        if getattr(call, "__module__", None) == "hub.policy.access" and hasattr(call, "operation"):
+        if isinstance(call, OperationAuthorization):
             found.append(call)
         authenticated = authenticated or call is current_caller
         stack.extend(dependant.dependencies)
@@ -122,7 +125,7 @@ def check_routes(app: FastAPI) -> None:
             raise RuntimeError(
                 f"{sorted(route.methods or ())} {route.path} checks a token but does not authorize "
                 "before it validates its input: declare it on a router with "
-                "route_class=AuthorizedRoute (hub.routing), with its authorization in the route"
+                "route_class=AuthorizedRoute (hub.auth.routing), with its authorization in the route"
             )
 
 
