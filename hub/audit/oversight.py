@@ -22,7 +22,7 @@ def oversight_per_month(session: Session, scope: Scope, officer_oins: Sequence[s
     check_period(scope.period_from, scope.period_to)
     rec = AuditRecord
     rows = session.execute(
-        select(rec.event_type, rec.event_time).where(
+        select(col(rec.event_type), col(rec.event_time)).where(
             col(rec.event_time) >= scope.period_from,
             col(rec.event_time) < scope.period_to,
             col(rec.event_type).in_(OVERSIGHT_EVENTS),
@@ -41,7 +41,7 @@ def retention_actions(session: Session, scope: Scope) -> dict[str, int]:
     rec = AuditRecord
     in_period = (col(rec.event_time) >= scope.period_from, col(rec.event_time) < scope.period_to)
     destroyed = session.execute(
-        select(func.count()).where(*in_period, rec.event_type == "content_destroyed", in_region(scope.region))
+        select(func.count()).where(*in_period, col(rec.event_type) == "content_destroyed", in_region(scope.region))
     ).scalar_one()
-    pruned = session.execute(select(func.count()).where(*in_period, rec.event_type == "log_pruned")).scalar_one()
+    pruned = session.execute(select(func.count()).where(*in_period, col(rec.event_type) == "log_pruned")).scalar_one()
     return {"content_destroyed": destroyed, "log_pruned": pruned}
