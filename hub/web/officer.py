@@ -266,7 +266,8 @@ def search(request: Request, given: QueryDep, session: SessionDep) -> Response:
     csv = shown["uitvoer"] == "csv"
 
     def work():
-        claim_form(request, session, caller, form)
+        if not csv:  # a download leaves the form on screen: its key stays usable for the search itself
+            claim_form(request, session, caller, form)
         return query_records(session, caller, query, key, new_trace())
 
     def shape(page) -> Response:
@@ -395,7 +396,8 @@ def access(request: Request, given: AccessDep, session: SessionDep) -> Response:
     include_strict = form.get("strikt_vertrouwelijk") == "opnemen"
 
     def work():
-        claim_form(request, session, caller, form)
+        if not pdf:  # a download leaves the form on screen: its key stays usable for the report on screen
+            claim_form(request, session, caller, form)
         return access_report(
             session,
             caller,
