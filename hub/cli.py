@@ -12,6 +12,7 @@ from hub.auth.registry import RegistryError
 from hub.cases.cli import app as retention_app
 from hub.config import ConfigurationError, configuration_problem, get_settings
 from hub.exchange.cli import app as requests_app
+from hub.logging import configure_logging
 from hub.policy.cli import app as policy_app
 
 # What an operator can fix in the settings or the registry: reported as one line, without a traceback.
@@ -19,7 +20,8 @@ CONFIGURATION_ERRORS = (ConfigurationError, ValidationError, RegistryError)
 
 
 class HubCommands(typer.Typer):
-    """The `hub` command: a configuration error in any command is one line on stderr and exit status 1."""
+    """The `hub` command: a configuration error in any command is one line on stderr and exit status 1; log
+    lines go to stderr."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -30,6 +32,14 @@ class HubCommands(typer.Typer):
 
 
 app = HubCommands(help="D&T exchange hub", no_args_is_help=True)
+
+
+@app.callback()
+def _logging() -> None:
+    """Every command logs warnings and errors only, as JSON lines on stderr: never amid its output on stdout."""
+    configure_logging(level="WARNING")
+
+
 app.add_typer(policy_app, name="policy")
 app.add_typer(retention_app, name="retention")
 app.add_typer(audit_app, name="audit")

@@ -182,7 +182,7 @@ def information_sheet(
 ) -> InformationSheet:
     sheet = service.show_information_sheet(session, ctx, pdp, caller, str(case_id))
     response.headers.update(NO_STORE)
-    return InformationSheet.model_validate(sheet)
+    return InformationSheet.model_validate({"conditions": sheet["conditions"]})  # not what was withheld
 
 
 @cases_router.post(

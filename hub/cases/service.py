@@ -249,7 +249,8 @@ def show_information_sheet(
     session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller, case_id: str
 ) -> dict[str, Any]:
     """DJI's information sheet for the coordinator: only the basic conditions the policy allows; logged as
-    `data_read` with the decision, the categories released and those withheld."""
+    `data_read` with the decision, the categories released and those withheld. Returns the released
+    `conditions` and, per condition withheld, the policy's reason and Dutch explanation (`withheld`)."""
     case = get_case_in_region(session, case_id, caller.partner.region)
     if case.information_sheet_ciphertext is None:
         raise NotFound("Deze casus heeft geen informatieblad.")
@@ -277,7 +278,8 @@ def show_information_sheet(
         released=sorted(released),
         withheld=withheld,
     )
-    return {"conditions": released}
+    explained = {c: {"reason": d.reason, "explanation": d.explanation_nl} for c, d in decision.denied.items()}
+    return {"conditions": released, "withheld": explained}
 
 
 # -- the coordinator's steps ---------------------------------------------------------------------------

@@ -38,4 +38,5 @@ def case_context(request: Request) -> CaseContext:
         pseudonym_key=settings.pseudonym_key.get_secret_value(),
         register=get_register(settings.policies_dir),
         trace=_trace(),
+        follow=request.app.state.case_follower,  # a step on a screen is followed as one through the API
     )

@@ -15,7 +15,7 @@ from hub.cases import service as cases
 from hub.cases.models import CaseState
 from hub.db import SessionDep
 from hub.errors import ValidationFailed
-from hub.exchange import answers, ports, present
+from hub.exchange import answers, follow, ports, present
 from hub.exchange import repository as exchange_repository
 from hub.exchange import service as exchange
 from hub.exchange.models import Answer, DataRequest
@@ -259,17 +259,31 @@ def send_request(request: Request, case_id: str, given: RequestFormDep, session:
         claim_form(request, session, caller, given.form)
         return exchange.create_request(session, ctx, case_id, body)
 
-    return commit_after_render(
-        session,
-        work,
-        lambda created: render(
-            request,
-            "coordinator/request_result.html",
-            case_id=case_id,
-            result=present.request_out(created, ctx.registry, ctx.now),
-            stored=created,
-        ),
+    return commit_after_render(session, work, lambda created: _request_result(request, ctx, created))
+
+
+def _request_result(request: Request, ctx, created) -> Response:
+    return render(
+        request,
+        "coordinator/request_result.html",
+        case_id=created.case_id,
+        result=present.request_out(created, ctx.registry, ctx.now),
+        stored=created,
     )
+
+
+@router.post("/verzoeken/{request_id}/opnieuw")
+def renew(request: Request, request_id: str, given: RequestFormDep, session: SessionDep) -> Response:
+    """ "Opnieuw vragen": a withdrawn request asked again, decided on the case as it is now (the API's
+    POST /v1/requests/{id}/renew, same operation, same service function)."""
+    caller = given.caller
+    ctx = exchange_context(request, caller)
+
+    def work():
+        claim_form(request, session, caller, given.form)
+        return follow.renew_request(session, ctx, request_id)
+
+    return commit_after_render(session, work, lambda created: _request_result(request, ctx, created))
 
 
 @router.post("/verzoeken/{request_id}/antwoord")

@@ -100,3 +100,16 @@ def parse(form: FormData, forms: dict[str, list[Widget]]) -> tuple[dict[str, dic
     if not values and not errors:
         errors.append(("antwoord", "Vul voor ten minste één categorie iets in."))
     return values, errors
+
+
+def schema_errors(errors: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """The service's schema errors (`values.<category>.<field>...`, hub.policy.catalogue.schema_errors) as
+    (field id, Dutch message), tied to the generated field; a whole-category error to the form."""
+    out = []
+    for error in errors:
+        parts = error.get("field", "").split(".")
+        if len(parts) >= 3:
+            out.append((Widget(parts[1], parts[2], "text", False).id, "Deze waarde past niet bij het veld."))
+        else:
+            out.append(("antwoord", "Het antwoord voldoet niet aan de vorm van de categorie."))
+    return out or [("antwoord", "Het antwoord voldoet niet aan de vorm van de categorie.")]

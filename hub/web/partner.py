@@ -12,13 +12,15 @@ from hub.auth.principal import Caller
 from hub.db import SessionDep
 from hub.exchange import answers, handover, ports, present
 from hub.exchange import service as exchange
+from hub.exchange.errors import AnswerInvalid, AnswerRefused, RequestNotOpen
 from hub.exchange.models import Handover
 from hub.pagination import PageParams
 from hub.policy import catalogue
 from hub.policy.register import get_register
 from hub.web import forms
 from hub.web.context import exchange_context
-from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
+from hub.web.deps import FORM_KEY, Authorized, authorized_form, claim_form, web_authorize
+from hub.web.labels import label
 from hub.web.templating import render
 from hub.web.unit import commit_after_render
 
@@ -54,7 +56,7 @@ def inbox(
     )
 
 
-def _answer_page(request: Request, ctx, detail, *, errors=(), status_code=200) -> Response:
+def _answer_page(request: Request, ctx, detail, *, errors=(), status_code=200, given=None) -> Response:
     cat = catalogue.get_catalogue()
     return render(
         request,
@@ -65,6 +67,7 @@ def _answer_page(request: Request, ctx, detail, *, errors=(), status_code=200) -
         forms={c: forms.widgets(c, ports.category_schema(c)) for c in detail.categories},
         names={c.id: c.name for c in cat.categories.values()},
         errors=list(errors),
+        given=given or {},
         days_left=(detail.due_at - ctx.now).days,
     )
 
@@ -91,33 +94,53 @@ def open_request(request: Request, request_id: str, given: OpenDep, session: Ses
 def submit(request: Request, request_id: str, given: AnswerDep, session: SessionDep) -> Response:
     caller = given.caller
     ctx = exchange_context(request, caller)
-    stored = answers.open_request_for_responder(session, ctx, request_id)
+    try:
+        stored = answers.open_request_for_responder(session, ctx, request_id)
+    except RequestNotOpen as closed:  # withdrawn (with the policy's reason), expired, ...
+        session.rollback()
+        return _refused(request, closed)
     generated = {c: forms.widgets(c, ports.category_schema(c)) for c in stored.categories_allowed}
     values, errors = forms.parse(given.form, generated)
     if errors:
         session.rollback()
-        return render(
-            request,
-            "partner/answer_errors.html",
-            status_code=422,
-            errors=errors,
-            request_id=request_id,
-        )
+        return _form_again(request, ctx, stored, given.form, errors)
 
     def work():
         claim_form(request, session, caller, given.form)
         return answers.submit_answer(session, ctx, request_id, values)
 
-    return commit_after_render(
-        session,
-        work,
-        lambda answer: render(
-            request,
-            "partner/receipt.html",
-            receipt=present.answer_receipt(answer),
-            names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
-        ),
-    )
+    try:
+        return commit_after_render(
+            session,
+            work,
+            lambda answer: render(
+                request,
+                "partner/receipt.html",
+                receipt=present.answer_receipt(answer),
+                names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
+            ),
+        )
+    except (AnswerRefused, RequestNotOpen) as refused:  # nothing stored, no record: the request stays as it was
+        session.rollback()
+        return _refused(request, refused)
+    except AnswerInvalid as invalid:
+        session.rollback()
+        return _form_again(request, ctx, stored, given.form, forms.schema_errors(invalid.extra.get("errors", [])))
+
+
+def _form_again(request: Request, ctx, stored, form, errors) -> Response:
+    """The answer form again, filled in as it was sent, with the errors tied to their fields (422). The
+    person's identity is not shown again: that needs a new, logged opening."""
+    detail = present.inbox_item(stored, ctx.registry, ctx.now)
+    fields = {w.id: w.field for c in detail.categories for w in forms.widgets(c, ports.category_schema(c))}
+    errors = [(f, f"{label('field', fields[f])}: {message}" if f in fields else message) for f, message in errors]
+    given = {name: [str(v) for v in form.getlist(name)] for name in form if name != FORM_KEY}
+    return _answer_page(request, ctx, detail, errors=errors, status_code=422, given=given)
+
+
+def _refused(request: Request, refused: RequestNotOpen | AnswerRefused) -> Response:
+    """The policy no longer allows an answer: its Dutch reason, and that nothing was sent or recorded."""
+    return render(request, "partner/answer_refused.html", status_code=refused.status, refused=refused)
 
 
 # -- handovers (the municipality's social domain) -------------------------------------------------------

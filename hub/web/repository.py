@@ -104,7 +104,11 @@ def _request_counts(session: Session, case_ids: list[str], now: datetime) -> dic
     overdue = sa.case((col(DataRequest.due_at) <= now, 1), else_=0)
     statement = (
         sa.select(col(DataRequest.case_id), sa.func.count(), sa.func.sum(overdue))
-        .where(col(DataRequest.case_id).in_(case_ids), col(DataRequest.status) == "open")
+        .where(
+            col(DataRequest.case_id).in_(case_ids),
+            col(DataRequest.status) == "open",
+            col(DataRequest.expires_at) > now,  # past expiry it is expired (DataRequest.status_at)
+        )
         .group_by(col(DataRequest.case_id))
     )
     return {row[0]: (int(row[1]), int(row[2] or 0)) for row in session.execute(statement)}
@@ -133,8 +137,8 @@ def _section(session: Session, statement) -> Section:
 
 
 def work_queue(session: Session, region: str, oin: str, now: datetime, today: date, soon: date) -> WorkQueue:
-    """Signalering: new notifications, cases waiting for the weighing, overdue requests, release within the
-    week, handovers not yet confirmed."""
+    """Signalering: new notifications, cases waiting for the weighing, overdue requests (open, past their due
+    date, not yet expired: DataRequest.status_at), release within the week, handovers not yet confirmed."""
     in_region = sa.select(*BOARD_COLUMNS).where(col(Case.region) == region)
     new = _section(session, in_region.where(col(Case.state) == CaseState.notified.value).order_by(col(Case.created_at)))
     weighing = _section(
@@ -157,9 +161,12 @@ def work_queue(session: Session, region: str, oin: str, now: datetime, today: da
             col(DataRequest.requester_oin) == oin,
             col(DataRequest.status) == "open",
             col(DataRequest.due_at) <= now,
+            col(DataRequest.expires_at) > now,
         )
         .order_by(col(DataRequest.due_at)),
     )
+    # The one status (DataRequest.status_at) decides what is shown; the query above only narrows to it.
+    overdue = Section([r for r in overdue.items if r.status_at(now).overdue], overdue.total)
     unconfirmed = _section(
         session,
         select(Handover)

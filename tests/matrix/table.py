@@ -122,6 +122,7 @@ POST   /casussen/{case_id}/informatieblad            case          403 200 403 4
 POST   /casussen/{case_id}/verzoek/voorbeeld         case          403 200 403 403 403 403 403 404  403 303
 POST   /casussen/{case_id}/verzoek                   case          403 200 403 403 403 403 403 404  403 303
 POST   /verzoeken/{request_id}/antwoord              request_done  403 200 403 403 403 403 403 404  403 303
+POST   /verzoeken/{request_id}/opnieuw               request_withdrawn 403 200 403 403 403 403 403 404  403 303
 POST   /inbox/{request_id}                           request_open  404 403 200 404 404 404 403 403  404 303
 POST   /inbox/{request_id}/antwoord                  request_open  404 403 200 404 404 404 403 403  404 303
 GET    /casussen/{case_id}/stap/{step}               case          403 200 403 403 403 403 403 404  403 303

@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from hub.config import ROOT
+from hub.policy.errors import PolicyUnavailableError
 from hub.policy.pdp import EmbeddedPDP
 from hub.policy.pep import decide_and_filter, decide_request, filter_answer
 from tests.policy.vectors import request
@@ -89,10 +90,11 @@ def test_release_refuses_invalid_or_hostile_input_before_the_engine():
 
 
 def test_broken_release_is_policy_unavailable(policies_copy):
-    """A release rule of the wrong shape fails closed: nothing released, reason policy_unavailable."""
+    """A release rule of the wrong shape fails closed: no decision and no released value at all, but the one
+    PolicyUnavailableError (503 policy_unavailable) naming the rule."""
     path = policies_copy / "dt" / "answer.rego"
     path.write_text(path.read_text().replace('release := {"decision"', 'release := {"x": 1, "decision"'))
     pdp = EmbeddedPDP(policies_copy)
-    decision, result = decide_and_filter(pdp, request(categories=["housing"]), {"housing": {"situation": "x"}})
-    assert decision.refusal is not None and decision.refusal.reason == "policy_unavailable"
-    assert result.released == {} and [w.reason for w in result.withheld] == ["policy_unavailable"]
+    with pytest.raises(PolicyUnavailableError) as refused:
+        decide_and_filter(pdp, request(categories=["housing"]), {"housing": {"situation": "x"}})
+    assert refused.value.code == "policy_unavailable" and refused.value.extra["rule"] == "release"

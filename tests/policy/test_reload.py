@@ -133,4 +133,4 @@ def test_cli_check_prints_the_revision(policies_copy):
     """`hub policy check` compiles the policies and prints their revision."""
     result = CliRunner().invoke(cli, ["policy", "check", "--policies", str(policies_copy)])
     assert result.exit_code == 0
-    assert result.output.strip() == EmbeddedPDP(policies_copy).revision
+    assert result.stdout.strip() == EmbeddedPDP(policies_copy).revision

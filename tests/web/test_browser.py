@@ -70,9 +70,10 @@ def base_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
 class Visit:
     """Checks each distinct page once with axe and keeps a screenshot of it."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         from axe_playwright_python.sync_playwright import Axe
 
+        self.prefix = prefix  # keeps each test's screenshots apart
         self.axe = Axe()
         self.seen: list[str] = []
         self.refused: list[str] = []  # what the browser refused under the CSP (an inline style, a script)
@@ -93,7 +94,7 @@ class Visit:
         if name in self.seen:
             return
         self.seen.append(name)
-        page.screenshot(path=str(SCREENSHOTS / f"{len(self.seen):02d}-{name}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{self.prefix}{len(self.seen):02d}-{name}.png"), full_page=True)
         results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         assert results.violations_count == 0, f"{name}: {results.generate_report()}"
 
@@ -308,3 +309,163 @@ def test_idle_warning_extends_then_signs_out(browser, sqlite_template, tmp_path)
         page.goto("/casussen")
         assert page.url.endswith("/")  # signed out on the server too: back to sign in
         context.close()
+
+
+# -- by keyboard only ------------------------------------------------------------------------------------
+
+
+def _tab_to(page, css: str, text: str | None = None, limit: int = 200) -> None:
+    """Press Tab until the focused element matches `css` (and has `text`); fails if the tab order never
+    gets there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "([css, text]) => { const e = document.activeElement;"
+            " return !!e && e.matches(css) && (text === null || e.textContent.trim() === text); }",
+            [css, text],
+        ):
+            return
+    raise AssertionError(f"Tab never reached {css} {text or ''} on {page.url}")
+
+
+def _press(page, key: str) -> None:
+    """Enter or Space on the focused control, waiting for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def _choose(page, css: str, value: str) -> None:
+    """Pick an option of a select with the arrow keys."""
+    _tab_to(page, css)
+    for _ in range(80):
+        if page.evaluate("css => document.querySelector(css).value", css) == value:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{css}: the arrow keys never reached {value}")
+
+
+def _radio(page, name: str, value: str) -> None:
+    """Tab into a radio group, Space checks the focused radio, the arrow keys move to `value`."""
+    _tab_to(page, f'input[type="radio"][name="{name}"]')
+    page.keyboard.press("Space")
+    for _ in range(10):
+        if page.evaluate("() => document.activeElement.value") == value:
+            break
+        page.keyboard.press("ArrowDown")
+    assert page.evaluate(f'() => document.querySelector(\'input[name="{name}"][value="{value}"]\').checked')
+
+
+def _keyboard_sign_in(browser, base_url: str, client_id: str, visit: Visit):
+    context = browser.new_context(base_url=base_url, locale="nl-NL")
+    visit.watch(context)
+    page = context.new_page()
+    page.goto("/")
+    _choose(page, "#organisatie", client_id)
+    _tab_to(page, "button", "Aanmelden")
+    _press(page, "Enter")
+    return context, page
+
+
+def test_ask_answer_withdraw_and_ask_again_by_keyboard(browser, sqlite_template, tmp_path):
+    """After DJI's notification and the visit (set up with the mouse), everything is done with Tab, Enter, Space and the
+    arrow keys only: the coordinator asks, the contact point answers (a first try with an error, then the
+    form as it came back), the weighing without consent withdraws the other request, the contact point's form
+    for it is refused with the policy's reason, the coordinator asks again and reads the information sheet
+    with what it withholds. axe runs on each new page and state."""
+    visit = Visit("toetsenbord-")
+    with _serving(sqlite_template, tmp_path) as url:
+        dji, page = _signed_in(browser, url, flow.DJI, visit)
+        form = flow.NOTIFICATION_FORM
+        for selector, key in (("#meldingsnummer", "notification_id"), ("#bsn", "bsn"), ("#naam", "name")):
+            page.fill(selector, form[key])
+        page.fill("#geboortedatum", form["birth_date"])
+        page.fill("#inrichting", form["prison"])
+        page.fill("#begindatum", form["started_on"])
+        page.select_option("#gemeente", "GM0402")
+        page.select_option("#status-housing", "not_in_order")
+        page.select_option("#status-care", "not_in_order")
+        page.get_by_role("button", name="Melding versturen").click()
+        assert page.get_by_role("heading", name="Melding verstuurd").is_visible()
+        dji.close()
+        setup, page = _signed_in(browser, url, flow.ZVH, visit)  # the visit, with the mouse: a date field's
+        page.goto("/casussen")  # keyboard order follows the browser's own language, not the page's
+        page.locator("table a").first.click()
+        _step(
+            page,
+            visit,
+            page.url.rsplit("/", 1)[1],
+            "visit_recorded",
+            {"#bezoekdatum": flow.VISIT_FORM["visited_on"]},
+            [],
+        )
+        setup.close()
+
+        zvh, page = _keyboard_sign_in(browser, url, flow.ZVH, visit)
+        _tab_to(page, 'a[href="/casussen"]')
+        _press(page, "Enter")
+        _tab_to(page, "table a")
+        _press(page, "Enter")
+        case_id = page.url.rsplit("/", 1)[1]
+        _tab_to(page, "button", "Informatieblad tonen")
+        _press(page, "Space")
+        visit(page, "informatieblad-niet-getoond")
+        assert page.get_by_role("heading", name="Niet getoond").is_visible()
+        for categories in (["housing"], ["income"]):
+            page.goto(f"/casussen/{case_id}")
+            _tab_to(page, f'a[href="/casussen/{case_id}/verzoek"]')
+            _press(page, "Enter")
+            _choose(page, "#responder", flow.SOCIAL)
+            _radio(page, "activity", "reintegration")
+            for category in categories:
+                _tab_to(page, f"#categorie-{category}")
+                page.keyboard.press("Space")
+            _tab_to(page, "button", "Verzoek versturen")
+            _press(page, "Enter")
+            assert page.get_by_role("heading", name="Verzoek verstuurd").is_visible()
+
+        social, inbox = _keyboard_sign_in(browser, url, flow.SOCIAL, visit)
+        _tab_to(inbox, 'a[href="/inbox"]')
+        _press(inbox, "Enter")
+        _tab_to(inbox, 'form[action^="/inbox/"] button')  # the newest first: income
+        later = social.new_page()  # the income request, opened now and sent after the weighing
+        later.goto("/inbox")
+        _tab_to(later, 'form[action^="/inbox/"] button')
+        _press(later, "Enter")
+        _tab_to(inbox, 'form[action^="/inbox/"] button')  # the next one: housing
+        _press(inbox, "Enter")
+        assert "huisvesting" in inbox.content().lower()
+        _radio(inbox, "housing.at_risk_of_loss", "ja")
+        _tab_to(inbox, "button", "Antwoord versturen")
+        _press(inbox, "Enter")
+        visit(inbox, "antwoord-fouten")
+        assert inbox.evaluate("document.activeElement.classList.contains('hub-error-summary')")
+        assert inbox.locator("#veld-housing-at-risk-of-loss-ja").is_checked()  # kept as it was sent
+        _choose(inbox, "#veld-housing-situation", "homeless")
+        _tab_to(inbox, "button", "Antwoord versturen")
+        _press(inbox, "Space")
+        assert inbox.get_by_role("heading", name="Ontvangstbewijs").is_visible()
+
+        page.goto(f"/casussen/{case_id}")
+        _tab_to(page, f'a[href="/casussen/{case_id}/stap/weighing_recorded"]')
+        _press(page, "Enter")
+        _radio(page, "consent", "no")
+        _radio(page, "risk", "none")
+        _tab_to(page, "button", "Vastleggen")
+        _press(page, "Enter")
+        visit(page, "casus-ingetrokken")
+        assert "Ingetrokken:" in page.content()
+
+        _choose(later, "#veld-income-source", "none")
+        _tab_to(later, "button", "Antwoord versturen")
+        _press(later, "Enter")
+        visit(later, "antwoord-geweigerd")
+        assert later.get_by_role("heading", name="Antwoord niet verstuurd").is_visible()
+        assert "toestemming" in later.locator(".hub-error-summary").inner_text().lower()
+
+        _tab_to(page, "button", "Opnieuw vragen")
+        _press(page, "Enter")
+        visit(page, "verzoek-opnieuw")
+        assert page.get_by_role("heading", name="Verzoek opnieuw geweigerd").is_visible()
+        for context in (zvh, social):
+            context.close()
+    assert visit.refused == []

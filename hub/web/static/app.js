@@ -9,6 +9,10 @@
     var target = document.querySelector(".hub-error-summary") || document.getElementById("voorbeeld-kop");
     if (target) { target.focus(); }
   });
+  // A page that comes back with errors (a form sent again, a refusal) starts at its error summary, so the
+  // keyboard and the screen reader begin where the problem is explained.
+  var summary = document.querySelector(".hub-error-summary[tabindex]");
+  if (summary) { summary.focus(); }
   var idle = parseInt(body.getAttribute("data-idle-seconds") || "0", 10);
   var warning = parseInt(body.getAttribute("data-warning-seconds") || "0", 10);
   if (!idle) { return; }
