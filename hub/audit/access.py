@@ -115,6 +115,7 @@ def _entry(row: AuditRecord, organisation: OrganisationName, category: CategoryN
         doel=row.purpose or UNKNOWN,
         grondslag=row.legal_basis or UNKNOWN,
         omschrijving=f"{sentence} {_why(row.purpose, row.legal_basis)}",
+        vertrouwelijkheid=row.confidentiality,
     )
 
 

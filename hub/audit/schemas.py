@@ -102,6 +102,9 @@ class AccessEntry(BaseModel):
     doel: str
     grondslag: str
     omschrijving: str
+    vertrouwelijkheid: str | None = Field(
+        None, description="The activity's confidentiality (confidential, strictly_confidential) as recorded"
+    )
 
 
 class AccessReport(BaseModel):

@@ -1,5 +1,5 @@
 """Screens for people (server-rendered Dutch HTML): sign-in, the coordinator's and the answering partners'
-screens. See docs/ARCHITECTURE.md ("Screens") for why this is one package."""
+screens, and the privacy officer's. See docs/ARCHITECTURE.md ("Screens") for why this is one package."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def is_screen(request: Request) -> bool:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    from hub.web import coordinator, dji, partner, signin, steps
+    from hub.web import coordinator, dji, officer, partner, signin, steps
     from hub.web.deps import SignInRequired
     from hub.web.templating import render
 
@@ -39,6 +39,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(partner.router)
     app.include_router(steps.router)
     app.include_router(dji.router)
+    app.include_router(officer.router)
     app.mount("/assets/hub", StaticFiles(directory=STATIC), name="assets-hub")
     for prefix, folder in VENDOR.items():
         app.mount(prefix, StaticFiles(directory=settings.web_assets_dir / folder, check_dir=False), name=prefix)

@@ -235,6 +235,49 @@ VALUES: Final = {
     "with_family_or_friends": "Bij familie of vrienden",
 }
 
+# Why verifying the log failed (hub.audit.verify), for the privacy officer's Integriteit screen.
+INTEGRITY: Final = {
+    "checkpoint_signature": "De handtekening van een checkpoint klopt niet (vervalst of met een andere sleutel).",
+    "gap": "Er ontbreekt een record: het is verwijderd of verplaatst.",
+    "out_of_order": "Een record staat dubbel of te vroeg: ingevoegd of van plaats verwisseld.",
+    "altered": "Een record is veranderd: de inhoud past niet meer bij de eigen hash of bij de opvolger.",
+    "inserted": "Er is een record tussengevoegd tussen twee records die direct aan elkaar zijn geketend.",
+    "broken_link": "De ketting is gebroken: de verwijzing naar het vorige record klopt niet.",
+    "rewritten": "Het logboek is herschreven: het wijkt af van een ondertekend checkpoint.",
+    "truncated": "Het logboek is ingekort: een checkpoint verzegelt records die er niet meer zijn.",
+    "unauthenticated": "Een record heeft geen of een verkeerde MAC: het is niet door de hub toegevoegd.",
+    "malformed": "Een record is onleesbaar of onvolledig.",
+    "unsealed_tail_too_long": "Te veel records staan nog na het laatste ondertekende checkpoint.",
+    "stale_seal": "Het laatste checkpoint is te lang geleden gezet.",
+    "witness_truncated": "Het logboek is korter dan een checkpoint dat buiten de database is bewaard.",
+    "witness_mismatch": "Het logboek wijkt af van een checkpoint dat buiten de database is bewaard.",
+    "witness_signature": "Een checkpoint bij de getuige heeft een ongeldige handtekening.",
+    "header_signature": "De kop van de export is niet met de sleutel van het logboek ondertekend.",
+    "unsealed": "De export bevat records die geen ondertekend checkpoint dekt.",
+}
+
+CONFIDENTIALITY: Final = {"confidential": "Vertrouwelijk", "strictly_confidential": "Strikt vertrouwelijk"}
+
+# The API's operations (the policy's `api` table, hub.auth.scopes), for the Partners en rechten screen.
+OPERATIONS: Final = {
+    "notification.create": "Detentie melden (begin en einde)",
+    "case.list": "Casussen bekijken (lijst)",
+    "case.read": "Een casus inzien",
+    "case.transition": "Stappen van een casus vastleggen",
+    "request.create": "Een verzoek om gegevens doen",
+    "request.list": "Verzoeken bij een casus bekijken",
+    "request.read": "Een verzoek en het antwoord inzien",
+    "inbox.list": "Binnengekomen verzoeken bekijken (inbox)",
+    "inbox.read": "Een binnengekomen verzoek openen",
+    "answer.submit": "Een verzoek beantwoorden",
+    "handover.create": "Een warme overdracht versturen",
+    "handover.acknowledge": "Ontvangst van een overdracht bevestigen",
+    "audit.query": "Het logboek doorzoeken",
+    "audit.integrity": "De integriteit van het logboek controleren",
+    "audit.access_report": "Een inzageverzoek beantwoorden",
+    "audit.report": "Rapporten over het logboek maken",
+}
+
 ALL: Final = {
     "role": ROLES,
     "state": CASE_STATES,
@@ -250,6 +293,9 @@ ALL: Final = {
     "reason": REASONS,
     "field": FIELDS,
     "value": VALUES,
+    "integrity": INTEGRITY,
+    "confidentiality": CONFIDENTIALITY,
+    "operation": OPERATIONS,
 }
 
 

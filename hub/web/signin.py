@@ -29,7 +29,7 @@ def start_page(role: str) -> str:
     return {
         "zvh_coordinator": "/signalering",
         "dji": "/meldingen/nieuw",
-        "privacy_officer": "/geen-schermen",
+        "privacy_officer": "/overzicht",
     }.get(role, "/inbox")
 
 
@@ -46,9 +46,7 @@ def home(request: Request, state: WebStateDep) -> Response:
             return _see_other(start_page(partner.role))
     registry = request.app.state.registry
     providers = [p for p in registry.all() if registry.identity_provider(p.client_id) is not None]
-    picker = (
-        [p for p in registry.all() if p.role != "privacy_officer"] if request.app.state.settings.web_dev_picker else []
-    )
+    picker = list(registry.all()) if request.app.state.settings.web_dev_picker else []
     return render(
         request,
         "signin.html",

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from hub.web import labels
+from hub.web import charts, labels
 from hub.web.sessions import seconds_left
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -65,6 +65,7 @@ def form_key() -> str:
 
 
 _env.globals["form_key"] = form_key
+_env.globals["background"], _env.globals["text_colour"] = charts.BACKGROUND, charts.TEXT
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -81,3 +82,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         **context,
     )
     return HTMLResponse(html, status_code=status_code)
+
+
+def render_text(template: str, **context: Any) -> str:
+    """A template rendered to text without a page around it (a document such as the printable letter)."""
+    return _env.get_template(template).render(**context)

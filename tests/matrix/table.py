@@ -22,7 +22,7 @@ Statuses and the problem each refusal must carry (checked by the test):
   404  the object belongs to another region or organisation; answers exactly as an unknown id: `not_found`
   303  (screens) nobody signed in: the browser is sent to sign in
 
-Screens (groups `signin` and `screens`): each column signs in through the development picker as a fictitious
+Screens (groups `signin`, `screens` and `officer`): each column signs in through the development picker as a fictitious
 employee and calls with its session cookie, as a browser does (same-origin, a fresh form key per POST); a
 refusal is the HTML page of the same problem ("Geen toegang", "Niet gevonden").
 
@@ -136,6 +136,15 @@ GET    /meldingen/nieuw                              -             200 403 403 4
 POST   /meldingen/nieuw                              -             200 403 403 403 403 403 403 403  403 303
 GET    /meldingen/einde                              -             200 403 403 403 403 403 403 403  403 303
 POST   /meldingen/einde                              case_ending   200 403 403 403 403 403 403 403  403 303
+[officer]
+GET    /overzicht                                    -             403 403 403 403 403 403 200 403  403 303
+GET    /logboek                                      -             403 403 403 403 403 403 200 403  403 303
+POST   /logboek                                      -             403 403 403 403 403 403 200 403  403 303
+GET    /integriteit                                  -             403 403 403 403 403 403 200 403  403 303
+GET    /inzage                                       -             403 403 403 403 403 403 200 403  403 303
+POST   /inzage                                       -             403 403 403 403 403 403 200 403  403 303
+GET    /partners                                     -             403 403 403 403 403 403 200 403  403 303
+GET    /jaarverslag                                  -             403 403 403 403 403 403 200 403  403 303
 """
 
 

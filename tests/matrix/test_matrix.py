@@ -115,7 +115,7 @@ def cells(group: str) -> Iterator[tuple[Row, str]]:
         yield from sorted(((row, column) for column in PRINCIPALS), key=lambda cell: cell[0].expect[cell[1]] < 300)
 
 
-SCREEN_GROUPS = {"signin", "screens"}
+SCREEN_GROUPS = {"signin", "screens", "officer"}
 SCREEN_PROBLEM = {403: "Geen toegang", 404: "Niet gevonden"}
 # Screen lists: (the column the object belongs to, the object), shown by its short reference.
 SCREEN_LISTS = {

@@ -222,6 +222,8 @@ class World:
             },
             ("POST", "/inbox/{request_id}/antwoord"): {"housing.situation": "homeless", "income.source": "none"},
             ("POST", "/aanmelden/ontwikkeling"): {"client_id": ZVH, "employee_id": "medewerker-1"},
+            ("POST", "/logboek"): {"van": (STARTED - timedelta(days=1)).isoformat(), "uitvoer": "html"},
+            ("POST", "/inzage"): {"bsn": NEW_BSN, "uitvoer": "html"},
             ("POST", "/casussen/{case_id}/stap"): {
                 "type": "visit_recorded",
                 "visited_on": (STARTED + timedelta(days=5)).isoformat(),

@@ -1,8 +1,10 @@
-"""Fixtures of the screens' tests: a browser-like client (same-origin headers) and signing in by the picker."""
+"""Fixtures of the screens' tests: a browser-like client (same-origin headers), signing in by the picker, and
+the chromium of the browser tests."""
 
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 
 import pytest
@@ -32,3 +34,23 @@ def sign_in(client) -> Callable[[str], None]:
         assert response.status_code == 303, response.text
 
     return _sign_in
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium under Playwright, one for the whole session (the browser tests of every module share
+    it: a second sync Playwright in the same process would fail)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=[
+                "--no-sandbox",
+                "--headless=new",
+                "--disable-gpu",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+            ],
+        )
+        yield browser
+        browser.close()

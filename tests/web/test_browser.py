@@ -67,24 +67,6 @@ def base_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--headless=new",
-                "--disable-gpu",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
 class Visit:
     """Checks each distinct page once with axe and keeps a screenshot of it."""
 

@@ -9,6 +9,7 @@ import pytest
 
 from hub.audit.service import EVENT_TYPES
 from hub.auth.principal import ROLES
+from hub.auth.scopes import ALL_SCOPES
 from hub.cases.lifecycle import CaseEventType
 from hub.cases.models import CaseState, Consent, Risk
 from hub.config import ROOT
@@ -52,6 +53,7 @@ def _schema_names() -> tuple[set[str], set[str]]:
         ("field", _schema_names()[0]),
         ("value", _schema_names()[1]),
         ("sensitivity", {c.sensitivity for c in get_catalogue().categories.values()}),
+        ("operation", set(ALL_SCOPES)),
     ],
 )
 def test_every_value_has_a_dutch_label(kind, values):
