@@ -49,7 +49,9 @@ def _serving(sqlite_template: Path, directory: Path, **settings: object) -> Iter
         Settings(env="dev", database_url=f"sqlite:///{path}", log_json=True, log_level="WARNING", **settings)
     )
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # log_config=None: uvicorn would otherwise take its loggers off the root handler for the rest of this
+    # process, and a later log-scrubbing test in the same worker would see no line (as the OPA stand-in does).
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started and thread.is_alive():
