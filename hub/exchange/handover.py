@@ -6,11 +6,13 @@ acknowledges receipt, which closes the case.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from sqlmodel import Session
 
+from hub.auth.principal import Partner
 from hub.errors import NotFound
 from hub.exchange import disclosure, repository
 from hub.exchange.answers import answer_purpose
@@ -61,6 +63,36 @@ def released_content(session: Session, ctx: ExchangeContext, case_id: str) -> di
         )
         content.update(values)
     return content
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverPreview:
+    """What a handover would offer now and what the policy would decide on it: category names only."""
+
+    recipient: Partner | None
+    offered: list[str]
+    decision: Decision | None  # None when there is no recipient or nothing to offer
+
+
+def preview_handover(session: Session, ctx: ExchangeContext, case_id: str) -> HandoverPreview:
+    """The categories a handover would offer (the plan and what answers released under an activity the
+    handover continues) and the policy's decision on them for the case as it is now. Nothing is decrypted,
+    stored or recorded, and no content moves: sending decides again (`create_handover`)."""
+    case = coordinator_case(session, ctx.caller, case_id)
+    recipient = ctx.registry.find_municipal("municipal_social", case.municipality)
+    offered = {
+        category
+        for request, answer in repository.answers_of_case(session, case.id)
+        if request.activity_id in HANDOVER_SOURCES
+        for category in answer.released_categories
+    }
+    if case.plan_ciphertext is not None:
+        offered.add(PLAN)
+    if recipient is None or not offered:
+        return HandoverPreview(recipient, sorted(offered), None)
+    facts = case_facts(session, case)
+    input_ = request_input(ctx.caller.partner, recipient, HANDOVER, sorted(offered), facts, exchange=PROVIDE)
+    return HandoverPreview(recipient, sorted(offered), decide(ctx, input_))
 
 
 def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Handover:

@@ -15,7 +15,6 @@ from hub.cases.schemas import BasicCondition, CloseReason, CoordinatorEvent
 from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.exchange import handover, present
-from hub.exchange.models import DataRequest
 from hub.web import repository
 from hub.web.context import case_context, exchange_context
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
@@ -121,27 +120,11 @@ def record_step(request: Request, case_id: str, given: StepFormDep, session: Ses
 
 @router.get("/casussen/{case_id}/overdracht")
 def handover_page(request: Request, case_id: str, caller: HandoverPageDep, session: SessionDep) -> Response:
-    """What would go: the plan and the categories answers released (names only; nothing is decrypted)."""
+    """What would go and what would not, and why: the policy's decision on the category names, for the case as
+    it is now, decided without recording (nothing is decrypted or disclosed). Sending decides again."""
     case = cases.get_case_in_region(session, case_id, caller.partner.region)
-    answered = sorted({c for r in session.exec(_answered(case_id, caller.partner.oin)) for c in r.categories_allowed})
-    recipient = request.app.state.registry.find_municipal("municipal_social", case.municipality)
-    return render(
-        request,
-        "coordinator/handover.html",
-        case=case,
-        ref=repository.short_reference,
-        answered=answered,
-        has_plan=case.plan_ciphertext is not None,
-        recipient=recipient,
-    )
-
-
-def _answered(case_id: str, oin: str):
-    from sqlmodel import select
-
-    return select(DataRequest).where(
-        DataRequest.case_id == case_id, DataRequest.requester_oin == oin, DataRequest.status == "answered"
-    )
+    preview = handover.preview_handover(session, exchange_context(request, caller), case_id)
+    return render(request, "coordinator/handover.html", case=case, ref=repository.short_reference, preview=preview)
 
 
 @router.post("/casussen/{case_id}/overdracht")

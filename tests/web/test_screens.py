@@ -12,7 +12,7 @@ from hub.audit.models import AuditRecord
 from hub.config import ConfigurationError, Settings
 from hub.exchange.models import Answer, DataRequest
 from hub.web.models import WebSession
-from partners.scenario import SOCIAL, ZVH
+from partners.scenario import PLAN, SOCIAL, ZVH
 from tests.web.conftest import SAME_ORIGIN, form_key
 
 BSN = "111222333"
@@ -276,3 +276,28 @@ def test_the_session_cookie_is_secure_and_host_bound_outside_development():
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("__Host-hub_session=") and "Secure" in cookie and "HttpOnly" in cookie
     assert "SameSite=lax" in cookie and "Path=/" in cookie and "Domain" not in cookie
+
+
+def test_handover_page_shows_what_would_go_and_why_not_without_recording(client, app, sign_in, scenario):
+    """Before sending, the Overdracht page shows the policy's decision per offered category with its Dutch
+    reason, decided on the case as it is now; it records nothing and sends nothing."""
+    scenario.detention_starts()
+    scenario.ask("social", SOCIAL, "reintegration", ["housing"], "ZVH vraagt Hilversum")
+    scenario.answer("social", SOCIAL, {"housing": {"situation": "with_family_or_friends"}}, "Hilversum antwoordt")
+    scenario.event({"type": "visit_recorded", "visited_on": scenario.started_on.isoformat()}, "Bezoek")
+    scenario.event({"type": "weighing_recorded", "consent": "yes", "risk": "none"}, "Weging: wil hulp")
+    scenario.event({"type": "plan_recorded", "plan": PLAN}, "Plan")
+    sign_in(ZVH)
+    path = f"/casussen/{scenario.case_id}/overdracht"
+    records_before = _count(app, AuditRecord)
+    before_end = client.get(path).text
+    assert "huisvesting: gaat niet mee – " in before_end  # detention has not ended: the policy's own reason
+    assert "plan van aanpak: gaat niet mee – " in before_end and "gaat mee<" not in before_end
+    scenario.detention_ends()
+    records_after_end = _count(app, AuditRecord)
+    after_end = client.get(path).text
+    assert "huisvesting: gaat mee" in after_end and "gaat niet mee" not in after_end
+    assert "with_family_or_friends" not in after_end and BSN not in after_end  # names only: nothing decrypted
+    assert _count(app, AuditRecord) == records_after_end  # the page records nothing
+    assert records_after_end > records_before  # (the detention's end itself is an event with its records)
+    assert _records(app, "handover") == []
