@@ -19,6 +19,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.default import DefaultDialect
 
 COUNTS: Counter[str] = Counter()
+# $BENCH_TRACE_FILE: also write each statement's first 160 characters there (to see what an exchange runs)
+_TRACE = open(os.environ["BENCH_TRACE_FILE"], "a") if os.environ.get("BENCH_TRACE_FILE") else None  # noqa: SIM115
 
 
 def _statement(_conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
@@ -26,6 +28,9 @@ def _statement(_conn, _cursor, statement: str, _parameters, _context, _executema
     if head.startswith("BEGIN"):  # a transaction's start (the baseline's BEGIN IMMEDIATE): counted as such
         return
     COUNTS["statements"] += 1
+    if _TRACE is not None:
+        _TRACE.write(" ".join(statement.split())[:160] + "\n")
+        _TRACE.flush()
     if head.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
         COUNTS["savepoint_statements"] += 1
 
