@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
-import re
+import signal
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,7 +38,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.servers import fresh_database, group_cpu_seconds, prepare, running  # noqa: E402
+from bench.servers import ROOT, fresh_database, group_cpu_seconds, prepare, running  # noqa: E402
 from partners.client import DEV_KEYS, HubClient  # noqa: E402
 
 DJI, ZVH, SOCIAL = "dji-pi-nieuwegein", "zvh-gooi-en-vechtstreek", "gm0402-social"
@@ -93,6 +95,7 @@ class Level:
     totals: list[float] = field(default_factory=list)
     load: tuple[float, float] = (0.0, 0.0)
     cpu: float = 0.0  # CPU seconds of the server's processes during the level
+    hook: Callable[[str], Awaitable[None]] | None = None  # called after each call (the counts per call)
 
 
 async def _call(
@@ -115,6 +118,8 @@ async def _call(
     level.calls[name].append((time.perf_counter() - began) * 1000)
     if response.status_code != expect:
         raise RuntimeError(f"{name}: HTTP {response.status_code} {response.text[:300]}")
+    if level.hook is not None:
+        await level.hook(name)
     return response.json()
 
 
@@ -174,10 +179,17 @@ async def exchange(http: httpx.AsyncClient, tokens: Tokens, level: Level, rng: r
 
 
 async def run_level(
-    base: str, tokens: Tokens, concurrency: int, duration: float, count: int | None, prefix: str, pgid: int
+    base: str,
+    tokens: Tokens,
+    concurrency: int,
+    duration: float,
+    count: int | None,
+    prefix: str,
+    pgid: int,
+    hook: Callable[[str], Awaitable[None]] | None = None,
 ) -> Level:
     """`concurrency` partners-in-a-loop for `duration` seconds (or until `count` exchanges are done)."""
-    level = Level(concurrency)
+    level = Level(concurrency, hook=hook)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     remaining = [count if count is not None else 10**9]
     load_before, cpu_before = os.getloadavg()[0], group_cpu_seconds(pgid)
@@ -269,42 +281,104 @@ def measure(kind: str, db: str | None, tmp: Path, args: argparse.Namespace) -> d
     return results
 
 
-def count_evaluations(db: str | None, tmp: Path, exchanges: int = 3) -> None:
-    """Policy evaluations per exchange: one hub worker at HUB_LOG_LEVEL=DEBUG, whose decision point logs
-    `policy.evaluated` per evaluation; counted over `exchanges` exchanges after a warm-up one (start-up, the
-    API-access table and readiness probes are not part of an exchange)."""
-    log_path = tmp / "hub-evaluations.log"
-    with fresh_database(db, tmp, "hub-evaluations") as url:
-        prepare("hub", url)
-        with running("hub", url, log_path, workers=1, extra_env={"HUB_LOG_LEVEL": "DEBUG"}) as (base, pgid):
-            tokens = Tokens(base, enabled=True)
-            warm = asyncio.run(run_level(base, tokens, 1, 0, 1, "evaluations-warm", pgid))
+COUNTED = ("statements", "savepoint_statements", "round_trips", "transactions", "evaluations", "log_lines")
+TARGET_STATEMENTS = 30  # SQL statements per exchange (issue 15)
+
+
+class Counts:
+    """The noise-free counts of one server process (one worker), read from bench/counting/sitecustomize.py's
+    counters (SIGUSR1 makes the process write them) and from the server's log file (hub: JSON lines; policy
+    evaluations are its `policy.evaluated` debug lines, log lines are the lines at info and above)."""
+
+    def __init__(self, pid: int, counts_file: Path, log_path: Path) -> None:
+        self.pid, self.counts_file, self.log_path = pid, counts_file, log_path
+
+    def snapshot(self) -> Counter[str]:
+        time.sleep(0.05)  # let the worker finish the lines it logs after the response
+        self.counts_file.unlink(missing_ok=True)
+        os.kill(self.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + 10
+        while not self.counts_file.exists():
+            if time.monotonic() > deadline:
+                raise SystemExit("counting: the server did not write its counters")
+            time.sleep(0.01)
+        raw = json.loads(self.counts_file.read_text())
+        found = Counter(raw)
+        # Round trips: every statement, plus BEGIN (PostgreSQL: psycopg sends it on its own; SQLite: the hub's
+        # BEGIN IMMEDIATE is not a cursor execute), COMMIT, ROLLBACK and the pool's pre-ping.
+        found["round_trips"] = sum(
+            raw.get(k, 0) for k in ("statements", "transactions", "commits", "rollbacks", "pings")
+        )
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if "policy.evaluated" in line:
+                found["evaluations"] += 1
+            elif '"level": "debug"' not in line:
+                found["log_lines"] += 1
+        return found
+
+
+def count(kind: str, db: str | None, tmp: Path, exchanges: int = 3) -> tuple[dict[str, float], dict]:
+    """Counts per exchange for one server (one worker, HUB_LOG_LEVEL=DEBUG for the hub's evaluation lines),
+    over `exchanges` exchanges after a warm-up one; and the counts per call of one more exchange."""
+    log_path, counts_file = tmp / f"{kind}-counts.log", tmp / f"{kind}-counts.json"
+    env = {
+        "HUB_LOG_LEVEL": "DEBUG",
+        "BENCH_COUNTS_FILE": str(counts_file),
+        "PYTHONPATH": f"{ROOT / 'bench' / 'counting'}{os.pathsep}{ROOT}",
+    }
+    per_call: dict[str, Counter[str]] = {}
+    with fresh_database(db, tmp, f"{kind}-counts") as url:
+        prepare(kind, url)
+        with running(kind, url, log_path, workers=1, extra_env=env) as (base, pid):
+            tokens = Tokens(base, enabled=(kind == "hub"))
+            counter = Counts(pid, counts_file, log_path)
+            warm = asyncio.run(run_level(base, tokens, 1, 0, 1, f"{kind}-counts-warm", pid))
             if warm.errors:
-                raise SystemExit(f"evaluation count: warm-up failed: {warm.errors[0]}")
-            time.sleep(0.2)
-            before = _evaluations(log_path)
-            level = asyncio.run(run_level(base, tokens, 1, 0, exchanges, "evaluations", pgid))
-            time.sleep(0.2)
-            after = _evaluations(log_path)
-    if level.errors or level.exchanges != exchanges:
-        raise SystemExit(f"evaluation count: {level.errors[:1]}")
-    per_rule = {rule: (after[rule] - before.get(rule, 0)) / exchanges for rule in after}
-    total = sum(per_rule.values())
-    detail = ", ".join(f"{rule} {n:g}" for rule, n in sorted(per_rule.items()) if n)
-    verdict_text = "met" if total <= TARGET_EVALUATIONS else "NOT met"
-    print(f"  policy evaluations per exchange: {total:g} ({detail}); target <= {TARGET_EVALUATIONS}: {verdict_text}")
+                raise SystemExit(f"{kind} counts: warm-up failed: {warm.errors[0]}")
+            before = counter.snapshot()
+            level = asyncio.run(run_level(base, tokens, 1, 0, exchanges, f"{kind}-counts", pid))
+            after = counter.snapshot()
+            last = [after]
+
+            async def hook(name: str) -> None:
+                now = counter.snapshot()
+                per_call[name] = now - last[0]
+                last[0] = now
+
+            one = asyncio.run(run_level(base, tokens, 1, 0, 1, f"{kind}-counts-calls", pid, hook))
+    if level.errors or level.exchanges != exchanges or one.errors:
+        raise SystemExit(f"{kind} counts: {(level.errors or one.errors)[:1]}")
+    totals = {k: (after[k] - before[k]) / exchanges for k in COUNTED}
+    return totals, per_call
 
 
-def _evaluations(log_path: Path) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for line in log_path.read_text(errors="replace").splitlines():
-        if "policy.evaluated" in line:
-            rule = _RULE.search(line)
-            found[(rule.group(1) or rule.group(2)) if rule else "?"] += 1
-    return found
-
-
-_RULE = re.compile(r'"rule": "(\w+)"|rule=(?:\x1b\[[0-9;]*m)*(\w+)')
+def print_counts(label: str, counted: dict[str, tuple[dict[str, float], dict]]) -> None:
+    print(f"  counts per exchange ({label}, one worker, 3 exchanges; load {os.getloadavg()[0]:.2f}):")
+    for kind, (totals, per_call) in counted.items():
+        calls = "; ".join(
+            f"{name.split()[1]} " + "/".join(str(per_call[name][k]) for k in ("statements", "transactions"))
+            for name in CALLS
+            if name in per_call
+        )
+        print(
+            f"  {kind:8} SQL statements {totals['statements']:g} (savepoint {totals['savepoint_statements']:g}), "
+            f"round trips {totals['round_trips']:g}, transactions {totals['transactions']:g}, "
+            f"policy evaluations {totals['evaluations']:g}, log lines {totals['log_lines']:g}   "
+            f"per call statements/transactions: {calls}"
+        )
+    if "hub" in counted:
+        hub = counted["hub"][0]
+        if "baseline" in counted:
+            base = counted["baseline"][0]
+            ratios = ", ".join(
+                f"{k} {hub[k] / base[k]:.1f}x" for k in ("statements", "round_trips", "transactions") if base[k]
+            )
+            print(f"  hub / baseline: {ratios}")
+        print(
+            f"  targets: SQL statements <= {TARGET_STATEMENTS}: "
+            f"{'met' if hub['statements'] <= TARGET_STATEMENTS else 'NOT met'}; policy evaluations <= "
+            f"{TARGET_EVALUATIONS}: {'met' if hub['evaluations'] <= TARGET_EVALUATIONS else 'NOT met'}"
+        )
 
 
 def verdict(label: str, hub: dict[int, dict], base: dict[int, dict]) -> None:
@@ -321,7 +395,10 @@ def verdict(label: str, hub: dict[int, dict], base: dict[int, dict]) -> None:
         )
         if concurrency == 8:
             line += f" (target per call < {TARGET_P99_MS:.0f} ms: {'met' if worst < TARGET_P99_MS else 'NOT met'})"
-        line += f"; server CPU per exchange baseline/hub {cpu:4.2f}"
+        times = 1 / cpu
+        line += f"; server CPU per exchange baseline/hub {cpu:4.2f} (hub {times:4.2f}x"
+        line += f", target <= 3x: {'met' if times <= 3 else 'NOT met'})"
+        line += f"; load {hub[concurrency]['load'][0]:.2f}->{hub[concurrency]['load'][1]:.2f}"
         print(line)
 
 
@@ -341,7 +418,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per server (default 2)")
     parser.add_argument("--only", choices=["hub", "baseline"], help="measure one server only (no ratio)")
     parser.add_argument("--hub-log-level", default="INFO", help="HUB_LOG_LEVEL of the hub (default INFO)")
-    parser.add_argument("--evaluations", action="store_true", help="only count policy evaluations per exchange")
+    parser.add_argument("--counts", action="store_true", help="only the counts per exchange (no rates)")
     parser.add_argument("--wrap", help="prefix for the hub's command, e.g. a profiler (space-separated)")
     args = parser.parse_args()
     args.levels = [int(c) for c in args.concurrency.split(",")]
@@ -356,13 +433,12 @@ def main() -> None:
         f"{args.workers} workers, load average {os.getloadavg()[0]:.2f} at start, {os.cpu_count()} cores"
     )
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as tmp:
-        if args.evaluations or not args.only or args.only == "hub":
-            count_evaluations(databases[0][1] if databases else None, Path(tmp))
-        if args.evaluations:
-            return
         for label, db in databases:
             print(f"\n== {label} ==")
             kinds = [args.only] if args.only else ["baseline", "hub"]
+            print_counts(label, {kind: count(kind, db, Path(tmp)) for kind in kinds})
+            if args.counts:
+                continue
             results = {kind: measure(kind, db, Path(tmp), args) for kind in kinds}
             if not args.only:
                 verdict(label, results["hub"], results["baseline"])

@@ -36,7 +36,8 @@ import sqlalchemy as sa
 import structlog
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, delete
 
 from hub.auth.routing import AuthorizedRoute, route_authorization
@@ -110,24 +111,49 @@ def reserve(session: Session, client_id: str, key: str, digest: str, now: dateti
     if not _KEY_SHAPE.fullmatch(key):
         raise InvalidIdempotencyKey("De Idempotency-Key moet 1 tot 255 zichtbare ASCII-tekens bevatten.", field=HEADER)
     now = now or _utcnow()
-    existing = session.get(IdempotencyRecord, (client_id, key))
+    record = IdempotencyRecord(client_id=client_id, key=key, request_digest=digest, created_at=now)
+    # One statement in the common case (a new key): INSERT ... ON CONFLICT DO NOTHING. On PostgreSQL it waits
+    # for a concurrent request with the same key to end, as the unique index did under the former SAVEPOINT.
+    if _insert_new(session, record):
+        return record
+    existing = session.get(IdempotencyRecord, (client_id, key), populate_existing=True)
     if existing is not None and _as_utc(existing.created_at) < now - RECORD_TTL:
         session.delete(existing)
         session.flush()
-        existing = None
-    if existing is not None:
-        if not hmac.compare_digest(existing.request_digest, digest):
-            raise IdempotencyKeyReused("Deze Idempotency-Key is al gebruikt voor een ander verzoek.", field=HEADER)
-        if existing.status_code is None:
-            raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.", field=HEADER)
-        raise _Replay(existing)
-    record = IdempotencyRecord(client_id=client_id, key=key, request_digest=digest, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(record)
-    except IntegrityError as exc:  # PostgreSQL: a concurrent request with this key committed first
-        raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.", field=HEADER) from exc
-    return record
+        if _insert_new(session, record):
+            return record
+        existing = session.get(IdempotencyRecord, (client_id, key), populate_existing=True)
+    if existing is None:  # deleted by a concurrent request in between: that request is still deciding
+        raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.", field=HEADER)
+    if not hmac.compare_digest(existing.request_digest, digest):
+        raise IdempotencyKeyReused("Deze Idempotency-Key is al gebruikt voor een ander verzoek.", field=HEADER)
+    if existing.status_code is None:
+        raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.", field=HEADER)
+    raise _Replay(existing)
+
+
+def _insert_new(session: Session, record: IdempotencyRecord) -> bool:
+    """Insert the reservation unless the key exists; True when this request inserted it. The record stays
+    outside the session: complete() and forget() address its row by key."""
+    table = IdempotencyRecord.__table__
+    values = {
+        "client_id": record.client_id,
+        "key": record.key,
+        "request_digest": record.request_digest,
+        "created_at": record.created_at,
+    }
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["client_id", "key"])
+        .returning(table.c.key)
+    )
+    return session.connection().execute(statement).first() is not None  # (rowcount is -1 on psycopg here)
+
+
+def _by_key(record: IdempotencyRecord) -> Any:
+    return sa.and_(col(IdempotencyRecord.client_id) == record.client_id, col(IdempotencyRecord.key) == record.key)
 
 
 def complete(
@@ -138,15 +164,14 @@ def complete(
     record.status_code = status_code
     record.media_type = media_type
     record.response_body = body.decode("utf-8")
-    session.add(record)
-    session.flush()
+    values = {"status_code": status_code, "media_type": media_type, "response_body": record.response_body}
+    session.connection().execute(sa.update(IdempotencyRecord).where(_by_key(record)).values(**values))
 
 
 def forget(session: Session, record: IdempotencyRecord) -> None:
     """A response that is not stored (non-2xx, streamed, a logged refusal): the key is not kept, whatever of
     the request's work commits."""
-    session.delete(record)
-    session.flush()
+    session.connection().execute(sa.delete(IdempotencyRecord).where(_by_key(record)))
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:

@@ -22,7 +22,8 @@ import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Depends, Request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from hub.config import Settings
@@ -76,7 +77,7 @@ class Envelope:
 
     def ensure_key(self, session: Session, case_id: str, scope: str = CASE_SCOPE) -> CaseKey:
         """The case's key for `scope`, created when missing. Refuses when it was destroyed."""
-        key = session.get(CaseKey, (case_id, scope))
+        key = _held(session, case_id, scope) or session.get(CaseKey, (case_id, scope))
         if key is None:
             key = CaseKey(
                 case_id=case_id,
@@ -84,23 +85,24 @@ class Envelope:
                 kek_id=self.kek_id,
                 wrapped_key=self._wrap(case_id, scope, AESGCM.generate_key(bit_length=256)),
             )
-            try:
-                with session.begin_nested():  # a concurrent writer may create the same key first
-                    session.add(key)
-            except IntegrityError:
+            # One INSERT ... ON CONFLICT DO NOTHING: a concurrent writer may create the same key first, and then
+            # its key is the one (read after the conflict). Pending ORM rows (the new case) go first: foreign key.
+            session.flush()
+            if not _insert_new(session, key):
                 key = session.get(CaseKey, (case_id, scope), populate_existing=True)
                 assert key is not None
         if key.wrapped_key is None:
             raise ContentDestroyed(
                 "De inhoud van deze casus is volgens de bewaartermijn vernietigd.", case_id=case_id, scope=scope
             )
+        _hold(session, key)
         return key
 
     def _data_key(self, session: Session, case_id: str, scope: str, *, create: bool) -> AESGCM:
         if create:
             key = self.ensure_key(session, case_id, scope)
         else:
-            found = session.get(CaseKey, (case_id, scope))
+            found = _held(session, case_id, scope) or session.get(CaseKey, (case_id, scope))
             if found is None:
                 raise EnvelopeError(f"case {case_id} has no data key for scope {scope}")
             key = found
@@ -110,6 +112,7 @@ class Envelope:
                     case_id=case_id,
                     scope=scope,
                 )
+            _hold(session, key)
         return AESGCM(self._unwrap(key))
 
     # -- content -----------------------------------------------------------------------------------
@@ -151,11 +154,56 @@ def live_keys(session: Session, case_id: str) -> list[CaseKey]:
 
 def destroy_key(session: Session, key: CaseKey, now: datetime | None = None) -> None:
     """Delete the wrapped data key: everything encrypted under it becomes unreadable. Never commits."""
+    session.info.pop(_HELD, None)
     key.wrapped_key = None
     key.destroyed_at = now or datetime.now(UTC)
     session.add(key)
     session.flush()
     log.info("crypto.key_destroyed", case_id=key.case_id, scope=key.scope)
+
+
+# The live keys a transaction has read or created, held for the rest of that transaction (and that savepoint
+# level): SQLAlchemy's identity map is weak, so without this a second encryption or decryption in the same
+# request read the key again. Another transaction, a savepoint, or a destroyed key starts afresh.
+_HELD = "hub.crypto.held_keys"
+
+
+def _held(session: Session, case_id: str, scope: str) -> CaseKey | None:
+    held = session.info.get(_HELD)
+    if held is None or held[0] is not session.get_transaction() or held[1] is not session.get_nested_transaction():
+        return None
+    return held[2].get((case_id, scope))
+
+
+def _hold(session: Session, key: CaseKey) -> None:
+    held = session.info.get(_HELD)
+    transaction, nested = session.get_transaction(), session.get_nested_transaction()
+    if transaction is None:
+        return
+    if held is None or held[0] is not transaction or held[1] is not nested:
+        held = session.info[_HELD] = (transaction, nested, {})
+    held[2][(key.case_id, key.scope)] = key
+
+
+def _insert_new(session: Session, key: CaseKey) -> bool:
+    """Insert the key unless its row exists; True when this call inserted it."""
+    table = CaseKey.__table__
+    values = {
+        "case_id": key.case_id,
+        "scope": key.scope,
+        "wrapped_key": key.wrapped_key,
+        "kek_id": key.kek_id,
+        "created_at": key.created_at,
+        "destroyed_at": None,
+    }
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["case_id", "scope"])
+        .returning(table.c.case_id)
+    )
+    return session.connection().execute(statement).first() is not None  # (rowcount is -1 on psycopg here)
 
 
 def _key_aad(case_id: str, scope: str) -> bytes:

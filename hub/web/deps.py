@@ -17,7 +17,14 @@ from starlette.datastructures import FormData
 from hub.auth.principal import Caller
 from hub.auth.scopes import scopes_for
 from hub.errors import Conflict, HubError
-from hub.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey, _Replay, reserve
+from hub.idempotency import (
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    InvalidIdempotencyKey,
+    _Replay,
+    complete,
+    reserve,
+)
 from hub.policy.errors import OperationForbidden
 from hub.web.security import same_origin
 from hub.web.sessions import load
@@ -121,6 +128,4 @@ def claim_form(request: Request, session: Session, caller: Caller, form: FormDat
         raise FormAlreadySent(
             "Dit formulier is al verstuurd. Open het scherm opnieuw om nog iets te doen; er is niets dubbel verwerkt."
         ) from None
-    record.status_code, record.media_type, record.response_body = 303, "text/html", ""
-    session.add(record)
-    session.flush()
+    complete(session, record, 303, "text/html", b"")
