@@ -8,14 +8,16 @@ import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import structlog
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import Engine, event, exc
+from sqlalchemy import Engine, Table, event, exc
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hub.config import Settings, normalise_database_url
@@ -197,3 +199,14 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 """The request's session; every dependency and route of a request shares it (FastAPI's dependency cache)."""
+
+
+def insert_unless_exists(session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str]) -> bool:
+    """`INSERT … ON CONFLICT (keys) DO NOTHING` of one row of `model`, in the session's transaction (one
+    statement where a SAVEPOINT, an INSERT and a RELEASE guarded the unique key before). True when this call
+    inserted the row. On PostgreSQL a concurrent insert of the same key waits for that transaction to end,
+    as the unique index did."""
+    table = cast(Table, model.__table__)  # type: ignore[attr-defined]  # SQLModel sets it on table models
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(table.c[keys[0]])
+    return session.connection().execute(statement).first() is not None  # (rowcount is -1 on psycopg here)

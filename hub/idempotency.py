@@ -36,12 +36,10 @@ import sqlalchemy as sa
 import structlog
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, delete
 
 from hub.auth.routing import AuthorizedRoute, route_authorization
-from hub.db import SessionDep
+from hub.db import SessionDep, insert_unless_exists
 from hub.errors import HubError, LoggedRefusal
 
 log = structlog.get_logger(__name__)
@@ -135,21 +133,13 @@ def reserve(session: Session, client_id: str, key: str, digest: str, now: dateti
 def _insert_new(session: Session, record: IdempotencyRecord) -> bool:
     """Insert the reservation unless the key exists; True when this request inserted it. The record stays
     outside the session: complete() and forget() address its row by key."""
-    table = IdempotencyRecord.__table__
     values = {
         "client_id": record.client_id,
         "key": record.key,
         "request_digest": record.request_digest,
         "created_at": record.created_at,
     }
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["client_id", "key"])
-        .returning(table.c.key)
-    )
-    return session.connection().execute(statement).first() is not None  # (rowcount is -1 on psycopg here)
+    return insert_unless_exists(session, IdempotencyRecord, values, ["client_id", "key"])
 
 
 def _by_key(record: IdempotencyRecord) -> Any:

@@ -22,12 +22,11 @@ import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Depends, Request
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from hub.config import Settings
 from hub.crypto.models import CASE_SCOPE, CaseKey
+from hub.db import insert_unless_exists
 from hub.errors import HubError
 
 log = structlog.get_logger(__name__)
@@ -181,13 +180,13 @@ def _hold(session: Session, key: CaseKey) -> None:
     if transaction is None:
         return
     if held is None or held[0] is not transaction or held[1] is not nested:
-        held = session.info[_HELD] = (transaction, nested, {})
+        keys: dict[tuple[str, str], CaseKey] = {}
+        held = session.info[_HELD] = (transaction, nested, keys)
     held[2][(key.case_id, key.scope)] = key
 
 
 def _insert_new(session: Session, key: CaseKey) -> bool:
     """Insert the key unless its row exists; True when this call inserted it."""
-    table = CaseKey.__table__
     values = {
         "case_id": key.case_id,
         "scope": key.scope,
@@ -196,14 +195,7 @@ def _insert_new(session: Session, key: CaseKey) -> bool:
         "created_at": key.created_at,
         "destroyed_at": None,
     }
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["case_id", "scope"])
-        .returning(table.c.case_id)
-    )
-    return session.connection().execute(statement).first() is not None  # (rowcount is -1 on psycopg here)
+    return insert_unless_exists(session, CaseKey, values, ["case_id", "scope"])
 
 
 def _key_aad(case_id: str, scope: str) -> bytes:
