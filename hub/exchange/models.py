@@ -72,7 +72,7 @@ class DataRequest(SQLModel, table=True):
     due_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     answered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    # The request follows its case (hub.exchange.follow): each change of the case decides it again. Categories
+    # The request follows its case (hub.exchange.service.follow): each change of the case decides it again. Categories
     # no longer allowed move here (category -> {"reason", "explanation"}); with none left it is withdrawn.
     categories_withdrawn: dict[str, Any] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False, server_default="{}")

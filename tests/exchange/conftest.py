@@ -24,7 +24,7 @@ from hub.cases.schemas import (
 )
 from hub.config import Settings
 from hub.crypto.envelope import Envelope
-from hub.exchange.clock import get_clock
+from hub.exchange.dependencies import get_clock
 from hub.exchange.models import Answer, DataRequest, Handover
 from hub.policy.register import get_register
 
