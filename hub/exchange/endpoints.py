@@ -22,16 +22,16 @@ from hub.exchange.dependencies import (
 )
 from hub.exchange.models import DataRequest
 from hub.exchange.schemas import (
+    AnswerCreate,
     AnswerReceipt,
-    AnswerSubmit,
     HandoverContent,
     HandoverItem,
-    HandoverOut,
+    HandoverPublic,
     InboxDetail,
     InboxItem,
     ReleasedAnswer,
     RequestCreate,
-    RequestOut,
+    RequestPublic,
     SubjectIdentity,
 )
 from hub.exchange.service import answers, follow, handover
@@ -54,17 +54,17 @@ RequestStatus = Literal["open", "answered", "refused", "withdrawn", "expired", "
 @router.post(
     "/cases/{case_id}/requests",
     status_code=201,
-    response_model=RequestOut,
+    response_model=RequestPublic,
     responses=POSTED,
     summary="Ask one partner for categories under one activity; the policy decides per category",
 )
-def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext) -> RequestOut:
-    return RequestOut.from_row(service.create_request(session, ctx, case_id, body), ctx.registry, ctx.now)
+def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext) -> RequestPublic:
+    return RequestPublic.from_row(service.create_request(session, ctx, case_id, body), ctx.registry, ctx.now)
 
 
 @router.get(
     "/cases/{case_id}/requests",
-    response_model=Page[RequestOut],
+    response_model=Page[RequestPublic],
     responses=problem_responses(422),
     summary="The requests on a case",
 )
@@ -76,25 +76,25 @@ def list_case_requests(
     status: Annotated[RequestStatus | None, Query()] = None,
 ):
     result = service.list_case_requests(session, ctx, case_id, status=status, page=page)
-    return Page[RequestOut](
-        items=[RequestOut.from_row(r, ctx.registry, ctx.now) for r in result.rows], next_cursor=result.next_cursor
+    return Page[RequestPublic](
+        items=[RequestPublic.from_row(r, ctx.registry, ctx.now) for r in result.rows], next_cursor=result.next_cursor
     )
 
 
-@router.get("/requests/{request_id}", response_model=RequestOut, summary="One request, for its requester")
-def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext) -> RequestOut:
-    return RequestOut.from_row(service.read_request(session, ctx, request_id), ctx.registry, ctx.now)
+@router.get("/requests/{request_id}", response_model=RequestPublic, summary="One request, for its requester")
+def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext) -> RequestPublic:
+    return RequestPublic.from_row(service.read_request(session, ctx, request_id), ctx.registry, ctx.now)
 
 
 @router.post(
     "/requests/{request_id}/renew",
     status_code=201,
-    response_model=RequestOut,
+    response_model=RequestPublic,
     responses=POSTED,
     summary='Ask a withdrawn request again ("opnieuw vragen"): a new request, decided on the case as it is now',
 )
-def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContext) -> RequestOut:
-    return RequestOut.from_row(follow.renew_request(session, ctx, request_id), ctx.registry, ctx.now)
+def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContext) -> RequestPublic:
+    return RequestPublic.from_row(follow.renew_request(session, ctx, request_id), ctx.registry, ctx.now)
 
 
 @router.get(
@@ -150,19 +150,19 @@ def _inbox_detail(
     responses=POSTED,
     summary="Answer a request: validated, filtered, encrypted; you are told what was withheld",
 )
-def submit_answer(request_id: str, body: AnswerSubmit, session: SessionDep, ctx: AnswerSubmitContext) -> AnswerReceipt:
+def submit_answer(request_id: str, body: AnswerCreate, session: SessionDep, ctx: AnswerSubmitContext) -> AnswerReceipt:
     return AnswerReceipt.from_row(answers.submit_answer(session, ctx, request_id, body.values))
 
 
 @router.post(
     "/cases/{case_id}/handover",
     status_code=201,
-    response_model=HandoverOut,
+    response_model=HandoverPublic,
     responses=POSTED,
     summary="Hand the plan and the released categories to the municipality of origin",
 )
-def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext) -> HandoverOut:
-    return HandoverOut.from_row(handover.create_handover(session, ctx, case_id), ctx.registry)
+def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext) -> HandoverPublic:
+    return HandoverPublic.from_row(handover.create_handover(session, ctx, case_id), ctx.registry)
 
 
 @router.get(
@@ -195,9 +195,9 @@ def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext) 
 
 @router.post(
     "/handovers/{handover_id}/acknowledge",
-    response_model=HandoverOut,
+    response_model=HandoverPublic,
     responses=POSTED,
     summary="Confirm receipt of a handover; the case closes",
 )
-def acknowledge_handover(handover_id: str, session: SessionDep, ctx: HandoverAcknowledgeContext) -> HandoverOut:
-    return HandoverOut.from_row(handover.acknowledge(session, ctx, handover_id), ctx.registry)
+def acknowledge_handover(handover_id: str, session: SessionDep, ctx: HandoverAcknowledgeContext) -> HandoverPublic:
+    return HandoverPublic.from_row(handover.acknowledge(session, ctx, handover_id), ctx.registry)

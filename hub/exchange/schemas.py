@@ -12,6 +12,7 @@ from hub.strict_input import MultiLine, StrictInput
 from hub.timestamps import as_utc
 
 if TYPE_CHECKING:
+    from hub.auth.registry import Registry
     from hub.exchange.models import Answer, DataRequest, Handover
 
 CATEGORY_PATTERN = r"^[a-z][a-z_]{1,40}$"
@@ -81,19 +82,19 @@ class OrganisationRef(BaseModel):
     role: str
 
     @classmethod
-    def of(cls, registry: Any, oin: str) -> OrganisationRef:
+    def of(cls, registry: Registry, oin: str) -> OrganisationRef:
         partner = registry.by_oin(oin)
         if partner is None:  # a partner removed from the registry since: still show who it was
             return cls(oin=oin, name="(onbekende organisatie)", role="unknown")
         return cls(oin=partner.oin, name=partner.name, role=partner.role)
 
 
-class ActivityOut(BaseModel):
+class ActivityPublic(BaseModel):
     id: str
     version: str
 
     @classmethod
-    def of(cls, stored: DataRequest | Handover) -> ActivityOut:
+    def of(cls, stored: DataRequest | Handover) -> ActivityPublic:
         return cls(id=stored.activity_id, version=stored.activity_version)
 
 
@@ -106,13 +107,13 @@ class CategoryOutcome(BaseModel):
     explanation: str | None = Field(default=None, description="Dutch explanation of a refusal.")
 
 
-class RequestOut(BaseModel):
+class RequestPublic(BaseModel):
     """A request as its requester sees it, with the outcome per category."""
 
     id: str
     case_id: str
     responder: OrganisationRef
-    activity: ActivityOut
+    activity: ActivityPublic
     status: str
     status_reason: str | None = Field(default=None, description="The policy's reason code of a withdrawal.")
     status_explanation: str | None = Field(default=None, description="Its Dutch explanation.")
@@ -127,7 +128,7 @@ class RequestOut(BaseModel):
     renewed_from: str | None = Field(default=None, description="The withdrawn request this one asks again.")
 
     @classmethod
-    def from_row(cls, request: DataRequest, registry: Any, now: datetime) -> RequestOut:
+    def from_row(cls, request: DataRequest, registry: Registry, now: datetime) -> RequestPublic:
         status = request.status_at(now)
         outcomes = [CategoryOutcome(category=c, outcome="allowed") for c in request.categories_allowed]
         outcomes += [
@@ -142,7 +143,7 @@ class RequestOut(BaseModel):
             id=request.id,
             case_id=request.case_id,
             responder=OrganisationRef.of(registry, request.responder_oin),
-            activity=ActivityOut.of(request),
+            activity=ActivityPublic.of(request),
             status=status.status,
             status_reason=status.reason,
             status_explanation=status.explanation,
@@ -163,7 +164,7 @@ class InboxItem(BaseModel):
 
     id: str
     requester: OrganisationRef
-    activity: ActivityOut
+    activity: ActivityPublic
     categories: list[str]
     status: str
     status_reason: str | None = Field(default=None, description="The policy's reason code of a withdrawal.")
@@ -173,12 +174,12 @@ class InboxItem(BaseModel):
     due_at: datetime
 
     @classmethod
-    def from_row(cls, request: DataRequest, registry: Any, now: datetime) -> InboxItem:
+    def from_row(cls, request: DataRequest, registry: Registry, now: datetime) -> InboxItem:
         status = request.status_at(now)
         return cls(
             id=request.id,
             requester=OrganisationRef.of(registry, request.requester_oin),
-            activity=ActivityOut.of(request),
+            activity=ActivityPublic.of(request),
             categories=list(request.categories_allowed),
             status=status.status,
             status_reason=status.reason,
@@ -210,7 +211,7 @@ class InboxDetail(InboxItem):
         identity: SubjectIdentity,
         allowed: tuple[str, ...],
         schemas: dict[str, dict],
-        registry: Any,
+        registry: Registry,
         now: datetime,
     ) -> InboxDetail:
         """The request with the categories the policy allows now (it was asked again before the identity)."""
@@ -218,7 +219,7 @@ class InboxDetail(InboxItem):
         return cls(**item.model_dump(), subject=identity, answer_schemas=schemas)
 
 
-class AnswerSubmit(StrictInput):
+class AnswerCreate(StrictInput):
     """The responder's values, one object per category."""
 
     values: Annotated[dict[str, dict[str, Any]], MultiLine] = Field(min_length=1, max_length=MAX_ANSWER_CATEGORIES)
@@ -297,27 +298,27 @@ class ReleasedAnswer(BaseModel):
 
     request_id: str
     responder: OrganisationRef
-    activity: ActivityOut
+    activity: ActivityPublic
     answered_at: datetime
     values: dict[str, dict[str, Any]]
     withheld: list[Withholding]
 
     @classmethod
     def from_row(
-        cls, request: DataRequest, answer: Answer, values: dict, withheld: list[dict[str, Any]], registry: Any
+        cls, request: DataRequest, answer: Answer, values: dict, withheld: list[dict[str, Any]], registry: Registry
     ) -> ReleasedAnswer:
         """`withheld`: only the categories withheld whole (the service never passes field names on)."""
         return cls(
             request_id=request.id,
             responder=OrganisationRef.of(registry, answer.responder_oin),
-            activity=ActivityOut.of(request),
+            activity=ActivityPublic.of(request),
             answered_at=as_utc(answer.created_at),
             values=values,
             withheld=[Withholding.from_withheld(w) for w in withheld],
         )
 
 
-class HandoverOut(BaseModel):
+class HandoverPublic(BaseModel):
     id: str
     case_id: str
     recipient: OrganisationRef
@@ -328,7 +329,7 @@ class HandoverOut(BaseModel):
     acknowledged_at: datetime | None
 
     @classmethod
-    def from_row(cls, handover: Handover, registry: Any) -> HandoverOut:
+    def from_row(cls, handover: Handover, registry: Registry) -> HandoverPublic:
         refused = [
             CategoryOutcome(category=c, outcome="denied", reason=d["reason"], explanation=d["explanation"])
             for c, d in handover.categories_denied.items()
@@ -353,7 +354,7 @@ class HandoverItem(BaseModel):
     created_at: datetime
 
     @classmethod
-    def from_row(cls, handover: Handover, registry: Any) -> HandoverItem:
+    def from_row(cls, handover: Handover, registry: Registry) -> HandoverItem:
         return cls(
             id=handover.id,
             sender=OrganisationRef.of(registry, handover.sender_oin),
@@ -369,7 +370,7 @@ class HandoverContent(HandoverItem):
 
     @classmethod
     def for_recipient(
-        cls, handover: Handover, identity: SubjectIdentity, content: dict, categories: list[str], registry: Any
+        cls, handover: Handover, identity: SubjectIdentity, content: dict, categories: list[str], registry: Registry
     ) -> HandoverContent:
         """The content with the categories the policy allows now (asked again for this read)."""
         item = HandoverItem.from_row(handover, registry).model_copy(update={"categories": categories})

@@ -17,7 +17,7 @@ from hub.db import SessionDep
 from hub.errors import ValidationFailed
 from hub.exchange import repository as exchange_repository
 from hub.exchange.models import Answer, DataRequest
-from hub.exchange.schemas import ReleasedAnswer, RequestCreate, RequestOut
+from hub.exchange.schemas import ReleasedAnswer, RequestCreate, RequestPublic
 from hub.exchange.service import answers, follow, ports
 from hub.exchange.service import requests as exchange
 from hub.pagination import PageParams
@@ -95,7 +95,7 @@ def case_page(request: Request, case_id: str, caller: ReaderDep, session: Sessio
     timeline = cases.case_timeline(session, caller, case_id, PageParams(cursor=None, limit=200)).rows
     ctx = exchange_context(request, caller)
     requests = [
-        RequestOut.from_row(r, ctx.registry, ctx.now)
+        RequestPublic.from_row(r, ctx.registry, ctx.now)
         for r in exchange.list_case_requests(session, ctx, case_id, status=None, page=PageParams(None, 200)).rows
     ]
     return render(
@@ -267,7 +267,7 @@ def _request_result(request: Request, ctx, created) -> Response:
         request,
         "coordinator/request_result.html",
         case_id=created.case_id,
-        result=RequestOut.from_row(created, ctx.registry, ctx.now),
+        result=RequestPublic.from_row(created, ctx.registry, ctx.now),
         stored=created,
     )
 

@@ -12,7 +12,7 @@ from hub.auth.principal import Caller
 from hub.db import SessionDep
 from hub.exchange.errors import AnswerInvalid, AnswerRefused, RequestNotOpen
 from hub.exchange.models import Handover
-from hub.exchange.schemas import AnswerReceipt, HandoverContent, HandoverItem, HandoverOut, InboxDetail, InboxItem
+from hub.exchange.schemas import AnswerReceipt, HandoverContent, HandoverItem, HandoverPublic, InboxDetail, InboxItem
 from hub.exchange.service import answers, handover, ports
 from hub.exchange.service import requests as exchange
 from hub.pagination import PageParams
@@ -199,5 +199,5 @@ def acknowledge(request: Request, handover_id: str, given: AcknowledgeDep, sessi
     return commit_after_render(
         session,
         work,
-        lambda done: render(request, "partner/acknowledged.html", result=HandoverOut.from_row(done, ctx.registry)),
+        lambda done: render(request, "partner/acknowledged.html", result=HandoverPublic.from_row(done, ctx.registry)),
     )

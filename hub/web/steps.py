@@ -15,7 +15,7 @@ from hub.cases.schemas import BasicCondition, CloseReason, CoordinatorEvent
 from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.exchange.models import DataRequest
-from hub.exchange.schemas import HandoverOut
+from hub.exchange.schemas import HandoverPublic
 from hub.exchange.service import handover
 from hub.web import repository
 from hub.web.context import case_context, exchange_context
@@ -160,7 +160,7 @@ def send_handover(request: Request, case_id: str, given: HandoverFormDep, sessio
         lambda created: render(
             request,
             "coordinator/handover_result.html",
-            result=HandoverOut.from_row(created, ctx.registry),
+            result=HandoverPublic.from_row(created, ctx.registry),
             ref=repository.short_reference,
         ),
     )

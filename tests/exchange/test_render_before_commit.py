@@ -15,7 +15,14 @@ from sqlmodel import select
 from hub.audit.models import AuditRecord
 from hub.cases.models import Case
 from hub.exchange.models import Answer, DataRequest
-from hub.exchange.schemas import AnswerReceipt, HandoverContent, HandoverOut, InboxDetail, ReleasedAnswer, RequestOut
+from hub.exchange.schemas import (
+    AnswerReceipt,
+    HandoverContent,
+    HandoverPublic,
+    InboxDetail,
+    ReleasedAnswer,
+    RequestPublic,
+)
 from tests.exchange.conftest import BSN, SOCIAL, ZVH, Peek, counts
 from tests.support.rendering import (
     SERIALISATION,
@@ -97,7 +104,7 @@ def test_inbox_identity_that_cannot_be_rendered_is_not_logged_as_shown(open_case
 
 
 @pytest.mark.parametrize("headers", [{}, {"Idempotency-Key": "render-1"}], ids=["plain", "idempotent"])
-@breaks("from_row", RequestOut)
+@breaks("from_row", RequestPublic)
 def test_request_that_cannot_be_rendered_is_not_stored_or_logged(open_case, ask, db, monkeypatch, broken, headers):
     """A request whose answer fails to render leaves no request, no decision record and the case as it was; a
     retry (with the same Idempotency-Key) is decided afresh and logged once."""
@@ -145,7 +152,7 @@ def ended_case(answered, hub, weigh, plan, end_detention) -> str:
     return case_id
 
 
-@breaks("from_row", HandoverOut)
+@breaks("from_row", HandoverPublic)
 def test_handover_that_cannot_be_rendered_is_not_sent_or_logged(ended_case, hub, db, monkeypatch, broken):
     """A handover whose answer fails to render is not stored or logged, the case stays where it was; sent
     again, it is logged once."""

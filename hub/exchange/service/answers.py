@@ -4,7 +4,7 @@ the requester reads what was released.
 Order of the checks on an answer (each refusal stores nothing): the request must be addressed to the
 caller (404 otherwise, so nobody learns of another's request), still open (409; a withdrawn request names
 the policy's reason), not answered yet (409);
-category and field names must be well-formed (422, schemas.AnswerSubmit) and every category must exist in
+category and field names must be well-formed (422, schemas.AnswerCreate) and every category must exist in
 the catalogue (422). Fields outside the catalogue are then dropped and counted (hub.exchange.service.release), the
 policy decides again (503 and nothing stored when it cannot) and its answer filter says what may be
 released (only allowed categories, only the catalogue's fields); when nothing may be released the answer is
