@@ -41,6 +41,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete
 from hub.auth.routing import AuthorizedRoute, route_authorization
 from hub.db import SessionDep, insert_unless_exists
 from hub.errors import HubError, LoggedRefusal
+from hub.timestamps import UtcTimestamp
 
 log = structlog.get_logger(__name__)
 
@@ -65,7 +66,7 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int | None = None  # None while the first request is still running
     media_type: str | None = Field(default=None, max_length=100)
     response_body: str | None = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True), index=True)
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=UtcTimestamp(), index=True)
 
 
 class InvalidIdempotencyKey(HubError):
@@ -115,7 +116,7 @@ def reserve(session: Session, client_id: str, key: str, digest: str, now: dateti
     if _insert_new(session, record):
         return record
     existing = session.get(IdempotencyRecord, (client_id, key), populate_existing=True)
-    if existing is not None and _as_utc(existing.created_at) < now - RECORD_TTL:
+    if existing is not None and existing.created_at < now - RECORD_TTL:
         session.delete(existing)
         session.flush()
         if _insert_new(session, record):
@@ -169,10 +170,6 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
     cutoff = (now or _utcnow()) - RECORD_TTL
     statement = delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
     return session.connection().execute(statement).rowcount or 0
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # -- FastAPI glue ---------------------------------------------------------------------------------------

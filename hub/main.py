@@ -20,7 +20,7 @@ from hub.db import engine_for
 from hub.docs import install as install_docs
 from hub.errors import install_error_handlers
 from hub.exchange.endpoints import router as exchange_router
-from hub.exchange.follow import install as install_follow
+from hub.exchange.service.follow import install as install_follow
 from hub.health.endpoints import router as health_router
 from hub.limits import BodySizeLimitMiddleware
 from hub.logging import RequestContextMiddleware, configure_logging

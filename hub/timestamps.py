@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
+import sqlalchemy as sa
 from pydantic import AfterValidator
 
 
@@ -17,3 +18,22 @@ def as_utc(moment: datetime) -> datetime:
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+class UtcTimestamp(sa.TypeDecorator[datetime]):
+    """A timestamp column that always comes back with its zone, in UTC: `DateTime(timezone=True)` in the
+    database (the migrations declare it so), but SQLite drops the zone on the way back, so each row would
+    otherwise need its own "make it UTC" step. A zoneless value written is taken as UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime  # hub.pagination types a cursor's values by their column
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return as_utc(value) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return as_utc(value) if value is not None else None

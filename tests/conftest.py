@@ -27,6 +27,7 @@ from hub.migrations import upgrade
 pytest_plugins = [
     "tests.support.auth",  # partner_client, auth_headers, dev_registry, make_caller
     "tests.support.scenario",  # scenario, scenario_clients: the seed scenario against the test app
+    "tests.support.keys",  # the hub's token-signing key, imported once per test session
 ]
 
 PG_URL = os.environ.get("HUB_TEST_DATABASE_URL")

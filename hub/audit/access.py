@@ -22,6 +22,7 @@ from hub.audit.models import AuditRecord
 from hub.audit.schemas import AccessEntry, AccessReport
 from hub.audit.trace import TraceContext
 from hub.auth.principal import Caller
+from hub.timestamps import as_utc
 
 log = structlog.get_logger(__name__)
 
@@ -99,7 +100,7 @@ def _entry(row: AuditRecord, organisation: OrganisationName, category: CategoryN
     if row.event_type == "identity_shown":
         categories = [IDENTITY]
     receiver, sender = organisation(row.to_oin), organisation(row.from_oin)
-    moment = _aware(row.event_time).astimezone(AMSTERDAM)
+    moment = row.event_time.astimezone(AMSTERDAM)
     sentence = DISCLOSURES[row.event_type].format(
         moment=moment.strftime("Op %d-%m-%Y om %H:%M"),
         sender=sender,
@@ -135,12 +136,8 @@ def _why(purpose: str | None, basis: str | None) -> str:
     return "Het doel en de wettelijke grondslag zijn niet vastgelegd."
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _local(moment: dt.datetime) -> str:
-    return _aware(moment).astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    return as_utc(moment).astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
 
 def organisation_namer(registry) -> OrganisationName:

@@ -116,16 +116,12 @@ def seal_if_due(
     sealed_seq = latest.seq if latest is not None else 0
     if head_seq <= sealed_seq:
         return None
-    latest_time = _aware(latest.signed_at) if latest is not None else None
+    latest_time = latest.signed_at if latest is not None else None
     by_count = head_seq - sealed_seq >= settings.checkpoint_every_records
     by_time = latest_time is None or (now - latest_time).total_seconds() >= settings.checkpoint_every_seconds
     if not (by_count or by_time):
         return None
     return seal(session, signer, now=now)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def seal_once(engine: Engine, signer: LogSigner, settings: Settings) -> AuditCheckpoint | None:

@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from hub.timestamps import UtcTimestamp
+
 HASH_LEN = 64  # hex SHA-256
 
 
@@ -36,8 +38,8 @@ class AuditRecord(SQLModel, table=True):
     seq: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     record_id: str = Field(sa_column=sa.Column(sa.String(36), nullable=False, unique=True))
     event_type: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
-    event_time: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
-    recorded_time: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    event_time: dt.datetime = Field(sa_column=sa.Column(UtcTimestamp(), nullable=False))
+    recorded_time: dt.datetime = Field(sa_column=sa.Column(UtcTimestamp(), nullable=False))
 
     case_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True))
     data_request_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True))
@@ -92,6 +94,6 @@ class AuditCheckpoint(SQLModel, table=True):
     kind: str = Field(sa_column=sa.Column(sa.String(20), nullable=False))
     seq: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False, index=True))
     head_hash: str = Field(sa_column=sa.Column(sa.String(HASH_LEN), nullable=False))
-    signed_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    signed_at: dt.datetime = Field(sa_column=sa.Column(UtcTimestamp(), nullable=False))
     key_id: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     signature: str = Field(sa_column=sa.Column(sa.String(128), nullable=False))

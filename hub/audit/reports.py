@@ -29,6 +29,7 @@ from hub.audit.models import AuditRecord
 from hub.audit.repository import in_region
 from hub.config import Settings
 from hub.csvsafe import to_csv
+from hub.timestamps import as_utc
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DISCLOSURE_EVENTS = ("data_released", "handover", "identity_shown")
@@ -103,7 +104,7 @@ def _rows(session: Session, scope: Scope, events: Iterable[str]):
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(AMSTERDAM)
+    return as_utc(moment).astimezone(AMSTERDAM)
 
 
 def disclosures(session: Session, scope: Scope, name: Callable[[str | None], str]) -> Report:

@@ -29,6 +29,7 @@ from hub.audit.canonical import SUBJECT_ID_TYPE, record_hash
 from hub.audit.models import AuditRecord
 from hub.audit.trace import TraceContext, new_trace
 from hub.errors import ServiceUnavailable
+from hub.timestamps import as_utc
 
 if TYPE_CHECKING:  # types only: the log is below the policy, which never imports it back
     from hub.policy.pep import Decision
@@ -136,7 +137,7 @@ def record(
     )
     trace = trace or new_trace()
     now = dt.datetime.now(dt.UTC)
-    event_time = _utc(event_time) if event_time is not None else None
+    event_time = as_utc(event_time) if event_time is not None else None
     try:
         lock_chain(session)
         head_seq, head_hash = repository.chain_head(session)
@@ -162,11 +163,6 @@ def record(
         raise AuditWriteFailed("Het verwerkingenlogboek kon niet worden bijgewerkt; er is niets verstrekt.") from exc
     log.info("audit.recorded", seq=entry.seq, event_type=event_type, trace_id=trace.trace_id)
     return entry
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """Store every time in UTC (SQLite keeps the clock reading and drops the offset); naive means UTC."""
-    return moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def lock_chain(session: Session) -> None:

@@ -46,6 +46,7 @@ from hub.audit.canonical import GENESIS_HASH, RowHasher
 from hub.audit.mac import mac_matches
 from hub.audit.signing import LogVerifier, checkpoint_payload, export_header_payload
 from hub.audit.witness import WitnessStore, compare
+from hub.timestamps import as_utc
 
 CHECKPOINT_FIELDS = ("kind", "seq", "head_hash", "signed_at", "key_id", "signature")
 _COLUMNS = repository.STREAM_COLUMNS
@@ -278,20 +279,16 @@ def _check_tail(
             f"(ten hoogste {limits.max_unsealed} toegestaan)"
         )
         return
-    newest = max((_aware(cp["signed_at"]) for cp in checkpoints), default=None)
+    newest = max((as_utc(cp["signed_at"]) for cp in checkpoints), default=None)
     if newest is None:
         first = repository.record_at(session, first_unsealed)
-        newest = _aware(first.recorded_time) if first is not None else now
+        newest = first.recorded_time if first is not None else now
     if now - newest > limits.max_age:
         result.ok, result.first_bad_seq, result.reason = False, first_unsealed, "stale_seal"
         result.problems.append(
             f"het laatste checkpoint is ouder dan {int(limits.max_age.total_seconds())} "
             f"seconden terwijl er {result.unsealed} records na komen"
         )
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def _verify_range(

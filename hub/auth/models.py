@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
+
+from hub.timestamps import UtcTimestamp
 
 
 def _utc(nullable: bool = False, index: bool = False) -> Column:
-    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+    return Column(UtcTimestamp(), nullable=nullable, index=index)
 
 
 class UsedAssertion(SQLModel, table=True):

@@ -11,11 +11,6 @@ from sqlmodel import Session, col
 from hub.auth.models import AccessToken, UsedAssertion
 
 
-def aware(value: dt.datetime) -> dt.datetime:
-    """SQLite returns naive datetimes; everything the auth tables store is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def remember_assertion(session: Session, client_id: str, jti: str, expires_at: dt.datetime) -> bool:
     """Record an assertion jti; False when this client used it before (a replay)."""
     if session.get(UsedAssertion, (client_id, jti)) is not None:

@@ -172,6 +172,6 @@ def _check_against_record(claims: dict[str, Any], record: AccessToken) -> None:
     caller, the same client). A token signed with a leaked key cannot widen its scope or prolong its life."""
     if claims.get("scope") != record.scope:
         raise InvalidToken("Het toegangstoken is ongeldig: de scope verschilt van het uitgegeven token.")
-    exp, recorded = claims.get("exp"), int(repository.aware(record.expires_at).timestamp())
+    exp, recorded = claims.get("exp"), int(record.expires_at.timestamp())
     if isinstance(exp, bool) or not isinstance(exp, int) or exp != recorded:
         raise InvalidToken("Het toegangstoken is ongeldig: exp verschilt van het uitgegeven token.")

@@ -24,8 +24,8 @@ from hub.cases.schemas import (
     EVENT_EXAMPLES,
     CasePublic,
     CoordinatorEvent,
-    DetentionEndedIn,
-    DetentionStartedIn,
+    DetentionEndedCreate,
+    DetentionStartedCreate,
     IdentityPublic,
     InformationSheet,
     NotificationResult,
@@ -85,7 +85,7 @@ def _event(event: CaseEvent) -> TimelineEventPublic:
     },
 )
 def detention_started(
-    data: DetentionStartedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep, response: Response
+    data: DetentionStartedCreate, caller: DjiDep, session: SessionDep, ctx: CaseContextDep, response: Response
 ) -> NotificationResult:
     return _notified(notifications.detention_started(session, ctx, caller, data), response)
 
@@ -94,7 +94,7 @@ def detention_started(
     "/detention-ended", response_model=NotificationResult, summary="DJI: a detention ended", responses=_NOTIFY_ERRORS
 )
 def detention_ended(
-    data: DetentionEndedIn, caller: DjiDep, session: SessionDep, ctx: CaseContextDep, response: Response
+    data: DetentionEndedCreate, caller: DjiDep, session: SessionDep, ctx: CaseContextDep, response: Response
 ) -> NotificationResult:
     return _notified(notifications.detention_ended(session, ctx, caller, data), response)
 

@@ -15,6 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from hub.timestamps import UtcTimestamp
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
@@ -73,10 +75,10 @@ class Case(SQLModel, table=True):
     identity_ciphertext: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     information_sheet_ciphertext: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     plan_ciphertext: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    content_destroyed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())
+    closed_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())
+    content_destroyed_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())
 
 
 class CaseEvent(SQLModel, table=True):
@@ -96,7 +98,7 @@ class CaseEvent(SQLModel, table=True):
     type: str = Field(max_length=32)
     actor: str = Field(max_length=100)
     organisation_oin: str = Field(max_length=20)
-    at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())
     from_state: str | None = Field(default=None, max_length=16)
     to_state: str | None = Field(default=None, max_length=16)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
@@ -117,4 +119,4 @@ class DjiNotification(SQLModel, table=True):
     body_digest: str = Field(max_length=64)
     case_id: str = Field(foreign_key="case.id", max_length=36, index=True)
     result: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
-    received_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())

@@ -30,7 +30,7 @@ from hub.auth.principal import Caller
 from hub.cases import repository
 from hub.cases.lifecycle import CaseEventType, transition
 from hub.cases.models import Case, CaseEvent, CaseState, DjiNotification
-from hub.cases.schemas import DetentionEndedIn, DetentionStartedIn, NotificationResult
+from hub.cases.schemas import DetentionEndedCreate, DetentionStartedCreate, NotificationResult
 from hub.cases.service import IDENTITY, INFORMATION_SHEET, CaseContext, case_facts, follow_change
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 from hub.errors import Conflict, ValidationFailed
@@ -52,7 +52,7 @@ class Outcome:
     created: bool  # False: a repeat, answered from the first time
 
 
-def detention_started(session: Session, ctx: CaseContext, caller: Caller, data: DetentionStartedIn) -> Outcome:
+def detention_started(session: Session, ctx: CaseContext, caller: Caller, data: DetentionStartedCreate) -> Outcome:
     """Open a case for the ZVH of the region of the municipality of origin (or replay the first answer)."""
     digest = _digest(ctx, data)
     repeat = _repeat(session, caller, data.notification_id, STARTED, digest)
@@ -98,7 +98,7 @@ def detention_started(session: Session, ctx: CaseContext, caller: Caller, data: 
     return outcome
 
 
-def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: DetentionEndedIn) -> Outcome:
+def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: DetentionEndedCreate) -> Outcome:
     """Record the end: an open case moves to handover, or closes when there is nothing to hand over."""
     digest = _digest(ctx, data)
     repeat = _repeat(session, caller, data.notification_id, ENDED, digest)
@@ -137,7 +137,7 @@ def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: De
     return outcome
 
 
-def _validate_started(data: DetentionStartedIn) -> str:
+def _validate_started(data: DetentionStartedCreate) -> str:
     """The region of the municipality of origin, once the input passes every check."""
     if not is_valid_bsn(data.subject.bsn):
         raise ValidationFailed("Het BSN voldoet niet aan de elfproef.", field="subject.bsn")

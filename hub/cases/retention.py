@@ -24,6 +24,7 @@ from hub.crypto.envelope import destroy_key
 from hub.crypto.models import CASE_SCOPE, CaseKey
 from hub.idempotency import purge_expired
 from hub.policy.register import ActivityRef, Register, UnknownActivity
+from hub.timestamps import as_utc
 
 log = structlog.get_logger(__name__)
 
@@ -57,7 +58,7 @@ def run_retention(
     session: Session, register: Register, now: datetime | None = None, trace: TraceContext | None = None
 ) -> list[Destroyed]:
     """Destroy every expired key of every closed case; commits per case. Returns what was destroyed."""
-    now = _aware(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     trace = trace or new_trace()
     destroyed: list[Destroyed] = []
     for case in repository.closed_with_live_keys(session):
@@ -75,7 +76,7 @@ def _expire_case(
     keys = list(session.exec(select(CaseKey).where(CaseKey.case_id == case.id)))
     scopes = [k.scope for k in keys]
     assert case.closed_at is not None
-    closed_at = _aware(case.closed_at)
+    closed_at = case.closed_at
     done: list[Destroyed] = []
     for key in keys:
         if key.wrapped_key is None:
@@ -98,8 +99,3 @@ def _expire_case(
     for item in done:
         log.info("case.content_destroyed", case_id=item.case_id, scope=item.scope, days=item.retention_days)
     return done
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time the hub stores is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

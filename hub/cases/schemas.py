@@ -51,13 +51,13 @@ class InformationSheet(StrictInput):
     conditions: dict[BasicCondition, ConditionEntry] = Field(min_length=1)
 
 
-class SubjectIn(StrictInput):
+class SubjectCreate(StrictInput):
     bsn: str = Field(max_length=16, description="Burgerservicenummer; checked by the eleven-test.")
     name: str = Field(min_length=1, max_length=200)
     birth_date: date
 
 
-class DetentionStartedIn(StrictInput):
+class DetentionStartedCreate(StrictInput):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -82,7 +82,7 @@ class DetentionStartedIn(StrictInput):
     )
 
     notification_id: str = Field(pattern=NOTIFICATION_ID)
-    subject: SubjectIn
+    subject: SubjectCreate
     prison: str = Field(min_length=1, max_length=100)
     started_on: date
     expected_release_on: date | None = None
@@ -90,7 +90,7 @@ class DetentionStartedIn(StrictInput):
     information_sheet: InformationSheet
 
 
-class DetentionEndedIn(StrictInput):
+class DetentionEndedCreate(StrictInput):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

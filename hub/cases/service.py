@@ -38,7 +38,7 @@ IDENTITY, INFORMATION_SHEET, PLAN = "identity", "information_sheet", "plan"
 
 class CaseFollower(Protocol):
     """Called in the transaction of a change of a case's consent, risk, state or detention end, after the
-    change (the exchange decides the open requests on the case again: hub.exchange.follow). Flushes only."""
+    change (the exchange decides the open requests on the case again: hub.exchange.service.follow). Flushes only."""
 
     def __call__(self, session: Session, ctx: CaseContext, case: Case, by: Caller, at: datetime) -> None: ...
 

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from hub.timestamps import UtcTimestamp
+
 CASE_SCOPE = "case"
 
 
@@ -29,5 +31,5 @@ class CaseKey(SQLModel, table=True):
     scope: str = Field(default=CASE_SCOPE, primary_key=True, max_length=64)
     wrapped_key: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     kek_id: str = Field(max_length=16)  # which key-encryption key wrapped it (for rotation)
-    created_at: datetime = Field(default_factory=_utcnow, sa_type=sa.DateTime(timezone=True))
-    destroyed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=_utcnow, sa_type=UtcTimestamp())
+    destroyed_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())

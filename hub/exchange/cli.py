@@ -14,8 +14,8 @@ def expire() -> None:
 
     from hub.config import get_settings
     from hub.db import engine_for
-    from hub.exchange.clock import system_clock
-    from hub.exchange.service import expire_requests
+    from hub.exchange.dependencies import system_clock
+    from hub.exchange.service.requests import expire_requests
 
     engine = engine_for(get_settings())
     try:

@@ -10,9 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from hub.db import SessionDep
-from hub.exchange import answers, follow, handover, present, service
-from hub.exchange.context import ExchangeContext
-from hub.exchange.deps import (
+from hub.exchange.dependencies import (
     AnswerSubmitContext,
     HandoverAcknowledgeContext,
     HandoverCreateContext,
@@ -23,20 +21,23 @@ from hub.exchange.deps import (
     RequestReadContext,
 )
 from hub.exchange.models import DataRequest
-from hub.exchange.ports import category_schema
 from hub.exchange.schemas import (
+    AnswerCreate,
     AnswerReceipt,
-    AnswerSubmit,
     HandoverContent,
     HandoverItem,
-    HandoverOut,
+    HandoverPublic,
     InboxDetail,
     InboxItem,
     ReleasedAnswer,
     RequestCreate,
-    RequestOut,
+    RequestPublic,
     SubjectIdentity,
 )
+from hub.exchange.service import answers, follow, handover
+from hub.exchange.service import requests as service
+from hub.exchange.service.context import ExchangeContext
+from hub.exchange.service.ports import category_schema
 from hub.idempotency import IdempotentRoute
 from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
@@ -53,17 +54,17 @@ RequestStatus = Literal["open", "answered", "refused", "withdrawn", "expired", "
 @router.post(
     "/cases/{case_id}/requests",
     status_code=201,
-    response_model=RequestOut,
+    response_model=RequestPublic,
     responses=POSTED,
     summary="Ask one partner for categories under one activity; the policy decides per category",
 )
-def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext) -> RequestOut:
-    return present.request_out(service.create_request(session, ctx, case_id, body), ctx.registry, ctx.now)
+def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext) -> RequestPublic:
+    return RequestPublic.from_row(service.create_request(session, ctx, case_id, body), ctx.registry, ctx.now)
 
 
 @router.get(
     "/cases/{case_id}/requests",
-    response_model=Page[RequestOut],
+    response_model=Page[RequestPublic],
     responses=problem_responses(422),
     summary="The requests on a case",
 )
@@ -75,25 +76,25 @@ def list_case_requests(
     status: Annotated[RequestStatus | None, Query()] = None,
 ):
     result = service.list_case_requests(session, ctx, case_id, status=status, page=page)
-    return Page[RequestOut](
-        items=[present.request_out(r, ctx.registry, ctx.now) for r in result.rows], next_cursor=result.next_cursor
+    return Page[RequestPublic](
+        items=[RequestPublic.from_row(r, ctx.registry, ctx.now) for r in result.rows], next_cursor=result.next_cursor
     )
 
 
-@router.get("/requests/{request_id}", response_model=RequestOut, summary="One request, for its requester")
-def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext) -> RequestOut:
-    return present.request_out(service.read_request(session, ctx, request_id), ctx.registry, ctx.now)
+@router.get("/requests/{request_id}", response_model=RequestPublic, summary="One request, for its requester")
+def read_request(request_id: str, session: SessionDep, ctx: RequestReadContext) -> RequestPublic:
+    return RequestPublic.from_row(service.read_request(session, ctx, request_id), ctx.registry, ctx.now)
 
 
 @router.post(
     "/requests/{request_id}/renew",
     status_code=201,
-    response_model=RequestOut,
+    response_model=RequestPublic,
     responses=POSTED,
     summary='Ask a withdrawn request again ("opnieuw vragen"): a new request, decided on the case as it is now',
 )
-def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContext) -> RequestOut:
-    return present.request_out(follow.renew_request(session, ctx, request_id), ctx.registry, ctx.now)
+def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContext) -> RequestPublic:
+    return RequestPublic.from_row(follow.renew_request(session, ctx, request_id), ctx.registry, ctx.now)
 
 
 @router.get(
@@ -103,7 +104,7 @@ def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContex
     summary="The released answer, as far as the policy allows it now; every read is logged",
 )
 def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext) -> ReleasedAnswer:
-    return present.released_answer(*answers.read_answer(session, ctx, request_id), ctx.registry)
+    return ReleasedAnswer.from_row(*answers.read_answer(session, ctx, request_id), ctx.registry)
 
 
 @router.get(
@@ -121,7 +122,7 @@ def list_inbox(
 ):
     result = service.list_inbox(session, ctx, activity=activity, overdue=overdue, page=page)
     return Page[InboxItem](
-        items=[present.inbox_item(r, ctx.registry, ctx.now) for r in result.rows], next_cursor=result.next_cursor
+        items=[InboxItem.from_row(r, ctx.registry, ctx.now) for r in result.rows], next_cursor=result.next_cursor
     )
 
 
@@ -139,7 +140,7 @@ def _inbox_detail(
     request: DataRequest, identity: SubjectIdentity, allowed: tuple[str, ...], *, ctx: ExchangeContext
 ) -> InboxDetail:
     schemas = {c: category_schema(c) for c in allowed}
-    return present.inbox_detail(request, identity, allowed, schemas, ctx.registry, ctx.now)
+    return InboxDetail.for_responder(request, identity, allowed, schemas, ctx.registry, ctx.now)
 
 
 @router.post(
@@ -149,19 +150,19 @@ def _inbox_detail(
     responses=POSTED,
     summary="Answer a request: validated, filtered, encrypted; you are told what was withheld",
 )
-def submit_answer(request_id: str, body: AnswerSubmit, session: SessionDep, ctx: AnswerSubmitContext) -> AnswerReceipt:
-    return present.answer_receipt(answers.submit_answer(session, ctx, request_id, body.values))
+def submit_answer(request_id: str, body: AnswerCreate, session: SessionDep, ctx: AnswerSubmitContext) -> AnswerReceipt:
+    return AnswerReceipt.from_row(answers.submit_answer(session, ctx, request_id, body.values))
 
 
 @router.post(
     "/cases/{case_id}/handover",
     status_code=201,
-    response_model=HandoverOut,
+    response_model=HandoverPublic,
     responses=POSTED,
     summary="Hand the plan and the released categories to the municipality of origin",
 )
-def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext) -> HandoverOut:
-    return present.handover_out(handover.create_handover(session, ctx, case_id), ctx.registry)
+def create_handover(case_id: str, session: SessionDep, ctx: HandoverCreateContext) -> HandoverPublic:
+    return HandoverPublic.from_row(handover.create_handover(session, ctx, case_id), ctx.registry)
 
 
 @router.get(
@@ -178,7 +179,7 @@ def list_handovers(
 ):
     result = handover.list_handovers(session, ctx, status=status, page=page)
     return Page[HandoverItem](
-        items=[present.handover_item(h, ctx.registry) for h in result.rows], next_cursor=result.next_cursor
+        items=[HandoverItem.from_row(h, ctx.registry) for h in result.rows], next_cursor=result.next_cursor
     )
 
 
@@ -189,14 +190,14 @@ def list_handovers(
     summary="A handover's content and the person's identity, until acknowledged (the read is logged)",
 )
 def read_handover(handover_id: str, session: SessionDep, ctx: InboxReadContext) -> HandoverContent:
-    return present.handover_content(*handover.read_handover(session, ctx, handover_id), ctx.registry)
+    return HandoverContent.for_recipient(*handover.read_handover(session, ctx, handover_id), ctx.registry)
 
 
 @router.post(
     "/handovers/{handover_id}/acknowledge",
-    response_model=HandoverOut,
+    response_model=HandoverPublic,
     responses=POSTED,
     summary="Confirm receipt of a handover; the case closes",
 )
-def acknowledge_handover(handover_id: str, session: SessionDep, ctx: HandoverAcknowledgeContext) -> HandoverOut:
-    return present.handover_out(handover.acknowledge(session, ctx, handover_id), ctx.registry)
+def acknowledge_handover(handover_id: str, session: SessionDep, ctx: HandoverAcknowledgeContext) -> HandoverPublic:
+    return HandoverPublic.from_row(handover.acknowledge(session, ctx, handover_id), ctx.registry)

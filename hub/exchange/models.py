@@ -15,6 +15,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from hub.timestamps import UtcTimestamp
+
 # "closed" is no longer written (a request on a case that closes is decided again and withdrawn, reason
 # `case_closed`); it stays a valid filter value for rows from before that.
 RequestStatus = Literal["open", "answered", "refused", "withdrawn", "expired", "closed"]
@@ -27,11 +29,6 @@ def _new_id() -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +65,11 @@ class DataRequest(SQLModel, table=True):
     decision_id: str = Field(max_length=64)
     policy_revision: str = Field(max_length=128)
     status: str = Field(default="open", max_length=16)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    due_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    answered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    # The request follows its case (hub.exchange.follow): each change of the case decides it again. Categories
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())
+    due_at: datetime = Field(sa_type=UtcTimestamp())
+    expires_at: datetime = Field(sa_type=UtcTimestamp())
+    answered_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())
+    # The request follows its case (hub.exchange.service.follow): each change of the case decides it again. Categories
     # no longer allowed move here (category -> {"reason", "explanation"}); with none left it is withdrawn.
     categories_withdrawn: dict[str, Any] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False, server_default="{}")
@@ -80,18 +77,18 @@ class DataRequest(SQLModel, table=True):
     withdrawal_reason: str | None = Field(default=None, max_length=64)
     withdrawal_explanation: str | None = Field(default=None)
     redecision_id: str | None = Field(default=None, max_length=64)  # the last re-decision's decision id
-    redecided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    redecided_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())
     renewed_from: str | None = Field(default=None, max_length=36)  # "opnieuw vragen": the withdrawn request
 
     def status_at(self, now: datetime) -> RequestStatusNow:
         """The one status of this request at `now`, for the coordinator's and the responder's views and lists
         alike: an open request past its expiry is expired (before the job stores it), one past its due date
         overdue; a withdrawn request carries the policy's reason and Dutch explanation."""
-        if self.status == "open" and _utc(self.expires_at) <= now:
+        if self.status == "open" and self.expires_at <= now:
             return RequestStatusNow("expired", False)
         if self.status == "withdrawn":
             return RequestStatusNow("withdrawn", False, self.withdrawal_reason, self.withdrawal_explanation)
-        return RequestStatusNow(self.status, self.status == "open" and _utc(self.due_at) <= now)
+        return RequestStatusNow(self.status, self.status == "open" and self.due_at <= now)
 
 
 class Answer(SQLModel, table=True):
@@ -108,8 +105,8 @@ class Answer(SQLModel, table=True):
     # [{"category": ..., "field": ... | None, "reason": ...}]: what the filter held back (never the values)
     withheld: list[dict[str, Any]] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     ciphertext: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    first_read_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())
+    first_read_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())
 
 
 class Handover(SQLModel, table=True):
@@ -130,7 +127,7 @@ class Handover(SQLModel, table=True):
     policy_revision: str = Field(max_length=128)
     ciphertext: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
     status: str = Field(default="sent", max_length=16)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True))
-    first_read_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    acknowledged_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())
+    first_read_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())
     acknowledged_by: str | None = Field(default=None, max_length=100)

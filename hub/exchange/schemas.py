@@ -4,16 +4,40 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub.strict_input import MultiLine, StrictInput
+from hub.timestamps import as_utc
+
+if TYPE_CHECKING:
+    from hub.auth.registry import Registry
+    from hub.exchange.models import Answer, DataRequest, Handover
 
 CATEGORY_PATTERN = r"^[a-z][a-z_]{1,40}$"
 FIELD_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 MAX_ANSWER_CATEGORIES = 20
 MAX_FIELDS_PER_CATEGORY = 64
+
+# The answer filter counts the fields outside the catalogue under this key (hub.exchange.service.release).
+COUNT_KEY = "fields_not_in_catalogue"
+
+# Dutch explanations of the answer filter's reason codes, for the responder.
+WITHHELD_EXPLANATIONS = {
+    "category_not_allowed": "Deze categorie is niet gevraagd of niet toegestaan voor dit verzoek; "
+    "de hub heeft haar niet doorgegeven.",
+    "category_not_in_activity": "Deze categorie hoort niet bij de verwerkingsactiviteit van dit verzoek.",
+    "field_not_in_catalogue": "Dit veld hoort niet bij de categorie; de hub heeft het niet doorgegeven.",
+    "unknown_category": "Deze categorie bestaat niet in de catalogus.",
+}
+DEFAULT_WITHHELD = "De hub heeft dit onderdeel volgens het privacyprotocol niet doorgegeven."
+
+
+def _explanation(withheld: dict[str, Any]) -> str:
+    if withheld.get(COUNT_KEY):
+        return f"{withheld[COUNT_KEY]} veld(en) hoort/horen niet bij de categorie; de hub heeft ze niet doorgegeven."
+    return WITHHELD_EXPLANATIONS.get(withheld["reason"], DEFAULT_WITHHELD)
 
 
 class RequestCreate(StrictInput):
@@ -57,10 +81,21 @@ class OrganisationRef(BaseModel):
     name: str
     role: str
 
+    @classmethod
+    def of(cls, registry: Registry, oin: str) -> OrganisationRef:
+        partner = registry.by_oin(oin)
+        if partner is None:  # a partner removed from the registry since: still show who it was
+            return cls(oin=oin, name="(onbekende organisatie)", role="unknown")
+        return cls(oin=partner.oin, name=partner.name, role=partner.role)
 
-class ActivityOut(BaseModel):
+
+class ActivityPublic(BaseModel):
     id: str
     version: str
+
+    @classmethod
+    def of(cls, stored: DataRequest | Handover) -> ActivityPublic:
+        return cls(id=stored.activity_id, version=stored.activity_version)
 
 
 class CategoryOutcome(BaseModel):
@@ -72,13 +107,13 @@ class CategoryOutcome(BaseModel):
     explanation: str | None = Field(default=None, description="Dutch explanation of a refusal.")
 
 
-class RequestOut(BaseModel):
+class RequestPublic(BaseModel):
     """A request as its requester sees it, with the outcome per category."""
 
     id: str
     case_id: str
     responder: OrganisationRef
-    activity: ActivityOut
+    activity: ActivityPublic
     status: str
     status_reason: str | None = Field(default=None, description="The policy's reason code of a withdrawal.")
     status_explanation: str | None = Field(default=None, description="Its Dutch explanation.")
@@ -92,13 +127,44 @@ class RequestOut(BaseModel):
     redecision_id: str | None = Field(default=None, description="The decision id of the last re-decision.")
     renewed_from: str | None = Field(default=None, description="The withdrawn request this one asks again.")
 
+    @classmethod
+    def from_row(cls, request: DataRequest, registry: Registry, now: datetime) -> RequestPublic:
+        status = request.status_at(now)
+        outcomes = [CategoryOutcome(category=c, outcome="allowed") for c in request.categories_allowed]
+        outcomes += [
+            CategoryOutcome(category=c, outcome="denied", reason=d["reason"], explanation=d["explanation"])
+            for c, d in request.categories_denied.items()
+        ]
+        outcomes += [
+            CategoryOutcome(category=c, outcome="withdrawn", reason=w["reason"], explanation=w["explanation"])
+            for c, w in request.categories_withdrawn.items()
+        ]
+        return cls(
+            id=request.id,
+            case_id=request.case_id,
+            responder=OrganisationRef.of(registry, request.responder_oin),
+            activity=ActivityPublic.of(request),
+            status=status.status,
+            status_reason=status.reason,
+            status_explanation=status.explanation,
+            overdue=status.overdue,
+            created_at=as_utc(request.created_at),
+            due_at=as_utc(request.due_at),
+            answered_at=as_utc(request.answered_at) if request.answered_at else None,
+            categories=outcomes,
+            decision_id=request.decision_id,
+            policy_revision=request.policy_revision,
+            redecision_id=request.redecision_id,
+            renewed_from=request.renewed_from,
+        )
+
 
 class InboxItem(BaseModel):
     """A request as the responder sees it: only the allowed categories, never the denied ones."""
 
     id: str
     requester: OrganisationRef
-    activity: ActivityOut
+    activity: ActivityPublic
     categories: list[str]
     status: str
     status_reason: str | None = Field(default=None, description="The policy's reason code of a withdrawal.")
@@ -106,6 +172,22 @@ class InboxItem(BaseModel):
     overdue: bool
     created_at: datetime
     due_at: datetime
+
+    @classmethod
+    def from_row(cls, request: DataRequest, registry: Registry, now: datetime) -> InboxItem:
+        status = request.status_at(now)
+        return cls(
+            id=request.id,
+            requester=OrganisationRef.of(registry, request.requester_oin),
+            activity=ActivityPublic.of(request),
+            categories=list(request.categories_allowed),
+            status=status.status,
+            status_reason=status.reason,
+            status_explanation=status.explanation,
+            overdue=status.overdue,
+            created_at=as_utc(request.created_at),
+            due_at=as_utc(request.due_at),
+        )
 
 
 class SubjectIdentity(BaseModel):
@@ -122,8 +204,22 @@ class InboxDetail(InboxItem):
         description="The JSON Schema each category's answer must satisfy."
     )
 
+    @classmethod
+    def for_responder(
+        cls,
+        request: DataRequest,
+        identity: SubjectIdentity,
+        allowed: tuple[str, ...],
+        schemas: dict[str, dict],
+        registry: Registry,
+        now: datetime,
+    ) -> InboxDetail:
+        """The request with the categories the policy allows now (it was asked again before the identity)."""
+        item = InboxItem.from_row(request, registry, now).model_copy(update={"categories": list(allowed)})
+        return cls(**item.model_dump(), subject=identity, answer_schemas=schemas)
 
-class AnswerSubmit(StrictInput):
+
+class AnswerCreate(StrictInput):
     """The responder's values, one object per category."""
 
     values: Annotated[dict[str, dict[str, Any]], MultiLine] = Field(min_length=1, max_length=MAX_ANSWER_CATEGORIES)
@@ -168,6 +264,16 @@ class Withholding(BaseModel):
         default=None, description="How many fields outside the catalogue were withheld (never their names)."
     )
 
+    @classmethod
+    def from_withheld(cls, withheld: dict[str, Any]) -> Withholding:
+        return cls(
+            category=withheld["category"],
+            field=withheld.get("field"),
+            reason=withheld["reason"],
+            explanation=_explanation(withheld),
+            fields_not_in_catalogue=withheld.get(COUNT_KEY),
+        )
+
 
 class AnswerReceipt(BaseModel):
     """What the hub kept of an answer and what it withheld."""
@@ -177,19 +283,42 @@ class AnswerReceipt(BaseModel):
     released: list[str]
     withheld: list[Withholding]
 
+    @classmethod
+    def from_row(cls, answer: Answer) -> AnswerReceipt:
+        return cls(
+            request_id=answer.request_id,
+            status="answered",
+            released=answer.released_categories,
+            withheld=[Withholding.from_withheld(w) for w in answer.withheld],
+        )
+
 
 class ReleasedAnswer(BaseModel):
     """The answer as released to the requester: only the allowed categories and fields."""
 
     request_id: str
     responder: OrganisationRef
-    activity: ActivityOut
+    activity: ActivityPublic
     answered_at: datetime
     values: dict[str, dict[str, Any]]
     withheld: list[Withholding]
 
+    @classmethod
+    def from_row(
+        cls, request: DataRequest, answer: Answer, values: dict, withheld: list[dict[str, Any]], registry: Registry
+    ) -> ReleasedAnswer:
+        """`withheld`: only the categories withheld whole (the service never passes field names on)."""
+        return cls(
+            request_id=request.id,
+            responder=OrganisationRef.of(registry, answer.responder_oin),
+            activity=ActivityPublic.of(request),
+            answered_at=as_utc(answer.created_at),
+            values=values,
+            withheld=[Withholding.from_withheld(w) for w in withheld],
+        )
 
-class HandoverOut(BaseModel):
+
+class HandoverPublic(BaseModel):
     id: str
     case_id: str
     recipient: OrganisationRef
@@ -199,6 +328,23 @@ class HandoverOut(BaseModel):
     created_at: datetime
     acknowledged_at: datetime | None
 
+    @classmethod
+    def from_row(cls, handover: Handover, registry: Registry) -> HandoverPublic:
+        refused = [
+            CategoryOutcome(category=c, outcome="denied", reason=d["reason"], explanation=d["explanation"])
+            for c, d in handover.categories_denied.items()
+        ]
+        return cls(
+            id=handover.id,
+            case_id=handover.case_id,
+            recipient=OrganisationRef.of(registry, handover.recipient_oin),
+            status=handover.status,
+            categories=handover.categories,
+            refused=refused,
+            created_at=as_utc(handover.created_at),
+            acknowledged_at=as_utc(handover.acknowledged_at) if handover.acknowledged_at else None,
+        )
+
 
 class HandoverItem(BaseModel):
     id: str
@@ -207,7 +353,25 @@ class HandoverItem(BaseModel):
     categories: list[str]
     created_at: datetime
 
+    @classmethod
+    def from_row(cls, handover: Handover, registry: Registry) -> HandoverItem:
+        return cls(
+            id=handover.id,
+            sender=OrganisationRef.of(registry, handover.sender_oin),
+            status=handover.status,
+            categories=handover.categories,
+            created_at=as_utc(handover.created_at),
+        )
+
 
 class HandoverContent(HandoverItem):
     subject: SubjectIdentity
     content: dict[str, dict[str, Any]]
+
+    @classmethod
+    def for_recipient(
+        cls, handover: Handover, identity: SubjectIdentity, content: dict, categories: list[str], registry: Registry
+    ) -> HandoverContent:
+        """The content with the categories the policy allows now (asked again for this read)."""
+        item = HandoverItem.from_row(handover, registry).model_copy(update={"categories": categories})
+        return cls(**item.model_dump(), subject=identity, content=content)

@@ -8,8 +8,8 @@ from hub.audit.trace import TraceContext, new_trace
 from hub.auth.principal import Caller
 from hub.cases.service import CaseContext
 from hub.crypto.envelope import Envelope
-from hub.exchange.clock import get_clock
-from hub.exchange.context import ExchangeContext
+from hub.exchange.dependencies import get_clock
+from hub.exchange.service.context import ExchangeContext
 from hub.policy.register import get_register
 
 

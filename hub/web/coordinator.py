@@ -15,11 +15,11 @@ from hub.cases import service as cases
 from hub.cases.models import CaseState
 from hub.db import SessionDep
 from hub.errors import ValidationFailed
-from hub.exchange import answers, follow, ports, present
 from hub.exchange import repository as exchange_repository
-from hub.exchange import service as exchange
 from hub.exchange.models import Answer, DataRequest
-from hub.exchange.schemas import RequestCreate
+from hub.exchange.schemas import ReleasedAnswer, RequestCreate, RequestPublic
+from hub.exchange.service import answers, follow, ports
+from hub.exchange.service import requests as exchange
 from hub.pagination import PageParams
 from hub.policy import catalogue
 from hub.policy.register import get_register
@@ -95,7 +95,7 @@ def case_page(request: Request, case_id: str, caller: ReaderDep, session: Sessio
     timeline = cases.case_timeline(session, caller, case_id, PageParams(cursor=None, limit=200)).rows
     ctx = exchange_context(request, caller)
     requests = [
-        present.request_out(r, ctx.registry, ctx.now)
+        RequestPublic.from_row(r, ctx.registry, ctx.now)
         for r in exchange.list_case_requests(session, ctx, case_id, status=None, page=PageParams(None, 200)).rows
     ]
     return render(
@@ -267,7 +267,7 @@ def _request_result(request: Request, ctx, created) -> Response:
         request,
         "coordinator/request_result.html",
         case_id=created.case_id,
-        result=present.request_out(created, ctx.registry, ctx.now),
+        result=RequestPublic.from_row(created, ctx.registry, ctx.now),
         stored=created,
     )
 
@@ -301,7 +301,7 @@ def answer(request: Request, request_id: str, given: RequestReadFormDep, session
         lambda found: render(
             request,
             "coordinator/answer.html",
-            released=present.released_answer(*found, ctx.registry),
+            released=ReleasedAnswer.from_row(*found, ctx.registry),
             case_id=found[0].case_id,
             names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
         ),

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from hub.auth.principal import Caller
 from hub.cases import notifications
-from hub.cases.schemas import BasicCondition, ConditionStatus, DetentionEndedIn, DetentionStartedIn
+from hub.cases.schemas import BasicCondition, ConditionStatus, DetentionEndedCreate, DetentionStartedCreate
 from hub.db import SessionDep
 from hub.reference import municipalities
 from hub.web import repository
@@ -85,7 +85,7 @@ def _body(form) -> dict:
 def notify(request: Request, given: NotifyFormDep, session: SessionDep) -> Response:
     caller, form = given.caller, given.form
     try:
-        data = DetentionStartedIn.model_validate(_body(form))
+        data = DetentionStartedCreate.model_validate(_body(form))
     except ValidationError as error:
         # Only field names go into the messages, never the values (a BSN).
         fields = []
@@ -136,7 +136,7 @@ def notify_ended(request: Request, given: NotifyFormDep, session: SessionDep) ->
         "ended_on": str(form.get("ended_on", "")),
     }
     try:
-        data = DetentionEndedIn.model_validate(body)
+        data = DetentionEndedCreate.model_validate(body)
     except ValidationError as error:
         fields = dict.fromkeys(str(e["loc"][0]) for e in error.errors())
         errors = [_ENDED_MESSAGES[f] for f in fields if f in _ENDED_MESSAGES]

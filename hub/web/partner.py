@@ -10,10 +10,11 @@ from fastapi.responses import Response
 
 from hub.auth.principal import Caller
 from hub.db import SessionDep
-from hub.exchange import answers, handover, ports, present
-from hub.exchange import service as exchange
 from hub.exchange.errors import AnswerInvalid, AnswerRefused, RequestNotOpen
 from hub.exchange.models import Handover
+from hub.exchange.schemas import AnswerReceipt, HandoverContent, HandoverItem, HandoverPublic, InboxDetail, InboxItem
+from hub.exchange.service import answers, handover, ports
+from hub.exchange.service import requests as exchange
 from hub.pagination import PageParams
 from hub.policy import catalogue
 from hub.policy.register import get_register
@@ -44,7 +45,7 @@ def inbox(
 ) -> Response:
     ctx = exchange_context(request, caller)
     page = exchange.list_inbox(session, ctx, activity=None, overdue=None, page=PageParams(cursor, INBOX_PAGE))
-    items = [present.inbox_item(r, ctx.registry, ctx.now) for r in page.rows]
+    items = [InboxItem.from_row(r, ctx.registry, ctx.now) for r in page.rows]
     return render(
         request,
         "partner/inbox.html",
@@ -85,7 +86,9 @@ def open_request(request: Request, request_id: str, given: OpenDep, session: Ses
     def shape(shown):
         req, identity, allowed = shown
         schemas = {c: ports.category_schema(c) for c in allowed}
-        return _answer_page(request, ctx, present.inbox_detail(req, identity, allowed, schemas, ctx.registry, ctx.now))
+        return _answer_page(
+            request, ctx, InboxDetail.for_responder(req, identity, allowed, schemas, ctx.registry, ctx.now)
+        )
 
     return commit_after_render(session, work, shape)
 
@@ -116,7 +119,7 @@ def submit(request: Request, request_id: str, given: AnswerDep, session: Session
             lambda answer: render(
                 request,
                 "partner/receipt.html",
-                receipt=present.answer_receipt(answer),
+                receipt=AnswerReceipt.from_row(answer),
                 names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
             ),
         )
@@ -131,7 +134,7 @@ def submit(request: Request, request_id: str, given: AnswerDep, session: Session
 def _form_again(request: Request, ctx, stored, form, errors) -> Response:
     """The answer form again, filled in as it was sent, with the errors tied to their fields (422). The
     person's identity is not shown again: that needs a new, logged opening."""
-    detail = present.inbox_item(stored, ctx.registry, ctx.now)
+    detail = InboxItem.from_row(stored, ctx.registry, ctx.now)
     fields = {w.id: w.field for c in detail.categories for w in forms.widgets(c, ports.category_schema(c))}
     errors = [(f, f"{label('field', fields[f])}: {message}" if f in fields else message) for f, message in errors]
     given = {name: [str(v) for v in form.getlist(name)] for name in form if name != FORM_KEY}
@@ -157,7 +160,7 @@ def handovers(request: Request, caller: HandoverListDep, session: SessionDep) ->
     return render(
         request,
         "partner/handovers.html",
-        items=[present.handover_item(h, ctx.registry) for h in rows],
+        items=[HandoverItem.from_row(h, ctx.registry) for h in rows],
         names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
     )
 
@@ -178,7 +181,7 @@ def read_handover(request: Request, handover_id: str, given: HandoverReadDep, se
         lambda found: render(
             request,
             "partner/handover.html",
-            content=present.handover_content(*found, ctx.registry),
+            content=HandoverContent.for_recipient(*found, ctx.registry),
             names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
         ),
     )
@@ -196,5 +199,5 @@ def acknowledge(request: Request, handover_id: str, given: AcknowledgeDep, sessi
     return commit_after_render(
         session,
         work,
-        lambda done: render(request, "partner/acknowledged.html", result=present.handover_out(done, ctx.registry)),
+        lambda done: render(request, "partner/acknowledged.html", result=HandoverPublic.from_row(done, ctx.registry)),
     )

@@ -39,10 +39,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 @dataclass
 class WebState:
     """The person's session as this request found it."""
@@ -75,7 +71,7 @@ def load(request: Request, *, touch: bool = True) -> WebState:
         idle = timedelta(seconds=settings.web_idle_timeout_seconds)
         with Session(request.app.state.engine) as db:
             row = db.get(WebSession, _hash(token))
-            if row is not None and row.ended_at is None and _utc(row.last_seen_at) + idle < now:
+            if row is not None and row.ended_at is None and row.last_seen_at + idle < now:
                 row.ended_at = now
                 db.add(row)
                 db.commit()
@@ -83,11 +79,11 @@ def load(request: Request, *, touch: bool = True) -> WebState:
                 state.expired = True
             elif row is not None and row.ended_at is None:
                 state.token, state.data = token, dict(row.data)
-                if touch and _utc(row.last_seen_at) + TOUCH_EVERY <= now:
+                if touch and row.last_seen_at + TOUCH_EVERY <= now:
                     row.last_seen_at = now
                     db.add(row)
                     db.commit()
-                state.last_seen_at = _utc(row.last_seen_at)
+                state.last_seen_at = row.last_seen_at
             elif row is not None:
                 state.expired = True
     request.scope["session"] = dict(state.data)

@@ -14,7 +14,8 @@ from hub.cases import service as cases
 from hub.cases.schemas import BasicCondition, CloseReason, CoordinatorEvent
 from hub.db import SessionDep
 from hub.errors import NotFound
-from hub.exchange import handover, present
+from hub.exchange.schemas import HandoverPublic
+from hub.exchange.service import handover
 from hub.web import repository
 from hub.web.context import case_context, exchange_context
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
@@ -142,7 +143,7 @@ def send_handover(request: Request, case_id: str, given: HandoverFormDep, sessio
         lambda created: render(
             request,
             "coordinator/handover_result.html",
-            result=present.handover_out(created, ctx.registry),
+            result=HandoverPublic.from_row(created, ctx.registry),
             ref=repository.short_reference,
         ),
     )

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from hub.auth.principal import Caller
 from hub.cases import notifications
-from hub.cases.schemas import DetentionStartedIn
+from hub.cases.schemas import DetentionStartedCreate
 from hub.cases.service import CaseContext
 from hub.config import Settings
 from hub.crypto.envelope import Envelope
@@ -83,7 +83,7 @@ def open_case(session: Session, ctx: CaseContext, dji: Caller) -> Callable[..., 
     """Factory: open a case through DJI's notification; returns its id."""
 
     def make(notification_id: str = "PI-NWG-1", **changes: Any) -> str:
-        data = DetentionStartedIn.model_validate(started_body(notification_id, **changes))
+        data = DetentionStartedCreate.model_validate(started_body(notification_id, **changes))
         return notifications.detention_started(session, ctx, dji, data).result.case_id
 
     return make

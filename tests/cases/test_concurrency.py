@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 from hub.auth.principal import Caller
 from hub.cases import notifications
 from hub.cases.models import Case, DjiNotification
-from hub.cases.schemas import DetentionStartedIn
+from hub.cases.schemas import DetentionStartedCreate
 from hub.cases.service import CaseContext
 
 from .conftest import started_body
@@ -18,7 +18,7 @@ from .conftest import started_body
 
 def test_simultaneous_repeats_open_one_case(engine: Engine, ctx: CaseContext, dji: Caller) -> None:
     """Two threads send the same notification together: one case, one notification row, equal results."""
-    data = DetentionStartedIn.model_validate(started_body())
+    data = DetentionStartedCreate.model_validate(started_body())
     barrier = threading.Barrier(2)
     outcomes: list[notifications.Outcome] = []
     errors: list[BaseException] = []

@@ -9,7 +9,7 @@ from hub.audit.models import AuditRecord
 from hub.auth.principal import Caller
 from hub.cases import notifications
 from hub.cases.models import Case, CaseEvent, DjiNotification
-from hub.cases.schemas import DetentionEndedIn, DetentionStartedIn, ScreeningStarted, WeighingRecorded
+from hub.cases.schemas import DetentionEndedCreate, DetentionStartedCreate, ScreeningStarted, WeighingRecorded
 from hub.cases.service import CaseContext, read_identity, record_event
 from hub.crypto.models import CaseKey
 from hub.errors import HubError
@@ -21,14 +21,14 @@ def _count(session: Session, model) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
-def _started(notification_id: str = "PI-NWG-1", **changes) -> DetentionStartedIn:
-    return DetentionStartedIn.model_validate(started_body(notification_id, **changes))
+def _started(notification_id: str = "PI-NWG-1", **changes) -> DetentionStartedCreate:
+    return DetentionStartedCreate.model_validate(started_body(notification_id, **changes))
 
 
 def _ended(
     notification_id: str = "PI-NWG-2", bsn: str = BSN, ended_on: str = "2027-01-15", started: str = "PI-NWG-1"
-) -> DetentionEndedIn:
-    return DetentionEndedIn(
+) -> DetentionEndedCreate:
+    return DetentionEndedCreate(
         notification_id=notification_id, started_notification_id=started, bsn=bsn, ended_on=ended_on
     )
 

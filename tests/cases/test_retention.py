@@ -13,7 +13,7 @@ from hub.auth.principal import Caller
 from hub.cases import notifications
 from hub.cases.models import Case
 from hub.cases.retention import run_retention
-from hub.cases.schemas import DetentionEndedIn
+from hub.cases.schemas import DetentionEndedCreate
 from hub.cases.service import CaseContext, read_identity
 from hub.crypto.envelope import ContentDestroyed
 from hub.crypto.models import CaseKey
@@ -26,7 +26,7 @@ def _close(session: Session, ctx: CaseContext, dji: Caller) -> Case:
         session,
         ctx,
         dji,
-        DetentionEndedIn(
+        DetentionEndedCreate(
             notification_id="PI-NWG-2", started_notification_id="PI-NWG-1", bsn=BSN, ended_on="2027-01-15"
         ),
     )

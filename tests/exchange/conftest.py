@@ -16,15 +16,15 @@ from hub.cases import notifications
 from hub.cases import service as cases
 from hub.cases.models import Case
 from hub.cases.schemas import (
-    DetentionEndedIn,
-    DetentionStartedIn,
+    DetentionEndedCreate,
+    DetentionStartedCreate,
     PlanRecorded,
     ScreeningStarted,
     WeighingRecorded,
 )
 from hub.config import Settings
 from hub.crypto.envelope import Envelope
-from hub.exchange.clock import get_clock
+from hub.exchange.dependencies import get_clock
 from hub.exchange.models import Answer, DataRequest, Handover
 from hub.policy.register import get_register
 
@@ -57,7 +57,7 @@ def open_case(engine: Engine, case_ctx, make_caller) -> Callable[..., str]:
     counter = iter(range(1, 1000))
 
     def make(municipality: str = "GM0402", bsn: str = BSN) -> str:
-        body = DetentionStartedIn.model_validate(
+        body = DetentionStartedCreate.model_validate(
             {
                 "notification_id": f"PI-NWG-T{next(counter)}",
                 "subject": {"bsn": bsn, "name": "J. de Vries", "birth_date": "1990-04-12"},
@@ -116,7 +116,7 @@ def end_detention(engine: Engine, case_ctx, make_caller) -> Callable[[str], None
         with Session(engine, expire_on_commit=False) as session, session.begin():
             case = session.get(Case, case_id)
             assert case is not None
-            body = DetentionEndedIn(
+            body = DetentionEndedCreate(
                 notification_id=f"END-{case.started_notification_id}",
                 started_notification_id=case.started_notification_id,
                 bsn=BSN,

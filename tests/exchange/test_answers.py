@@ -12,7 +12,7 @@ from structlog.testing import capture_logs
 from hub.cases.lifecycle import CaseEventType, transition
 from hub.cases.models import Case
 from hub.exchange.models import Answer, DataRequest
-from hub.exchange.service import expire_requests
+from hub.exchange.service.requests import expire_requests
 from tests.exchange.conftest import SOCIAL, ZVH, audit_events, counts
 
 HOUSING = {"situation": "with_family_or_friends", "at_risk_of_loss": True}

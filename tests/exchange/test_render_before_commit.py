@@ -14,9 +14,15 @@ from sqlmodel import select
 
 from hub.audit.models import AuditRecord
 from hub.cases.models import Case
-from hub.exchange import present
 from hub.exchange.models import Answer, DataRequest
-from hub.exchange.schemas import AnswerReceipt, HandoverContent, HandoverOut, InboxDetail, ReleasedAnswer, RequestOut
+from hub.exchange.schemas import (
+    AnswerReceipt,
+    HandoverContent,
+    HandoverPublic,
+    InboxDetail,
+    ReleasedAnswer,
+    RequestPublic,
+)
 from tests.exchange.conftest import BSN, SOCIAL, ZVH, Peek, counts
 from tests.support.rendering import (
     SERIALISATION,
@@ -46,9 +52,9 @@ def records_since(db: Peek, seq: int) -> list[str]:
 
 
 def breaks(shaper: str, model: type) -> Any:
-    """The two outer edges at which a response can fail: the function that shapes it, the model's serialisation."""
+    """The two outer edges at which a response can fail: the class method that shapes it, the model's serialisation."""
     return pytest.mark.parametrize(
-        "broken", [(present, shaper), (model, SERIALISATION)], ids=["shaping", "serialisation"]
+        "broken", [(model, shaper), (model, SERIALISATION)], ids=["shaping", "serialisation"]
     )
 
 
@@ -62,7 +68,7 @@ def answered(open_case, ask, hub) -> tuple[str, str]:
     return case_id, request_id
 
 
-@breaks("released_answer", ReleasedAnswer)
+@breaks("from_row", ReleasedAnswer)
 def test_answer_read_that_cannot_be_rendered_is_not_logged_as_released(answered, hub, db, monkeypatch, broken):
     """The first read fails to render: no data_released record, the answer still unread; the next read is
     logged once."""
@@ -80,7 +86,7 @@ def test_answer_read_that_cannot_be_rendered_is_not_logged_as_released(answered,
     assert records_since(db, seq) == ["data_released"]
 
 
-@breaks("inbox_detail", InboxDetail)
+@breaks("for_responder", InboxDetail)
 def test_inbox_identity_that_cannot_be_rendered_is_not_logged_as_shown(open_case, ask, hub, db, monkeypatch, broken):
     """The responder's view of the person fails to render: no identity_shown record and no BSN in the
     problem; the next view is logged once."""
@@ -98,7 +104,7 @@ def test_inbox_identity_that_cannot_be_rendered_is_not_logged_as_shown(open_case
 
 
 @pytest.mark.parametrize("headers", [{}, {"Idempotency-Key": "render-1"}], ids=["plain", "idempotent"])
-@breaks("request_out", RequestOut)
+@breaks("from_row", RequestPublic)
 def test_request_that_cannot_be_rendered_is_not_stored_or_logged(open_case, ask, db, monkeypatch, broken, headers):
     """A request whose answer fails to render leaves no request, no decision record and the case as it was; a
     retry (with the same Idempotency-Key) is decided afresh and logged once."""
@@ -117,7 +123,7 @@ def test_request_that_cannot_be_rendered_is_not_stored_or_logged(open_case, ask,
     assert len(db.all(select(DataRequest).where(DataRequest.case_id == case_id))) == 1
 
 
-@breaks("answer_receipt", AnswerReceipt)
+@breaks("from_row", AnswerReceipt)
 def test_answer_whose_receipt_cannot_be_rendered_is_not_stored_or_logged(open_case, ask, hub, db, monkeypatch, broken):
     """An answer whose receipt fails to render is not kept: no data_received record, the request still open;
     sending it again works and is logged once."""
@@ -146,7 +152,7 @@ def ended_case(answered, hub, weigh, plan, end_detention) -> str:
     return case_id
 
 
-@breaks("handover_out", HandoverOut)
+@breaks("from_row", HandoverPublic)
 def test_handover_that_cannot_be_rendered_is_not_sent_or_logged(ended_case, hub, db, monkeypatch, broken):
     """A handover whose answer fails to render is not stored or logged, the case stays where it was; sent
     again, it is logged once."""
@@ -164,7 +170,7 @@ def test_handover_that_cannot_be_rendered_is_not_sent_or_logged(ended_case, hub,
     assert records_since(db, seq) == ["handover"]
 
 
-@breaks("handover_content", HandoverContent)
+@breaks("for_recipient", HandoverContent)
 def test_handover_read_that_cannot_be_rendered_is_not_logged_as_released(ended_case, hub, db, monkeypatch, broken):
     """The municipality's read of a handover fails to render: no data_released record, no content or BSN in
     the problem; the next read is logged once."""

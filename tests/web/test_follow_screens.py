@@ -292,7 +292,7 @@ def test_detention_ended_on_the_dji_screen_withdraws_the_open_request(client, ap
 def test_signalering_and_the_board_show_the_status_everybody_sees(client, app, sign_in, scenario):
     """Past its due date an open request is overdue work in Signalering and on the board; past its expiry it
     is expired (DataRequest.status_at, before the job stores it), so neither lists it as open or overdue."""
-    from hub.exchange.clock import get_clock
+    from hub.exchange.dependencies import get_clock
 
     scenario.detention_starts()
     scenario.ask("social", SOCIAL, "reintegration", ["housing"], "ZVH vraagt")

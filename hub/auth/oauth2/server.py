@@ -211,7 +211,7 @@ class IssuedToken:
         return self.record.client_id == client.get_client_id()
 
     def is_expired(self) -> bool:
-        return repository.aware(self.record.expires_at) <= dt.datetime.now(dt.UTC)
+        return self.record.expires_at <= dt.datetime.now(dt.UTC)
 
     def is_revoked(self) -> bool:
         return self.record.revoked_at is not None

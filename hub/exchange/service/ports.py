@@ -15,9 +15,9 @@ from hub.cases import service as cases
 from hub.cases.lifecycle import CaseEventType, transition
 from hub.cases.models import Case, CaseState
 from hub.errors import NotFound
-from hub.exchange.context import ExchangeContext
-from hub.exchange.facts import REQUEST, request_input
 from hub.exchange.schemas import SubjectIdentity
+from hub.exchange.service.context import ExchangeContext
+from hub.exchange.service.facts import REQUEST, request_input
 from hub.policy import catalogue, enforcement, register
 from hub.policy.pep import Decision
 from hub.policy.register import ActivityRef

@@ -4,8 +4,8 @@ the requester reads what was released.
 Order of the checks on an answer (each refusal stores nothing): the request must be addressed to the
 caller (404 otherwise, so nobody learns of another's request), still open (409; a withdrawn request names
 the policy's reason), not answered yet (409);
-category and field names must be well-formed (422, schemas.AnswerSubmit) and every category must exist in
-the catalogue (422). Fields outside the catalogue are then dropped and counted (hub.exchange.release), the
+category and field names must be well-formed (422, schemas.AnswerCreate) and every category must exist in
+the catalogue (422). Fields outside the catalogue are then dropped and counted (hub.exchange.service.release), the
 policy decides again (503 and nothing stored when it cannot) and its answer filter says what may be
 released (only allowed categories, only the catalogue's fields); when nothing may be released the answer is
 refused, not spent (409 `answer_refused` with the policy's reason); the released values must satisfy their
@@ -14,7 +14,7 @@ allowed categories and counts, never values and never a name the responder chose
 responder, and the log holds categories and reason codes.
 
 Every read (the identity for the responder, the answer for the requester) asks the policy again for the
-case as it is now and releases only what that decision allows (hub.exchange.release).
+case as it is now and releases only what that decision allows (hub.exchange.service.release).
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from hub.errors import NotFound, ValidationFailed
-from hub.exchange import disclosure, release, repository
-from hub.exchange.context import ExchangeContext
+from hub.exchange import repository
 from hub.exchange.errors import AlreadyAnswered, AnswerInvalid, AnswerRefused, RequestNotOpen
 from hub.exchange.models import Answer, DataRequest
-from hub.exchange.ports import (
+from hub.exchange.service import disclosure, release
+from hub.exchange.service.context import ExchangeContext
+from hub.exchange.service.ports import (
     answer_filter,
     case_of,
     decide_again,
@@ -38,7 +39,7 @@ from hub.exchange.ports import (
     schema_errors,
     subject_identity,
 )
-from hub.exchange.service import read_request
+from hub.exchange.service.requests import read_request
 from hub.policy import enforcement
 from hub.policy.pep import Decision
 

@@ -7,6 +7,7 @@ that takes, say, `AnswerSubmitContext` cannot run for a role the policy does not
 # No `from __future__ import annotations` here: the dependency's annotations refer to a local variable
 # (the operation's authorize dependency), which FastAPI can only see when they are real objects.
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,8 +16,22 @@ from hub.audit.trace import TraceDep
 from hub.auth.authorization import authorize
 from hub.auth.principal import Caller
 from hub.crypto.envelope import EnvelopeDep
-from hub.exchange.clock import ClockDep
-from hub.exchange.context import ExchangeContext
+from hub.exchange.service.context import ExchangeContext
+
+# The exchange's clock, a named dependency so that tests move time instead of waiting for it.
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_clock() -> Clock:
+    """Override with `app.dependency_overrides[get_clock]` to run the exchange at another moment."""
+    return system_clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 def exchange_context(operation: str) -> Callable[..., ExchangeContext]:

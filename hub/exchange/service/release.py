@@ -17,16 +17,16 @@ from typing import Any
 
 from sqlmodel import Session
 
-from hub.exchange import disclosure
-from hub.exchange.context import ExchangeContext
 from hub.exchange.errors import ReleaseRefused
 from hub.exchange.models import DataRequest, Handover
-from hub.exchange.ports import catalogue_fields
+from hub.exchange.schemas import COUNT_KEY
+from hub.exchange.service import disclosure
+from hub.exchange.service.context import ExchangeContext
+from hub.exchange.service.ports import catalogue_fields
 from hub.policy import enforcement
 from hub.policy.pep import Decision, Denial
 
 FIELD_NOT_IN_CATALOGUE = "field_not_in_catalogue"
-COUNT_KEY = "fields_not_in_catalogue"
 
 
 def refuse_unless_allowed(

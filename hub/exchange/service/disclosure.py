@@ -14,9 +14,9 @@ from typing import Any
 from sqlmodel import Session
 
 from hub.audit import events
-from hub.exchange.context import ExchangeContext
 from hub.exchange.models import Answer, DataRequest, Handover
-from hub.exchange.ports import activity_ref
+from hub.exchange.service.context import ExchangeContext
+from hub.exchange.service.ports import activity_ref
 from hub.policy.pep import Decision
 
 
@@ -67,7 +67,7 @@ def request_redecided(
     decision: Decision,
     withdrawn: dict[str, dict[str, str]],
 ) -> None:
-    """An open request decided again after its case changed (hub.exchange.follow): the categories it still
+    """An open request decided again after its case changed (hub.exchange.service.follow): the categories it still
     allows, and those withdrawn now with their reasons. The question goes from the requester to the
     responder, as in `request_decided`; no content moves."""
     events.request_redecided(

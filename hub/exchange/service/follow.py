@@ -29,12 +29,14 @@ from hub.auth.principal import Caller, Partner, Role
 from hub.cases.models import Case
 from hub.cases.service import CaseContext
 from hub.errors import Conflict
-from hub.exchange import disclosure, repository, service
-from hub.exchange.context import ExchangeContext
-from hub.exchange.facts import REQUEST, request_input
+from hub.exchange import repository
 from hub.exchange.models import DataRequest
-from hub.exchange.ports import case_facts, decide
 from hub.exchange.schemas import RequestCreate
+from hub.exchange.service import disclosure
+from hub.exchange.service import requests as service
+from hub.exchange.service.context import ExchangeContext
+from hub.exchange.service.facts import REQUEST, request_input
+from hub.exchange.service.ports import case_facts, decide
 from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)

@@ -14,14 +14,15 @@ from sqlmodel import Session
 
 from hub.auth.principal import Partner
 from hub.errors import NotFound
-from hub.exchange import disclosure, repository
-from hub.exchange.answers import answer_purpose
-from hub.exchange.context import ExchangeContext
+from hub.exchange import repository
 from hub.exchange.errors import HandoverAcknowledged, HandoverRefused
-from hub.exchange.facts import PROVIDE, request_input
-from hub.exchange.follow import follow_case
 from hub.exchange.models import Handover
-from hub.exchange.ports import (
+from hub.exchange.service import disclosure
+from hub.exchange.service.answers import answer_purpose
+from hub.exchange.service.context import ExchangeContext
+from hub.exchange.service.facts import PROVIDE, request_input
+from hub.exchange.service.follow import follow_case
+from hub.exchange.service.ports import (
     activity_ref,
     case_facts,
     case_of,
@@ -33,7 +34,7 @@ from hub.exchange.ports import (
     handover_sent,
     subject_identity,
 )
-from hub.exchange.release import refuse_unless_allowed
+from hub.exchange.service.release import refuse_unless_allowed
 from hub.pagination import PageParams, Slice, paginate
 from hub.policy import enforcement
 from hub.policy.pep import Decision

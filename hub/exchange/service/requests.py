@@ -15,11 +15,13 @@ from sqlmodel import Session
 
 from hub.auth.principal import Partner
 from hub.errors import NotFound, ValidationFailed
-from hub.exchange import disclosure, repository
-from hub.exchange.context import ExchangeContext
-from hub.exchange.facts import REQUEST, request_input
+from hub.exchange import repository
 from hub.exchange.models import DataRequest
-from hub.exchange.ports import (
+from hub.exchange.schemas import RequestCreate
+from hub.exchange.service import disclosure
+from hub.exchange.service.context import ExchangeContext
+from hub.exchange.service.facts import REQUEST, request_input
+from hub.exchange.service.ports import (
     activity_direction,
     activity_ref,
     case_facts,
@@ -29,7 +31,6 @@ from hub.exchange.ports import (
     known_category,
     start_screening,
 )
-from hub.exchange.schemas import RequestCreate
 from hub.pagination import PageParams, Slice, paginate
 from hub.policy.pep import Decision
 
