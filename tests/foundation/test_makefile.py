@@ -16,9 +16,17 @@ pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 
 
 def planned(*args: str, **env: str) -> str:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    # Under `make test` the suite itself runs inside make (MAKELEVEL, MAKEFLAGS set): without them and with
+    # --no-print-directory, the nested make prints no "Entering/Leaving directory" lines around its plan.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "MAKE")) and k != "MFLAGS"}
     result = subprocess.run(  # noqa: S603 - make with fixed arguments
-        [str(MAKE), "-n", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, check=True, timeout=60
+        [str(MAKE), "--no-print-directory", "-n", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return result.stdout.strip().splitlines()[-1]
 

@@ -271,6 +271,10 @@ def test_reload_keeps_the_revision_when_opa_does_not_answer(policies_copy):
 def test_the_token_never_reaches_a_log_event(standin, policies_copy, tmp_path):
     """Start-up, decisions, reloads, mismatches and 401 refusals log neither the token nor its header."""
     other = secrets.token_urlsafe(32)
+    # Content of its own, so that this PDP compiles and loads its bundle here (a bundle of the same content
+    # compiled by an earlier test in this process is shared, and would log no policy.loaded).
+    api = policies_copy / "dt" / "api.rego"
+    api.write_text(f"# {secrets.token_hex(8)}\n" + api.read_text())
     with capture_logs() as events:
         good = make_pdp(
             Settings(
