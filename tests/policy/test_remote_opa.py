@@ -300,7 +300,11 @@ def test_the_token_never_reaches_a_log_event(standin, policies_copy, tmp_path):
         with pytest.raises(PolicyUnavailableError):
             check_operation(bad, "dji", "notification.create")
     logged = json.dumps(events, default=str)
-    assert {"policy.loaded", "policy.revision_mismatch", "policy.unavailable"} <= {e["event"] for e in events}
+    logged_events = {e["event"] for e in events}
+    # Start-up logs policy.loaded, or policy.revision_unknown when the stand-in has not answered yet (seen in a
+    # fresh-clone CI run, depending on what ran before in the worker); either way the token must not be in it.
+    assert {"policy.loaded", "policy.revision_unknown"} & logged_events
+    assert {"policy.revision_mismatch", "policy.unavailable"} <= logged_events
     assert OPA_TOKEN not in logged and other not in logged and "Bearer" not in logged
 
 
