@@ -138,7 +138,11 @@ def _ask(page, visit: Visit, case_id: str, form: dict, *, preview: bool = False)
         heading = page.get_by_role("heading", name="Wat het beleid nu zou beslissen")
         heading.wait_for()
         assert page.url.endswith(f"/casussen/{case_id}/verzoek")  # swapped in place, no navigation
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'voorbeeld-kop'")
+        # A locator assertion, not wait_for_function: a string predicate is evaluated with eval, which the page's
+        # CSP (no 'unsafe-eval') refuses whenever the predicate is not true at once.
+        from playwright.sync_api import expect
+
+        expect(page.locator("#voorbeeld-kop")).to_be_focused()
         visit(page, "verzoek-voorbeeld")
     page.get_by_role("button", name="Verzoek versturen").click()
     visit(page, "verzoek-verstuurd")
