@@ -39,7 +39,11 @@ def cut_database(database_url: str) -> Callable[[], None]:
     or does nothing (SQLite: the files are overwritten, there is nothing to restore)."""
     if database_url.startswith("sqlite"):
         path = Path(database_url.split("///", 1)[1])
-        for part in sorted(path.parent.glob(path.name + "*")):  # the database, its -wal and -shm
+        # The database, its -wal and -shm; not the witness folder beside it (hub.db.witness), which exists
+        # once a seal has run and which the database cannot change anyway.
+        for part in (path.with_name(path.name + suffix) for suffix in ("", "-wal", "-shm")):
+            if not part.is_file():
+                continue
             size = max(part.stat().st_size, 4096)
             with open(part, "r+b") as handle:  # in place: the hub's open connections see it too
                 handle.write(b"\xa5" * size)
