@@ -35,7 +35,7 @@ decisions := {
 }
 
 # The data documents of policies/ (the folders holding a data.json), read back for the revision.
-data_documents := {"register", "catalogue", "schemas", "reference"}
+data_documents := {"register", "catalogue", "schemas", "reference", "origin"}
 
 hub_requests contains ["POST", array.concat(["v1", "data"], decision)] if some decision in decisions
 

@@ -24,9 +24,10 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
             "request.list",
             "request.read",
             "handover.create",
+            "origin.determine",
         }
     ),
-    "municipal_social": frozenset({*_ANSWERING, "handover.acknowledge"}),
+    "municipal_social": frozenset({*_ANSWERING, "handover.acknowledge", "origin.contest"}),
     "municipal_security": frozenset(_ANSWERING),
     "police": frozenset(_ANSWERING),
     "probation": frozenset(_ANSWERING),

@@ -94,6 +94,25 @@ REFERENCE = _record(
     }
 )
 
+# The municipality of origin (issue 16): its statuses (settled or not, and the reason a request to a
+# municipality waits) and the registers of reasons to determine and to contest it, with Dutch labels.
+_REASON_ENTRY = _record({"name": _TEXT, "rule": _TEXT})
+ORIGIN = _record(
+    {
+        "version": _TEXT,
+        "statuses": _map_of(
+            {
+                "oneOf": [
+                    _record({"settled": {"const": True}, "name": _TEXT}),
+                    _record({"settled": {"const": False}, "name": _TEXT, "reason": _IDENTIFIER}),
+                ]
+            }
+        ),
+        "reasons": _map_of(_REASON_ENTRY),
+        "contest_reasons": _map_of(_REASON_ENTRY),
+    }
+)
+
 # Each category's answer schema is itself checked as a JSON Schema (below).
 ANSWER_SCHEMAS = _record({"version": _TEXT, "schemas": _map_of({"type": "object"})})
 
@@ -103,6 +122,7 @@ DATA_SCHEMAS: dict[tuple[str, ...], dict[str, Any]] = {
     ("dt", "catalogue"): CATALOGUE,
     ("dt", "reference"): REFERENCE,
     ("dt", "schemas"): ANSWER_SCHEMAS,
+    ("dt", "origin"): ORIGIN,
 }
 
 _VALIDATORS = {place: Draft202012Validator(schema) for place, schema in DATA_SCHEMAS.items()}
@@ -130,7 +150,8 @@ def data_errors(data: dict[str, Any]) -> list[str]:
 
 def _cross_errors(dt: dict[str, Any]) -> list[str]:
     """What one file says about another: holders are roles, an activity's categories are in the catalogue,
-    every category has an answer schema, and every answer schema is a valid JSON Schema."""
+    every category has an answer schema, every answer schema is a valid JSON Schema, and every reason an
+    unsettled origin gives has its Dutch explanation."""
     roles = set(dt["reference"]["roles"])
     categories = dt["catalogue"]["categories"]
     schemas = dt["schemas"]["schemas"]
@@ -155,6 +176,11 @@ def _cross_errors(dt: dict[str, Any]) -> list[str]:
             for c in entry["categories"]
             if c not in categories
         )
+    errors.extend(
+        f"dt/origin/data.json: statuses/{key}/reason: {entry['reason']} has no explanation in dt/reference"
+        for key, entry in dt["origin"]["statuses"].items()
+        if "reason" in entry and entry["reason"] not in dt["reference"]["reasons"]
+    )
     for key, schema in schemas.items():
         try:
             Draft202012Validator.check_schema(schema)

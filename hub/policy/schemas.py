@@ -24,7 +24,9 @@ class PartyFacts(_Strict):
 class CaseFacts(_Strict):
     state: str = Field(min_length=1, max_length=32)
     region: str = Field(min_length=1, max_length=64)
-    municipality: str = Field(min_length=1, max_length=16)
+    # null only while the municipality of origin is unknown (issue 16); the policy checks that pairing
+    municipality: str | None = Field(min_length=1, max_length=16)
+    origin: str | None = Field(default=None, min_length=1, max_length=16)
     consent: str = Field(min_length=1, max_length=16)
     risk: str = Field(min_length=1, max_length=16)
     detention_ended: bool

@@ -19,6 +19,8 @@ operations := {
 	"answer.submit": responders,
 	"handover.create": {"zvh_coordinator"},
 	"handover.acknowledge": {"municipal_social"},
+	"origin.determine": {"zvh_coordinator"},
+	"origin.contest": {"municipal_social"},
 	"audit.query": {"privacy_officer"},
 	"audit.integrity": {"privacy_officer"},
 	"audit.access_report": {"privacy_officer"},

@@ -26,3 +26,16 @@ test_unknown_role_and_operation if {
 	o := api.decision with input as {"role": "dji", "operation": "case.delete"}
 	o.reason == "unknown_operation"
 }
+
+# Issue 16: the coordinator determines the municipality of origin; a municipality's social domain contests it.
+test_origin_is_determined_by_the_coordinator_only if {
+	api.allow with input as {"role": "zvh_coordinator", "operation": "origin.determine"}
+	d := api.decision with input as {"role": "municipal_social", "operation": "origin.determine"}
+	d.reason == "role_not_permitted"
+}
+
+test_origin_is_contested_by_the_social_domain_only if {
+	api.allow with input as {"role": "municipal_social", "operation": "origin.contest"}
+	not api.allow with input as {"role": "municipal_security", "operation": "origin.contest"}
+	not api.allow with input as {"role": "zvh_coordinator", "operation": "origin.contest"}
+}

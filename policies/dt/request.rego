@@ -3,7 +3,7 @@
 #
 # Entry point: data.dt.request.decision
 # Data: data.dt.register (activities), data.dt.catalogue (categories), data.dt.reference (roles, case
-# states, reason texts, municipality -> region).
+# states, reason texts, municipality -> region), data.dt.origin (statuses of the municipality of origin).
 #
 # A problem with the whole request (bad input, wrong requester, closed case, ...) is the `refusal` and
 # applies to every category. Otherwise each category gets its first problem in the order of the rules
@@ -39,7 +39,8 @@ input_complete if {
 	categories_all_strings
 	is_string(input.case.state)
 	is_string(input.case.region)
-	is_string(input.case.municipality)
+	origin_known
+	municipality_well_formed
 	input.case.consent in reference.consent_values
 	input.case.risk in reference.risk_values
 	is_boolean(input.case.detention_ended)
@@ -51,7 +52,7 @@ required_paths := [
 	["requester", "role"], ["requester", "oin"],
 	["responder", "role"], ["responder", "oin"],
 	["activity"], ["categories"],
-	["case", "state"], ["case", "region"], ["case", "municipality"],
+	["case", "state"], ["case", "region"],
 	["case", "consent"], ["case", "risk"], ["case", "detention_ended"],
 	["exchange"],
 ]
@@ -69,6 +70,17 @@ invalid_fields contains "categories" if {
 
 # Possibly-missing input is read with object.get: `not f(x)` with x undefined is true in regopy and
 # undefined in OPA.
+# The municipality is a CBS code, or null while the origin is unknown (issue 16).
+invalid_fields contains "case.municipality" if {
+	not input_complete
+	not municipality_well_formed
+}
+
+invalid_fields contains "case.origin" if {
+	not input_complete
+	not origin_known
+}
+
 invalid_fields contains "case.detention_ended" if {
 	not input_complete
 	not is_boolean(object.get(input, ["case", "detention_ended"], null))
@@ -106,6 +118,36 @@ categories := {c | some c in input.categories; is_string(c)}
 activity_categories := {c | some c in register.activities[input.activity].categories}
 
 state := reference.case_states[input.case.state]
+
+# The status of the municipality of origin (issue 16). Absent means DJI named the municipality, as before
+# the origin had a status; the municipality must then be a CBS code (municipality_well_formed).
+origin_status := object.get(input.case, "origin", "notified")
+
+default origin_known := false
+
+origin_known if data.dt.origin.statuses[origin_status]
+
+default origin_settled := false
+
+origin_settled if data.dt.origin.statuses[origin_status].settled == true
+
+default origin_unknown := false
+
+origin_unknown if origin_status == "unknown"
+
+default municipality_well_formed := false
+
+municipality_well_formed if is_string(input.case.municipality)
+
+municipality_well_formed if {
+	origin_unknown
+	object.get(input.case, "municipality", null) == null
+}
+
+# Why a request to a municipality waits while the origin is not settled: the status's own reason.
+unsettled_origin_reason := r if {
+	r := data.dt.origin.statuses[origin_status].reason
+} else := "policy_data_incomplete"
 
 default consent_given := false
 
@@ -160,6 +202,9 @@ default case_region_matches := false
 
 case_region_matches if reference.municipality_regions[input.case.municipality] == input.case.region
 
+# With the origin unknown the case went to the ZVH of the prison's region: there is no municipality to match.
+case_region_matches if origin_unknown
+
 refused := refusal_reason != null
 
 # ---------------------------------------------------------------------------------------------------
@@ -174,7 +219,12 @@ refused := refusal_reason != null
 # then copies it).
 
 # Problems that hold for every category of this request alike, in rule order.
-shared_reason := "not_municipality_of_origin" if {
+shared_reason := unsettled_origin_reason if {
+	# Issue 16: a request to (or a handover to) a municipality waits while the municipality of origin is
+	# unknown or disputed; the coordinator determines it first.
+	is_municipal(input.responder.role)
+	not origin_settled
+} else := "not_municipality_of_origin" if {
 	# Rule 2: a municipality answers only for its own residents.
 	asks_holder
 	is_municipal(input.responder.role)

@@ -170,3 +170,85 @@ test_state_without_open_flag_is_closed if {
 	d := request.decision with input as base with data.dt.reference as reference
 	d.refusal.reason == "case_closed"
 }
+
+# ---------------------------------------------------------------------------------------------------
+# Issue 16: requests while the municipality of origin is unknown or disputed, and a handover after a change
+# of municipality. The same cases are decision vectors in tests/policy/vectors.py.
+
+unknown_origin := {"origin": "unknown", "municipality": null}
+
+handover := {
+	"exchange": "provide", "activity": "handover", "categories": ["plan"],
+	"case": object.union(base.case, {"state": "handed_over", "consent": "yes", "detention_ended": true, "origin": "determined"}),
+}
+
+test_request_to_a_municipality_waits_while_origin_unknown if {
+	d := request.decision with input as with_case(unknown_origin)
+	d.allow == false
+	d.refusal == null
+	d.denied.housing.reason == "origin_unknown"
+	startswith(d.denied.income.explanation, "De gemeente van herkomst is nog niet vastgesteld")
+}
+
+test_security_domain_waits_too if {
+	inp := object.union(with_case(object.union(unknown_origin, {"risk": "signalled"})), {
+		"activity": "risk_assessment", "categories": ["risk_notices"],
+		"responder": object.union(base.responder, {"role": "municipal_security"}),
+	})
+	d := request.decision with input as inp
+	d.denied.risk_notices.reason == "origin_unknown"
+}
+
+test_request_to_dji_goes_on_while_origin_unknown if {
+	inp := object.union(with_case(unknown_origin), {
+		"categories": ["detention"],
+		"responder": {"role": "dji", "oin": "00000001005", "region": null},
+	})
+	d := request.decision with input as inp
+	d.allow == true
+	d.allowed == {"detention"}
+}
+
+test_request_to_a_municipality_waits_while_origin_disputed if {
+	d := request.decision with input as with_case({"origin": "disputed"})
+	d.allow == false
+	d.denied.housing.reason == "origin_disputed"
+	startswith(d.denied.housing.explanation, "De gemeente van herkomst is betwist")
+}
+
+test_determined_origin_is_settled if {
+	d := request.decision with input as with_case({"origin": "determined"})
+	d.allow == true
+}
+
+test_unknown_status_is_invalid_input if {
+	d := request.decision with input as with_case({"origin": "guessed"})
+	d.refusal.reason == "invalid_input"
+	"case.origin" in d.invalid_fields
+}
+
+test_null_municipality_only_while_unknown if {
+	d := request.decision with input as with_case({"origin": "determined", "municipality": null})
+	d.refusal.reason == "invalid_input"
+	"case.municipality" in d.invalid_fields
+}
+
+test_handover_waits_while_origin_disputed if {
+	inp := object.union(base, object.union(handover, {"case": object.union(handover.case, {"origin": "disputed"})}))
+	d := request.decision with input as inp
+	d.denied.plan.reason == "origin_disputed"
+}
+
+# After a change of municipality (Huizen determined, contested, then Hilversum): the handover goes to the
+# municipality that holds at the end, and not to the earlier one.
+test_handover_after_change_goes_to_the_new_municipality if {
+	inp := object.union(base, handover)
+	d := request.decision with input as inp
+	d.allowed == {"plan"}
+}
+
+test_handover_after_change_not_to_the_old_municipality if {
+	huizen := {"role": "municipal_social", "oin": "00000001006", "municipality": "GM0406", "region": "gooi-en-vechtstreek"}
+	d := request.decision with input as object.union(base, object.union(handover, {"responder": huizen}))
+	d.denied.plan.reason == "handover_not_to_origin"
+}

@@ -30,6 +30,8 @@ TABLE: dict[str, set[str]] = {
     },
     **{op: RESPONDERS for op in ("inbox.list", "inbox.read", "answer.submit")},
     "handover.acknowledge": {"municipal_social"},
+    "origin.determine": {"zvh_coordinator"},
+    "origin.contest": {"municipal_social"},
     **{op: {"privacy_officer"} for op in ("audit.query", "audit.integrity", "audit.access_report", "audit.report")},
 }
 CASES = [(role, op) for op in sorted(TABLE) for role in ROLES]

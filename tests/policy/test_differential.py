@@ -47,6 +47,7 @@ STATES = sorted(DATA["reference"]["case_states"])
 CONSENT = sorted(DATA["reference"]["consent_values"])
 RISK = sorted(DATA["reference"]["risk_values"])
 MUNICIPALITIES = sorted(DATA["reference"]["municipality_regions"])
+ORIGIN_STATUSES = sorted(DATA["origin"]["statuses"])
 REGIONS = sorted(set(DATA["reference"]["municipality_regions"].values()))
 FIELDS = sorted({f for c in DATA["catalogue"]["categories"].values() for f in c["fields"]})
 HOSTILE_STRINGS = [
@@ -126,7 +127,7 @@ def _party(rng: random.Random, role: str | None = None) -> dict[str, Any]:
 def _case(rng: random.Random) -> dict[str, Any]:
     municipality = rng.choice(MUNICIPALITIES)
     region = DATA["reference"]["municipality_regions"][municipality] if rng.random() < 0.85 else rng.choice(REGIONS)
-    return {
+    case: dict[str, Any] = {
         "state": rng.choice(STATES),
         "region": region,
         "municipality": municipality,
@@ -134,6 +135,11 @@ def _case(rng: random.Random) -> dict[str, Any]:
         "risk": rng.choice(RISK),
         "detention_ended": rng.random() < 0.4,
     }
+    if rng.random() < 0.5:  # issue 16: the origin's status, and no municipality while it is unknown
+        case["origin"] = rng.choice(ORIGIN_STATUSES)
+        if case["origin"] == "unknown" and rng.random() < 0.8:
+            case["municipality"] = None
+    return case
 
 
 def typed_request(rng: random.Random) -> dict[str, Any]:

@@ -85,11 +85,11 @@ def _check_withdrawal(withdrawal: Withdrawal, pdp) -> None:
 
 
 def test_withdrawals_cover_every_change_and_reason():
-    """The withdrawal vectors change consent, risk, state and the detention's end, and give every reason a
-    change of the case can withdraw a request for."""
-    assert {w.change for w in WITHDRAWALS} == {"consent", "risk", "state", "detention_end"}
+    """The withdrawal vectors change consent, risk, state, the detention's end and the origin, and give every
+    reason a change of the case can withdraw a request for."""
+    assert {w.change for w in WITHDRAWALS} == {"consent", "risk", "state", "detention_end", "origin"}
     reasons = {r for w in WITHDRAWALS for r in w.withdrawn.values()}
-    assert reasons >= {"no_consent", "no_consent_no_risk", "risk_not_signalled", "case_closed"}
+    assert reasons >= {"no_consent", "no_consent_no_risk", "risk_not_signalled", "case_closed", "origin_disputed"}
     assert any(w.kept and not w.withdrawn for w in WITHDRAWALS)  # a change that withdraws nothing
     assert len(set(WITHDRAWAL_IDS)) == len(WITHDRAWAL_IDS)
 

@@ -111,6 +111,8 @@ HANDOVER = {
     "detention_ended": True,
 }
 
+POLICE_RISK_BASE = {"activity": "risk_assessment", "responder": POLICE_GV, "categories": ["risk_clarification"]}
+
 VECTORS: list[Vector] = [
     # Rule 1: only the coordinator of the case's region, only for an open case; every open state.
     V("enrichment_in_screening", "1", request(), ENRICH),
@@ -553,7 +555,7 @@ POLICY_ONLY_REFUSALS: list[tuple[str, dict[str, Any], str]] = [
 @dataclass(frozen=True)
 class Withdrawal:
     id: str
-    change: str  # what changed on the case: consent, risk, state or detention_end
+    change: str  # what changed on the case: consent, risk, state, detention_end or origin
     before: dict[str, Any]
     after: dict[str, Any]
     kept: frozenset[str] = frozenset()
@@ -574,6 +576,78 @@ def W(  # noqa: N802 - table syntax
         withdrawn = {c: refusal for c in before["categories"]}
     return Withdrawal(id, change, before, after, frozenset(kept), withdrawn or {}, refusal)
 
+
+# Issue 16: the municipality of origin unknown (DJI sent none; the case is in the prison's region), disputed by
+# a municipality, or changed by the coordinator.
+UNKNOWN_ORIGIN = {"origin": "unknown", "municipality": None}
+
+ORIGIN_VECTORS: list[Vector] = [
+    V("origin_unknown_social", "16", request(**UNKNOWN_ORIGIN), denied=dict.fromkeys(ENRICH, "origin_unknown")),
+    V(
+        "origin_unknown_security",
+        "16",
+        request(responder=SECURITY_HILVERSUM, categories=["risk_notices"], risk="signalled", **RISK, **UNKNOWN_ORIGIN),
+        denied={"risk_notices": "origin_unknown"},
+    ),
+    V(
+        "origin_unknown_dji_goes_on",
+        "16",
+        request(responder=DJI, categories=["detention"], **UNKNOWN_ORIGIN),
+        ("detention",),
+    ),
+    V(
+        "origin_unknown_police_goes_on",
+        "16",
+        request(risk="signalled", **{**POLICE_RISK_BASE, **UNKNOWN_ORIGIN}),
+        ("risk_clarification",),
+    ),
+    V("origin_disputed_social", "16", request(origin="disputed"), denied=dict.fromkeys(ENRICH, "origin_disputed")),
+    V(
+        "origin_disputed_other_municipality",
+        "16",
+        request(responder=SOCIAL_HUIZEN, origin="disputed"),
+        denied=dict.fromkeys(ENRICH, "origin_disputed"),
+    ),
+    V("origin_determined_social", "16", request(origin="determined"), ENRICH),
+    V("origin_notified_social", "16", request(origin="notified"), ENRICH),
+    V(
+        "origin_unknown_handover",
+        "16",
+        request(**{**HANDOVER, **UNKNOWN_ORIGIN}),
+        denied={"plan": "origin_unknown"},
+    ),
+    V(
+        "origin_disputed_handover",
+        "16",
+        request(**{**HANDOVER, "origin": "disputed"}),
+        denied={"plan": "origin_disputed"},
+    ),
+    # After a change of municipality (Huizen, contested, then Hilversum determined): the handover goes to the
+    # municipality that holds at the end; the earlier one gets nothing, and answers nothing new.
+    V("handover_after_change_to_new", "16", request(**{**HANDOVER, "origin": "determined"}), ("plan",)),
+    V(
+        "handover_after_change_not_to_old",
+        "16",
+        request(responder=SOCIAL_HUIZEN, **{**HANDOVER, "origin": "determined"}),
+        denied={"plan": "handover_not_to_origin"},
+    ),
+    V(
+        "request_after_change_not_to_old",
+        "16",
+        request(responder=SOCIAL_HUIZEN, origin="determined"),
+        denied=dict.fromkeys(ENRICH, "not_municipality_of_origin"),
+    ),
+    V("origin_status_unknown_value", "16", request(origin="guessed"), refusal="invalid_input"),
+    V(
+        "origin_null_municipality_when_settled",
+        "16",
+        request(origin="determined", municipality=None),
+        refusal="invalid_input",
+    ),
+    V("origin_null_status", "16", request(origin=None), refusal="invalid_input"),
+]
+
+VECTORS.extend(ORIGIN_VECTORS)
 
 POLICE_RISK = {"activity": "risk_assessment", "responder": POLICE_GV, "categories": ["risk_clarification"]}
 SECURITY_RISK = {"activity": "risk_assessment", "responder": SECURITY_HILVERSUM, "categories": ["risk_notices"]}
@@ -655,5 +729,29 @@ WITHDRAWALS: list[Withdrawal] = [
         request(state="weighing", risk="signalled", **SECURITY_RISK),
         request(state="weighing", consent="no", risk="signalled", **SECURITY_RISK),
         kept=("risk_notices",),
+    ),
+    # Issue 16: the origin contested by the municipality, and changed by the coordinator. Open requests to a
+    # municipality wait (withdrawn with the reason); a request to DJI goes on. The request to the old
+    # municipality is not moved to the new one: it is withdrawn as it stands, and a new request is made.
+    W(
+        "origin_contested",
+        "origin",
+        request(origin="determined"),
+        request(origin="disputed"),
+        withdrawn={"housing": "origin_disputed", "income": "origin_disputed"},
+    ),
+    W(
+        "origin_contested_dji_goes_on",
+        "origin",
+        request(origin="determined", responder=DJI, categories=["detention"]),
+        request(origin="disputed", responder=DJI, categories=["detention"]),
+        kept=("detention",),
+    ),
+    W(
+        "municipality_changed",
+        "origin",
+        request(origin="determined", municipality="GM0406", responder=SOCIAL_HUIZEN),
+        request(origin="determined", municipality="GM0402", responder=SOCIAL_HUIZEN),
+        withdrawn={"housing": "not_municipality_of_origin", "income": "not_municipality_of_origin"},
     ),
 ]
