@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     office_hours: tuple[int, int] = (7, 19)
 
     request_due_days: int = Field(default=10, gt=0)
+    # A case without an undisputed municipality of origin for this many days is a signal on the coordinator's
+    # work queue (issue 16).
+    origin_signal_days: int = Field(default=14, gt=0)
     max_body_bytes: int = Field(default=256 * 1024, gt=0)
     log_level: str = "INFO"
     log_json: bool = True

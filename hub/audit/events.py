@@ -124,6 +124,21 @@ def data_withheld(
     return record(session, event_type="data_withheld", subject_pseudonym=subject_pseudonym, decision=decision, **fields)
 
 
+# -- the municipality of origin (issue 16) -----------------------------------------------------------------
+
+
+def origin_determined(session: Session, *, subject_pseudonym: str, **fields: Unpack[RecordFields]) -> AuditRecord:
+    """The coordinator (`from_oin`, `from_actor`) determined the person's municipality of origin, whose social
+    domain (`to_oin`) becomes responsible; the rule applied is on the case's timeline. Nothing is disclosed."""
+    return record(session, event_type="origin_determined", subject_pseudonym=subject_pseudonym, **fields)
+
+
+def origin_contested(session: Session, *, subject_pseudonym: str, **fields: Unpack[RecordFields]) -> AuditRecord:
+    """A municipality's social domain (`from_oin`, `from_actor`) contested that it is the person's municipality of
+    origin, to the coordinator (`to_oin`); its reason is on the case's timeline. Nothing is disclosed."""
+    return record(session, event_type="origin_contested", subject_pseudonym=subject_pseudonym, **fields)
+
+
 # -- the hub's own duties -----------------------------------------------------------------------------------
 
 

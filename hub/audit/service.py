@@ -52,6 +52,8 @@ EVENT_TYPES = frozenset(
         "inspection",
         "content_destroyed",
         "log_pruned",
+        "origin_determined",
+        "origin_contested",
     }
 )
 # Events that concern the log itself rather than one person; every other event names exactly one subject.

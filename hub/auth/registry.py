@@ -133,8 +133,11 @@ class Registry:
     def by_oin(self, oin: str) -> Partner | None:
         return self._by_oin.get(oin)
 
-    def find_municipal(self, role: Role, cbs_code: str) -> Partner | None:
-        """The partner with `role` for municipality `cbs_code` (e.g. the social domain of GM0402)."""
+    def find_municipal(self, role: Role, cbs_code: str | None) -> Partner | None:
+        """The partner with `role` for municipality `cbs_code` (e.g. the social domain of GM0402); None for an
+        unknown municipality (a case whose origin is unknown has none)."""
+        if cbs_code is None:
+            return None
         return next((p for p in self if p.role == role and p.municipality == cbs_code), None)
 
     def public_keys(self, client_id: str) -> KeySet | None:

@@ -45,6 +45,9 @@ class CaseEventType(StrEnum):
     handover_sent = "handover_sent"
     handover_acknowledged = "handover_acknowledged"
     case_closed = "case_closed"
+    # The municipality of origin (issue 16; hub.cases.origin): timeline only, the state does not change.
+    origin_determined = "origin_determined"
+    origin_contested = "origin_contested"
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,15 @@ class Risk(StrEnum):
     signalled = "signalled"
 
 
+class Origin(StrEnum):
+    """The status of the municipality of origin (issue 16; policies/dt/origin holds the same statuses)."""
+
+    notified = "notified"  # DJI named it in its notification
+    determined = "determined"  # the coordinator determined it, with a reason from the register
+    unknown = "unknown"  # DJI did not know it: the case is with the ZVH of the prison's region
+    disputed = "disputed"  # the determined municipality contests it: the coordinator decides again
+
+
 class Case(SQLModel, table=True):
     """One detention of one person, coordinated by the ZVH of the region of the municipality of origin."""
 
@@ -56,15 +65,21 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_case_region_created", "region", "created_at", "id"),
         sa.Index("ix_case_subject", "subject_pseudonym"),
+        sa.Index("ix_case_region_origin", "region", "origin"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     region: str = Field(max_length=64)
-    municipality: str = Field(max_length=6)  # CBS code of the municipality of origin
+    municipality: str | None = Field(default=None, max_length=6)  # CBS code of origin; None while unknown
     subject_pseudonym: str = Field(max_length=64)  # keyed HMAC of the BSN (hub.crypto.pseudonym)
     state: str = Field(default=CaseState.notified.value, max_length=16)
     consent: str = Field(default=Consent.unknown.value, max_length=8)
     risk: str = Field(default=Risk.none.value, max_length=10)
+    # The municipality of origin as a fact with a history (hub.cases.origin; the history is on the timeline).
+    origin: str = Field(default=Origin.notified.value, max_length=10, sa_column_kwargs={"server_default": "notified"})
+    origin_reason: str | None = Field(default=None, max_length=40)
+    origin_determination_id: str | None = Field(default=None, max_length=36)  # public_id of that timeline event
+    origin_open_since: datetime | None = Field(default=None, sa_type=UtcTimestamp())
     prison: str = Field(max_length=100)
     detention_started_on: date
     expected_release_on: date | None = None

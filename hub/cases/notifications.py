@@ -30,11 +30,11 @@ from hub.auth.principal import Caller
 from hub.cases import repository
 from hub.cases.lifecycle import CaseEventType, transition
 from hub.cases.models import Case, CaseEvent, CaseState, DjiNotification
+from hub.cases.origin import Opening, opening
 from hub.cases.schemas import DetentionEndedCreate, DetentionStartedCreate, NotificationResult
 from hub.cases.service import IDENTITY, INFORMATION_SHEET, CaseContext, case_facts, follow_change
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 from hub.errors import Conflict, ValidationFailed
-from hub.reference import region_of
 
 log = structlog.get_logger(__name__)
 
@@ -58,12 +58,14 @@ def detention_started(session: Session, ctx: CaseContext, caller: Caller, data: 
     repeat = _repeat(session, caller, data.notification_id, STARTED, digest)
     if repeat is not None:
         return repeat
-    region = _validate_started(data)
     now = datetime.now(UTC)
+    opened = _validate_started(caller, data, now)
     pseudonym = pseudonymise(data.subject.bsn, ctx.pseudonym_key)
     case = Case(
-        region=region,
+        region=opened.region,
         municipality=data.municipality,
+        origin=opened.origin.value,
+        origin_open_since=opened.open_since,
         subject_pseudonym=pseudonym,
         prison=data.prison,
         detention_started_on=data.started_on,
@@ -87,14 +89,14 @@ def detention_started(session: Session, ctx: CaseContext, caller: Caller, data: 
             at=now,
             from_state=None,
             to_state=case.state,
-            payload={"notification_id": data.notification_id},
+            payload={"notification_id": data.notification_id, "origin": opened.origin.value},
         )
     )
     categories = [DETENTION_CATEGORY, *sorted(sheet["conditions"])]
     _log_received(session, ctx, caller, case, categories)
     result = NotificationResult(notification_id=data.notification_id, case_id=case.id, state=CaseState(case.state))
     outcome = _store(session, ctx, caller, data, STARTED, digest, case, result)
-    log.info("case.opened", case_id=case.id, region=region)
+    log.info("case.opened", case_id=case.id, region=opened.region, origin=opened.origin.value)
     return outcome
 
 
@@ -137,13 +139,12 @@ def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: De
     return outcome
 
 
-def _validate_started(data: DetentionStartedCreate) -> str:
-    """The region of the municipality of origin, once the input passes every check."""
+def _validate_started(caller: Caller, data: DetentionStartedCreate, now: datetime) -> Opening:
+    """Where the case goes (the region of the municipality of origin, or of the prison when DJI does not know
+    the municipality: hub.cases.origin), once the input passes every check."""
     if not is_valid_bsn(data.subject.bsn):
         raise ValidationFailed("Het BSN voldoet niet aan de elfproef.", field="subject.bsn")
-    region = region_of(data.municipality)
-    if region is None:
-        raise ValidationFailed(f"Onbekende gemeente (CBS-code {data.municipality}).", field="municipality")
+    opened = opening(caller, data.municipality, now)
     if data.expected_release_on is not None and data.expected_release_on < data.started_on:
         raise ValidationFailed(
             "De verwachte vrijlating ligt voor het begin van de detentie.", field="expected_release_on"
@@ -152,7 +153,7 @@ def _validate_started(data: DetentionStartedCreate) -> str:
         raise ValidationFailed(
             "De geboortedatum moet voor het begin van de detentie liggen.", field="subject.birth_date"
         )
-    return region
+    return opened
 
 
 def _digest(ctx: CaseContext, data: BaseModel) -> str:

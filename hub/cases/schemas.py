@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.cases.models import CaseState, Consent, Risk
+from hub.cases.models import CaseState, Consent, Origin, Risk
 from hub.strict_input import MultiLine, StrictInput
 from hub.timestamps import UtcDateTime
 
@@ -86,7 +86,11 @@ class DetentionStartedCreate(StrictInput):
     prison: str = Field(min_length=1, max_length=100)
     started_on: date
     expected_release_on: date | None = None
-    municipality: str = Field(max_length=6, description="CBS code of the municipality of origin (GM0402).")
+    municipality: str | None = Field(
+        max_length=6,
+        description="CBS code of the municipality of origin (GM0402); null when DJI does not know it: the case "
+        "then goes to the ZVH of the establishment's region, its origin unknown.",
+    )
     information_sheet: InformationSheet
 
 
@@ -128,7 +132,10 @@ class CasePublic(BaseModel):
 
     id: str
     region: str
-    municipality: str
+    municipality: str | None = Field(description="CBS code of origin; null while the origin is unknown.")
+    origin: Origin = Field(description="notified (by DJI), determined (by the coordinator), unknown or disputed.")
+    origin_reason: str | None = Field(description="The register's reason of the coordinator's determination.")
+    origin_open_since: UtcDateTime | None = Field(description="Without an undisputed municipality since.")
     state: CaseState
     consent: Consent
     risk: Risk

@@ -106,7 +106,8 @@ def case_facts(case: Case) -> dict[str, Any]:
     return {
         "state": case.state,
         "region": case.region,
-        "municipality": case.municipality,
+        "municipality": case.municipality,  # None while the origin is unknown
+        "origin": case.origin,  # notified | determined | unknown | disputed (hub.cases.origin)
         "consent": case.consent,
         "risk": case.risk,
         "detention_ended": case.detention_ended_on is not None,

@@ -63,7 +63,7 @@ class Register:
             raise UnknownActivity(activity) from None
 
 
-def _policies_dir(policies_dir: Path | None) -> Path:
+def policies_dir_or_default(policies_dir: Path | None) -> Path:
     if policies_dir is not None:
         return Path(policies_dir)
     from hub.config import get_settings
@@ -92,7 +92,7 @@ def _load(path: Path) -> Register:
 
 def get_register(policies_dir: Path | None = None) -> Register:
     """The register as the policy files on disk hold it (cached until `invalidate()`)."""
-    return _load(_policies_dir(policies_dir) / REGISTER_FILE)
+    return _load(policies_dir_or_default(policies_dir) / REGISTER_FILE)
 
 
 def activity(activity_id: str, policies_dir: Path | None = None) -> Activity:

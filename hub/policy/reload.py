@@ -26,7 +26,7 @@ from pathlib import Path
 import structlog
 
 from hub.config import ROOT
-from hub.policy import catalogue, register
+from hub.policy import catalogue, origin_register, register
 from hub.policy.bundle import PolicyLoadError
 from hub.policy.pdp import PolicyDecisionPoint
 
@@ -47,6 +47,7 @@ def reload_now(pdp: PolicyDecisionPoint) -> str | None:
         return None
     catalogue.invalidate()
     register.invalidate()
+    origin_register.invalidate()
     _rebuild_access_table(pdp)
     return revision
 

@@ -37,3 +37,19 @@ def regions() -> dict[str, str]:
 def region_of(cbs_code: str) -> str | None:
     municipality = municipalities().get(cbs_code)
     return municipality.region if municipality else None
+
+
+_PRISONS_CSV = Path(__file__).with_name("prisons.csv")
+
+
+@lru_cache
+def prison_regions() -> dict[str, str]:
+    """DJI establishment (OIN, as in the partner registry) -> the region whose ZVH takes its cases when DJI does
+    not know the municipality of origin (issue 16). The development file assigns PI Nieuwegein to Gooi en
+    Vechtstreek; a real deployment lists the agreements of the regions with their establishments."""
+    with _PRISONS_CSV.open(newline="", encoding="utf-8") as handle:
+        return {row["oin"]: row["region"] for row in csv.DictReader(handle)}
+
+
+def prison_region(oin: str) -> str | None:
+    return prison_regions().get(oin)

@@ -30,7 +30,7 @@ def is_screen(request: Request) -> bool:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    from hub.web import coordinator, dji, officer, partner, signin, steps
+    from hub.web import coordinator, dji, officer, origin, partner, signin, steps
     from hub.web.deps import SignInRequired
     from hub.web.templating import render
 
@@ -38,6 +38,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(coordinator.router)
     app.include_router(partner.router)
     app.include_router(steps.router)
+    app.include_router(origin.router)  # issue 16: the municipality of origin
     app.include_router(dji.router)
     app.include_router(officer.router)
     app.mount("/assets/hub", StaticFiles(directory=STATIC), name="assets-hub")

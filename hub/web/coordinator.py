@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from hub.auth.principal import Caller
+from hub.cases import origin
 from hub.cases import service as cases
 from hub.cases.models import CaseState
 from hub.db import SessionDep
@@ -48,7 +49,15 @@ def work_queue(request: Request, caller: ListerDep, session: SessionDep) -> Resp
     queue = repository.work_queue(
         session, caller.partner.region or "", caller.partner.oin, now, now.date(), now.date() + timedelta(SOON_DAYS)
     )
-    return render(request, "coordinator/work_queue.html", queue=queue, ref=repository.short_reference)
+    days = request.app.state.settings.origin_signal_days
+    return render(
+        request,
+        "coordinator/work_queue.html",
+        queue=queue,
+        ref=repository.short_reference,
+        origin_signals=origin.unsettled_too_long(session, caller.partner.region, days, now),
+        origin_signal_days=days,
+    )
 
 
 @router.get("/casussen")
@@ -109,7 +118,7 @@ def case_page(request: Request, case_id: str, caller: ReaderDep, session: Sessio
         timeline=timeline,
         requests=requests,
         registry=request.app.state.registry,
-        place=municipalities().get(case.municipality),
+        place=municipalities().get(case.municipality) if case.municipality else None,
     )
 
 

@@ -41,6 +41,17 @@ CASE_EVENTS: Final = {
     "handover_sent": "Overdracht verstuurd",
     "handover_acknowledged": "Ontvangst overdracht bevestigd",
     "case_closed": "Casus gesloten",
+    "origin_determined": "Herkomst vastgesteld",
+    "origin_contested": "Herkomst betwist",
+}
+
+# The status of the municipality of origin (issue 16); the reasons to determine or contest it are named in
+# their register (policies/dt/origin), which the screens read through hub.policy.origin_register.
+ORIGIN: Final = {
+    "notified": "Gemeld door DJI",
+    "determined": "Vastgesteld door de coördinator",
+    "unknown": "Herkomst onbekend",
+    "disputed": "Herkomst betwist",
 }
 
 AUDIT_EVENTS: Final = {
@@ -57,6 +68,8 @@ AUDIT_EVENTS: Final = {
     "inspection": "Inspectie van het logboek",
     "content_destroyed": "Inhoud vernietigd",
     "log_pruned": "Logboek opgeschoond",
+    "origin_determined": "Herkomst vastgesteld",
+    "origin_contested": "Herkomst betwist",
 }
 
 REQUEST_STATUS: Final = {
@@ -104,6 +117,8 @@ REASONS: Final = {
     "category_not_in_activity": "Categorie hoort niet bij deze verwerking",
     "wrong_holder": "Deze partner heeft deze gegevens niet",
     "not_municipality_of_origin": "Niet de gemeente van herkomst",
+    "origin_unknown": "Herkomst onbekend",
+    "origin_disputed": "Herkomst betwist",
     "responder_other_region": "Partner in een andere regio",
     "detention_not_ended": "Detentie nog niet beëindigd",
     "handover_not_to_origin": "Overdracht alleen aan de gemeente van herkomst",
@@ -272,6 +287,8 @@ OPERATIONS: Final = {
     "answer.submit": "Een verzoek beantwoorden",
     "handover.create": "Een warme overdracht versturen",
     "handover.acknowledge": "Ontvangst van een overdracht bevestigen",
+    "origin.determine": "De gemeente van herkomst vaststellen",
+    "origin.contest": "De vastgestelde herkomst betwisten",
     "audit.query": "Het logboek doorzoeken",
     "audit.integrity": "De integriteit van het logboek controleren",
     "audit.access_report": "Een inzageverzoek beantwoorden",
@@ -284,6 +301,7 @@ ALL: Final = {
     "consent": CONSENT,
     "risk": RISK,
     "event": CASE_EVENTS,
+    "origin": ORIGIN,
     "audit": AUDIT_EVENTS,
     "status": REQUEST_STATUS,
     "handover": HANDOVER_STATUS,

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from hub.web import charts, labels
+from hub.web import charts, labels, origin_names
 from hub.web.sessions import seconds_left
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -65,6 +65,8 @@ def form_key() -> str:
 
 
 _env.globals["form_key"] = form_key
+_env.globals["municipality_name"] = origin_names.municipality_name
+_env.globals["origin_reason_name"] = origin_names.reason_name
 _env.globals["background"], _env.globals["text_colour"] = charts.BACKGROUND, charts.TEXT
 
 

@@ -22,15 +22,17 @@ Statuses and the problem each refusal must carry (checked by the test):
   404  the object belongs to another region or organisation; answers exactly as an unknown id: `not_found`
   303  (screens) nobody signed in: the browser is sent to sign in
 
-Screens (groups `signin`, `screens` and `officer`): each column signs in through the development picker as a fictitious
-employee and calls with its session cookie, as a browser does (same-origin, a fresh form key per POST); a
-refusal is the HTML page of the same problem ("Geen toegang", "Niet gevonden").
+Screens (groups `signin`, `screens`, `origin-screens` and `officer`): each column signs in through the
+development picker as a fictitious employee and calls with its session cookie, as a browser does (same-origin,
+a fresh form key per POST); a refusal is the HTML page of the same problem ("Geen toegang", "Niet gevonden").
 
 Objects (`on`), all made through the API by tests/matrix/world.py before the calls:
   -             no object in the path
   case          an open case of a Hilversum (GM0402) resident in Gooi en Vechtstreek, in screening
   case_ending   an open case DJI ends (detention-ended names its start notification)
   case_ready    a case handed over at release, with a plan, without a handover yet
+  case_unknown  an open case whose municipality of origin DJI did not know (PI Nieuwegein's region)
+  determination the coordinator's determination of Hilversum as the origin of another such case
   request_open  an open request to Hilversum's social domain on `case`
   request_done  a request to Hilversum's social domain on `case`, answered
   request_withdrawn  a request to Hilversum's social domain, withdrawn when consent was refused (own case)
@@ -102,6 +104,15 @@ POST   /v1/cases/{case_id}/handover                  case_ready    403 201 403 4
 GET    /v1/handovers                                 -             200 403 200 200 200 200 403 403  200 401
 GET    /v1/handovers/{handover_id}                   handover      404 403 200 404 404 404 403 403  404 401
 POST   /v1/handovers/{handover_id}/acknowledge       handover      403 403 200 403 403 403 403 403  404 401
+[origin]
+POST   /v1/cases/{case_id}/origin                    case_unknown  403 201 403 403 403 403 403 404  403 401
+GET    /v1/origin-determinations                     -             403 403 200 403 403 403 403 403  200 401
+POST   /v1/origin-determinations/{determination_id}/contest determination 403 403 201 403 403 403 403 403  404 401
+[origin-screens]
+GET    /casussen/{case_id}/herkomst                  case_unknown  403 200 403 403 403 403 403 404  403 303
+POST   /casussen/{case_id}/herkomst                  case_unknown  403 303 403 403 403 403 403 404  403 303
+GET    /herkomst                                     -             403 403 200 403 403 403 403 403  200 303
+POST   /herkomst/{determination_id}/betwisten        determination 403 403 303 403 403 403 403 403  404 303
 [signin]
 GET    /                                             -             303 303 303 303 303 303 303 303  303 200
 GET    /geen-schermen                                -             200 200 200 200 200 200 200 200  200 200

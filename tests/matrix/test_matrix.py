@@ -20,7 +20,12 @@ from tests.matrix.world import World, partner_clients
 PROBLEM = {401: "invalid_token", 403: "operation_forbidden", 404: "not_found"}
 OAUTH_ERROR = {400: "invalid_client"}
 # List routes: (the column the object belongs to, the object). Every other column's list must not show it.
-LISTS = {"/v1/cases": ("zvh", "case"), "/v1/inbox": ("soc", "request_open"), "/v1/handovers": ("soc", "handover")}
+LISTS = {
+    "/v1/cases": ("zvh", "case"),
+    "/v1/inbox": ("soc", "request_open"),
+    "/v1/handovers": ("soc", "handover"),
+    "/v1/origin-determinations": ("soc", "determination"),
+}
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -115,7 +120,7 @@ def cells(group: str) -> Iterator[tuple[Row, str]]:
         yield from sorted(((row, column) for column in PRINCIPALS), key=lambda cell: cell[0].expect[cell[1]] < 300)
 
 
-SCREEN_GROUPS = {"signin", "screens", "officer"}
+SCREEN_GROUPS = {"signin", "screens", "origin-screens", "officer"}
 SCREEN_PROBLEM = {403: "Geen toegang", 404: "Niet gevonden"}
 # Screen lists: (the column the object belongs to, the object), shown by its short reference.
 SCREEN_LISTS = {

@@ -64,10 +64,11 @@ class World:
 
     # -- objects ------------------------------------------------------------------------------------------
 
-    def notify(self) -> str:
-        """DJI notifies a detention of a Hilversum resident; returns the case id."""
+    def notify(self, municipality: str | None = "GM0402") -> str:
+        """DJI notifies a detention of a Hilversum resident (or of someone whose origin it does not know);
+        returns the case id."""
         notification_id = f"PI-NWG-MATRIX-{next(self._numbers)}"
-        body = self.started_body(notification_id, next(self._bsns))
+        body = {**self.started_body(notification_id, next(self._bsns)), "municipality": municipality}
         case_id = _expect(
             self.client_for(DJI).post("/v1/notifications/detention-started", json=body), 201, "detention started"
         )["case_id"]
@@ -88,6 +89,18 @@ class World:
     @cached_property
     def case_ready(self) -> str:
         return self.handed_over_case()
+
+    @cached_property
+    def case_unknown(self) -> str:
+        """A case whose municipality of origin DJI did not know (issue 16)."""
+        return self.notify(municipality=None)
+
+    @cached_property
+    def determination(self) -> str:
+        """The coordinator determined Hilversum as the origin of a case DJI sent without one."""
+        case_id = self.notify(municipality=None)
+        body = {"municipality": "GM0402", "reason": "brp_registration"}
+        return _expect(self.client_for(ZVH).post(f"/v1/cases/{case_id}/origin", json=body), 201, "origin")["id"]
 
     @cached_property
     def request_open(self) -> str:
@@ -161,12 +174,14 @@ class World:
 
     def path_of(self, row: Row) -> str:
         params = {"kind": "disclosures"} if row.on == "report" else {}
-        if row.on in {"case", "case_ending", "case_ready"}:
+        if row.on in {"case", "case_ending", "case_ready", "case_unknown"}:
             params["case_id"] = getattr(self, row.on)
         elif row.on in {"request_open", "request_done", "request_withdrawn"}:
             params["request_id"] = getattr(self, row.on)
         elif row.on == "handover":
             params["handover_id"] = self.handover
+        elif row.on == "determination":
+            params["determination_id"] = self.determination
         if "{step}" in row.path:
             params["step"] = "visit_recorded"
         if "{client_id}" in row.path:  # the screens' sign-in with a partner's identity provider
@@ -195,6 +210,12 @@ class World:
             ("POST", "/v1/cases/{case_id}/requests"): lambda: {
                 "json": {"responder": SOCIAL, "activity": "reintegration", "categories": ["income"]}
             },
+            ("POST", "/v1/cases/{case_id}/origin"): lambda: {
+                "json": {"municipality": "GM0406", "reason": "last_address"}
+            },
+            ("POST", "/v1/origin-determinations/{determination_id}/contest"): lambda: {
+                "json": {"reason": "registered_elsewhere"}
+            },
             ("POST", "/v1/inbox/{request_id}/answer"): lambda: {
                 "json": {
                     "values": {
@@ -221,6 +242,8 @@ class World:
                 "categories": ["income"],
             },
             ("POST", "/inbox/{request_id}/antwoord"): {"housing.situation": "homeless", "income.source": "none"},
+            ("POST", "/casussen/{case_id}/herkomst"): {"municipality": "GM0406", "reason": "last_address"},
+            ("POST", "/herkomst/{determination_id}/betwisten"): {"reason": "registered_elsewhere"},
             ("POST", "/aanmelden/ontwikkeling"): {"client_id": ZVH, "employee_id": "medewerker-1"},
             ("POST", "/logboek"): {"van": (STARTED - timedelta(days=1)).isoformat(), "uitvoer": "html"},
             ("POST", "/inzage"): {"bsn": NEW_BSN, "uitvoer": "html"},

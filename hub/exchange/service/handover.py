@@ -102,6 +102,13 @@ def create_handover(session: Session, ctx: ExchangeContext, case_id: str) -> Han
     if repository.live_handover_of_case(session, case.id) is not None:
         raise HandoverRefused("Deze casus is al overgedragen.", case_id=case.id)
     recipient = ctx.registry.find_municipal("municipal_social", case.municipality)
+    if case.municipality is None:  # issue 16: the policy's reason, before there is anyone to ask it about
+        raise HandoverRefused(
+            "De gemeente van herkomst is nog niet vastgesteld; de overdracht wacht tot de coördinator de herkomst "
+            "heeft bepaald.",
+            case_id=case.id,
+            rule="origin_unknown",
+        )
     if recipient is None:
         raise HandoverRefused(
             "Er is geen sociaal domein van de gemeente van herkomst bekend bij de hub.", case_id=case.id

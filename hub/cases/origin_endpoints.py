@@ -1,0 +1,125 @@
+"""Routes of the municipality of origin (issue 16): the coordinator determines it, the determined municipality's
+social domain lists and contests its determinations. Thin by rule: the rules are in hub.cases.origin."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, status
+
+from hub.auth.authorization import authorize
+from hub.auth.principal import Caller
+from hub.auth.registry import Registry
+from hub.cases import origin
+from hub.cases.models import Case, CaseEvent, Origin
+from hub.cases.origin_schemas import OriginContest, OriginDeterminationPublic, OriginDetermine, OriginEventPublic
+from hub.cases.service import CaseContextDep
+from hub.db import SessionDep
+from hub.idempotency import IdempotentRoute
+from hub.openapi import problem_responses
+from hub.policy.origin_register import OriginRegister, get_origin_register
+
+cases_origin_router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=IdempotentRoute)
+determinations_router = APIRouter(prefix="/v1/origin-determinations", tags=["origin"], route_class=IdempotentRoute)
+
+DeterminerDep = Annotated[Caller, Depends(authorize("origin.determine"))]
+ContesterDep = Annotated[Caller, Depends(authorize("origin.contest"))]
+
+
+def origin_register(request: Request) -> OriginRegister:
+    return get_origin_register(request.app.state.settings.policies_dir)
+
+
+def partner_registry(request: Request) -> Registry:
+    return request.app.state.registry
+
+
+OriginRegisterDep = Annotated[OriginRegister, Depends(origin_register)]
+RegistryDep = Annotated[Registry, Depends(partner_registry)]
+CaseId = Annotated[uuid.UUID, Path(description="The case id (a UUID).")]
+DeterminationId = Annotated[uuid.UUID, Path(description="The determination (its timeline event's id).")]
+
+_ERRORS = problem_responses(401, 403, 404, 409, 413, 422, 503)
+
+
+def event_public(case: Case, entry: CaseEvent) -> OriginEventPublic:
+    return OriginEventPublic(
+        id=entry.public_id,
+        type=entry.type,
+        case_origin=Origin(case.origin),
+        municipality=case.municipality,
+        reason=str(entry.payload["reason"]),
+        at=entry.at,
+    )
+
+
+def determination_public(
+    case: Case, entry: CaseEvent, contested: bool, register: OriginRegister
+) -> OriginDeterminationPublic:
+    reason = str(entry.payload["reason"])
+    known = register.reasons.get(reason)
+    return OriginDeterminationPublic(
+        id=entry.public_id,
+        municipality=str(entry.payload["municipality"]),
+        reason=reason,
+        reason_name=known.name if known else reason,
+        origin=Origin(case.origin),
+        determined_at=entry.at,
+        prison=case.prison,
+        detention_started_on=case.detention_started_on,
+        contested=contested,
+    )
+
+
+@cases_origin_router.post(
+    "/{case_id}/origin",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OriginEventPublic,
+    summary="Coordinator: determine the municipality of origin (when unknown or disputed), with a reason",
+    responses=_ERRORS,
+)
+def determine(
+    case_id: CaseId,
+    data: OriginDetermine,
+    caller: DeterminerDep,
+    session: SessionDep,
+    ctx: CaseContextDep,
+    registry: RegistryDep,
+    register: OriginRegisterDep,
+) -> OriginEventPublic:
+    case, entry = origin.determine(session, ctx, caller, registry, register, str(case_id), data)
+    return event_public(case, entry)
+
+
+@determinations_router.get(
+    "",
+    response_model=list[OriginDeterminationPublic],
+    summary="Social domain: the current determinations naming my municipality",
+    responses=problem_responses(401, 403, 503),
+)
+def list_determinations(
+    caller: ContesterDep, session: SessionDep, register: OriginRegisterDep
+) -> list[OriginDeterminationPublic]:
+    found = origin.determinations_for(session, caller)
+    return [determination_public(case, entry, contested, register) for case, entry, contested in found]
+
+
+@determinations_router.post(
+    "/{determination_id}/contest",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OriginEventPublic,
+    summary="Social domain: contest that my municipality is the municipality of origin, with a reason",
+    responses=_ERRORS,
+)
+def contest(
+    determination_id: DeterminationId,
+    data: OriginContest,
+    caller: ContesterDep,
+    session: SessionDep,
+    ctx: CaseContextDep,
+    registry: RegistryDep,
+    register: OriginRegisterDep,
+) -> OriginEventPublic:
+    case, entry = origin.contest(session, ctx, caller, registry, register, str(determination_id), data)
+    return event_public(case, entry)

@@ -1,0 +1,62 @@
+"""API models of the municipality of origin (issue 16): the coordinator's determination, a municipality's
+contest, and what the municipality sees of a determination. Shapes only: whether a reason is in the register,
+a municipality in the region or a call in turn is for hub.cases.origin to say, naming the field or rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.cases.models import Origin
+from hub.strict_input import StrictInput
+from hub.timestamps import UtcDateTime
+
+REASON_ID = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class OriginDetermine(StrictInput):
+    """The coordinator determines the municipality of origin, by a rule of the samenwerkingsmodel nazorg."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"municipality": "GM0406", "reason": "last_address"}]},
+    )
+
+    municipality: str = Field(pattern=r"^GM\d{4}$", description="CBS code of the municipality of origin.")
+    reason: str = Field(pattern=REASON_ID, description="A reason of the register (policies/dt/origin `reasons`).")
+
+
+class OriginContest(StrictInput):
+    """A municipality's social domain contests that it is the municipality of origin."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "registered_elsewhere"}]})
+
+    reason: str = Field(
+        pattern=REASON_ID, description="A reason of the register (policies/dt/origin `contest_reasons`)."
+    )
+
+
+class OriginDeterminationPublic(BaseModel):
+    """A determination as the determined municipality sees it: no identifying data, no case id."""
+
+    id: str = Field(description="The determination (the id of its timeline event).")
+    municipality: str
+    reason: str
+    reason_name: str
+    origin: Origin = Field(description="determined, or disputed once contested.")
+    determined_at: UtcDateTime
+    prison: str
+    detention_started_on: date
+    contested: bool = Field(description="This municipality already contested the origin of this case.")
+
+
+class OriginEventPublic(BaseModel):
+    """The timeline event a determination or contest made."""
+
+    id: str
+    type: str
+    case_origin: Origin
+    municipality: str | None
+    reason: str
+    at: UtcDateTime
