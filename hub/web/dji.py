@@ -25,6 +25,8 @@ router = APIRouter(include_in_schema=False)
 NotifyPageDep = Annotated[Caller, Depends(web_authorize("notification.create"))]
 NotifyFormDep = Annotated[Authorized, Depends(authorized_form("notification.create"))]
 
+UNKNOWN = "onbekend"
+
 # Form field -> (element id, Dutch message) for the error summary.
 _MESSAGES = {
     "notification_id": ("meldingsnummer", "Vul het meldingsnummer in (letters, cijfers, . _ : -)."),
@@ -76,7 +78,9 @@ def _body(form) -> dict:
         "prison": str(form.get("prison", "")).strip(),
         "started_on": str(form.get("started_on", "")),
         "expected_release_on": str(form.get("expected_release_on", "")) or None,
-        "municipality": str(form.get("municipality", "")),
+        # "onbekend": DJI does not know the municipality of origin (issue 16); the hub sends the case to the ZVH
+        # of the establishment's region, herkomst onbekend.
+        "municipality": None if form.get("municipality") == UNKNOWN else str(form.get("municipality", "")),
         "information_sheet": {"conditions": conditions},
     }
 
