@@ -27,6 +27,7 @@ import typer
 
 from partners.client import DEFAULT_HUB_URL, DEV_KEYS, HubClient
 from partners.scenario import ACTORS, Scenario, Step, StepFailed
+from partners.scenario_origin import OriginBranch
 
 REGISTRY_DIR = Path(__file__).resolve().parent / "registry"
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,6 +147,8 @@ def details(body: Any) -> list[str]:
         return [f"{len(body['items'])} open verzoek(en) in de inbox"]
     if "to_state" in body:
         return [f"casus: {body['from_state']} → {body['to_state']}"]
+    if "case_origin" in body:  # a determination or contest of the municipality of origin
+        return [f"herkomst: {body['case_origin']}, gemeente {body['municipality']}, reden {body['reason']}"]
     return []
 
 
@@ -176,9 +179,9 @@ def _withheld_part(withheld: dict[str, Any]) -> str:
     return withheld["category"] + (f".{withheld['field']}" if withheld.get("field") else "")
 
 
-def print_log(records: list[dict[str, Any]]) -> None:
+def print_log(records: list[dict[str, Any]], which: str = "deze casus") -> None:
     say()
-    say(f"Het verwerkingenlogboek van deze casus ({len(records)} records, zoals de FG het ziet):")
+    say(f"Het verwerkingenlogboek van {which} ({len(records)} records, zoals de FG het ziet):")
     for r in records:
         parties = f"{_short(r.get('from_oin'))} → {_short(r.get('to_oin'))}"
         categories = ", ".join(r.get("categories_released") or [])
@@ -209,14 +212,20 @@ def run_scenario(url: str) -> int:
 
 
 def tell(scenario: Scenario) -> int:
-    """Run the scenario, describing each step as it happens, then print the case's disclosure log."""
+    """Run the scenario, describing each step as it happens, then print the case's disclosure log; then the
+    branch of a second person whose municipality of origin is unknown (issue 16), and its log."""
     scenario.on_step = describe
     try:
         scenario.run()
+        print_log(scenario.steps[-1].body["records"])
+        say()
+        say("Tweede persoon: de gemeente van herkomst is onbekend, wordt vastgesteld, betwist en opnieuw beslist.")
+        say()
+        OriginBranch(scenario).run()
     except StepFailed as failure:
         say(f"\nDe demo stopte: {failure}")
         return 1
-    print_log(scenario.steps[-1].body["records"])
+    print_log(scenario.steps[-1].body["records"], "de tweede casus")
     return 0
 
 

@@ -26,6 +26,7 @@ SOCIAL = "gm0402-social"
 SECURITY = "gm0402-security"
 POLICE = "politie-midden-nederland"
 PRIVACY_OFFICER = "fg-gooi-en-vechtstreek"
+HUIZEN_SOCIAL = "gm0406-social"  # the origin branch (partners/scenario_origin.py)
 
 ACTORS = {
     DJI: "casemanager-nwg-17",
@@ -34,6 +35,7 @@ ACTORS = {
     SECURITY: "veiligheid-hilversum-3",
     POLICE: "wijkagent-gooi-8",
     PRIVACY_OFFICER: "fg-1",
+    HUIZEN_SOCIAL: "consulent-huizen-5",
 }
 
 STARTED_PATH = "/v1/notifications/detention-started"

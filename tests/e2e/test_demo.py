@@ -16,3 +16,15 @@ def test_demo_tells_each_step_the_refusals_and_the_log(scenario, capsys):
     assert "tegengehouden: housing (1 veld buiten de catalogus) — " in out and "landlord_notes" not in out
     assert "Het verwerkingenlogboek van deze casus (20 records" in out
     assert "BSN ******333" in out and "111222333" not in out
+
+
+def test_demo_tells_the_branch_of_an_unknown_origin(scenario, capsys):
+    """After the main story, the second person's (issue 16): unknown, Huizen, contested, Hilversum, and its log."""
+    assert demo.tell(scenario) == 0
+    out = capsys.readouterr().out
+    assert "▸ DJI meldt een tweede persoon; de gemeente van herkomst is onbekend" in out
+    assert "GEWEIGERD: housing — De gemeente van herkomst is nog niet vastgesteld" in out
+    assert "herkomst: disputed, gemeente GM0406, reden registered_elsewhere" in out
+    assert "herkomst: determined, gemeente GM0402, reden brp_registration" in out
+    assert "Het verwerkingenlogboek van de tweede casus (9 records" in out
+    assert "123456782" not in out

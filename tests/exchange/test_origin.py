@@ -66,6 +66,8 @@ def test_unknown_origin_opens_the_case_in_the_prisons_region(unknown_case, hub, 
     assert (case["region"], case["municipality"], case["origin"]) == ("gooi-en-vechtstreek", None, "unknown")
     assert case["origin_open_since"] is not None
     assert [e.payload["origin"] for e in case_events(db, unknown_case, "detention_started")] == ["unknown"]
+    identity = hub(ZVH).get(f"/v1/cases/{unknown_case}/identity")  # the case's own reads do not need it
+    assert (identity.status_code, identity.json()["bsn"]) == (200, BSN)
 
 
 def test_requests_to_a_municipality_wait_while_the_origin_is_unknown(unknown_case, ask):
