@@ -30,7 +30,7 @@ BOARD_COLUMNS = (
 class BoardCase:
     id: str
     state: str
-    municipality: str
+    municipality: str | None  # None while the origin is unknown (issue 16)
     prison: str
     detention_started_on: date
     expected_release_on: date | None

@@ -52,6 +52,8 @@ def test_case_page_shows_herkomst_onbekend_and_the_determine_link(client, sign_i
     sign_in(ZVH)
     page = client.get(f"/casussen/{unknown_case}").text
     assert "Herkomst onbekend" in page and "Nog niet vastgesteld" in page
+    board = client.get("/casussen").text
+    assert "Herkomst onbekend" in board and ">None<" not in board
     assert f'href="/casussen/{unknown_case}/herkomst"' in page
     form = client.get(f"/casussen/{unknown_case}/herkomst").text
     for name in ("Inschrijving in de BRP bij aanvang van de detentie", "Afspraak in de regio", "Huizen"):
