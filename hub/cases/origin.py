@@ -197,6 +197,16 @@ def determinations_for(session: Session, caller: Caller) -> list[tuple[Case, Cas
     return [(case, entry, repository.contested_by(session, case.id, caller.partner.oin)) for case, entry in found]
 
 
+def contestable_count(session: Session, caller: Caller) -> int:
+    """How many current determinations name the caller's municipality and are not contested by it yet (0 for
+    anyone but a municipality's social domain): the inbox points to them."""
+    if caller.partner.role != "municipal_social":
+        return 0
+    return sum(
+        1 for case, _, contested in determinations_for(session, caller) if not contested and case.origin != "disputed"
+    )
+
+
 # -- the work queue's signal --------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from hub.auth.principal import Caller
+from hub.cases import origin
 from hub.db import SessionDep
 from hub.exchange.errors import AnswerInvalid, AnswerRefused, RequestNotOpen
 from hub.exchange.models import Handover
@@ -50,6 +51,7 @@ def inbox(
         request,
         "partner/inbox.html",
         items=items,
+        origin_to_contest=origin.contestable_count(session, caller),  # issue 16: the inbox points to them
         next_cursor=page.next_cursor,
         now=ctx.now,
         activity=lambda a: _activity(request, a),

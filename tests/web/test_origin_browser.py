@@ -69,7 +69,9 @@ def test_unknown_origin_determined_contested_and_settled_in_the_browser(browser,
     assert page.get_by_text("Vastgesteld door de coördinator").is_visible()
 
     huizen, municipal = _signed_in(browser, base_url, HUIZEN, visit)
-    municipal.get_by_role("link", name="Herkomst").click()
+    municipal.goto("/inbox")  # the inbox points to the determinations that name Huizen
+    visit(municipal, "inbox-met-herkomst")
+    municipal.get_by_role("link", name="1 vaststelling(en) van herkomst noemen uw gemeente").click()
     visit(municipal, "herkomst-gemeente")
     municipal.get_by_label("Ingeschreven in een andere gemeente").check()
     municipal.get_by_role("button", name="Herkomst betwisten").click()

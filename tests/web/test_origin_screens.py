@@ -85,6 +85,7 @@ def test_determine_then_contest_on_the_screens(client, sign_in, unknown_case, en
     assert "Er zijn geen vaststellingen die uw gemeente noemen." in client.get("/herkomst").text
     client.cookies.clear()
     sign_in(HUIZEN)
+    assert "1 vaststelling(en) van herkomst noemen uw gemeente" in client.get("/inbox").text
     listing = client.get("/herkomst").text
     assert "Laatste woon- of verblijfadres" in listing and "Herkomst betwisten" in listing
     with Session(engine) as session:
@@ -95,6 +96,7 @@ def test_determine_then_contest_on_the_screens(client, sign_in, unknown_case, en
     assert (contested.status_code, contested.headers["location"]) == (303, "/herkomst")
     after = client.get("/herkomst").text
     assert "Uw gemeente heeft deze herkomst betwist" in after and "Herkomst betwisten</button>" not in after
+    assert "vaststelling(en) van herkomst" not in client.get("/inbox").text
 
     client.cookies.clear()
     sign_in(ZVH)
