@@ -88,7 +88,7 @@ def determine(
     data: OriginDetermine,
 ) -> tuple[Case, CaseEvent]:
     """Determine the municipality of origin of an own case whose origin is unknown or disputed."""
-    case = get_case_in_region(session, case_id, caller.partner.region)
+    case = _locked(session, get_case_in_region(session, case_id, caller.partner.region))
     if data.reason not in register.reasons:
         raise ValidationFailed("Deze reden staat niet in het register van het samenwerkingsmodel.", field="reason")
     place = municipalities().get(data.municipality)
@@ -154,6 +154,7 @@ def contest(
         raise NotFound("Deze vaststelling bestaat niet of noemt een andere gemeente.")
     if data.reason not in register.contest_reasons:
         raise ValidationFailed("Deze reden staat niet in het register van het samenwerkingsmodel.", field="reason")
+    case = _locked(session, case)
     _check_open(case)
     if case.origin_determination_id != found.public_id:
         raise OriginConflict(
@@ -218,6 +219,13 @@ def unsettled_too_long(session: Session, region: str | None, days: int, now: dat
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
+
+
+def _locked(session: Session, case: Case) -> Case:
+    """The case read again under a row lock (PostgreSQL; SQLite's transactions are serial already), so that two
+    steps at once cannot both pass the status checks below."""
+    session.refresh(case, with_for_update=True)
+    return case
 
 
 def _check_open(case: Case) -> None:
