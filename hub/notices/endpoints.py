@@ -22,7 +22,7 @@ from hub.cases.service import CaseContextDep
 from hub.db import SessionDep
 from hub.idempotency import REPLAYED_HEADER, IdempotentRoute
 from hub.notices import service
-from hub.notices.schemas import RiskNoticeCreate, RiskNoticePublic, RiskNoticeResult, RiskNoticeText
+from hub.notices.schemas import CaseNoticesPublic, RiskNoticeCreate, RiskNoticePublic, RiskNoticeResult, RiskNoticeText
 from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
 
@@ -74,12 +74,16 @@ def risk_notice(
 
 @cases_router.get(
     "/{case_id}/risk-notices",
-    response_model=list[RiskNoticePublic],
+    response_model=CaseNoticesPublic,
     summary="The risk notices on a case (without their text)",
     responses=_READ_ERRORS,
 )
-def case_notices(case_id: CaseId, caller: CaseReaderDep, session: SessionDep) -> list[RiskNoticePublic]:
-    return [RiskNoticePublic.from_row(n) for n in service.notices_of_case(session, caller, str(case_id))]
+def case_notices(case_id: CaseId, caller: CaseReaderDep, session: SessionDep) -> CaseNoticesPublic:
+    found = service.notices_of_case(session, caller, str(case_id))
+    return CaseNoticesPublic(
+        risk_signalled_by_dji=found.risk_signalled_by_dji,
+        notices=[RiskNoticePublic.from_row(n) for n in found.notices],
+    )
 
 
 @cases_router.get(

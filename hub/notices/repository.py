@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from hub.cases.models import Case, CaseState
+from hub.cases.lifecycle import CaseEventType
+from hub.cases.models import Case, CaseEvent, CaseState
 from hub.notices.models import RiskNotice
 
 
@@ -56,3 +57,22 @@ def signals_in_region(session: Session, region: str, limit: int) -> tuple[list[R
     rows = list(session.exec(base.order_by(col(RiskNotice.received_at).desc(), col(RiskNotice.id)).limit(limit)))
     total = session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
     return rows, total
+
+
+def last_risk_event(session: Session, case_id: str) -> CaseEvent | None:
+    """The case's last event that set its risk: a weighing, or a notice delivered to the ZVH (mandated)."""
+    statement = (
+        select(CaseEvent)
+        .where(
+            CaseEvent.case_id == case_id,
+            col(CaseEvent.type).in_([CaseEventType.weighing_recorded.value, CaseEventType.risk_notice_received.value]),
+        )
+        .order_by(col(CaseEvent.at).desc(), col(CaseEvent.id).desc())
+    )
+    for event in session.exec(statement):
+        if (
+            event.type == CaseEventType.weighing_recorded.value
+            or event.payload.get("delivered_to") == "zvh_coordinator"
+        ):
+            return event
+    return None

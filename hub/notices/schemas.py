@@ -77,6 +77,13 @@ class RiskNoticePublic(BaseModel):
         )
 
 
+class CaseNoticesPublic(BaseModel):
+    """The notices on a case, without their text, and whether the case's risk is still DJI's signal."""
+
+    risk_signalled_by_dji: bool
+    notices: list[RiskNoticePublic]
+
+
 class RiskNoticeText(RiskNoticePublic):
     """A notice with its text: a logged disclosure under `risk_assessment`."""
 

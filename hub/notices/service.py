@@ -59,7 +59,7 @@ class NoticeConflict(Conflict):
 
 
 class NoticeReadRefused(LoggedRefusal, Forbidden):
-    code, title = "notice_read_refused", "Inzage geweigerd"
+    code, title = "notice_read_refused", "Geen toegang"
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,10 +222,24 @@ _FIELD_NL = {"kind": "soort", "bsn": "BSN", "municipality": "gemeente", "issued_
 # -- reading -----------------------------------------------------------------------------------------------
 
 
-def notices_of_case(session: Session, caller: Caller, case_id: str) -> list[RiskNotice]:
+@dataclass(frozen=True, slots=True)
+class CaseNotices:
+    notices: list[RiskNotice]
+    risk_signalled_by_dji: bool  # the risk is DJI's signal until the weighing sets it
+
+
+def notices_of_case(session: Session, caller: Caller, case_id: str) -> CaseNotices:
     """The notices on a case of the coordinator's region (without their text; 404 for another region)."""
     case = get_case_in_region(session, case_id, caller.partner.region)
-    return repository.of_case(session, case.id)
+    return CaseNotices(repository.of_case(session, case.id), signalled_by_dji(session, case))
+
+
+def signalled_by_dji(session: Session, case: Case) -> bool:
+    """True while the case's risk comes from a mandated notice: signalled, and no weighing after that notice."""
+    last = repository.last_risk_event(session, case.id)
+    return (
+        case.risk == Risk.signalled.value and last is not None and last.type == CaseEventType.risk_notice_received.value
+    )
 
 
 def security_inbox(session: Session, caller: Caller, params: PageParams) -> Slice[RiskNotice]:

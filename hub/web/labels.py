@@ -50,7 +50,7 @@ NOTICE_ADDRESSEES: Final = {
     "zvh_coordinator": "Zorg- en Veiligheidshuis (gemandateerd door de burgemeester)",
     "municipal_security": "Veiligheidsdomein van de gemeente (geen mandaat aan het ZVH)",
 }
-RISK_SIGNALLED_BY_DJI: Final = "Risico gesignaleerd door DJI (nog niet gewogen)"
+NOTICE_RISK: Final = {"signalled_by_dji": "Risico gesignaleerd door DJI (nog niet gewogen)"}
 
 AUDIT_EVENTS: Final = {
     "request_decided": "Verzoek beslist",
@@ -311,6 +311,7 @@ ALL: Final = {
     "operation": OPERATIONS,
     "notice_kind": NOTICE_KINDS,
     "notice_addressee": NOTICE_ADDRESSEES,
+    "notice_risk": NOTICE_RISK,
 }
 
 

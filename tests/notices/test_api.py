@@ -68,7 +68,9 @@ def test_a_mandated_notice_goes_to_the_open_case_and_signals_the_risk(dji_api, z
     result = response.json()
     assert (result["case_id"], result["delivered_to"]) == (case_id, "zvh_coordinator")
     assert zvh_api.get(f"/v1/cases/{case_id}").json()["risk"] == "signalled"
-    listed = zvh_api.get(f"/v1/cases/{case_id}/risk-notices").json()
+    on_case = zvh_api.get(f"/v1/cases/{case_id}/risk-notices").json()
+    listed = on_case["notices"]
+    assert on_case["risk_signalled_by_dji"] is True
     assert [(n["id"], n["kind"], n["delivered_to"]) for n in listed] == [(result["id"], "18b", "zvh_coordinator")]
     assert "text" not in listed[0]
     [notice] = _rows(engine, RiskNotice)
@@ -86,6 +88,11 @@ def test_a_mandated_notice_goes_to_the_open_case_and_signals_the_risk(dji_api, z
     ]
     events = _rows(engine, CaseEvent, col(CaseEvent.case_id) == case_id)
     assert any(e.type == "risk_notice_received" and e.payload["kind"] == "18b" for e in events)
+
+    # The weighing sets the risk: from then on it is the coordinator's, no longer DJI's signal.
+    for step in ({"type": "screening_started"}, {"type": "weighing_recorded", "consent": "no", "risk": "signalled"}):
+        assert zvh_api.post(f"/v1/cases/{case_id}/events", json=step).status_code == 201
+    assert zvh_api.get(f"/v1/cases/{case_id}/risk-notices").json()["risk_signalled_by_dji"] is False
 
 
 def test_a_mandated_notice_opens_a_case_when_none_is_open(dji_api, zvh_api, engine) -> None:
@@ -114,7 +121,8 @@ def test_a_notice_not_mandated_goes_to_the_security_domain(
     result = dji_api.post(NOTICE, json=body(municipality="GM0406")).json()
     assert (result["case_id"], result["delivered_to"]) == (case_id, "municipal_security")
     assert zvh_api.get(f"/v1/cases/{case_id}").json()["risk"] == "none"
-    assert [n["id"] for n in zvh_api.get(f"/v1/cases/{case_id}/risk-notices").json()] == [result["id"]]
+    on_case = zvh_api.get(f"/v1/cases/{case_id}/risk-notices").json()
+    assert [n["id"] for n in on_case["notices"]] == [result["id"]] and on_case["risk_signalled_by_dji"] is False
 
     refused = zvh_api.get(f"/v1/cases/{case_id}/risk-notices/{result['id']}")
     assert refused.status_code == 403
