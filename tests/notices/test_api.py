@@ -28,26 +28,6 @@ def body(notice_id: str = "PI-NWG-18B-1", **changes) -> dict:
     return doc
 
 
-@pytest.fixture
-def dji_api(partner_client):
-    return partner_client("dji-pi-nieuwegein", actor="dji-medewerker-7")
-
-
-@pytest.fixture
-def zvh_api(partner_client):
-    return partner_client("zvh-gooi-en-vechtstreek", actor="regisseur-1")
-
-
-@pytest.fixture
-def security_hilversum(partner_client):
-    return partner_client("gm0402-security", actor="veiligheid-1")
-
-
-@pytest.fixture
-def security_huizen(partner_client):
-    return partner_client("gm0406-security", actor="veiligheid-2")
-
-
 def _rows(engine, model, *where) -> list:
     with Session(engine) as session:
         return list(session.exec(select(model).where(*where)))

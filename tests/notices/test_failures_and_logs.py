@@ -7,8 +7,7 @@ from sqlmodel import Session, col, select
 from structlog.testing import capture_logs
 
 from hub.audit.models import AuditRecord
-from tests.exchange.test_policy_unavailable import break_rule  # noqa: F401 - the fixture: one rule made undefined
-from tests.notices.test_api import TEXT, body, dji_api, security_huizen, zvh_api  # noqa: F401 - fixtures
+from tests.notices.test_api import TEXT, body
 
 
 def _reads_and_refusals(engine) -> list[AuditRecord]:
@@ -17,7 +16,7 @@ def _reads_and_refusals(engine) -> list[AuditRecord]:
         return list(session.exec(statement))
 
 
-def test_an_engine_that_cannot_decide_releases_no_text(dji_api, zvh_api, security_huizen, break_rule, engine):  # noqa: F811
+def test_an_engine_that_cannot_decide_releases_no_text(dji_api, zvh_api, security_huizen, break_rule, engine):
     mandated = dji_api.post("/v1/notifications/risk-notice", json=body()).json()
     local = dji_api.post("/v1/notifications/risk-notice", json=body("PI-NWG-18B-2", municipality="GM0406")).json()
     break_rule("notice_read")
@@ -32,7 +31,7 @@ def test_an_engine_that_cannot_decide_releases_no_text(dji_api, zvh_api, securit
     assert _reads_and_refusals(engine) == []
 
 
-def test_no_bsn_or_text_in_the_application_log(dji_api, zvh_api, security_huizen):  # noqa: F811
+def test_no_bsn_or_text_in_the_application_log(dji_api, zvh_api, security_huizen):
     with capture_logs() as events:
         mandated = dji_api.post("/v1/notifications/risk-notice", json=body()).json()
         local = dji_api.post("/v1/notifications/risk-notice", json=body("PI-NWG-18B-3", municipality="GM0406")).json()
