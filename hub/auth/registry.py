@@ -104,8 +104,6 @@ class PartnerFile(BaseModel):
     def _one_key_source(self) -> PartnerFile:
         if (self.jwks is None) == (self.jwks_file is None):
             raise ValueError("give exactly one of `jwks` and `jwks_file`")
-        if self.zvh_mandate is not None and self.role != "municipal_security":
-            raise ValueError("`zvh_mandate` belongs to a municipality's security domain (the mayor's mandate)")
         return self
 
 
@@ -211,6 +209,8 @@ def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, Identit
         raise RegistryError(path, field, first["msg"]) from None
     if path.stem != entry.client_id:
         raise RegistryError(path, "client_id", f"must equal the file name ({path.stem})")
+    if entry.zvh_mandate is not None and entry.role != "municipal_security":
+        raise RegistryError(path, "zvh_mandate", "belongs to a municipality's security domain (the mayor's mandate)")
     region, municipality = _place(path, entry)
     key_set = _public_keys(path, entry, settings)
     partner = Partner(
