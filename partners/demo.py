@@ -26,6 +26,7 @@ import httpx
 import typer
 
 from partners.client import DEFAULT_HUB_URL, DEV_KEYS, HubClient
+from partners.notice_branch import notice_branch
 from partners.scenario import ACTORS, Scenario, Step, StepFailed
 
 REGISTRY_DIR = Path(__file__).resolve().parent / "registry"
@@ -213,10 +214,13 @@ def tell(scenario: Scenario) -> int:
     scenario.on_step = describe
     try:
         scenario.run()
+        print_log(scenario.steps[-1].body["records"])
+        say("\nZijtak: een 18b-melding van DJI voor dezelfde inwoner van Hilversum, bij een nieuwe detentie.\n")
+        branch = notice_branch(scenario)
     except StepFailed as failure:
         say(f"\nDe demo stopte: {failure}")
         return 1
-    print_log(scenario.steps[-1].body["records"])
+    print_log(branch.steps[-1].body["records"])
     return 0
 
 

@@ -99,6 +99,14 @@ def data_read(
     return record(session, event_type="data_read", subject_pseudonym=subject_pseudonym, decision=decision, **fields)
 
 
+def risk_notice_read(
+    session: Session, *, subject_pseudonym: str, decision: Decision, **fields: Unpack[RecordFields]
+) -> AuditRecord:
+    """The text of one of DJI's risk notices (Pbw art. 18b, BIJ) was read by its addressee: a read of the
+    category `risk_notices` under the notice_read decision (activity risk_assessment)."""
+    return record(session, event_type="data_read", subject_pseudonym=subject_pseudonym, decision=decision, **fields)
+
+
 def handover(
     session: Session, *, subject_pseudonym: str, decision: Decision, **fields: Unpack[RecordFields]
 ) -> AuditRecord:

@@ -96,6 +96,9 @@ class PartnerFile(BaseModel):
     jwks_file: str | None = None
     certificate_thumbprint: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{43}$")
     identity_provider: IdentityProviderFile | None = None
+    # A municipality's security domain only: has the mayor mandated the region's ZVH to receive DJI's risk
+    # notices (Pbw art. 18b, BIJ)? Absent means no (issue 16; hub.notices routes each notice by it).
+    zvh_mandate: bool | None = None
 
     @model_validator(mode="after")
     def _one_key_source(self) -> PartnerFile:
@@ -112,8 +115,10 @@ class Registry:
         partners: list[Partner],
         keys: dict[str, KeySet],
         providers: dict[str, IdentityProvider] | None = None,
+        zvh_mandates: frozenset[str] = frozenset(),
     ) -> None:
         self._by_client_id = {p.client_id: p for p in partners}
+        self._zvh_mandates = zvh_mandates
         self._by_oin = {p.oin: p for p in partners}
         self._keys = keys
         self._providers = providers or {}
@@ -137,6 +142,10 @@ class Registry:
         """The partner with `role` for municipality `cbs_code` (e.g. the social domain of GM0402)."""
         return next((p for p in self if p.role == role and p.municipality == cbs_code), None)
 
+    def zvh_mandated(self, cbs_code: str) -> bool:
+        """Has the mayor of `cbs_code` mandated the region's ZVH to receive DJI's risk notices?"""
+        return cbs_code in self._zvh_mandates
+
     def public_keys(self, client_id: str) -> KeySet | None:
         return self._keys.get(client_id)
 
@@ -153,8 +162,11 @@ def load_registry(directory: Path, settings: Settings) -> Registry:
     partners: list[Partner] = []
     keys: dict[str, KeySet] = {}
     providers: dict[str, IdentityProvider] = {}
+    mandates: set[str] = set()
     for path in files:
-        partner, key_set, provider = _load_file(path, settings)
+        partner, key_set, provider, mandated = _load_file(path, settings)
+        if mandated and partner.municipality is not None:
+            mandates.add(partner.municipality)
         _check_unique(path, partner, partners)
         partners.append(partner)
         keys[partner.client_id] = key_set
@@ -162,7 +174,7 @@ def load_registry(directory: Path, settings: Settings) -> Registry:
             providers[partner.client_id] = provider
     _check_providers(providers)
     log.info("auth.registry.loaded", partners=len(partners), identity_providers=len(providers))
-    return Registry(partners, keys, providers)
+    return Registry(partners, keys, providers, frozenset(mandates))
 
 
 def _check_providers(providers: dict[str, IdentityProvider]) -> None:
@@ -183,7 +195,8 @@ def _check_providers(providers: dict[str, IdentityProvider]) -> None:
             )
 
 
-def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, IdentityProvider | None]:
+def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, IdentityProvider | None, bool]:
+    """The partner, its keys, its identity provider, and whether it records the mayor's mandate to the ZVH."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -196,6 +209,8 @@ def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, Identit
         raise RegistryError(path, field, first["msg"]) from None
     if path.stem != entry.client_id:
         raise RegistryError(path, "client_id", f"must equal the file name ({path.stem})")
+    if entry.zvh_mandate is not None and entry.role != "municipal_security":
+        raise RegistryError(path, "zvh_mandate", "belongs to a municipality's security domain (the mayor's mandate)")
     region, municipality = _place(path, entry)
     key_set = _public_keys(path, entry, settings)
     partner = Partner(
@@ -207,7 +222,7 @@ def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, Identit
         municipality=municipality,
         certificate_thumbprint=entry.certificate_thumbprint,
     )
-    return partner, key_set, _identity_provider(path, entry, settings)
+    return partner, key_set, _identity_provider(path, entry, settings), entry.zvh_mandate is True
 
 
 def _identity_provider(path: Path, entry: PartnerFile, settings: Settings) -> IdentityProvider | None:

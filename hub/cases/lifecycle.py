@@ -45,6 +45,7 @@ class CaseEventType(StrEnum):
     handover_sent = "handover_sent"
     handover_acknowledged = "handover_acknowledged"
     case_closed = "case_closed"
+    risk_notice_received = "risk_notice_received"  # DJI's 18b/BIJ notice (timeline only, hub.notices)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from hub.pagination import PageParams
 from hub.policy import catalogue
 from hub.policy.register import get_register
 from hub.reference import municipalities
+from hub.web import notices as notice_screens
 from hub.web import repository
 from hub.web.context import case_context, exchange_context
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
@@ -48,7 +49,10 @@ def work_queue(request: Request, caller: ListerDep, session: SessionDep) -> Resp
     queue = repository.work_queue(
         session, caller.partner.region or "", caller.partner.oin, now, now.date(), now.date() + timedelta(SOON_DAYS)
     )
-    return render(request, "coordinator/work_queue.html", queue=queue, ref=repository.short_reference)
+    notice_queue = notice_screens.queue_signal(session, caller.partner.region or "")
+    return render(
+        request, "coordinator/work_queue.html", queue=queue, ref=repository.short_reference, notice_queue=notice_queue
+    )
 
 
 @router.get("/casussen")
@@ -110,6 +114,7 @@ def case_page(request: Request, case_id: str, caller: ReaderDep, session: Sessio
         requests=requests,
         registry=request.app.state.registry,
         place=municipalities().get(case.municipality),
+        notice_signal=notice_screens.case_signal(session, case),
     )
 
 

@@ -41,7 +41,16 @@ CASE_EVENTS: Final = {
     "handover_sent": "Overdracht verstuurd",
     "handover_acknowledged": "Ontvangst overdracht bevestigd",
     "case_closed": "Casus gesloten",
+    "risk_notice_received": "Risicomelding van DJI ontvangen",
 }
+
+# DJI's risk notices (hub.notices): their kind, who received them, and the risk they signal.
+NOTICE_KINDS: Final = {"18b": "Melding artikel 18b Pbw", "bij": "BIJ-melding"}
+NOTICE_ADDRESSEES: Final = {
+    "zvh_coordinator": "Zorg- en Veiligheidshuis (gemandateerd door de burgemeester)",
+    "municipal_security": "Veiligheidsdomein van de gemeente (geen mandaat aan het ZVH)",
+}
+NOTICE_RISK: Final = {"signalled_by_dji": "Risico gesignaleerd door DJI (nog niet gewogen)"}
 
 AUDIT_EVENTS: Final = {
     "request_decided": "Verzoek beslist",
@@ -115,6 +124,10 @@ REASONS: Final = {
     "policy_unavailable": "Beleid niet bereikbaar",
     "category_not_allowed": "Categorie niet toegestaan",
     "field_not_in_catalogue": "Veld buiten de catalogus",
+    "notice_not_mandated": "Geen mandaat van de burgemeester aan het ZVH",
+    "notice_mandated_to_zvh": "De melding is bij het ZVH (mandaat)",
+    "notice_other_municipality": "Melding voor een andere gemeente",
+    "notice_reader_not_permitted": "Deze rol leest geen risicomeldingen",
 }
 
 # Answer fields of the category schemas (policies/dt/schemas/data.json).
@@ -296,6 +309,9 @@ ALL: Final = {
     "integrity": INTEGRITY,
     "confidentiality": CONFIDENTIALITY,
     "operation": OPERATIONS,
+    "notice_kind": NOTICE_KINDS,
+    "notice_addressee": NOTICE_ADDRESSEES,
+    "notice_risk": NOTICE_RISK,
 }
 
 

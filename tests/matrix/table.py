@@ -36,6 +36,9 @@ Objects (`on`), all made through the API by tests/matrix/world.py before the cal
   request_withdrawn  a request to Hilversum's social domain, withdrawn when consent was refused (own case)
   handover      a handover to Hilversum's social domain, sent, not yet acknowledged
   report        the report kind `disclosures`
+  notice        DJI's 18b notice for a Hilversum resident on a case of its own: Hilversum's mayor mandated the ZVH,
+                so the coordinator reads it and Hilversum's security domain is refused by the policy (403
+                `notice_read_refused`, the one 403 that is not the API-access rule: CELL_PROBLEM in test_matrix.py)
 
 Within a group, the test makes every GET call first and then the POSTs, each row's refusals before its
 successes, so a refused call that wrongly changed something shows up in the successful call after it.
@@ -102,6 +105,12 @@ POST   /v1/cases/{case_id}/handover                  case_ready    403 201 403 4
 GET    /v1/handovers                                 -             200 403 200 200 200 200 403 403  200 401
 GET    /v1/handovers/{handover_id}                   handover      404 403 200 404 404 404 403 403  404 401
 POST   /v1/handovers/{handover_id}/acknowledge       handover      403 403 200 403 403 403 403 403  404 401
+[notices]
+POST   /v1/notifications/risk-notice                 -             201 403 403 403 403 403 403 403  403 401
+GET    /v1/cases/{case_id}/risk-notices              notice        403 200 403 403 403 403 403 404  403 401
+GET    /v1/cases/{case_id}/risk-notices/{notice_id}  notice        403 200 403 403 403 403 403 404  403 401
+GET    /v1/risk-notices                              -             200 403 200 200 200 200 403 403  200 401
+GET    /v1/risk-notices/{notice_id}                  notice        404 403 404 403 404 404 403 403  404 401
 [signin]
 GET    /                                             -             303 303 303 303 303 303 303 303  303 200
 GET    /geen-schermen                                -             200 200 200 200 200 200 200 200  200 200
@@ -136,6 +145,9 @@ GET    /meldingen/nieuw                              -             200 403 403 4
 POST   /meldingen/nieuw                              -             200 403 403 403 403 403 403 403  403 303
 GET    /meldingen/einde                              -             200 403 403 403 403 403 403 403  403 303
 POST   /meldingen/einde                              case_ending   200 403 403 403 403 403 403 403  403 303
+POST   /casussen/{case_id}/risicomeldingen/{notice_id} notice      403 200 403 403 403 403 403 404  403 303
+GET    /risicomeldingen                              -             200 403 200 200 200 200 403 403  200 303
+POST   /risicomeldingen/{notice_id}                  notice        404 403 404 403 404 404 403 403  404 303
 [officer]
 GET    /overzicht                                    -             403 403 403 403 403 403 200 403  403 303
 GET    /logboek                                      -             403 403 403 403 403 403 200 403  403 303
