@@ -6,6 +6,7 @@ from hub.cases.service import CaseContext
 from hub.config import Settings
 from hub.crypto.envelope import Envelope
 from hub.policy.register import get_register
+from tests.web.conftest import sign_in  # noqa: F401  # the screens test signs in through the picker
 
 
 @pytest.fixture
