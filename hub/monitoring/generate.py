@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -22,6 +24,15 @@ from hub.cases.lifecycle import CaseEventType, transition
 from hub.cases.schemas import BasicCondition, DetentionEndedCreate, DetentionStartedCreate
 from hub.cases.service import CaseContext
 from hub.reference import municipalities
+
+if TYPE_CHECKING:
+    from hub.exchange.service.context import ExchangeContext
+
+# (client_id of the holder, activity, category, an answer) asked for each case with consent and a plan
+ASKED = (
+    ("{code}-social", "reintegration", "housing", {"housing": {"situation": "homeless"}}),
+    ("reclassering-nederland", "reintegration", "income", {"income": {"source": "none"}}),
+)
 
 STATUSES = ("in_order", "not_in_order", "unknown")
 
@@ -54,9 +65,11 @@ def generate(
     count: int,
     small: dict[str, int] | None = None,
     seed: int = 14,
+    exchange: Callable[[Caller, datetime], ExchangeContext] | None = None,
 ) -> int:
     """Open, run and close `count` cases of `region` starting in `year` (`small`: municipality -> exact count).
-    `caller(client_id)` gives the acting partner. Flushes per case; the caller commits. Returns the count."""
+    `caller(client_id)` gives the acting partner; `exchange(caller, now)` (optional) the exchange's context, to
+    ask and answer requests through the exchange's services. Flushes per case; the caller commits."""
     rng = random.Random(seed)  # noqa: S311  # fictitious, reproducible test data
     dji, zvh = caller("dji-pi-nieuwegein"), caller(f"zvh-{region}")
     for n, code in enumerate(_municipality_plan(region, count, small or {}, rng)):
@@ -79,7 +92,10 @@ def generate(
             ),
         )
         case_id = opened.result.case_id
-        _run(session, ctx, rng, dji, zvh, case_id, started, bsn, f"GEN-{year}-{n:05d}", sheet)
+        ask = None
+        if exchange is not None:
+            ask = partial(_ask_and_answer, session, exchange, caller, rng, zvh, case_id, code, started)
+        _run(session, ctx, rng, dji, zvh, case_id, started, bsn, f"GEN-{year}-{n:05d}", sheet, ask)
     return count
 
 
@@ -91,7 +107,22 @@ def _step(session, ctx, zvh, case_id: str, event: dict) -> None:
     cases.record_event(session, ctx, zvh, case_id, TypeAdapter(CoordinatorEvent).validate_python(event))
 
 
-def _run(session, ctx, rng, dji, zvh, case_id, started, bsn, started_id, sheet) -> None:
+def _ask_and_answer(session, exchange, caller, rng, zvh, case_id: str, code: str, started: date) -> None:
+    """The coordinator asks the holders; each answers after 0-9 days (the exchange's own services)."""
+    from hub.exchange.schemas import RequestCreate
+    from hub.exchange.service.answers import submit_answer
+    from hub.exchange.service.requests import create_request
+
+    asked_at = datetime(started.year, started.month, started.day, 10, tzinfo=UTC) + timedelta(days=10)
+    for holder, activity, category, answer in ASKED:
+        responder = holder.format(code=code.lower())
+        body = RequestCreate(responder=responder, activity=activity, categories=[category])
+        request = create_request(session, exchange(zvh, asked_at), case_id, body)
+        answered_at = asked_at + timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 6))
+        submit_answer(session, exchange(caller(responder), answered_at), request.id, answer)
+
+
+def _run(session, ctx, rng, dji, zvh, case_id, started, bsn, started_id, sheet, ask) -> None:
     short = rng.random() < 0.45  # about half of all detentions last under four weeks
     days = rng.randint(3, 27) if short else rng.randint(28, 400)
     consent = "yes" if rng.random() < 0.6 else "no"
@@ -100,6 +131,8 @@ def _run(session, ctx, rng, dji, zvh, case_id, started, bsn, started_id, sheet) 
     if not short:
         _step(session, ctx, zvh, case_id, {"type": "weighing_recorded", "consent": consent, "risk": risk})
         if consent == "yes":
+            if ask is not None:
+                ask()
             plan = {
                 "agreed_on": (started + timedelta(days=20)).isoformat(),
                 "actions": [{"domain": "housing", "action": "-"}],

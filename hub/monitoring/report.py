@@ -106,7 +106,8 @@ def years(session: Session, region: str) -> list[int]:
 def build(session: Session, region: str, year: int) -> Monitor:
     """The monitor of `region` for `year`, suppressed."""
     places = sorted(((m.cbs_code, m.name) for m in municipalities().values() if m.region == region), key=lambda p: p[1])
-    monitor = Monitor(region, regions().get(region, region), year, places)
+    zvh = regions().get(region, region)  # the ZVH's name: "Zorg- en Veiligheidshuis Gooi en Vechtstreek"
+    monitor = Monitor(region, zvh.removeprefix("Zorg- en Veiligheidshuis "), year, places)
     counts = _counts(session, region, year)
     codes = [code for code, _ in places]
     names = [*(name for _, name in places), f"Regio {monitor.region_name}"]

@@ -16,3 +16,23 @@ def ctx(settings: Settings) -> CaseContext:
         pseudonym_key=settings.pseudonym_key.get_secret_value(),
         register=get_register(settings.policies_dir),
     )
+
+
+def exchange_factory(app):
+    """`exchange(caller, now)` for the generator: the exchange's context on the test app (its real PDP)."""
+    from hub.exchange.service.context import ExchangeContext
+
+    state = app.state
+
+    def exchange(caller, now):
+        return ExchangeContext(
+            caller=caller,
+            pdp=state.pdp,
+            registry=state.registry,
+            settings=state.settings,
+            now=now,
+            trace=None,
+            envelope=Envelope.from_settings(state.settings),
+        )
+
+    return exchange

@@ -15,13 +15,17 @@ from hub.monitoring import facts, report
 from hub.monitoring.generate import generate
 from hub.monitoring.models import MonitoringFact, MonitoringWritten
 from hub.policy.register import get_register
+from tests.monitoring.conftest import exchange_factory
 
 REGION = "gooi-en-vechtstreek"
 
 
 @pytest.fixture
-def generated(session: Session, ctx, make_caller) -> int:
-    made = generate(session, ctx, make_caller, region=REGION, year=2026, count=40, small={"GM0376": 3})
+def generated(app, session: Session, ctx, make_caller) -> int:
+    exchange = exchange_factory(app)
+    made = generate(
+        session, ctx, make_caller, region=REGION, year=2026, count=40, small={"GM0376": 3}, exchange=exchange
+    )
     session.commit()
     return made
 
@@ -37,6 +41,13 @@ def test_every_closed_case_wrote_one_case_group(session: Session, generated):
     assert len(records) == len(groups) > generated  # evaluations as well
     assert {r.activity_id for r in records} == {"monitoring"}
     assert all(r.subject_pseudonym is None and not r.categories_released for r in records)
+
+
+def test_answer_days_are_counted_per_partner_type(session: Session, generated):
+    """Each answered request gave one answer_days row of its responder's type, in whole days (0 to 9 here)."""
+    rows = session.exec(select(MonitoringFact).where(MonitoringFact.measure == "answer_days")).all()
+    assert rows and {r.item for r in rows} == {"municipal_social", "probation"}
+    assert all(r.number is not None and 0 <= r.number <= 9 for r in rows)
 
 
 def test_rows_hold_no_identifier_date_or_free_text(session: Session, generated):

@@ -15,6 +15,7 @@ from hub.crypto.envelope import Envelope
 from hub.monitoring.generate import generate
 from hub.policy.register import get_register
 from tests.matrix.table import PRINCIPALS, ROWS
+from tests.monitoring.conftest import exchange_factory
 
 ANALYST = "analist-gooi-en-vechtstreek"
 REGION = "gooi-en-vechtstreek"
@@ -30,7 +31,16 @@ def year_of_cases(app, make_caller) -> int:
         register=get_register(settings.policies_dir),
     )
     with Session(app.state.engine) as session:
-        made = generate(session, ctx, make_caller, region=REGION, year=2026, count=60, small={"GM0376": 3})
+        made = generate(
+            session,
+            ctx,
+            make_caller,
+            region=REGION,
+            year=2026,
+            count=60,
+            small={"GM0376": 3},
+            exchange=exchange_factory(app),
+        )
         session.commit()
     return made
 
@@ -63,6 +73,11 @@ def test_the_monitor_shows_aggregates_with_small_cells_suppressed(client, sign_i
     assert region is not None
     totals = re.findall(r'<td class="utrecht-table__cell">([^<]*)</td>', region.group(1))
     assert totals[-1] in (str(year_of_cases), "×")
+    answers = html.split("Antwoordtijd per soort partner", 1)[1]
+    medians = re.search(r'scope="row">Regio [^<]*</th>(.*?)</tr>', answers, re.S)
+    assert medians is not None
+    social, probation = (re.findall(r">([^<]*)</td>", medians.group(1))[i] for i in (1, 4))
+    assert 0 <= float(social) <= 9 and 0 <= float(probation) <= 9  # enough answers: a median, in days
     assert client.get("/monitor?jaar=2026&gemeente=GM0376").status_code == 200
     assert client.get("/monitor?gemeente=hilversum").status_code == 422
 
