@@ -107,7 +107,11 @@ def _answer_days(session: Session, case_id: str) -> list[tuple[str, int]]:
             DataRequest.case_id == case_id, col(DataRequest.answered_at).is_not(None)
         )
     )
-    return [(role, max(0, (answered - created).days)) for role, created, answered in rows if role in PARTNER_TYPES]
+    return [
+        (role, max(0, (answered - created).days))
+        for role, created, answered in rows
+        if role in PARTNER_TYPES and answered is not None
+    ]
 
 
 def closed_case_facts(session: Session, case: Case) -> list[Fact]:

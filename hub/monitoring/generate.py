@@ -181,6 +181,8 @@ def main() -> None:  # pragma: no cover - a development convenience around gener
     parser.add_argument("--small", action="append", default=[], help="CBS=count, e.g. GM0376=3")
     args = parser.parse_args()
     settings = get_settings()
+    if settings.pseudonym_key is None or settings.database_url is None:
+        raise SystemExit("HUB_PSEUDONYM_KEY and HUB_DATABASE_URL are needed (make run sets them)")
     registry = load_registry(ROOT / "partners" / "registry", settings)
 
     def caller(client_id: str) -> Caller:

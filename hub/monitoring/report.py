@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from hub.monitoring.facts import BANDS, CONDITIONS, PARTNER_TYPES
@@ -87,12 +88,23 @@ def _cell(grid: Sequence[Sequence[int]], found: Suppressed, r: int, c: int, tota
 
 
 def _counts(session: Session, region: str, year: int) -> Counter[tuple[str, str, str, str]]:
-    rows = session.exec(
-        select(
-            MonitoringFact.municipality, MonitoringFact.measure, MonitoringFact.item, MonitoringFact.value, func.count()
+    rows = session.execute(
+        sa_select(
+            col(MonitoringFact.municipality),
+            col(MonitoringFact.measure),
+            col(MonitoringFact.item),
+            col(MonitoringFact.value),
+            func.count(),
         )
-        .where(MonitoringFact.region == region, MonitoringFact.year == year, col(MonitoringFact.number).is_(None))
-        .group_by(MonitoringFact.municipality, MonitoringFact.measure, MonitoringFact.item, MonitoringFact.value)
+        .where(
+            col(MonitoringFact.region) == region, col(MonitoringFact.year) == year, col(MonitoringFact.number).is_(None)
+        )
+        .group_by(
+            col(MonitoringFact.municipality),
+            col(MonitoringFact.measure),
+            col(MonitoringFact.item),
+            col(MonitoringFact.value),
+        )
     )
     return Counter({(m, measure, item, value): n for m, measure, item, value, n in rows})
 
@@ -179,8 +191,9 @@ def _answer_days(session: Session, region: str, year: int, codes, row_codes, nam
     )
     days: dict[tuple[str, str], list[int]] = defaultdict(list)
     for municipality, item, number in found:
-        days[(municipality, item)].append(int(number))
-        days[("", item)].append(int(number))
+        if number is not None:  # the query asked for numbers only; this tells the type checker
+            days[(municipality, item)].append(number)
+            days[("", item)].append(number)
     out = []
     for r, code in enumerate(row_codes):
         cells = {}
