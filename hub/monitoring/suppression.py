@@ -11,12 +11,16 @@ every hidden cell on a cycle, each can move by +k, -k around the cycle without c
 1. Primary: every cell below the threshold (zero included: "nobody in Laren" tells as much as "one").
 2. Secondary: while some hidden cell is a bridge, hide the three cells that close the cheapest rectangle
    through it (inner cells before totals, small before large, the grand total last).
+3. Bounds: "< 5" says 0 to 4 and "×" at least 5. While a line with a shown total pins a hidden member by those
+   bounds (two "< 5" that must sum to 8 are 4 and 4), hide the cheapest shown member of that line too; then
+   step 2 again.
 
 Tables that share their row totals (every table of the monitor about the same cases) must hide the same
 totals: `suppress_family` repeats the suppression with the union of hidden totals forced until it is stable.
 
-What this does not promise: bounds. A shown "< 5" says a value is 0-4, and a line whose hidden cells are all
-below 5 can narrow them (two hidden cells summing to 8 are 4 and 4). docs/MONITORING.md says so.
+What this does not promise: step 3 looks at one line at a time. Reasoning over several lines at once can narrow
+a hidden value to an interval (never, in the tests, to one value: tests/monitoring/test_suppression.py tries
+every filling of small tables); docs/MONITORING.md says so.
 """
 
 from __future__ import annotations
@@ -90,10 +94,42 @@ def suppress(grid: Sequence[Sequence[int]], *, forced: Iterable[Cell] = (), thre
     hidden = primary | set(forced)
     while True:
         bridge = next((cell for cell in sorted(hidden) if is_bridge(hidden, cell)), None)
-        if bridge is None:
+        if bridge is not None:
+            hidden |= _close_cycle(grid, hidden, bridge)
+            continue
+        pinned = _pinned_line(grid, primary, hidden, threshold)
+        if pinned is None:
             break
-        hidden |= _close_cycle(grid, hidden, bridge)
+        hidden.add(min(pinned, key=lambda cell: (_cost(grid, [cell]), cell)))
     return Suppressed(frozenset(primary), frozenset(hidden - primary))
+
+
+def _lines(grid: Sequence[Sequence[int]]) -> list[tuple[list[Cell], Cell]]:
+    """Every row and column as (its members, its total)."""
+    rows, cols = len(grid), len(grid[0])
+    lines = [([(r, c) for c in range(cols - 1)], (r, cols - 1)) for r in range(rows)]
+    return lines + [([(r, c) for r in range(rows - 1)], (rows - 1, c)) for c in range(cols)]
+
+
+def _pinned_line(
+    grid: Sequence[Sequence[int]], primary: set[Cell], hidden: set[Cell], threshold: int
+) -> list[Cell] | None:
+    """The shown members of the first line whose shown total and labels pin a hidden member: "< 5" says 0 to
+    4 and "×" at least 5, so two hidden "< 5" cells that must sum to 8 are both 4. None when no line does."""
+    for members, total in _lines(grid):
+        hidden_members = [cell for cell in members if cell in hidden]
+        if total in hidden or not hidden_members:
+            continue
+        rest = grid[total[0]][total[1]] - sum(grid[r][c] for r, c in members if (r, c) not in hidden)
+        low = {cell: 0 if cell in primary else threshold for cell in hidden_members}
+        high = {cell: threshold - 1 if cell in primary else rest for cell in hidden_members}
+        for cell in hidden_members:
+            least = max(low[cell], rest - sum(high[o] for o in hidden_members if o != cell))
+            most = min(high[cell], rest - sum(low[o] for o in hidden_members if o != cell))
+            if least >= most:
+                shown = [m for m in members if m not in hidden]
+                return shown or [total]
+    return None
 
 
 def suppress_family(grids: Sequence[Sequence[Sequence[int]]], *, threshold: int = THRESHOLD) -> list[Suppressed]:

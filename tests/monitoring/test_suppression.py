@@ -116,3 +116,44 @@ def test_a_family_hides_the_same_totals_everywhere():
     assert totals[0] == totals[1] and 0 in totals[0]
     for grid, s in zip([one, two], found, strict=True):
         assert determined(grid, s.hidden) == []
+
+
+def consistent_values(grid: list[list[int]], found) -> dict[tuple[int, int], set[int]]:
+    """A brute-force attacker on a table of 2 x 2 inner cells: every filling of the inner cells (0 to 14)
+    that gives the shown figures, a "< 5" cell 0 to 4 and a "×" cell 5 or more; the values each hidden cell
+    then takes."""
+    seen: dict[tuple[int, int], set[int]] = {cell: set() for cell in found.hidden}
+    for inner in itertools.product(range(15), repeat=4):
+        candidate = with_totals([list(inner[:2]), list(inner[2:])])
+        ok = all(
+            (candidate[r][c] < 5 if (r, c) in found.primary else candidate[r][c] >= 5)
+            if (r, c) in found.hidden
+            else candidate[r][c] == grid[r][c]
+            for r in range(3)
+            for c in range(3)
+        )
+        if ok:
+            for cell in seen:
+                seen[cell].add(candidate[cell[0]][cell[1]])
+    return seen
+
+
+def test_two_small_cells_that_must_be_four_and_four_are_protected():
+    """A row of 4 and 4 (total 8): with the total shown, "< 5" and "< 5" summing to 8 are both 4."""
+    grid = with_totals([[4, 4], [11, 13]])
+    found = suppress(grid)
+    assert found.primary == {(0, 0), (0, 1)} and (0, 2) in found.hidden
+    values = consistent_values(grid, found)
+    assert all(len(v) >= 2 for v in values.values()), values
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_no_hidden_cell_is_pinned_by_its_bounds(seed):
+    """Random 2 x 2 tables with small cells: every hidden cell can take at least two values for an attacker
+    who knows what "< 5" and "×" mean."""
+    rng = random.Random(1000 + seed)
+    inner = [[rng.randint(0, 7) for _ in range(2)] for _ in range(2)]
+    grid = with_totals(inner)
+    found = suppress(grid)
+    values = consistent_values(grid, found)
+    assert all(len(v) >= 2 for v in values.values()), (grid, sorted(found.hidden), values)
