@@ -24,6 +24,7 @@ from hub.db import make_engine
 from hub.monitoring.generate import generate
 from hub.policy.register import get_register
 from tests.cases.conftest import started_body
+from tests.monitoring.conftest import exchange_factory
 from tests.web import test_browser as shared
 from tests.web.test_browser import Visit, _serving
 
@@ -50,9 +51,21 @@ def generated(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -
         pseudonym_key=settings.pseudonym_key.get_secret_value(),
         register=get_register(settings.policies_dir),
     )
+    from hub.main import create_app
+
+    exchange = exchange_factory(create_app(settings))  # the exchange's services on this database, real PDP
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
-        generate(session, ctx, caller, region="gooi-en-vechtstreek", year=2026, count=120, small={"GM0376": 3})
+        generate(
+            session,
+            ctx,
+            caller,
+            region="gooi-en-vechtstreek",
+            year=2026,
+            count=120,
+            small={"GM0376": 3},
+            exchange=exchange,
+        )
         opened = notifications.detention_started(
             session, ctx, caller("dji-pi-nieuwegein"), DetentionStartedCreate.model_validate(started_body("PI-B-1"))
         )
