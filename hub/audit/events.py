@@ -161,3 +161,8 @@ def inspection(
 def log_pruned(session: Session, *, event_time: dt.datetime) -> AuditRecord:
     """Records past the log's retention were removed behind a signed anchor."""
     return record(session, event_type="log_pruned", subject_pseudonym=None, event_time=event_time)
+
+
+def statistics_written(session: Session, **fields: Unpack[RecordFields]) -> AuditRecord:
+    """The hub wrote a case's anonymous statistics rows under `monitoring` (no subject, no categories)."""
+    return record(session, event_type="statistics_written", subject_pseudonym=None, **fields)

@@ -27,7 +27,8 @@ log = structlog.get_logger(__name__)
 # JWK members that only a private (or symmetric) key has (RFC 7518 §6.2.2, §6.3.2, §6.4).
 _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 # The privacy officer (FG) inspects only the log of its own region (review finding H5).
-_REGIONAL_ROLES = frozenset({"zvh_coordinator", "privacy_officer"})
+# The region's analyst reads only its own region's statistics.
+_REGIONAL_ROLES = frozenset({"zvh_coordinator", "privacy_officer", "region_analyst"})
 
 
 class RegistryError(ValueError):

@@ -15,6 +15,7 @@ ROLES: Final = {
     "police": "Politie",
     "probation": "Reclassering",
     "privacy_officer": "Functionaris gegevensbescherming",
+    "region_analyst": "Beleidsanalist van de regio",
 }
 
 CASE_STATES: Final = {
@@ -42,6 +43,7 @@ CASE_EVENTS: Final = {
     "handover_acknowledged": "Ontvangst overdracht bevestigd",
     "case_closed": "Casus gesloten",
     "risk_notice_received": "Risicomelding van DJI ontvangen",
+    "evaluation_recorded": "Evaluatie vastgelegd",
 }
 
 # DJI's risk notices (hub.notices): their kind, who received them, and the risk they signal.
@@ -66,6 +68,7 @@ AUDIT_EVENTS: Final = {
     "inspection": "Inspectie van het logboek",
     "content_destroyed": "Inhoud vernietigd",
     "log_pruned": "Logboek opgeschoond",
+    "statistics_written": "Anonieme statistiek geschreven",
 }
 
 REQUEST_STATUS: Final = {
@@ -289,6 +292,22 @@ OPERATIONS: Final = {
     "audit.integrity": "De integriteit van het logboek controleren",
     "audit.access_report": "Een inzageverzoek beantwoorden",
     "audit.report": "Rapporten over het logboek maken",
+    "monitor.read": "De anonieme monitor van de regio bekijken",
+}
+
+# The monitor's column headers (hub.monitoring.report): detention length bands, flags, partner types.
+MONITOR: Final = {
+    "under_4_weeks": "Korter dan 4 weken",
+    "1_to_6_months": "1 tot 6 maanden",
+    "longer": "Langer dan 6 maanden",
+    "not_ended": "Nog niet beëindigd bij sluiten",
+    "total": "Aantal casussen",
+    "consent": "Met toestemming",
+    "risk": "Met gesignaleerd risico",
+    "outreach": "In toeleiding",
+    "handover": "Overdracht bevestigd",
+    "start": "Op orde bij de start",
+    "after": "Op orde na het plan",
 }
 
 ALL: Final = {
@@ -312,6 +331,7 @@ ALL: Final = {
     "notice_kind": NOTICE_KINDS,
     "notice_addressee": NOTICE_ADDRESSEES,
     "notice_risk": NOTICE_RISK,
+    "monitor": MONITOR,
 }
 
 

@@ -31,6 +31,7 @@ TABLE: dict[str, set[str]] = {
     **{op: RESPONDERS for op in ("inbox.list", "inbox.read", "answer.submit")},
     "handover.acknowledge": {"municipal_social"},
     **{op: {"privacy_officer"} for op in ("audit.query", "audit.integrity", "audit.access_report", "audit.report")},
+    "monitor.read": {"region_analyst"},
 }
 CASES = [(role, op) for op in sorted(TABLE) for role in ROLES]
 

@@ -159,7 +159,9 @@ def typed_request(rng: random.Random) -> dict[str, Any]:
     names = CATEGORIES + (["shoe_size", "identity"] if rng.random() < 0.2 else [])
     categories = rng.sample(names, rng.randint(1, min(10, len(names))))
     direction = DATA["register"]["activities"].get(activity, {}).get("direction", "request")
-    exchange = direction if rng.random() < 0.9 else rng.choice(["request", "provide"])
+    # an "internal" activity (monitoring) is no exchange: such a request names one of the two exchanges anyway
+    exchanges = ["request", "provide"]
+    exchange = direction if direction in exchanges and rng.random() < 0.9 else rng.choice(exchanges)
     return {
         "exchange": exchange,
         "requester": requester,
