@@ -24,6 +24,7 @@ from hub.exchange.service.follow import install as install_follow
 from hub.health.endpoints import router as health_router
 from hub.limits import BodySizeLimitMiddleware
 from hub.logging import RequestContextMiddleware, configure_logging
+from hub.notices.endpoints import install as install_notices
 from hub.openapi import install_openapi
 from hub.policy import install as install_policy
 from hub.policy import on_shutdown as stop_policy
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_policy(app, settings)
     install_audit(app, settings)
     install_cases(app)
+    install_notices(app)
     app.include_router(exchange_router)
     install_follow(app)  # open requests follow their case (hub.cases.service.case_context hands it on)
     install_screens(app, settings)  # after the error handlers: screens answer in HTML

@@ -26,6 +26,7 @@ import httpx
 import typer
 
 from partners.client import DEFAULT_HUB_URL, DEV_KEYS, HubClient
+from partners.notice_branch import notice_branch
 from partners.scenario import ACTORS, Scenario, Step, StepFailed
 from partners.scenario_origin import OriginBranch
 
@@ -218,6 +219,9 @@ def tell(scenario: Scenario) -> int:
     try:
         scenario.run()
         print_log(scenario.steps[-1].body["records"])
+        say("\nZijtak: een 18b-melding van DJI voor dezelfde inwoner van Hilversum, bij een nieuwe detentie.\n")
+        branch = notice_branch(scenario)
+        print_log(branch.steps[-1].body["records"])
         say()
         say("Tweede persoon: de gemeente van herkomst is onbekend, wordt vastgesteld, betwist en opnieuw beslist.")
         say()

@@ -34,6 +34,7 @@ ENTRYPOINTS = {
     "release": "dt.answer.release",
     "api": "dt.api.decision",
     "case_read": "dt.case_read.decision",
+    "notice_read": "dt.notice_read.decision",
 }
 OPA_VERSION = "1.20.2"  # what opa-golib-python-bindings 0.4.4 embeds; docker-compose.yml pins the same
 

@@ -32,6 +32,7 @@ decisions := {
 	["dt", "answer", "release"],
 	["dt", "api", "decision"],
 	["dt", "case_read", "decision"],
+	["dt", "notice_read", "decision"],
 }
 
 # The data documents of policies/ (the folders holding a data.json), read back for the revision.

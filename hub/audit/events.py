@@ -99,6 +99,14 @@ def data_read(
     return record(session, event_type="data_read", subject_pseudonym=subject_pseudonym, decision=decision, **fields)
 
 
+def risk_notice_read(
+    session: Session, *, subject_pseudonym: str, decision: Decision, **fields: Unpack[RecordFields]
+) -> AuditRecord:
+    """The text of one of DJI's risk notices (Pbw art. 18b, BIJ) was read by its addressee: a read of the
+    category `risk_notices` under the notice_read decision (activity risk_assessment)."""
+    return record(session, event_type="data_read", subject_pseudonym=subject_pseudonym, decision=decision, **fields)
+
+
 def handover(
     session: Session, *, subject_pseudonym: str, decision: Decision, **fields: Unpack[RecordFields]
 ) -> AuditRecord:
@@ -168,3 +176,8 @@ def inspection(
 def log_pruned(session: Session, *, event_time: dt.datetime) -> AuditRecord:
     """Records past the log's retention were removed behind a signed anchor."""
     return record(session, event_type="log_pruned", subject_pseudonym=None, event_time=event_time)
+
+
+def statistics_written(session: Session, **fields: Unpack[RecordFields]) -> AuditRecord:
+    """The hub wrote a case's anonymous statistics rows under `monitoring` (no subject, no categories)."""
+    return record(session, event_type="statistics_written", subject_pseudonym=None, **fields)

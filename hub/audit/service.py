@@ -52,12 +52,13 @@ EVENT_TYPES = frozenset(
         "inspection",
         "content_destroyed",
         "log_pruned",
+        "statistics_written",
         "origin_determined",
         "origin_contested",
     }
 )
 # Events that concern the log itself rather than one person; every other event names exactly one subject.
-SUBJECTLESS_EVENTS = frozenset({"inspection", "log_pruned"})
+SUBJECTLESS_EVENTS = frozenset({"inspection", "log_pruned", "statistics_written"})
 
 # The filter of an inspection as stored on its record (L9); every value non-personal.
 QUERY_FILTER_FIELDS = frozenset(

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 Role = Literal[
-    "dji", "zvh_coordinator", "municipal_social", "municipal_security", "police", "probation", "privacy_officer"
+    "dji",
+    "zvh_coordinator",
+    "municipal_social",
+    "municipal_security",
+    "police",
+    "probation",
+    "privacy_officer",
+    "region_analyst",
 ]
 ROLES: tuple[str, ...] = get_args(Role)
 MUNICIPAL_ROLES = frozenset({"municipal_social", "municipal_security"})

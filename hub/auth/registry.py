@@ -27,7 +27,8 @@ log = structlog.get_logger(__name__)
 # JWK members that only a private (or symmetric) key has (RFC 7518 §6.2.2, §6.3.2, §6.4).
 _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 # The privacy officer (FG) inspects only the log of its own region (review finding H5).
-_REGIONAL_ROLES = frozenset({"zvh_coordinator", "privacy_officer"})
+# The region's analyst reads only its own region's statistics.
+_REGIONAL_ROLES = frozenset({"zvh_coordinator", "privacy_officer", "region_analyst"})
 
 
 class RegistryError(ValueError):
@@ -96,6 +97,9 @@ class PartnerFile(BaseModel):
     jwks_file: str | None = None
     certificate_thumbprint: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{43}$")
     identity_provider: IdentityProviderFile | None = None
+    # A municipality's security domain only: has the mayor mandated the region's ZVH to receive DJI's risk
+    # notices (Pbw art. 18b, BIJ)? Absent means no (issue 16; hub.notices routes each notice by it).
+    zvh_mandate: bool | None = None
 
     @model_validator(mode="after")
     def _one_key_source(self) -> PartnerFile:
@@ -112,8 +116,10 @@ class Registry:
         partners: list[Partner],
         keys: dict[str, KeySet],
         providers: dict[str, IdentityProvider] | None = None,
+        zvh_mandates: frozenset[str] = frozenset(),
     ) -> None:
         self._by_client_id = {p.client_id: p for p in partners}
+        self._zvh_mandates = zvh_mandates
         self._by_oin = {p.oin: p for p in partners}
         self._keys = keys
         self._providers = providers or {}
@@ -140,6 +146,10 @@ class Registry:
             return None
         return next((p for p in self if p.role == role and p.municipality == cbs_code), None)
 
+    def zvh_mandated(self, cbs_code: str) -> bool:
+        """Has the mayor of `cbs_code` mandated the region's ZVH to receive DJI's risk notices?"""
+        return cbs_code in self._zvh_mandates
+
     def public_keys(self, client_id: str) -> KeySet | None:
         return self._keys.get(client_id)
 
@@ -156,8 +166,11 @@ def load_registry(directory: Path, settings: Settings) -> Registry:
     partners: list[Partner] = []
     keys: dict[str, KeySet] = {}
     providers: dict[str, IdentityProvider] = {}
+    mandates: set[str] = set()
     for path in files:
-        partner, key_set, provider = _load_file(path, settings)
+        partner, key_set, provider, mandated = _load_file(path, settings)
+        if mandated and partner.municipality is not None:
+            mandates.add(partner.municipality)
         _check_unique(path, partner, partners)
         partners.append(partner)
         keys[partner.client_id] = key_set
@@ -165,7 +178,7 @@ def load_registry(directory: Path, settings: Settings) -> Registry:
             providers[partner.client_id] = provider
     _check_providers(providers)
     log.info("auth.registry.loaded", partners=len(partners), identity_providers=len(providers))
-    return Registry(partners, keys, providers)
+    return Registry(partners, keys, providers, frozenset(mandates))
 
 
 def _check_providers(providers: dict[str, IdentityProvider]) -> None:
@@ -186,7 +199,8 @@ def _check_providers(providers: dict[str, IdentityProvider]) -> None:
             )
 
 
-def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, IdentityProvider | None]:
+def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, IdentityProvider | None, bool]:
+    """The partner, its keys, its identity provider, and whether it records the mayor's mandate to the ZVH."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -199,6 +213,8 @@ def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, Identit
         raise RegistryError(path, field, first["msg"]) from None
     if path.stem != entry.client_id:
         raise RegistryError(path, "client_id", f"must equal the file name ({path.stem})")
+    if entry.zvh_mandate is not None and entry.role != "municipal_security":
+        raise RegistryError(path, "zvh_mandate", "belongs to a municipality's security domain (the mayor's mandate)")
     region, municipality = _place(path, entry)
     key_set = _public_keys(path, entry, settings)
     partner = Partner(
@@ -210,7 +226,7 @@ def _load_file(path: Path, settings: Settings) -> tuple[Partner, KeySet, Identit
         municipality=municipality,
         certificate_thumbprint=entry.certificate_thumbprint,
     )
-    return partner, key_set, _identity_provider(path, entry, settings)
+    return partner, key_set, _identity_provider(path, entry, settings), entry.zvh_mandate is True
 
 
 def _identity_provider(path: Path, entry: PartnerFile, settings: Settings) -> IdentityProvider | None:

@@ -32,6 +32,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     "police": frozenset(_ANSWERING),
     "probation": frozenset(_ANSWERING),
     "privacy_officer": frozenset({"audit.query", "audit.integrity", "audit.access_report", "audit.report"}),
+    # The region's policy staff: the anonymous statistics of its region, nothing else (hub.monitoring).
+    "region_analyst": frozenset({"monitor.read"}),
 }
 
 ALL_SCOPES: tuple[str, ...] = tuple(sorted(set().union(*ROLE_SCOPES.values())))

@@ -45,6 +45,8 @@ class CaseEventType(StrEnum):
     handover_sent = "handover_sent"
     handover_acknowledged = "handover_acknowledged"
     case_closed = "case_closed"
+    risk_notice_received = "risk_notice_received"  # DJI's 18b/BIJ notice (timeline only, hub.notices)
+    evaluation_recorded = "evaluation_recorded"  # the basic conditions after the plan (hub.monitoring)
     # The municipality of origin (issue 16; hub.cases.origin): timeline only, the state does not change.
     origin_determined = "origin_determined"
     origin_contested = "origin_contested"
@@ -130,6 +132,9 @@ TRANSITIONS: dict[tuple[CaseState, CaseEventType], list[Branch]] = {
     (S.closed, E.detention_ended): [Branch(S.closed)],  # recorded on a case closed before release
     (S.handed_over, E.handover_sent): [Branch(S.handed_over)],
     (S.handed_over, E.handover_acknowledged): [Branch(S.closed)],
+    # The evaluation after the plan, at handover or before closing; recorded once (hub.monitoring.facts).
+    (S.plan, E.evaluation_recorded): [Branch(S.plan)],
+    (S.handed_over, E.evaluation_recorded): [Branch(S.handed_over)],
 }
 del S, E
 
@@ -192,7 +197,8 @@ def transition(
     case.consent, case.risk = facts.consent.value, facts.risk.value
     case.state = after.value
     case.updated_at = now
-    if after is CaseState.closed and case.closed_at is None:
+    closing = after is CaseState.closed and case.closed_at is None
+    if closing:
         case.closed_at = now
     entry = CaseEvent(
         case_id=case.id,
@@ -207,6 +213,10 @@ def transition(
     session.add(case)
     session.add(entry)
     session.flush()
+    if closing:  # the case's facts are final: its anonymous statistics, in this transaction
+        from hub.monitoring.facts import write_closed_case
+
+        write_closed_case(session, case)
     log.info(
         "case.transitioned", case_id=case.id, case_event=event.value, from_state=before.value, to_state=after.value
     )

@@ -208,8 +208,24 @@ class CaseClosed(StrictInput):
     reason: CloseReason
 
 
+class EvaluationRecorded(StrictInput):
+    """The evaluation after the plan, at handover or before closing: the status of every basic condition. It
+    feeds the anonymous statistics (hub.monitoring) and is recorded once per case."""
+
+    type: Literal["evaluation_recorded"]
+    conditions: dict[BasicCondition, ConditionStatus] = Field(
+        min_length=len(BasicCondition), description="Every basic condition: in_order, not_in_order or unknown."
+    )
+
+
 CoordinatorEvent = Annotated[
-    VisitRecorded | ScreeningStarted | WeighingRecorded | PlanRecorded | OutreachStarted | CaseClosed,
+    VisitRecorded
+    | ScreeningStarted
+    | WeighingRecorded
+    | PlanRecorded
+    | OutreachStarted
+    | CaseClosed
+    | EvaluationRecorded,
     Field(discriminator="type"),
 ]
 
@@ -228,4 +244,11 @@ EVENT_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "outreach": {"summary": "Outreach", "value": {"type": "outreach_started"}},
     "close": {"summary": "Close", "value": {"type": "case_closed", "reason": "no_help_no_risk"}},
+    "evaluation": {
+        "summary": "Evaluation after the plan",
+        "value": {
+            "type": "evaluation_recorded",
+            "conditions": {c.value: "in_order" if c.value != "debts" else "not_in_order" for c in BasicCondition},
+        },
+    },
 }

@@ -21,9 +21,17 @@ from hub.auth.principal import Caller
 from hub.cases import repository
 from hub.cases.lifecycle import CaseEventType, allowed_events, transition
 from hub.cases.models import Case, CaseEvent, CaseState, Consent, Risk
-from hub.cases.schemas import CaseClosed, CoordinatorEvent, PlanRecorded, VisitRecorded, WeighingRecorded
+from hub.cases.schemas import (
+    CaseClosed,
+    CoordinatorEvent,
+    EvaluationRecorded,
+    PlanRecorded,
+    VisitRecorded,
+    WeighingRecorded,
+)
 from hub.crypto.envelope import Envelope
 from hub.errors import Conflict, Forbidden, LoggedRefusal, NotFound, ValidationFailed
+from hub.monitoring import facts as monitoring
 from hub.pagination import PageParams, Slice, paginate
 from hub.policy import enforcement
 from hub.policy.catalogue import schema_errors
@@ -286,6 +294,18 @@ def show_information_sheet(
 # -- the coordinator's steps ---------------------------------------------------------------------------
 
 
+class EvaluationAlreadyRecorded(Conflict):
+    code, title = "evaluation_already_recorded", "Evaluatie al vastgelegd"
+
+
+def _start_conditions(session: Session, ctx: CaseContext, case: Case) -> dict[str, Any]:
+    """The information sheet's conditions (status per basic condition at the start), for the statistics."""
+    if case.information_sheet_ciphertext is None:
+        return {}
+    sheet = ctx.envelope.decrypt_json(session, case.id, INFORMATION_SHEET, case.information_sheet_ciphertext)
+    return dict(sheet.get("conditions") or {})
+
+
 def record_event(
     session: Session, ctx: CaseContext, caller: Caller, case_id: str, event: CoordinatorEvent
 ) -> tuple[Case, CaseEvent]:
@@ -312,10 +332,16 @@ def record_event(
         payload = {"domains": sorted({action["domain"] for action in event.plan["actions"]})}
     elif isinstance(event, CaseClosed):
         payload = {"reason": event.reason.value}
+    elif isinstance(event, EvaluationRecorded) and monitoring.already_written(session, case.id, "evaluation"):
+        raise EvaluationAlreadyRecorded("De evaluatie van deze casus is al vastgelegd.", rule="evaluation_once")
     entry = transition(session, case, kind, caller, payload=payload, consent=consent, risk=risk)
     if isinstance(event, PlanRecorded):  # stored only once the table allowed the step
         case.plan_ciphertext = ctx.envelope.encrypt_json(session, case.id, PLAN, event.plan)
         session.add(case)
+    if isinstance(event, EvaluationRecorded):  # final: into the anonymous statistics, in this transaction
+        start = _start_conditions(session, ctx, case)
+        after = {c.value: s.value for c, s in event.conditions.items()}
+        monitoring.write(session, case, "evaluation", monitoring.evaluation_facts(start, after))
     follow_change(session, ctx, case, before, caller, entry.at)
     session.flush()
     return case, entry

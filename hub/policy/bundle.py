@@ -34,6 +34,7 @@ ENTRYPOINTS: dict[str, str] = {
     "release": "dt/answer/release",
     "api": "dt/api/decision",
     "case_read": "dt/case_read/decision",
+    "notice_read": "dt/notice_read/decision",
 }
 
 

@@ -16,7 +16,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 SENSITIVITIES = ["personal", "special", "criminal", "police"]
-DIRECTIONS = ["request", "provide"]
+# "internal": the hub processes for itself (monitoring); no exchange may run under it (exchange_not_activity).
+DIRECTIONS = ["request", "provide", "internal"]
 CONFIDENTIALITY = ["confidential", "strictly_confidential"]
 
 _IDENTIFIER = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}

@@ -28,6 +28,7 @@ from hub.policy.pep import (
     Denial,
     decide_and_filter,
     decide_case_read,
+    decide_notice_read,
     decide_request,
     filter_answer,
 )
@@ -43,6 +44,11 @@ def decide_release(pdp: PolicyDecisionPoint, facts: Mapping[str, Any]) -> Decisi
 def decide_read(pdp: PolicyDecisionPoint, facts: Mapping[str, Any]) -> Decision:
     """The case_read rule's decision on the coordinator's own read of case content, as the case is now."""
     return decide_case_read(pdp, facts)
+
+
+def decide_notice(pdp: PolicyDecisionPoint, facts: Mapping[str, Any]) -> Decision:
+    """The notice_read rule's decision on reading a risk notice's text (DJI's 18b and BIJ notices)."""
+    return decide_notice_read(pdp, facts)
 
 
 def filter_release(pdp: PolicyDecisionPoint, decision: Decision, values: Mapping[str, Any]) -> AnswerFilter:

@@ -175,15 +175,25 @@ def decide_request(pdp: PolicyDecisionPoint, request_input: Mapping[str, Any]) -
 def decide_case_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) -> Decision:
     """Ask the policy about the coordinator's own read of case content (`dt.case_read`: requester,
     categories, case) and return its Decision, per category. The policy chooses the activity."""
+    return _decide_read(pdp, "case_read", read_input)
+
+
+def decide_notice_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) -> Decision:
+    """Ask the policy about reading the text of one of DJI's risk notices (`dt.notice_read`: requester,
+    categories, notice, case) and return its Decision. The policy chooses the activity (risk_assessment)."""
+    return _decide_read(pdp, "notice_read", read_input)
+
+
+def _decide_read(pdp: PolicyDecisionPoint, rule: Rule, read_input: Mapping[str, Any]) -> Decision:
     categories = _requested_categories(read_input)
     if not isinstance(read_input, Mapping) or not categories:
-        log.info("policy.input_invalid", rule="case_read", fields=["categories"])
+        log.info("policy.input_invalid", rule=rule, fields=["categories"])
         return _refuse_all(pdp, categories, INVALID_INPUT, "De aanvraag is onvolledig of ongeldig.")
     control = control_character_fields(read_input)
     if control:
-        log.info("policy.input_invalid", rule="case_read", fields=control, problem="control_character")
+        log.info("policy.input_invalid", rule=rule, fields=control, problem="control_character")
         return _refuse_all(pdp, categories, INVALID_INPUT, _control_refusal_text(control))
-    return _ask(pdp, "case_read", read_input, categories)
+    return _ask(pdp, rule, read_input, categories)
 
 
 def _ask(pdp: PolicyDecisionPoint, rule: Rule, document: Mapping[str, Any], categories: tuple[str, ...]) -> Decision:

@@ -25,6 +25,7 @@ from hub.pagination import PageParams
 from hub.policy import catalogue
 from hub.policy.register import get_register
 from hub.reference import municipalities
+from hub.web import notices as notice_screens
 from hub.web import repository
 from hub.web.context import case_context, exchange_context
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
@@ -50,11 +51,13 @@ def work_queue(request: Request, caller: ListerDep, session: SessionDep) -> Resp
         session, caller.partner.region or "", caller.partner.oin, now, now.date(), now.date() + timedelta(SOON_DAYS)
     )
     days = request.app.state.settings.origin_signal_days
+    notice_queue = notice_screens.queue_signal(session, caller.partner.region or "")
     return render(
         request,
         "coordinator/work_queue.html",
         queue=queue,
         ref=repository.short_reference,
+        notice_queue=notice_queue,
         origin_signals=origin.unsettled_too_long(session, caller.partner.region, days, now),
         origin_signal_days=days,
     )
@@ -119,6 +122,7 @@ def case_page(request: Request, case_id: str, caller: ReaderDep, session: Sessio
         requests=requests,
         registry=request.app.state.registry,
         place=municipalities().get(case.municipality) if case.municipality else None,
+        notice_signal=notice_screens.case_signal(session, case),
     )
 
 

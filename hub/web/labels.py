@@ -15,6 +15,7 @@ ROLES: Final = {
     "police": "Politie",
     "probation": "Reclassering",
     "privacy_officer": "Functionaris gegevensbescherming",
+    "region_analyst": "Beleidsanalist van de regio",
 }
 
 CASE_STATES: Final = {
@@ -41,6 +42,8 @@ CASE_EVENTS: Final = {
     "handover_sent": "Overdracht verstuurd",
     "handover_acknowledged": "Ontvangst overdracht bevestigd",
     "case_closed": "Casus gesloten",
+    "risk_notice_received": "Risicomelding van DJI ontvangen",
+    "evaluation_recorded": "Evaluatie vastgelegd",
     "origin_determined": "Herkomst vastgesteld",
     "origin_contested": "Herkomst betwist",
 }
@@ -53,6 +56,14 @@ ORIGIN: Final = {
     "unknown": "Herkomst onbekend",
     "disputed": "Herkomst betwist",
 }
+
+# DJI's risk notices (hub.notices): their kind, who received them, and the risk they signal.
+NOTICE_KINDS: Final = {"18b": "Melding artikel 18b Pbw", "bij": "BIJ-melding"}
+NOTICE_ADDRESSEES: Final = {
+    "zvh_coordinator": "Zorg- en Veiligheidshuis (gemandateerd door de burgemeester)",
+    "municipal_security": "Veiligheidsdomein van de gemeente (geen mandaat aan het ZVH)",
+}
+NOTICE_RISK: Final = {"signalled_by_dji": "Risico gesignaleerd door DJI (nog niet gewogen)"}
 
 AUDIT_EVENTS: Final = {
     "request_decided": "Verzoek beslist",
@@ -68,6 +79,7 @@ AUDIT_EVENTS: Final = {
     "inspection": "Inspectie van het logboek",
     "content_destroyed": "Inhoud vernietigd",
     "log_pruned": "Logboek opgeschoond",
+    "statistics_written": "Anonieme statistiek geschreven",
     "origin_determined": "Herkomst vastgesteld",
     "origin_contested": "Herkomst betwist",
 }
@@ -130,6 +142,10 @@ REASONS: Final = {
     "policy_unavailable": "Beleid niet bereikbaar",
     "category_not_allowed": "Categorie niet toegestaan",
     "field_not_in_catalogue": "Veld buiten de catalogus",
+    "notice_not_mandated": "Geen mandaat van de burgemeester aan het ZVH",
+    "notice_mandated_to_zvh": "De melding is bij het ZVH (mandaat)",
+    "notice_other_municipality": "Melding voor een andere gemeente",
+    "notice_reader_not_permitted": "Deze rol leest geen risicomeldingen",
 }
 
 # Answer fields of the category schemas (policies/dt/schemas/data.json).
@@ -293,6 +309,22 @@ OPERATIONS: Final = {
     "audit.integrity": "De integriteit van het logboek controleren",
     "audit.access_report": "Een inzageverzoek beantwoorden",
     "audit.report": "Rapporten over het logboek maken",
+    "monitor.read": "De anonieme monitor van de regio bekijken",
+}
+
+# The monitor's column headers (hub.monitoring.report): detention length bands, flags, partner types.
+MONITOR: Final = {
+    "under_4_weeks": "Korter dan 4 weken",
+    "1_to_6_months": "1 tot 6 maanden",
+    "longer": "Langer dan 6 maanden",
+    "not_ended": "Nog niet beëindigd bij sluiten",
+    "total": "Aantal casussen",
+    "consent": "Met toestemming",
+    "risk": "Met gesignaleerd risico",
+    "outreach": "In toeleiding",
+    "handover": "Overdracht bevestigd",
+    "start": "Op orde bij de start",
+    "after": "Op orde na het plan",
 }
 
 ALL: Final = {
@@ -314,6 +346,10 @@ ALL: Final = {
     "integrity": INTEGRITY,
     "confidentiality": CONFIDENTIALITY,
     "operation": OPERATIONS,
+    "notice_kind": NOTICE_KINDS,
+    "notice_addressee": NOTICE_ADDRESSEES,
+    "notice_risk": NOTICE_RISK,
+    "monitor": MONITOR,
 }
 
 

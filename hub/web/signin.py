@@ -30,6 +30,7 @@ def start_page(role: str) -> str:
         "zvh_coordinator": "/signalering",
         "dji": "/meldingen/nieuw",
         "privacy_officer": "/overzicht",
+        "region_analyst": "/monitor",
     }.get(role, "/inbox")
 
 

@@ -29,7 +29,14 @@ StepFormDep = Annotated[Authorized, Depends(authorized_form("case.transition"))]
 HandoverPageDep = Annotated[Caller, Depends(web_authorize("handover.create"))]
 HandoverFormDep = Annotated[Authorized, Depends(authorized_form("handover.create"))]
 
-STEPS = ("visit_recorded", "weighing_recorded", "plan_recorded", "outreach_started", "case_closed")
+STEPS = (
+    "visit_recorded",
+    "weighing_recorded",
+    "plan_recorded",
+    "outreach_started",
+    "evaluation_recorded",
+    "case_closed",
+)
 _EVENT = TypeAdapter(CoordinatorEvent)
 
 
@@ -79,6 +86,9 @@ def _event_from(form) -> dict[str, Any]:
         return {"type": step, "plan": plan}
     if step == "case_closed":
         return {"type": step, "reason": str(form.get("reason", ""))}
+    if step == "evaluation_recorded":
+        given = {c.value: str(form.get(f"status.{c.value}", "")) for c in BasicCondition}
+        return {"type": step, "conditions": {c: v for c, v in given.items() if v}}
     return {"type": step}
 
 
@@ -88,6 +98,7 @@ _FIELD_MESSAGES = {
     "risk": ("risico", "Kies of er een risico is gesignaleerd."),
     "reason": ("reden", "Kies de reden van sluiten."),
     "plan": ("afgesproken", "Vul de datum van de afspraak en ten minste één actie in."),
+    "conditions": ("evaluatie", "Kies voor elke basisvoorwaarde: op orde, niet op orde of onbekend."),
 }
 
 

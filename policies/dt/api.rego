@@ -25,6 +25,8 @@ operations := {
 	"audit.integrity": {"privacy_officer"},
 	"audit.access_report": {"privacy_officer"},
 	"audit.report": {"privacy_officer"},
+	# Anonymous statistics only (hub.monitoring): never a case, a request, an answer or the log.
+	"monitor.read": {"region_analyst"},
 }
 
 responders := {"dji", "municipal_social", "municipal_security", "police", "probation"}

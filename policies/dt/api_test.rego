@@ -20,6 +20,13 @@ test_privacy_officer_reads_the_log_only if {
 	not api.allow with input as {"role": "privacy_officer", "operation": "request.read"}
 }
 
+test_region_analyst_reads_statistics_only if {
+	api.allow with input as {"role": "region_analyst", "operation": "monitor.read"}
+	not api.allow with input as {"role": "region_analyst", "operation": "case.read"}
+	not api.allow with input as {"role": "region_analyst", "operation": "audit.report"}
+	not api.allow with input as {"role": "privacy_officer", "operation": "monitor.read"}
+}
+
 test_unknown_role_and_operation if {
 	r := api.decision with input as {"role": "mayor", "operation": "case.list"}
 	r.reason == "unknown_role"

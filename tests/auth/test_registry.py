@@ -23,17 +23,17 @@ def dev() -> Settings:
 
 
 def test_development_registry_holds_region_gooi_en_vechtstreek_and_maastricht(dev_registry):
-    """ZVH, both domains of the seven municipalities, DJI, police, probation, FG; plus Maastricht's ZVH and city."""
+    """ZVH, both domains of the seven municipalities, DJI, police, probation, FG, the region's analyst; plus
+    Maastricht's ZVH and city."""
     by_role = {}
     for partner in dev_registry.all():
         by_role.setdefault(partner.role, []).append(partner)
-    assert len(dev_registry) == 22
+    assert len(dev_registry) == 23
     for role in ("municipal_social", "municipal_security"):
         assert {p.municipality for p in by_role[role]} == {*GOOI, "GM0935"}
     assert {p.region for p in by_role["zvh_coordinator"]} == {"gooi-en-vechtstreek", "maastricht-heuvelland"}
-    assert {r: len(by_role[r]) for r in ("dji", "police", "probation", "privacy_officer")} == dict.fromkeys(
-        ("dji", "police", "probation", "privacy_officer"), 1
-    )
+    single = ("dji", "police", "probation", "privacy_officer", "region_analyst")
+    assert {r: len(by_role[r]) for r in single} == dict.fromkeys(single, 1)
 
 
 def test_region_is_derived_from_the_municipality(dev_registry):
@@ -178,5 +178,5 @@ def test_hub_does_not_start_with_an_invalid_registry(tmp_path, settings):
 
 def test_registry_is_on_app_state_and_reported_ready(client):
     """The loaded registry is app.state.registry and /health/ready reports it."""
-    assert len(client.app.state.registry) == 22
+    assert len(client.app.state.registry) == 23
     assert client.get("/health/ready").json()["checks"]["registry"] is True

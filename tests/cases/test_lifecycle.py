@@ -46,6 +46,8 @@ ALLOWED = [
     (S.closed, E.detention_ended, C.no, R.none, S.closed),
     (S.handed_over, E.handover_sent, C.yes, R.none, S.handed_over),
     (S.handed_over, E.handover_acknowledged, C.yes, R.none, S.closed),
+    (S.plan, E.evaluation_recorded, C.yes, R.none, S.plan),
+    (S.handed_over, E.evaluation_recorded, C.yes, R.none, S.handed_over),
 ]
 
 # (from, event, consent, risk, rule named in the refusal)
@@ -67,6 +69,8 @@ ILLEGAL = [
     (S.closed, E.visit_recorded, C.yes, R.none, "case_closed"),
     (S.closed, E.weighing_recorded, C.yes, R.none, "case_closed"),
     (S.closed, E.handover_acknowledged, C.yes, R.none, "case_closed"),
+    (S.weighing, E.evaluation_recorded, C.yes, R.none, "transition_table"),
+    (S.closed, E.evaluation_recorded, C.yes, R.none, "case_closed"),
 ]
 
 

@@ -77,7 +77,12 @@ class Fuzzer:
 
     def real_id(self, name: str) -> str | None:
         """The id of a real object for a path parameter (made through the API on first use), or None."""
-        objects = {"case_id": "case", "request_id": "request_open", "handover_id": "handover"}
+        objects = {
+            "case_id": "case",
+            "request_id": "request_open",
+            "handover_id": "handover",
+            "notice_id": "notice_id",
+        }
         return getattr(self.world, objects[name]) if name in objects else None
 
     def operations(self) -> list[Any]:

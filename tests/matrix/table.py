@@ -12,6 +12,7 @@ Columns (one partner each, see PRINCIPALS):
   pol   police Midden-Nederland                  prb   probation (Reclassering Nederland)
   fg    privacy officer Gooi en Vechtstreek      zvhX  ZVH Maastricht-Heuvelland: a FOREIGN region
   gmX   Huizen social domain (GM0406): a FOREIGN municipality of the same region
+  ana   the region's analyst, Gooi en Vechtstreek (ANALYST below: 403 wherever it is not named)
   anon  no token at all
 
 Statuses and the problem each refusal must carry (checked by the test):
@@ -38,6 +39,9 @@ Objects (`on`), all made through the API by tests/matrix/world.py before the cal
   request_withdrawn  a request to Hilversum's social domain, withdrawn when consent was refused (own case)
   handover      a handover to Hilversum's social domain, sent, not yet acknowledged
   report        the report kind `disclosures`
+  notice        DJI's 18b notice for a Hilversum resident on a case of its own: Hilversum's mayor mandated the ZVH,
+                so the coordinator reads it and Hilversum's security domain is refused by the policy (403
+                `notice_read_refused`, the one 403 that is not the API-access rule: CELL_PROBLEM in test_matrix.py)
 
 Within a group, the test makes every GET call first and then the POSTs, each row's refusals before its
 successes, so a refused call that wrongly changed something shows up in the successful call after it.
@@ -57,8 +61,11 @@ PRINCIPALS: dict[str, str | None] = {
     "fg": "fg-gooi-en-vechtstreek",
     "zvhX": "zvh-maastricht-heuvelland",
     "gmX": "gm0406-social",
+    "ana": "analist-gooi-en-vechtstreek",
     "anon": None,
 }
+# The analyst's column is not written in TABLE but in ANALYST below: 403 on every route it does not name.
+TABLE_COLUMNS = [column for column in PRINCIPALS if column != "ana"]
 
 TABLE = """
 method path                                          on            dji zvh soc sec pol prb fg  zvhX gmX anon
@@ -104,6 +111,12 @@ POST   /v1/cases/{case_id}/handover                  case_ready    403 201 403 4
 GET    /v1/handovers                                 -             200 403 200 200 200 200 403 403  200 401
 GET    /v1/handovers/{handover_id}                   handover      404 403 200 404 404 404 403 403  404 401
 POST   /v1/handovers/{handover_id}/acknowledge       handover      403 403 200 403 403 403 403 403  404 401
+[notices]
+POST   /v1/notifications/risk-notice                 -             201 403 403 403 403 403 403 403  403 401
+GET    /v1/cases/{case_id}/risk-notices              notice        403 200 403 403 403 403 403 404  403 401
+GET    /v1/cases/{case_id}/risk-notices/{notice_id}  notice        403 200 403 403 403 403 403 404  403 401
+GET    /v1/risk-notices                              -             200 403 200 200 200 200 403 403  200 401
+GET    /v1/risk-notices/{notice_id}                  notice        404 403 404 403 404 404 403 403  404 401
 [origin]
 POST   /v1/cases/{case_id}/origin                    case_unknown  403 201 403 403 403 403 403 404  403 401
 GET    /v1/origin-determinations                     -             403 403 200 403 403 403 403 403  200 401
@@ -147,6 +160,9 @@ GET    /meldingen/nieuw                              -             200 403 403 4
 POST   /meldingen/nieuw                              -             200 403 403 403 403 403 403 403  403 303
 GET    /meldingen/einde                              -             200 403 403 403 403 403 403 403  403 303
 POST   /meldingen/einde                              case_ending   200 403 403 403 403 403 403 403  403 303
+POST   /casussen/{case_id}/risicomeldingen/{notice_id} notice      403 200 403 403 403 403 403 404  403 303
+GET    /risicomeldingen                              -             200 403 200 200 200 200 403 403  200 303
+POST   /risicomeldingen/{notice_id}                  notice        404 403 404 403 404 404 403 403  404 303
 [officer]
 GET    /overzicht                                    -             403 403 403 403 403 403 200 403  403 303
 GET    /logboek                                      -             403 403 403 403 403 403 200 403  403 303
@@ -156,6 +172,37 @@ GET    /inzage                                       -             403 403 403 4
 POST   /inzage                                       -             403 403 403 403 403 403 200 403  403 303
 GET    /partners                                     -             403 403 403 403 403 403 200 403  403 303
 GET    /jaarverslag                                  -             403 403 403 403 403 403 200 403  403 303
+[monitor]
+GET    /monitor                                      -             403 403 403 403 403 403 403 403  403 303
+"""
+
+# The region analyst (role region_analyst) reads anonymous statistics and nothing else: every route not named
+# here answers it 403 (every /v1 operation, every content screen, the officer's screens), so a new route is
+# refused to the analyst unless this table says otherwise.
+ANALYST = """
+GET    /openapi.json                                 200
+GET    /docs                                         200
+GET    /docs/start.js                                200
+GET    /docs/assets/swagger-ui.css                   200
+GET    /docs/assets/swagger-ui-bundle.js             200
+GET    /health/live                                  200
+GET    /health/ready                                 200
+GET    /.well-known/oauth-authorization-server       200
+GET    /.well-known/jwks.json                        200
+GET    /.well-known/dt-hub-log-key                   200
+POST   /oauth/token                                  200
+POST   /oauth/revoke                                 200
+POST   /oauth/introspect                             200
+GET    /v1/me                                        200
+GET    /                                             303
+GET    /geen-schermen                                200
+GET    /aanmelden/{client_id}                        404
+GET    /aanmelden/{client_id}/terug                  404
+POST   /aanmelden/ontwikkeling                       303
+POST   /sessie/verlengen                             303
+POST   /afmelden                                     200
+GET    /uitgelogd                                    200
+GET    /monitor                                      200
 """
 
 
@@ -180,8 +227,8 @@ def parse(text: str = TABLE) -> list[Row]:
     lines = [line.split() for line in text.strip().splitlines() if line.strip()]
     header, body = lines[0], lines[1:]
     columns = header[3:]
-    if header[:3] != ["method", "path", "on"] or columns != list(PRINCIPALS):
-        raise ValueError(f"the header must be 'method path on {' '.join(PRINCIPALS)}', not {' '.join(header)}")
+    if header[:3] != ["method", "path", "on"] or columns != TABLE_COLUMNS:
+        raise ValueError(f"the header must be 'method path on {' '.join(TABLE_COLUMNS)}', not {' '.join(header)}")
     rows: list[Row] = []
     group = ""
     for cells in body:
@@ -199,6 +246,18 @@ def parse(text: str = TABLE) -> list[Row]:
                 {column: int(status) for column, status in zip(columns, cells[3:], strict=True)},
             )
         )
+    return _with_analyst(rows, complete=text is TABLE)
+
+
+def _with_analyst(rows: list[Row], *, complete: bool) -> list[Row]:
+    """Each row's `ana` status: the ANALYST table's, or 403. For the whole table, a line of ANALYST that names
+    no row is an error."""
+    given = {(cells[0], cells[1]): int(cells[2]) for cells in (line.split() for line in ANALYST.strip().splitlines())}
+    unknown = set(given) - {row.route for row in rows}
+    if unknown and complete:
+        raise ValueError(f"ANALYST names routes the table does not have: {sorted(unknown)}")
+    for row in rows:
+        row.expect["ana"] = given.get(row.route, 403)
     return rows
 
 

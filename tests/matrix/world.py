@@ -130,6 +130,18 @@ class World:
         case_id = self.handed_over_case()
         return _expect(self.client_for(ZVH).post(f"/v1/cases/{case_id}/handover"), 201, "handover")["id"]
 
+    @cached_property
+    def notice(self) -> tuple[str, str]:
+        """DJI's 18b notice for the resident of a case of its own (Hilversum: mandated); (case id, notice id)."""
+        case_id = self.notify()
+        body = self.notice_body(f"{self.notifications[case_id]}-18B", self.bsns[case_id])
+        sent = _expect(self.client_for(DJI).post("/v1/notifications/risk-notice", json=body), 201, "risk notice")
+        return sent["case_id"], sent["id"]
+
+    @property
+    def notice_id(self) -> str:
+        return self.notice[1]
+
     def event(self, case_id: str, body: dict[str, Any]) -> None:
         _expect(self.client_for(ZVH).post(f"/v1/cases/{case_id}/events", json=body), 201, body["type"])
 
@@ -163,6 +175,16 @@ class World:
             "information_sheet": {"conditions": {"housing": {"status": "not_in_order"}}},
         }
 
+    def notice_body(self, notice_id: str, bsn: str) -> dict[str, Any]:
+        return {
+            "notice_id": notice_id,
+            "kind": "18b",
+            "bsn": bsn,
+            "municipality": "GM0402",
+            "issued_on": (STARTED + timedelta(days=3)).isoformat(),
+            "text": "Ernstige zorg over recidive na de vrijlating.",
+        }
+
     def ended_body(self, case_id: str) -> dict[str, Any]:
         started = self.notifications[case_id]
         return {
@@ -180,6 +202,8 @@ class World:
             params["request_id"] = getattr(self, row.on)
         elif row.on == "handover":
             params["handover_id"] = self.handover
+        elif row.on == "notice":
+            params["case_id"], params["notice_id"] = self.notice
         elif row.on == "determination":
             params["determination_id"] = self.determination
         if "{step}" in row.path:
@@ -204,6 +228,9 @@ class World:
                 "json": self.started_body("PI-NWG-MATRIX-NEW", NEW_BSN)
             },
             ("POST", "/v1/notifications/detention-ended"): lambda: {"json": self.ended_body(self.case_ending)},
+            ("POST", "/v1/notifications/risk-notice"): lambda: {
+                "json": self.notice_body("PI-NWG-MATRIX-18B-NEW", NEW_BSN)
+            },
             ("POST", "/v1/cases/{case_id}/events"): lambda: {
                 "json": {"type": "visit_recorded", "visited_on": (STARTED + timedelta(days=5)).isoformat()}
             },

@@ -33,6 +33,7 @@ TABLE: dict[str, set[str]] = {
     "origin.determine": {"zvh_coordinator"},
     "origin.contest": {"municipal_social"},
     **{op: {"privacy_officer"} for op in ("audit.query", "audit.integrity", "audit.access_report", "audit.report")},
+    "monitor.read": {"region_analyst"},
 }
 CASES = [(role, op) for op in sorted(TABLE) for role in ROLES]
 

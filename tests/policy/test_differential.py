@@ -1,8 +1,8 @@
 """Differential test: the embedded engine (regopy) and real OPA (the oracle) give the same decision documents.
 
 Seeded and bounded: at least 2,000 generated inputs per run over the entry points (`request`, `case_read`,
-`answer` with `release`, `api`), well-typed and hostile. Every input goes through the enforcement point to a
-decision point that asks BOTH engines and records both full documents:
+`notice_read`, `answer` with `release`, `api`), well-typed and hostile. Every input goes through the enforcement
+point to a decision point that asks BOTH engines and records both full documents:
 
 - a well-typed input must reach the engines, and their documents must be identical;
 - a hostile input either is refused by the enforcement point before either engine decides (control
@@ -32,12 +32,21 @@ from hub.policy.pep import (
     control_character_fields,
     decide_and_filter,
     decide_case_read,
+    decide_notice_read,
     decide_request,
     filter_answer,
 )
 
 SEED = int(os.environ.get("HUB_POLICY_DIFF_SEED", "20261204"))
-COUNTS = {"request_typed": 700, "request_hostile": 400, "case_read": 400, "answer": 350, "release": 200, "api": 250}
+COUNTS = {
+    "request_typed": 700,
+    "request_hostile": 400,
+    "case_read": 400,
+    "notice_read": 300,
+    "answer": 350,
+    "release": 200,
+    "api": 250,
+}
 
 DATA = read_source(ROOT / "policies").data["dt"]
 ROLES = sorted(DATA["reference"]["roles"])
@@ -156,7 +165,9 @@ def typed_request(rng: random.Random) -> dict[str, Any]:
     names = CATEGORIES + (["shoe_size", "identity"] if rng.random() < 0.2 else [])
     categories = rng.sample(names, rng.randint(1, min(10, len(names))))
     direction = DATA["register"]["activities"].get(activity, {}).get("direction", "request")
-    exchange = direction if rng.random() < 0.9 else rng.choice(["request", "provide"])
+    # an "internal" activity (monitoring) is no exchange: such a request names one of the two exchanges anyway
+    exchanges = ["request", "provide"]
+    exchange = direction if direction in exchanges and rng.random() < 0.9 else rng.choice(exchanges)
     return {
         "exchange": exchange,
         "requester": requester,
@@ -209,6 +220,23 @@ def case_read_input(rng: random.Random) -> dict[str, Any]:
     read = {
         "requester": doc["requester"],
         "categories": rng.sample(["identity", *CATEGORIES], rng.randint(1, 6)),
+        "case": doc["case"],
+    }
+    return hostile(rng, read) if rng.random() < 0.35 else read
+
+
+def notice_read_input(rng: random.Random) -> dict[str, Any]:
+    doc = typed_request(rng)
+    municipality = rng.choice(MUNICIPALITIES)
+    read = {
+        "requester": doc["requester"] if rng.random() < 0.4 else doc["responder"],
+        "categories": rng.sample(["risk_notices", "risk_notices", "housing", "yacht"], rng.randint(1, 2)),
+        "notice": {
+            "kind": rng.choice(["18b", "bij", "pga"]),
+            "municipality": municipality,
+            "region": DATA["reference"]["municipality_regions"][municipality],
+            "mandated": rng.choice([True, False, True, False, "yes"]),
+        },
         "case": doc["case"],
     }
     return hostile(rng, read) if rng.random() < 0.35 else read
@@ -286,6 +314,22 @@ def test_case_read_decisions_agree(twin):
             assert len(twin.calls) == before
     assert _differences(twin.calls) == [], f"seed {SEED}"
     assert len(twin.calls) > COUNTS["case_read"] // 2
+
+
+def test_notice_read_decisions_agree(twin):
+    """Reading DJI's risk notices (dt.notice_read): both engines, the same documents."""
+    rng = random.Random(SEED + 5)
+    twin.calls.clear()
+    for _ in range(COUNTS["notice_read"]):
+        doc = notice_read_input(rng)
+        before = len(twin.calls)
+        decide_notice_read(twin, doc)
+        if control_character_fields(doc):
+            assert len(twin.calls) == before
+    assert _differences(twin.calls) == [], f"seed {SEED}"
+    assert len(twin.calls) > COUNTS["notice_read"] // 2
+    allowed = [a for rule, _doc, a, _b in twin.calls if isinstance(a, dict) and a.get("allow")]
+    assert allowed  # some reads are allowed, not only refusals
 
 
 def test_answer_filters_agree(twin, embedded_pdp, opa_pdp):

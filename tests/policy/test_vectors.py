@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.policy.pep import decide_request
+from tests.policy.notice_vectors import NOTICE_VECTORS
 from tests.policy.vectors import POLICY_ONLY_REFUSALS, VECTORS, WITHDRAWALS, Vector, Withdrawal
 
 IDS = [v.id for v in VECTORS]
@@ -35,6 +36,7 @@ def test_vectors_cover_every_reason_and_rule(embedded_pdp):
     reference = embedded_pdp._read().data["dt"]["reference"]
     expected = set(reference["reasons"]) - {"policy_unavailable", "policy_data_incomplete"}
     seen = {r for v in VECTORS for r in v.denied.values()} | {v.refusal for v in VECTORS if v.refusal}
+    seen |= {v.refusal for v in NOTICE_VECTORS if v.refusal}  # dt.notice_read's own (test_notice_read.py)
     assert expected <= seen
     assert {v.rule for v in VECTORS} >= {"1", "2", "3", "4", "5", "6", "7", "input"}
     assert {v.input.get("case", {}).get("state") for v in VECTORS} >= set(reference["case_states"])

@@ -33,6 +33,7 @@ POLICE_NATIONAL = {"role": "police", "oin": "00000001000000004000", "region": No
 DJI = {"role": "dji", "oin": "00000001000000005000", "region": None}
 PROBATION = {"role": "probation", "oin": "00000001000000006000", "region": None}
 PRIVACY_OFFICER = {"role": "privacy_officer", "oin": "00000001000000007000", "region": GV}
+REGION_ANALYST = {"role": "region_analyst", "oin": "00000001000000008000", "region": GV}
 
 BASE_CASE = {
     "state": "screening",
@@ -530,6 +531,16 @@ VECTORS: list[Vector] = [
         refusal="exchange_not_activity",
     ),
     V("provision_under_reintegration", "purpose", request(exchange="provide"), refusal="exchange_not_activity"),
+    # Monitoring is the hub's own processing (direction internal): no exchange runs under it, either way.
+    V("request_under_monitoring", "purpose", request(activity="monitoring"), refusal="exchange_not_activity"),
+    V(
+        "provision_under_monitoring",
+        "purpose",
+        request(activity="monitoring", exchange="provide"),
+        refusal="exchange_not_activity",
+    ),
+    # The region's analyst reads statistics only: it can never ask a partner for anything.
+    V("requester_region_analyst", "1", request(requester=REGION_ANALYST), refusal="requester_not_coordinator"),
 ]
 
 # Inputs that pass the enforcement point's shape check but that the policy itself must refuse (it does

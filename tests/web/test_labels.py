@@ -14,6 +14,7 @@ from hub.cases.lifecycle import CaseEventType
 from hub.cases.models import CaseState, Consent, Risk
 from hub.config import ROOT
 from hub.exchange.models import RequestStatus
+from hub.notices.models import Addressee, NoticeKind
 from hub.policy.catalogue import get_catalogue
 from hub.web import labels
 
@@ -54,6 +55,8 @@ def _schema_names() -> tuple[set[str], set[str]]:
         ("value", _schema_names()[1]),
         ("sensitivity", {c.sensitivity for c in get_catalogue().categories.values()}),
         ("operation", set(ALL_SCOPES)),
+        ("notice_kind", {k.value for k in NoticeKind}),
+        ("notice_addressee", {a.value for a in Addressee}),
     ],
 )
 def test_every_value_has_a_dutch_label(kind, values):

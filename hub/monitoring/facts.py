@@ -1,0 +1,183 @@
+"""Anonymous statistics rows, written when a case's facts become final (a recorded processing under `monitoring`).
+
+Two fact groups per case, each written once, in the transaction of the step that makes it final:
+
+- `evaluation` when the coordinator records the evaluation after the plan: per basic condition its status at
+  the start of detention (DJI's information sheet) and after the plan;
+- `case` when the case closes (after the handover is acknowledged, when detention ends with nothing to hand
+  over, or when the coordinator closes it): the detention length band, consent, risk, outreach, the handover,
+  and the days each answered request took, per partner type.
+
+A row is one counted fact (`measure`, `item`, `value` or `number`) with the region, the municipality of
+origin and the year and month detention started: no identifier, no date finer than a month, no free text.
+Every measure, item and value must be in `MEASURES` below, so free text cannot get in by mistake.
+
+Adding a count (for instance the risk notices of hub.cases or an unknown municipality of origin) is two lines:
+a `Measure` in `MEASURES`, and the rows it gives in `closed_case_facts` (or a new group with its own writer);
+the monitor shows it by a `Flag` in hub.monitoring.report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import structlog
+from sqlmodel import Session, col, select
+
+from hub.audit import events
+from hub.audit.trace import new_trace
+from hub.cases.models import Case, CaseEvent
+from hub.cases.schemas import BasicCondition, ConditionStatus
+from hub.monitoring.models import MonitoringFact, MonitoringWritten
+from hub.policy.register import get_register
+
+log = structlog.get_logger(__name__)
+
+ACTIVITY = "monitoring"
+BANDS = ("under_4_weeks", "1_to_6_months", "longer", "not_ended")
+PARTNER_TYPES = ("dji", "municipal_social", "municipal_security", "police", "probation")
+CONDITIONS = tuple(c.value for c in BasicCondition)
+STATUSES = tuple(s.value for s in ConditionStatus)
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    values: tuple[str, ...] = ()  # the values it may take (empty: it carries a number instead)
+    items: tuple[str, ...] = ("",)  # what it is measured of ("" when it is about the case as a whole)
+    number_max: int | None = None  # the largest number it may carry
+
+
+MEASURES: dict[str, Measure] = {
+    "case": Measure(("closed",)),
+    "detention_length": Measure(BANDS),
+    "consent": Measure(("yes", "no", "unknown")),
+    "risk": Measure(("none", "signalled")),
+    "outreach": Measure(("yes", "no")),
+    "handover": Measure(("confirmed", "sent", "none")),
+    "evaluation": Measure(("recorded",)),
+    "condition_start": Measure(STATUSES, CONDITIONS),
+    "condition_after": Measure(STATUSES, CONDITIONS),
+    "answer_days": Measure((), PARTNER_TYPES, number_max=3650),
+}
+
+
+class InvalidFact(ValueError):
+    """A statistics row outside the vocabulary: nothing is written (a bug in the caller)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    measure: str
+    value: str = ""
+    item: str = ""
+    number: int | None = None
+
+    def check(self) -> None:
+        measure = MEASURES.get(self.measure)
+        if measure is None or self.item not in measure.items:
+            raise InvalidFact(f"unknown measure or item: {self.measure}/{self.item}")
+        if measure.number_max is None:
+            if self.value not in measure.values or self.number is not None:
+                raise InvalidFact(f"{self.measure}: value outside the vocabulary")
+        elif self.value or self.number is None or not 0 <= self.number <= measure.number_max:
+            raise InvalidFact(f"{self.measure}: a whole number from 0 to {measure.number_max}")
+
+
+def detention_band(started: date, ended: date | None) -> str:
+    """Under 4 weeks, 1 to 6 months (up to 183 days), longer; `not_ended` when the case closed first."""
+    if ended is None:
+        return "not_ended"
+    days = (ended - started).days
+    return "under_4_weeks" if days < 28 else "1_to_6_months" if days <= 183 else "longer"
+
+
+def _event_types(session: Session, case_id: str) -> set[str]:
+    rows = session.exec(select(CaseEvent.type).where(CaseEvent.case_id == case_id))
+    return set(rows)
+
+
+def _answer_days(session: Session, case_id: str) -> list[tuple[str, int]]:
+    from hub.exchange.models import DataRequest  # the exchange's table, read only (no cycle with cases)
+
+    rows = session.exec(
+        select(DataRequest.responder_role, DataRequest.created_at, DataRequest.answered_at).where(
+            DataRequest.case_id == case_id, col(DataRequest.answered_at).is_not(None)
+        )
+    )
+    return [
+        (role, max(0, (answered - created).days))
+        for role, created, answered in rows
+        if role in PARTNER_TYPES and answered is not None
+    ]
+
+
+def closed_case_facts(session: Session, case: Case) -> list[Fact]:
+    """The `case` group: how the case went, from its clear columns, its timeline and its requests."""
+    types = _event_types(session, case.id)
+    handover = "confirmed" if "handover_acknowledged" in types else "sent" if "handover_sent" in types else "none"
+    facts = [
+        Fact("case", "closed"),
+        Fact("detention_length", detention_band(case.detention_started_on, case.detention_ended_on)),
+        Fact("consent", case.consent),
+        Fact("risk", case.risk),
+        Fact("outreach", "yes" if "outreach_started" in types else "no"),
+        Fact("handover", handover),
+    ]
+    facts += [Fact("answer_days", item=role, number=days) for role, days in _answer_days(session, case.id)]
+    return facts
+
+
+def evaluation_facts(start: dict[str, Any], after: dict[str, str]) -> list[Fact]:
+    """The `evaluation` group: each basic condition at the start (the information sheet's status, `unknown`
+    when the sheet did not name it) and after the plan."""
+    facts = [Fact("evaluation", "recorded")]
+    for condition in CONDITIONS:
+        began = (start.get(condition) or {}).get("status", "unknown")
+        facts.append(Fact("condition_start", began if began in STATUSES else "unknown", item=condition))
+        facts.append(Fact("condition_after", after.get(condition, "unknown"), item=condition))
+    return facts
+
+
+def already_written(session: Session, case_id: str, group: str) -> bool:
+    return session.get(MonitoringWritten, (case_id, group)) is not None
+
+
+def write(session: Session, case: Case, group: str, facts: Iterable[Fact]) -> bool:
+    """Write the group's rows once, with one `statistics_written` record in the log (activity `monitoring`;
+    no subject and no categories). False when the group was written before. Flushes, never commits."""
+    if already_written(session, case.id, group):
+        return False
+    if case.municipality is None:
+        # The origin was never determined (issue 16): the rows are per municipality, so this case is not counted
+        # here. How the statistics should show such cases is for the monitoring capability to decide.
+        log.info("monitoring.skipped_without_origin", group=group)
+        return False
+    rows = list(facts)
+    for fact in rows:
+        fact.check()
+    started = case.detention_started_on
+    for fact in rows:
+        session.add(
+            MonitoringFact(
+                region=case.region,
+                municipality=case.municipality,
+                year=started.year,
+                month=started.month,
+                measure=fact.measure,
+                item=fact.item,
+                value=fact.value,
+                number=fact.number,
+            )
+        )
+    session.add(MonitoringWritten(case_id=case.id, group=group))
+    events.statistics_written(session, activity=get_register().get(ACTIVITY).ref, case_id=case.id, trace=new_trace())
+    session.flush()
+    log.info("monitoring.statistics_written", group=group, rows=len(rows))
+    return True
+
+
+def write_closed_case(session: Session, case: Case) -> bool:
+    return write(session, case, "case", closed_case_facts(session, case))

@@ -1,0 +1,43 @@
+"""Table models of monitoring: anonymous statistics rows, and which of a case's fact groups were written.
+
+`monitoring_fact` holds no identifier of a case or a person, no date finer than a month and no free text:
+every `measure`, `item` and `value` comes from the closed vocabulary in hub.monitoring.facts. Its key is a
+random UUID and it has no timestamp, so neither the key nor a time orders a row back to the case that made it.
+It is not linked to `case` and has no data key, so retention (hub.cases.retention) never touches it.
+
+`monitoring_written` remembers, per case, which fact groups were written (so a group is counted once). It
+points at the case, never at a statistics row.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class MonitoringFact(SQLModel, table=True):
+    """One counted fact: `measure` (+ `item`) had `value` (or the whole number `number`) for one case."""
+
+    __tablename__ = "monitoring_fact"
+    __table_args__ = (sa.Index("ix_monitoring_fact_region_year", "region", "year", "measure"),)
+
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
+    region: str = Field(max_length=64)
+    municipality: str = Field(max_length=6)  # CBS code: the municipality of origin
+    year: int
+    month: int  # 1-12: the month detention started; never a day
+    measure: str = Field(max_length=40)
+    item: str = Field(default="", max_length=40)
+    value: str = Field(default="", max_length=40)
+    number: int | None = None
+
+
+class MonitoringWritten(SQLModel, table=True):
+    """The fact group `group` of case `case_id` is in the statistics (it is written once)."""
+
+    __tablename__ = "monitoring_written"
+
+    case_id: str = Field(foreign_key="case.id", primary_key=True, max_length=36)
+    group: str = Field(primary_key=True, max_length=32)
