@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from hub.audit.canonical import SUBJECT_ID_TYPE, fast_record_hash
@@ -87,7 +87,17 @@ def fill_log(engine: Engine, upto: int, mac_key: bytes | None, fields_for: Field
             batch.append(row)
         with engine.begin() as connection:
             connection.execute(table.insert(), batch)
+    analyse(engine, "audit_record")
     return seq
+
+
+def analyse(engine: Engine, table: str) -> None:
+    """PostgreSQL: refresh the planner's statistics after a bulk fill, as autovacuum would soon after. Without
+    it the planner still thinks the table is nearly empty and picks plans (a nested loop over a whole year) that
+    no live database would run. SQLite gathers no statistics unless asked, in the hub too: left as it is."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text(f'ANALYZE "{table}"'))
 
 
 def fill_cases(engine: Engine, count: int, *, prefix: str = "case-", regions: tuple[str, ...] = (REGION,)) -> None:
@@ -114,3 +124,4 @@ def fill_cases(engine: Engine, count: int, *, prefix: str = "case-", regions: tu
         ]
         with engine.begin() as connection:
             connection.execute(table.insert(), rows)
+    analyse(engine, "case")
