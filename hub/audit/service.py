@@ -74,6 +74,9 @@ QUERY_FILTER_FIELDS = frozenset(
     }
 )
 
+# The filter each event type may carry: an inspection's query, and the day an access request came in.
+FILTER_FIELDS_BY_EVENT = {"inspection": QUERY_FILTER_FIELDS, "access_report": frozenset({"received_on"})}
+
 CHAIN_LOCK_KEY = 0x4454_4855_424C_4F47 & 0x7FFF_FFFF_FFFF_FFFF  # "DTHUBLOG", a signed bigint
 
 _PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
@@ -243,12 +246,14 @@ def _check_lengths(fields: dict[str, Any]) -> None:
 
 
 def _query_filter(event_type: str, given: Mapping[str, str] | None) -> dict[str, str] | None:
-    """An inspection's filter: known names, identifier-shaped values (times, codes, a pseudonym), no BSN."""
+    """An inspection's filter (or an access report's day of receipt): known names, identifier-shaped values
+    (times, dates, codes, a pseudonym), no BSN."""
     if given is None:
         return None
-    if event_type != "inspection":
-        raise InvalidAuditRecord("query_filter belongs to inspection records only")
-    unknown = set(given) - QUERY_FILTER_FIELDS
+    allowed = FILTER_FIELDS_BY_EVENT.get(event_type)
+    if allowed is None:
+        raise InvalidAuditRecord("query_filter belongs to inspection and access_report records only")
+    unknown = set(given) - allowed
     if unknown:
         raise InvalidAuditRecord(f"query_filter has unknown fields {sorted(unknown)}")
     for name, value in given.items():
