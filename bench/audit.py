@@ -3,10 +3,12 @@
     .venv/bin/python bench/audit.py                       # SQLite in a temporary directory
     .venv/bin/python bench/audit.py --postgres postgresql://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/audit.py --sizes 10000,100000  # fewer sizes
+    .venv/bin/python bench/audit.py --annual              # the annual report, 100,000 vs 1,000,000 records
 
 Synthetic records are bulk-loaded as a valid chain (hashes computed as the verifier does) so that the
 verify figure is over a real chain; the demo person has the same 20 records at every size, so the access
-report's latency should stay flat as the log grows (index on the subject pseudonym).
+report's latency should stay flat as the log grows (index on the subject pseudonym). With --annual, the
+annual report for one year over a log that grows beyond that year (bench/annual.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -28,18 +31,16 @@ from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.annual import annual_bench  # noqa: E402
+from bench.prefill import OINS, REGION, fill_cases, fill_log  # noqa: E402
 from hub.audit import mac  # noqa: E402
 from hub.audit.access import access_report, category_namer, organisation_namer  # noqa: E402
-from hub.audit.canonical import SUBJECT_ID_TYPE, fast_record_hash  # noqa: E402
-from hub.audit.mac import record_mac  # noqa: E402
-from hub.audit.models import AuditRecord  # noqa: E402
 from hub.audit.repository import chain_head  # noqa: E402
 from hub.audit.service import record  # noqa: E402
 from hub.audit.signing import load_signer  # noqa: E402
 from hub.audit.trace import new_trace  # noqa: E402
 from hub.audit.verify import verify_database  # noqa: E402
 from hub.auth.principal import Caller, Partner  # noqa: E402
-from hub.cases.models import Case  # noqa: E402
 from hub.config import Settings, normalise_database_url  # noqa: E402
 from hub.crypto.pseudonym import pseudonymise  # noqa: E402
 from hub.db import make_engine  # noqa: E402
@@ -47,9 +48,7 @@ from hub.logging import configure_logging  # noqa: E402
 from hub.migrations import upgrade  # noqa: E402
 
 DEMO_BSN = "999993653"
-OINS = ["00000009990000001000", "00000009990000008000", "00000009990000016000", "00000009990000019000"]
-CATEGORIES = ["housing", "income", "debts", "care", "detention", "supervision"]
-REGION = "gooi-en-vechtstreek"  # the officer sees only records of cases in its region (review H5)
+# The officer sees only records of cases in its region (review H5).
 PO = Caller(
     Partner("00000009990000019000", "FG", "privacy_officer", "fg-bench", REGION, None, None),
     "fg-1",
@@ -114,87 +113,22 @@ def appends_per_second(url: str, subject: str, writers: int, total: int) -> floa
     return (total // writers) * writers / (time.perf_counter() - began)
 
 
-def _synthetic(seq: int, prev: str, subject: str, moment: dt.datetime, mac_key: bytes) -> dict:
-    row = {
-        "seq": seq,
-        "record_id": str(uuid.UUID(int=random.getrandbits(128))),
-        "event_type": "data_released",
-        "event_time": moment,
-        "recorded_time": moment,
-        "case_id": f"case-{seq % CASES}",
-        "data_request_id": f"req-{seq}",
-        "trace_id": f"{random.getrandbits(128):032x}",
-        "span_id": f"{random.getrandbits(64):016x}",
-        "parent_span_id": None,
-        "activity_id": "reintegration",
-        "activity_version": "1.0.0",
-        "purpose": "Re-integratie",
-        "legal_basis": "Pbw art. 18a",
-        "retention_days": 730,
-        "confidentiality": "vertrouwelijk",
-        "subject_pseudonym": subject,
-        "subject_id_type": SUBJECT_ID_TYPE,
-        "from_oin": OINS[1],
-        "to_oin": OINS[0],
-        "from_actor": "mw-1",
-        "to_actor": f"coord-{seq % 40}",
-        "categories_released": random.sample(CATEGORIES, 2),
-        "categories_withheld": [],
-        "denial_reasons": {},
-        "decision_id": f"dec-{seq}",
-        "policy_revision": "a" * 64,
-        "prev_hash": prev,
-        "query_filter": None,
-    }
-    row["hash"] = fast_record_hash(row)
-    row["mac"] = record_mac(mac_key, row["hash"])
-    return row
-
-
-def _cases(engine) -> None:
-    """The case rows the synthetic records belong to, all in the officer's region."""
-    rows = [
-        {
-            "id": f"case-{i}",
-            "region": REGION,
-            "municipality": "GM0402",
-            "subject_pseudonym": "0" * 64,
-            "state": "notified",
-            "consent": "unknown",
-            "risk": "none",
-            "prison": "PI Bench",
-            "detention_started_on": dt.date(2026, 1, 5),
-            "started_notification_id": f"n-{i}",
-            "created_at": dt.datetime.now(dt.UTC),
-            "updated_at": dt.datetime.now(dt.UTC),
-        }
-        for i in range(CASES)
-    ]
-    with engine.begin() as connection:
-        connection.execute(Case.__table__.insert(), rows)
-
-
 def bulk_load(engine, upto: int, demo: str, demo_until: int, mac_key: bytes) -> None:
-    """Append synthetic records up to `upto` as one valid chain, in batches of executemany INSERTs.
+    """Append synthetic records up to `upto` as one valid chain (bench/prefill.py).
 
     The demo person gets every (demo_until // 20)th record up to `demo_until`: 20 records at every size."""
     with Session(engine) as session:
-        seq, prev = chain_head(session)
-    if seq == 0:
-        _cases(engine)
-    table = AuditRecord.__table__
+        if chain_head(session)[0] == 0:
+            fill_cases(engine, CASES)
     moment = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
-    while seq < upto:
-        batch = []
-        for _ in range(min(20000, upto - seq)):
-            seq += 1
-            is_demo = seq <= demo_until and seq % (demo_until // 20) == 0
-            subject = demo if is_demo else f"{random.getrandbits(256):064x}"
-            row = _synthetic(seq, prev, subject, moment + dt.timedelta(milliseconds=seq), mac_key)
-            prev = row["hash"]
-            batch.append(row)
-        with engine.begin() as connection:
-            connection.execute(table.insert(), batch)
+
+    def fields(seq: int) -> dict:
+        shaped = {"event_time": moment + dt.timedelta(milliseconds=seq), "case_id": f"case-{seq % CASES}"}
+        if seq <= demo_until and seq % (demo_until // 20) == 0:
+            shaped["subject_pseudonym"] = demo
+        return shaped
+
+    fill_log(engine, upto, mac_key, fields)
 
 
 def access_report_ms(engine, settings: Settings, repeats: int = 20) -> float:
@@ -237,8 +171,15 @@ def append_ms(engine, count: int = 200) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", help="PostgreSQL server URL (a scratch database is created and dropped)")
-    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--sizes", help="log sizes, comma-separated (default 10000,100000,1000000)")
     parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument(
+        "--annual",
+        action="store_true",
+        help="only the annual report (Jaarverslag) over the sizes; the first size is the year asked "
+        "(default sizes then 100000,1000000)",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="annual report runs per size (median)")
     args = parser.parse_args()
     random.seed(5)
     configure_logging("WARNING", json=False)
@@ -247,7 +188,16 @@ def main() -> None:
     mac_key = mac.configure_from(settings)
     demo = pseudonymise(DEMO_BSN, settings.pseudonym_key.get_secret_value())
     backend = "postgresql" if args.postgres else "sqlite"
+    print(f"bench/audit.py: load average {os.getloadavg()[0]:.2f} at start, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
+        if args.annual:
+            sizes = [int(s) for s in (args.sizes or "100000,1000000").split(",")]
+            url = _fresh_database(args.postgres, Path(tmp), "annual")
+            engine = make_engine(url)
+            annual_bench(engine, PO, settings, sizes, mac_key, backend, args.repeats)
+            engine.dispose()
+            _drop(args.postgres, url)
+            return
         for writers in (1, 4):
             url = _fresh_database(args.postgres, Path(tmp), f"appends{writers}")
             rate = appends_per_second(url, demo, writers, args.appends)
@@ -258,7 +208,7 @@ def main() -> None:
             _drop(args.postgres, url)
         url = _fresh_database(args.postgres, Path(tmp), "log")
         engine = make_engine(url)
-        sizes = [int(s) for s in args.sizes.split(",")]
+        sizes = [int(s) for s in (args.sizes or "10000,100000,1000000").split(",")]
         for size in sizes:
             bulk_load(engine, size, demo, demo_until=min(sizes), mac_key=mac_key)
             rates = []

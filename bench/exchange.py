@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -52,6 +53,8 @@ ANSWER = {
 }
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
 TARGET_EVALUATIONS = 4  # policy evaluations per exchange (issue 11)
+# Where a run's database comes from: bench.servers.fresh_database, or bench/growth.py's pre-filled one.
+Database = Callable[[str | None, Path, str], AbstractContextManager[str]]
 
 
 def bsn(rng: random.Random) -> str:
@@ -251,10 +254,12 @@ def print_level(kind: str, s: dict) -> None:
             print(f"  {'':8}        {name:10} p50/p95/p99 {a:6.1f}/{b:6.1f}/{c:6.1f} ms")
 
 
-def measure(kind: str, db: str | None, tmp: Path, args: argparse.Namespace) -> dict[int, dict]:
-    """One server of `kind` on a fresh database: warm up, then every concurrency level."""
+def measure(
+    kind: str, db: str | None, tmp: Path, args: argparse.Namespace, database: Database = fresh_database
+) -> dict[int, dict]:
+    """One server of `kind` on a fresh database (or the one `database` gives): warm up, then every level."""
     results: dict[int, dict] = {}
-    with fresh_database(db, tmp, kind) as url:
+    with database(db, tmp, kind) as url:
         prepare(kind, url)
         with running(
             kind,
@@ -317,7 +322,9 @@ class Counts:
         return found
 
 
-def count(kind: str, db: str | None, tmp: Path, exchanges: int = 3) -> tuple[dict[str, float], dict]:
+def count(
+    kind: str, db: str | None, tmp: Path, exchanges: int = 3, database: Database = fresh_database
+) -> tuple[dict[str, float], dict]:
     """Counts per exchange for one server (one worker, HUB_LOG_LEVEL=DEBUG for the hub's evaluation lines),
     over `exchanges` exchanges after a warm-up one; and the counts per call of one more exchange."""
     log_path, counts_file = tmp / f"{kind}-counts.log", tmp / f"{kind}-counts.json"
@@ -327,7 +334,7 @@ def count(kind: str, db: str | None, tmp: Path, exchanges: int = 3) -> tuple[dic
         "PYTHONPATH": f"{ROOT / 'bench' / 'counting'}{os.pathsep}{ROOT}",
     }
     per_call: dict[str, Counter[str]] = {}
-    with fresh_database(db, tmp, f"{kind}-counts") as url:
+    with database(db, tmp, f"{kind}-counts") as url:
         prepare(kind, url)
         with running(kind, url, log_path, workers=1, extra_env=env) as (base, pid):
             tokens = Tokens(base, enabled=(kind == "hub"))

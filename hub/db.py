@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 import time
@@ -13,7 +14,7 @@ from typing import Annotated, Any, cast
 import structlog
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy import Engine, Table, event, exc
+from sqlalchemy import Engine, Row, Table, event, exc
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -206,7 +207,28 @@ def insert_unless_exists(session: Session, model: type[SQLModel], values: dict[s
     statement where a SAVEPOINT, an INSERT and a RELEASE guarded the unique key before). True when this call
     inserted the row. On PostgreSQL a concurrent insert of the same key waits for that transaction to end,
     as the unique index did."""
+    statement = _upsert(session.get_bind().dialect.name, model, tuple(keys), None)
+    return session.connection().execute(statement, values).first() is not None  # (rowcount is -1 on psycopg)
+
+
+def insert_or_existing(
+    session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str], *, unchanged: str
+) -> Row[Any]:
+    """The row of `model` with `values`' keys: inserted from `values`, or the one that exists, as it is, in one
+    statement (`INSERT … ON CONFLICT (keys) DO UPDATE SET unchanged = <its own value> RETURNING *`), where a
+    read and an `INSERT … ON CONFLICT DO NOTHING` took two. The no-op update locks an existing row until the
+    transaction ends (PostgreSQL), as a concurrent insert of the same key waits for the first one to end."""
+    statement = _upsert(session.get_bind().dialect.name, model, tuple(keys), unchanged)
+    return session.connection().execute(statement, values).one()
+
+
+@functools.cache
+def _upsert(dialect: str, model: type[SQLModel], keys: tuple[str, ...], unchanged: str | None) -> Any:
+    """The statement of `insert_unless_exists` (unchanged None) or `insert_or_existing`, built once per shape;
+    the row's values are the execution's parameters (building the construct per call cost more than running it)."""
     table = cast(Table, model.__table__)  # type: ignore[attr-defined]  # SQLModel sets it on table models
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(table.c[keys[0]])
-    return session.connection().execute(statement).first() is not None  # (rowcount is -1 on psycopg here)
+    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    if unchanged is None:
+        return insert.on_conflict_do_nothing(index_elements=list(keys)).returning(table.c[keys[0]])
+    statement = insert.on_conflict_do_update(index_elements=list(keys), set_={unchanged: table.c[unchanged]})
+    return statement.returning(*table.c)

@@ -17,6 +17,7 @@ import structlog
 from sqlmodel import Session
 
 from hub.audit import events, repository
+from hub.audit.errors import InvalidReceivedOn
 from hub.audit.inspection import officer_region, subject_pseudonym_of
 from hub.audit.models import AuditRecord
 from hub.audit.schemas import AccessEntry, AccessReport
@@ -51,6 +52,7 @@ DISCLOSURES: dict[str, str] = {
 }
 IDENTITY = "identificerende gegevens (BSN, naam, geboortedatum)"
 NO_CATEGORIES = "soorten gegevens die niet zijn vastgelegd"
+MAX_ANSWER_DAYS = 366  # a date of receipt further back is a typing error, not a late answer
 
 OrganisationName = Callable[[str | None], str]
 CategoryName = Callable[[str], str]
@@ -65,9 +67,12 @@ def access_report(
     trace: TraceContext,
     organisation: OrganisationName,
     category: CategoryName,
+    received_on: dt.date | None = None,
 ) -> AccessReport:
-    """Build the report for the person with this BSN and log that it was made (one commit)."""
+    """Build the report for the person with this BSN and log that it was made (one commit). `received_on`, the
+    day the request came in, is recorded with it, so the annual report can say how long the answer took."""
     pseudonym = subject_pseudonym_of(bsn, pseudonym_key)
+    check_received_on(received_on)
     # Only disclosures in cases of the officer's region (H5): a person with none there gets the same empty
     # report as a BSN the hub never saw, so the report is no "has a detention case" oracle.
     rows = repository.subject_records(session, pseudonym, tuple(DISCLOSURES), officer_region(caller))
@@ -78,6 +83,7 @@ def access_report(
         trace=trace,
         to_oin=caller.partner.oin,
         to_actor=caller.actor,
+        query_filter={"received_on": received_on.isoformat()} if received_on else None,
     )
     session.flush()
     log.info("audit.access_report", entries=len(entries), report_seq=logged.seq)
@@ -93,6 +99,18 @@ def access_report(
         verstrekkingen=entries,
         report_seq=logged.seq,
     )
+
+
+def check_received_on(received_on: dt.date | None) -> None:
+    """A request cannot come in after today (Europe/Amsterdam), nor years before it is answered."""
+    if received_on is None:
+        return
+    today = dt.datetime.now(AMSTERDAM).date()
+    if not today - dt.timedelta(days=MAX_ANSWER_DAYS) <= received_on <= today:
+        raise InvalidReceivedOn(
+            f"De datum van ontvangst mag niet na vandaag liggen en niet meer dan {MAX_ANSWER_DAYS} dagen ervoor.",
+            field="received_on",
+        )
 
 
 def _entry(row: AuditRecord, organisation: OrganisationName, category: CategoryName) -> AccessEntry:

@@ -104,6 +104,7 @@ def access(
         trace=trace,
         organisation=organisation_namer(getattr(state, "registry", None)),
         category=category_namer(state.settings.policies_dir),
+        received_on=body.received_on,
     )
 
 

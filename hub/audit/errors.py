@@ -23,3 +23,9 @@ class InvalidBsn(ValidationFailed):
     """The BSN in an access request fails the eleven-test (it is never echoed back)."""
 
     code = "invalid_bsn"
+
+
+class InvalidReceivedOn(ValidationFailed):
+    """The date an access request came in lies after today, or implausibly far back."""
+
+    code = "invalid_received_on"

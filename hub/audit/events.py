@@ -155,9 +155,18 @@ def content_destroyed(session: Session, *, subject_pseudonym: str, **fields: Unp
     return record(session, event_type="content_destroyed", subject_pseudonym=subject_pseudonym, **fields)
 
 
-def access_report(session: Session, *, subject_pseudonym: str, **fields: Unpack[RecordFields]) -> AuditRecord:
-    """A privacy officer made the access report (AVG art. 15) of one person."""
-    return record(session, event_type="access_report", subject_pseudonym=subject_pseudonym, **fields)
+def access_report(
+    session: Session,
+    *,
+    subject_pseudonym: str,
+    query_filter: Mapping[str, str] | None = None,
+    **fields: Unpack[RecordFields],
+) -> AuditRecord:
+    """A privacy officer made the access report (AVG art. 15) of one person; the filter holds the day the
+    request came in (`received_on`), when given."""
+    return record(
+        session, event_type="access_report", subject_pseudonym=subject_pseudonym, query_filter=query_filter, **fields
+    )
 
 
 def inspection(

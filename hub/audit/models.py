@@ -30,6 +30,7 @@ class AuditRecord(SQLModel, table=True):
         sa.Index("ix_audit_record_subject_pseudonym", "subject_pseudonym", "seq"),
         sa.Index("ix_audit_record_case_id", "case_id"),
         sa.Index("ix_audit_record_event_time", "event_time"),
+        sa.Index("ix_audit_record_type_time", "event_type", "event_time"),  # the officer's reports (0008)
         sa.Index("ix_audit_record_to_oin", "to_oin"),
         sa.Index("ix_audit_record_from_oin", "from_oin"),
         sa.Index("ix_audit_record_decision_id", "decision_id"),

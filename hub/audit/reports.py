@@ -14,13 +14,14 @@ region (review finding H5) and is itself logged as an inspection, with its kind,
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Text, case, cast, distinct, func, select
 from sqlmodel import Session, col
 
 from hub.audit.canonical import format_time
@@ -80,27 +81,91 @@ def check_period(period_from: dt.datetime, period_to: dt.datetime) -> None:
         )
 
 
-def _rows(session: Session, scope: Scope, events: Iterable[str]):
+# Local-time buckets computed in SQL, so a report reads a few grouped rows, not every record of the period.
+# PostgreSQL converts with its own zone data (AT TIME ZONE); SQLite has none, so the period is cut where the
+# Amsterdam offset changes (whole hours: the zone moves at 01:00 UTC) and each part gets its offset as a
+# strftime modifier. Both give the same wall-clock labels as Python's astimezone, a repeated autumn hour
+# included (both of its UTC hours carry the same label, as they did when rows were grouped in Python).
+FORMATS = {  # name: (SQLite strftime, PostgreSQL to_char)
+    "hour": ("%Y-%m-%d %H:00", "YYYY-MM-DD HH24:00"),
+}
+
+
+def _offsets(period_from: dt.datetime, period_to: dt.datetime) -> list[tuple[dt.datetime, int]]:
+    """[(until, offset in hours)] covering the period: the Amsterdam offset and the UTC moment it ends."""
+    moment = as_utc(period_from).replace(minute=0, second=0, microsecond=0)
+    end = as_utc(period_to)
+    parts: list[tuple[dt.datetime, int]] = []
+    current = _offset_hours(moment)
+    while moment < end:
+        moment += dt.timedelta(hours=1)
+        offset = _offset_hours(moment)
+        if offset != current:
+            parts.append((moment, current))
+            current = offset
+    parts.append((end + dt.timedelta(hours=1), current))
+    return parts
+
+
+def _offset_hours(moment: dt.datetime) -> int:
+    delta = moment.astimezone(AMSTERDAM).utcoffset()
+    assert delta is not None  # noqa: S101 - a zoneinfo zone always has an offset
+    return int(delta.total_seconds() // 3600)
+
+
+def _local_text(session: Session, scope: Scope, name: str):
+    """The record's Europe/Amsterdam time as text in the format `name` (FORMATS), as a SQL expression."""
+    moment = col(AuditRecord.event_time)
+    lite, pg = FORMATS[name]
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone(AMSTERDAM.key, moment), pg)
+    parts = _offsets(scope.period_from, scope.period_to)
+    modifier: Any = f"{parts[-1][1]:+d} hours"
+    if len(parts) > 1:
+        modifier = case(*((moment < until, f"{offset:+d} hours") for until, offset in parts[:-1]), else_=modifier)
+    return func.strftime(lite, moment, modifier)
+
+
+def _local_month(scope: Scope):
+    """The record's Europe/Amsterdam month 'YYYY-MM' as a CASE over the months' first moments (in UTC), so no
+    row needs a time conversion: exact on both databases, and cheap."""
+    moment = col(AuditRecord.event_time)
+    local = _local(scope.period_from)
+    month = dt.datetime(local.year, local.month, 1, tzinfo=AMSTERDAM)
+    whens = []
+    while month < scope.period_to:
+        following = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=AMSTERDAM)
+        whens.append((moment < following, month.strftime("%Y-%m")))
+        month = following
+    return case(*whens)
+
+
+def _utc_hour(session: Session):
+    """The record's UTC hour as text 'YYYY-MM-DD HH' (a cheap text cut on SQLite, which stores UTC text)."""
+    moment = col(AuditRecord.event_time)
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", moment), "YYYY-MM-DD HH24")
+    return func.substr(moment, 1, 13)
+
+
+def _local_hours(scope: Scope) -> dict[str, dt.datetime]:
+    """{UTC hour 'YYYY-MM-DD HH': its Europe/Amsterdam wall-clock hour} over the period."""
+    moment = as_utc(scope.period_from).replace(minute=0, second=0, microsecond=0)
+    hours = {}
+    while moment < scope.period_to:
+        hours[moment.strftime("%Y-%m-%d %H")] = moment.astimezone(AMSTERDAM)
+        moment += dt.timedelta(hours=1)
+    return hours
+
+
+def _in_scope(scope: Scope, events: Iterable[str]) -> tuple:
     rec = AuditRecord
-    return session.execute(
-        select(
-            col(rec.event_type),
-            col(rec.event_time),
-            col(rec.to_oin),
-            col(rec.to_actor),
-            col(rec.activity_id),
-            col(rec.case_id),
-            col(rec.categories_withheld),
-            col(rec.denial_reasons),
-        )
-        .where(
-            col(rec.event_time) >= scope.period_from,
-            col(rec.event_time) < scope.period_to,
-            col(rec.event_type).in_(tuple(events)),
-            in_region(scope.region),
-        )
-        .order_by(col(rec.seq))
-    ).all()
+    return (
+        col(rec.event_time) >= scope.period_from,
+        col(rec.event_time) < scope.period_to,
+        col(rec.event_type).in_(tuple(events)),
+        in_region(scope.region),
+    )
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -108,20 +173,27 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 def disclosures(session: Session, scope: Scope, name: Callable[[str | None], str]) -> Report:
-    counts: dict[tuple, Counter] = defaultdict(Counter)
-    for row in _rows(session, scope, DISCLOSURE_EVENTS + REFUSAL_EVENTS):
-        key = (row.to_oin, row.activity_id, _local(row.event_time).strftime("%Y-%m"))
-        counts[key]["disclosures" if row.event_type in DISCLOSURE_EVENTS else "refusals"] += 1
+    rec = AuditRecord
+    month = _local_month(scope).label("month")
+    disclosed = func.sum(case((col(rec.event_type).in_(DISCLOSURE_EVENTS), 1), else_=0))
+    grouped = session.execute(
+        select(col(rec.to_oin), col(rec.activity_id), month, disclosed.label("disclosures"), func.count().label("n"))
+        .where(*_in_scope(scope, DISCLOSURE_EVENTS + REFUSAL_EVENTS))
+        .group_by(col(rec.to_oin), col(rec.activity_id), month)
+    ).all()
+    counts = {(g.to_oin, g.activity_id, g.month): (int(g.disclosures), int(g.n) - int(g.disclosures)) for g in grouped}
     rows = [
         {
             "partner_oin": oin,
             "partner": name(oin),
             "activity": activity or "",
             "month": month,
-            "disclosures": c["disclosures"],
-            "refusals": c["refusals"],
+            "disclosures": disclosed,
+            "refusals": refused,
         }
-        for (oin, activity, month), c in sorted(counts.items(), key=lambda i: tuple(map(str, i[0][::-1])))
+        for (oin, activity, month), (disclosed, refused) in sorted(
+            counts.items(), key=lambda i: tuple(map(str, i[0][::-1]))
+        )
     ]
     return Report(
         "disclosures",
@@ -132,12 +204,25 @@ def disclosures(session: Session, scope: Scope, name: Callable[[str | None], str
     )
 
 
+def _json(value: Any) -> Any:
+    """A JSON column grouped as its text (PostgreSQL's json has no equality), parsed back once per group."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def refusals(session: Session, scope: Scope, name: Callable[[str | None], str]) -> Report:
+    rec = AuditRecord
+    withheld = cast(col(rec.categories_withheld), Text).label("withheld")
+    reasons_text = cast(col(rec.denial_reasons), Text).label("reasons")
+    grouped = session.execute(
+        select(col(rec.to_oin), col(rec.activity_id), withheld, reasons_text, func.count().label("n"))
+        .where(*_in_scope(scope, REFUSAL_EVENTS))
+        .group_by(col(rec.to_oin), col(rec.activity_id), withheld, reasons_text)
+    ).all()
     counts: Counter = Counter()
-    for row in _rows(session, scope, REFUSAL_EVENTS):
-        reasons = row.denial_reasons or {}
-        for category in row.categories_withheld or list(reasons):
-            counts[(row.to_oin, row.activity_id or "", category, reasons.get(category, "onbekend"))] += 1
+    for row in grouped:
+        reasons = _json(row.reasons) or {}
+        for category in _json(row.withheld) or list(reasons):
+            counts[(row.to_oin, row.activity_id or "", category, reasons.get(category, "onbekend"))] += int(row.n)
     rows = [
         {
             "partner_oin": oin,
@@ -159,26 +244,43 @@ def refusals(session: Session, scope: Scope, name: Callable[[str | None], str]) 
 
 
 def unusual(session: Session, scope: Scope, name: Callable[[str | None], str], settings: Settings) -> Report:
-    per_hour: dict[tuple, set] = defaultdict(set)
-    outside: Counter = Counter()
+    """Reads per acting person and local clock hour with more distinct cases than the threshold (grouped by
+    the local hour's label, so the repeated autumn hour is one hour, as on the clock), and reads outside office
+    hours per local day (grouped per UTC hour in SQL, each hour placed on the local clock here)."""
+    rec = AuditRecord
     start, end = settings.office_hours
-    for row in _rows(session, scope, READ_EVENTS):
-        local = _local(row.event_time)
-        per_hour[(row.to_oin, row.to_actor, local.strftime("%Y-%m-%d %H:00"))].add(row.case_id)
+    who = (col(rec.to_oin), col(rec.to_actor))
+    hour = _local_text(session, scope, "hour").label("hour")
+    cases = func.count(distinct(col(rec.case_id)))
+    busy = session.execute(
+        select(*who, hour, cases.label("cases"))
+        .where(*_in_scope(scope, READ_EVENTS))
+        .group_by(*who, hour)
+        .having(cases > settings.unusual_reads_per_hour)
+    ).all()
+    utc_hour = _utc_hour(session).label("utc_hour")
+    per_hour = session.execute(
+        select(*who, utc_hour, func.count().label("n")).where(*_in_scope(scope, READ_EVENTS)).group_by(*who, utc_hour)
+    ).all()
+    local_hours = _local_hours(scope)
+    outside: Counter = Counter()
+    for g in per_hour:
+        local = local_hours[g.utc_hour]
         if local.weekday() >= 5 or not start <= local.hour < end:
-            outside[(row.to_oin, row.to_actor, local.strftime("%Y-%m-%d"))] += 1
+            outside[(g.to_oin, g.to_actor, local.strftime("%Y-%m-%d"))] += int(g.n)
     rows = [
         _unusual_row(
             "veel_zaken_per_uur",
             oin,
             actor,
             when,
-            len(cases),
+            cases,
             name,
-            f"{len(cases)} verschillende zaken ingezien binnen één uur (drempel {settings.unusual_reads_per_hour})",
+            f"{cases} verschillende zaken ingezien binnen één uur (drempel {settings.unusual_reads_per_hour})",
         )
-        for (oin, actor, when), cases in sorted(per_hour.items(), key=lambda i: str(i[0]))
-        if len(cases) > settings.unusual_reads_per_hour
+        for oin, actor, when, cases in sorted(
+            ((b.to_oin, b.to_actor, b.hour, int(b.cases)) for b in busy), key=lambda b: str(b[:3])
+        )
     ]
     rows += [
         _unusual_row(

@@ -91,6 +91,11 @@ class AccessRequest(StrictInput):
     """AVG art. 15 / Wpg art. 25: whose disclosures to report. The BSN travels only in this body."""
 
     bsn: SecretStr = Field(description="Burgerservicenummer of the person asking (eleven-test checked)")
+    received_on: dt.date | None = Field(
+        None,
+        description="The day the request came in (not after today); recorded with the report, so the annual "
+        "report can say how long the answer took",
+    )
 
 
 class AccessEntry(BaseModel):

@@ -34,6 +34,7 @@ from hub.cases.origin import Opening, opening
 from hub.cases.schemas import DetentionEndedCreate, DetentionStartedCreate, NotificationResult
 from hub.cases.service import IDENTITY, INFORMATION_SHEET, CaseContext, case_facts, follow_change
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
+from hub.db import insert_unless_exists
 from hub.errors import Conflict, ValidationFailed
 
 log = structlog.get_logger(__name__)
@@ -53,20 +54,26 @@ class Outcome:
 
 
 def detention_started(session: Session, ctx: CaseContext, caller: Caller, data: DetentionStartedCreate) -> Outcome:
-    """Open a case for the ZVH of the region of the municipality of origin (or replay the first answer)."""
+    """Open a case for the ZVH of the region of the municipality of origin (or replay the first answer).
+
+    The repeat check is the notification's own `INSERT ... ON CONFLICT DO NOTHING`, right after the case's
+    row (its foreign key): a repeat removes the case row this transaction just wrote and answers as the
+    first time; a concurrent first notification (PostgreSQL) is waited for by the unique index, then read."""
     digest = _digest(ctx, data)
-    repeat = _repeat(session, caller, data.notification_id, STARTED, digest)
-    if repeat is not None:
-        return repeat
     now = datetime.now(UTC)
-    opened = _validate_started(caller, data, now)
-    pseudonym = pseudonymise(data.subject.bsn, ctx.pseudonym_key)
+    try:
+        opened = _validate_started(caller, data, now)
+    except ValidationFailed:  # a repeat (or a reused id) is answered as such first, as it always was
+        repeat = _repeat(session, caller, data.notification_id, STARTED, digest)
+        if repeat is not None:
+            return repeat
+        raise
     case = Case(
         region=opened.region,
         municipality=data.municipality,
         origin=opened.origin.value,
         origin_open_since=opened.open_since,
-        subject_pseudonym=pseudonym,
+        subject_pseudonym=pseudonymise(data.subject.bsn, ctx.pseudonym_key),
         prison=data.prison,
         detention_started_on=data.started_on,
         expected_release_on=data.expected_release_on,
@@ -74,12 +81,23 @@ def detention_started(session: Session, ctx: CaseContext, caller: Caller, data: 
         created_at=now,
         updated_at=now,
     )
-    session.add(case)
-    session.flush()
+    # The content is encrypted before the case's row is written, so its INSERT carries the ciphertexts.
+    key = ctx.envelope.new_case_key(session, case.id)
     identity = {"bsn": data.subject.bsn, "name": data.subject.name, "birth_date": data.subject.birth_date.isoformat()}
     case.identity_ciphertext = ctx.envelope.encrypt_json(session, case.id, IDENTITY, identity)
     sheet = data.information_sheet.model_dump(mode="json")
     case.information_sheet_ciphertext = ctx.envelope.encrypt_json(session, case.id, INFORMATION_SHEET, sheet)
+    session.add(case)
+    session.flush()
+    result = NotificationResult(notification_id=data.notification_id, case_id=case.id, state=CaseState(case.state))
+    if not _insert_notification(session, caller, data.notification_id, STARTED, digest, case, result):
+        session.delete(case)  # nothing of this transaction's case stays: its key and event were not added yet
+        session.flush()
+        repeat = _repeat(session, caller, data.notification_id, STARTED, digest)
+        if repeat is None:  # the conflicting row is gone again (deleted concurrently): a broken database
+            raise NotificationConflict("De melding kon niet worden vastgelegd.", field="notification_id")
+        return repeat
+    session.add(key)
     session.add(
         CaseEvent(
             case_id=case.id,
@@ -94,10 +112,8 @@ def detention_started(session: Session, ctx: CaseContext, caller: Caller, data: 
     )
     categories = [DETENTION_CATEGORY, *sorted(sheet["conditions"])]
     _log_received(session, ctx, caller, case, categories)
-    result = NotificationResult(notification_id=data.notification_id, case_id=case.id, state=CaseState(case.state))
-    outcome = _store(session, ctx, caller, data, STARTED, digest, case, result)
     log.info("case.opened", case_id=case.id, region=opened.region, origin=opened.origin.value)
-    return outcome
+    return Outcome(result, created=True)
 
 
 def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: DetentionEndedCreate) -> Outcome:
@@ -186,6 +202,28 @@ def _log_received(session: Session, ctx: CaseContext, caller: Caller, case: Case
         from_actor=caller.actor,
         categories_released=categories,
     )
+
+
+def _insert_notification(
+    session: Session,
+    caller: Caller,
+    notification_id: str,
+    kind: str,
+    digest: str,
+    case: Case,
+    result: NotificationResult,
+) -> bool:
+    """The notification's row, unless one with its id exists (then False: a repeat, or a reused id)."""
+    values = {
+        "sender_oin": caller.partner.oin,
+        "notification_id": notification_id,
+        "kind": kind,
+        "body_digest": digest,
+        "case_id": case.id,
+        "result": result.model_dump(mode="json"),
+        "received_at": datetime.now(UTC),
+    }
+    return insert_unless_exists(session, DjiNotification, values, ["sender_oin", "notification_id"])
 
 
 def _store(

@@ -63,7 +63,8 @@ class CaseContext:
     follow: CaseFollower | None = None
 
 
-def case_context(request: Request, trace: TraceDep) -> CaseContext:
+async def case_context(request: Request, trace: TraceDep) -> CaseContext:
+    # async: pure and quick (the register is cached), so it runs on the event loop, not in a worker thread
     state = request.app.state
     settings = state.settings
     return CaseContext(
@@ -103,7 +104,11 @@ def get_case(session: Session, case_id: str) -> Case | None:
 
 def get_case_in_region(session: Session, case_id: str, region: str | None) -> Case:
     """The case, when it belongs to `region`; otherwise 404, the same as for an unknown id."""
-    case = repository.get(session, case_id)
+    return case_in_region(repository.get(session, case_id), region)
+
+
+def case_in_region(case: Case | None, region: str | None) -> Case:
+    """`case` (already read), when it belongs to `region`; otherwise the 404 of `get_case_in_region`."""
     if case is None or region is None or case.region != region:
         raise NotFound("Deze casus bestaat niet of valt buiten uw regio.")
     return case

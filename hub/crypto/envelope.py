@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 import structlog
@@ -26,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from hub.config import Settings
 from hub.crypto.models import CASE_SCOPE, CaseKey
-from hub.db import insert_unless_exists
+from hub.db import insert_or_existing
 from hub.errors import HubError
 
 log = structlog.get_logger(__name__)
@@ -56,9 +57,10 @@ class Envelope:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Envelope:
+        """The envelope of the settings' KEK, built once per process (it holds no per-request state)."""
         if settings.data_kek is None:
             raise ValueError("HUB_DATA_KEK is not set")
-        return cls(base64.b64decode(settings.data_kek.get_secret_value(), validate=True))
+        return _envelope_for(settings.data_kek.get_secret_value())
 
     # -- data keys ---------------------------------------------------------------------------------
 
@@ -76,26 +78,34 @@ class Envelope:
 
     def ensure_key(self, session: Session, case_id: str, scope: str = CASE_SCOPE) -> CaseKey:
         """The case's key for `scope`, created when missing. Refuses when it was destroyed."""
-        key = _held(session, case_id, scope) or session.get(CaseKey, (case_id, scope))
+        key = _held(session, case_id, scope)
         if key is None:
-            key = CaseKey(
-                case_id=case_id,
-                scope=scope,
-                kek_id=self.kek_id,
-                wrapped_key=self._wrap(case_id, scope, AESGCM.generate_key(bit_length=256)),
-            )
-            # One INSERT ... ON CONFLICT DO NOTHING: a concurrent writer may create the same key first, and then
-            # its key is the one (read after the conflict). Pending ORM rows (the new case) go first: foreign key.
+            # One statement, no read first: INSERT ... ON CONFLICT DO UPDATE (a no-op) RETURNING gives the new key
+            # or the one that exists (created earlier, or by a concurrent writer first). Pending ORM rows (a new
+            # case) go first: foreign key.
             session.flush()
-            if not _insert_new(session, key):
-                key = session.get(CaseKey, (case_id, scope), populate_existing=True)
-                assert key is not None
+            key = _insert_or_existing(session, self._new_key(case_id, scope))
         if key.wrapped_key is None:
             raise ContentDestroyed(
                 "De inhoud van deze casus is volgens de bewaartermijn vernietigd.", case_id=case_id, scope=scope
             )
         _hold(session, key)
         return key
+
+    def new_case_key(self, session: Session, case_id: str, scope: str = CASE_SCOPE) -> CaseKey:
+        """A fresh data key for a case this transaction creates, held for the transaction without a read (no
+        other transaction can hold a key of a case that does not exist yet), so the case's content can be
+        encrypted before the case row is written. The caller adds it to the session after the case's row."""
+        session.connection()  # the transaction the key is held for (begun here when nothing ran yet)
+        key = self._new_key(case_id, scope)
+        _hold(session, key)
+        return key
+
+    def _new_key(self, case_id: str, scope: str) -> CaseKey:
+        data_key = AESGCM.generate_key(bit_length=256)
+        return CaseKey(
+            case_id=case_id, scope=scope, kek_id=self.kek_id, wrapped_key=self._wrap(case_id, scope, data_key)
+        )
 
     def _data_key(self, session: Session, case_id: str, scope: str, *, create: bool) -> AESGCM:
         if create:
@@ -145,6 +155,11 @@ class Envelope:
         return json.loads(self.decrypt(session, case_id, purpose, ciphertext, scope))
 
 
+@lru_cache(maxsize=4)
+def _envelope_for(kek_base64: str) -> Envelope:
+    return Envelope(base64.b64decode(kek_base64, validate=True))
+
+
 def live_keys(session: Session, case_id: str) -> list[CaseKey]:
     """The case's keys that still exist (not yet destroyed)."""
     statement = select(CaseKey).where(col(CaseKey.case_id) == case_id, col(CaseKey.wrapped_key).is_not(None))
@@ -185,8 +200,8 @@ def _hold(session: Session, key: CaseKey) -> None:
     held[2][(key.case_id, key.scope)] = key
 
 
-def _insert_new(session: Session, key: CaseKey) -> bool:
-    """Insert the key unless its row exists; True when this call inserted it."""
+def _insert_or_existing(session: Session, key: CaseKey) -> CaseKey:
+    """`key` stored, or the key of its case and scope that exists (destroyed or not), as the row holds it."""
     values = {
         "case_id": key.case_id,
         "scope": key.scope,
@@ -195,7 +210,10 @@ def _insert_new(session: Session, key: CaseKey) -> bool:
         "created_at": key.created_at,
         "destroyed_at": None,
     }
-    return insert_unless_exists(session, CaseKey, values, ["case_id", "scope"])
+    row = insert_or_existing(session, CaseKey, values, ["case_id", "scope"], unchanged="kek_id")
+    if row.wrapped_key == key.wrapped_key:  # (a fresh random wrap: equal only when this call stored it)
+        return key
+    return CaseKey(**row._mapping)  # the key that existed (destroyed or not), as its row holds it now
 
 
 def _key_aad(case_id: str, scope: str) -> bytes:
@@ -206,7 +224,8 @@ def _content_aad(case_id: str, scope: str, purpose: str) -> bytes:
     return f"dt-hub:content:v1:{case_id}:{scope}:{purpose}".encode()
 
 
-def get_envelope(request: Request) -> Envelope:
+async def get_envelope(request: Request) -> Envelope:
+    # async: pure and quick, so FastAPI runs it on the event loop instead of handing it to a worker thread
     return Envelope.from_settings(request.app.state.settings)
 
 

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from hub.cases.models import Case
+from hub.crypto.models import CaseKey
 from hub.exchange.models import Answer, DataRequest, Handover
 
 
@@ -24,6 +25,26 @@ def request_for_responder(
     if lock:
         statement = statement.with_for_update()
     return session.exec(statement).first()
+
+
+def answered_request_for_requester(
+    session: Session, request_id: str, requester_oin: str
+) -> tuple[DataRequest, Case, Answer | None, CaseKey | None] | None:
+    """`request_for_requester` with its case, its answer (if any) and the case's data key of the request's
+    activity (if any), in one statement: the answer read needs all four. The caller keeps the key referenced
+    for the rest of the request, so the envelope finds it in the session instead of reading it again."""
+    statement = (
+        select(DataRequest, Case, Answer, CaseKey)
+        .join(Case, col(Case.id) == col(DataRequest.case_id))
+        .outerjoin(Answer, col(Answer.request_id) == col(DataRequest.id))
+        .outerjoin(
+            CaseKey,
+            (col(CaseKey.case_id) == col(DataRequest.case_id)) & (col(CaseKey.scope) == col(DataRequest.activity_id)),
+        )
+        .where(DataRequest.id == request_id, DataRequest.requester_oin == requester_oin)
+    )
+    row = session.exec(statement).first()
+    return None if row is None else (row[0], row[1], row[2], row[3])
 
 
 def request_for_requester(session: Session, request_id: str, requester_oin: str) -> DataRequest | None:

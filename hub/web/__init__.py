@@ -30,7 +30,7 @@ def is_screen(request: Request) -> bool:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    from hub.web import coordinator, dji, monitor, notices, officer, origin, partner, signin, steps
+    from hub.web import coordinator, dji, monitor, notices, officer, officer_annual, origin, partner, signin, steps
     from hub.web.deps import SignInRequired
     from hub.web.templating import render
 
@@ -43,6 +43,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(officer.router)
     app.include_router(notices.router)
     app.include_router(monitor.router)
+    app.include_router(officer_annual.router)
     app.mount("/assets/hub", StaticFiles(directory=STATIC), name="assets-hub")
     for prefix, folder in VENDOR.items():
         app.mount(prefix, StaticFiles(directory=settings.web_assets_dir / folder, check_dir=False), name=prefix)

@@ -1,4 +1,5 @@
-"""The privacy officer's screens: Overzicht, Logboek doorzoeken, Integriteit and Inzageverzoek.
+"""The privacy officer's screens: Overzicht, Logboek doorzoeken, Integriteit, Inzageverzoek and
+Partners en rechten (the Jaarverslag is in hub.web.officer_annual).
 
 They never show content: only what the log holds (categories, codes, names, hashes). Each is authorized by the
 same `api` rule and operation as its /v1/audit twin before any form is parsed, and calls the same service
@@ -18,10 +19,10 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from hub.audit.access import access_report, category_namer, organisation_namer
-from hub.audit.errors import FilterRequired, InvalidBsn, InvalidPeriod
+from hub.audit.errors import FilterRequired, InvalidBsn, InvalidPeriod, InvalidReceivedOn
 from hub.audit.inspection import Integrity, integrity, officer_region, query_records
 from hub.audit.mac import mac_matches
-from hub.audit.oversight import oversight_per_month, retention_actions
+from hub.audit.oversight import oversight_per_month
 from hub.audit.reports import Scope, run_report
 from hub.audit.schemas import RecordQuery
 from hub.audit.trace import new_trace
@@ -394,6 +395,11 @@ def access(request: Request, given: AccessDep, session: SessionDep) -> Response:
     bsn = str(form.get("bsn") or "").strip()
     pdf = str(form.get("uitvoer") or "") == "pdf"
     include_strict = form.get("strikt_vertrouwelijk") == "opnemen"
+    given_day = str(form.get("ontvangen_op") or "").strip()[:10]
+    try:
+        received_on = _day(given_day, "ontvangen_op") if given_day else None
+    except InvalidPeriod as exc:
+        return render(request, "officer/access.html", status_code=422, errors=[("ontvangen_op", exc.detail)])
 
     def work():
         if not pdf:  # a download leaves the form on screen: its key stays usable for the report on screen
@@ -406,6 +412,7 @@ def access(request: Request, given: AccessDep, session: SessionDep) -> Response:
             trace=new_trace(),
             organisation=organisation_namer(state.registry),
             category=category_namer(state.settings.policies_dir),
+            received_on=received_on,
         )
 
     def shape(report) -> Response:
@@ -419,9 +426,11 @@ def access(request: Request, given: AccessDep, session: SessionDep) -> Response:
 
     try:
         return commit_after_render(session, work, shape)
-    except InvalidBsn as exc:
+    except (InvalidBsn, InvalidReceivedOn) as exc:
         session.rollback()
-        return render(request, "officer/access.html", status_code=422, errors=[("bsn", exc.detail)])
+        field = "bsn" if isinstance(exc, InvalidBsn) else "ontvangen_op"
+        errors = [(field, exc.detail)]
+        return render(request, "officer/access.html", status_code=422, errors=errors, received_on=given_day)
 
 
 def _pdf(html: str, filename: str = "inzageverzoek.pdf") -> Response:
@@ -463,117 +472,4 @@ def partners_page(request: Request, caller: ReportDep) -> Response:
         operations=list(ALL_SCOPES),
         allowed=allowed,
         revision=revision,
-    )
-
-
-# -- Jaarverslag -------------------------------------------------------------------------------------------
-
-ANNUAL_FORMATS = ("html", "pdf", "csv")
-
-
-@router.get("/jaarverslag")
-def annual_report(
-    request: Request,
-    caller: ReportDep,
-    session: SessionDep,
-    jaar: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-    formaat: Annotated[str, Query(pattern="^(html|pdf|csv)$")] = "html",
-) -> Response:
-    """Over one calendar year (Europe/Amsterdam): disclosures and refusals per partner and activity, unusual
-    patterns, inspections and access reports, retention actions. Its three reports are recorded as the API's
-    are (an inspection each)."""
-    year = jaar or dt.datetime.now(AMSTERDAM).year
-    period_from = dt.datetime(year, 1, 1, tzinfo=AMSTERDAM)
-    period_to = dt.datetime(year + 1, 1, 1, tzinfo=AMSTERDAM)
-    state = request.app.state
-    name = organisation_namer(state.registry)
-    officers = [
-        p.oin for p in state.registry.all() if p.role == "privacy_officer" and p.region == caller.partner.region
-    ]
-
-    def work() -> dict[str, Any]:
-        trace = new_trace()
-        found: dict[str, Any] = {
-            kind: run_report(
-                session, caller, kind, period_from, period_to, name=name, settings=state.settings, trace=trace
-            )
-            for kind in ("disclosures", "refusals", "unusual")
-        }
-        scope = Scope(period_from, period_to, officer_region(caller))
-        found["oversight"] = oversight_per_month(session, scope, officers)
-        found["retention"] = retention_actions(session, scope)
-        return found
-
-    def shape(found: dict[str, Any]) -> Response:
-        annual = _annual(request, year, found)
-        if formaat == "csv":
-            return _annual_csv(annual)
-        if formaat == "pdf":
-            document = render_text("officer/annual_print.html", annual=annual)
-            return _pdf(document, f"jaarverslag-{year}.pdf")
-        return render(request, "officer/annual.html", annual=annual)
-
-    return commit_after_render(session, work, shape)
-
-
-def _annual(request: Request, year: int, found: dict[str, Any]) -> dict[str, Any]:
-    per: dict[tuple[str, str], dict[str, int]] = {}
-    for row in found["disclosures"].rows:
-        key = (row["partner"], _activity_name(request, row["activity"] or None))
-        totals = per.setdefault(key, {"disclosures": 0, "refusals": 0})
-        totals["disclosures"] += row["disclosures"]
-        totals["refusals"] += row["refusals"]
-    oversight = found["oversight"]
-    disclosures = [r for r in found["disclosures"].rows if r["disclosures"]]
-    months, partners, values = charts.pivot(disclosures, "month", "partner", "disclosures")
-    return {
-        "year": year,
-        "rows": [{"partner": p, "activity": a, **t} for (p, a), t in sorted(per.items())],
-        "unusual": found["unusual"].rows,
-        "inspections": sum(c["inspection"] for c in oversight.values()),
-        "access_reports": sum(c["access_report"] for c in oversight.values()),
-        "retention": found["retention"],
-        "chart": charts.bar_chart(
-            "jaar-verstrekkingen",
-            f"Verstrekkingen per maand in {year}, per ontvangende partner",
-            "Het aantal verstrekkingen per maand, uitgesplitst naar de organisatie die ze ontving.",
-            "Maand",
-            [_month_label(m) for m in months],
-            partners,
-            values,
-        ),
-    }
-
-
-ANNUAL_CSV = ("onderdeel", "partner", "activiteit", "verstrekkingen", "weigeringen", "aantal", "toelichting")
-
-
-def _annual_csv(annual: dict[str, Any]) -> Response:
-    rows = [
-        {
-            "onderdeel": "verstrekkingen_en_weigeringen",
-            "partner": r["partner"],
-            "activiteit": r["activity"],
-            "verstrekkingen": r["disclosures"],
-            "weigeringen": r["refusals"],
-        }
-        for r in annual["rows"]
-    ]
-    rows += [
-        {"onderdeel": "ongebruikelijk", "partner": u["partner"], "aantal": u["count"], "toelichting": u["explanation"]}
-        for u in annual["unusual"]
-    ]
-    rows += [
-        {"onderdeel": "inspecties", "aantal": annual["inspections"]},
-        {"onderdeel": "inzageverzoeken", "aantal": annual["access_reports"]},
-        {"onderdeel": "inhoud_vernietigd", "aantal": annual["retention"]["content_destroyed"]},
-        {"onderdeel": "logboek_opgeschoond", "aantal": annual["retention"]["log_pruned"]},
-    ]
-    return Response(
-        to_csv(ANNUAL_CSV, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="jaarverslag-{annual["year"]}.csv"',
-            "Cache-Control": "no-store",
-        },
     )

@@ -257,3 +257,27 @@ def test_no_bsn_reaches_the_application_log(client, auth_headers, session, subje
     assert "audit.access_report" in {event["event"] for event in events}
     text = repr(events)
     assert DEMO_BSN not in text and "123456789" not in text
+
+
+def test_access_report_records_the_day_the_request_came_in(client, auth_headers, engine):
+    """received_on travels to the access_report record's filter (a date, nothing personal); a day after today is
+    a 422 naming the field, and nothing is logged."""
+    import datetime as dt
+
+    late = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    refused = client.post(
+        "/v1/audit/access-report", json={"bsn": DEMO_BSN, "received_on": late}, headers=auth_headers(PO)
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid_received_on"
+    assert refused.json()["field"] == "received_on"
+    with Session(engine) as reader:
+        assert reader.execute(select(AuditRecord)).first() is None
+
+    day = (dt.date.today() - dt.timedelta(days=9)).isoformat()
+    answered = client.post(
+        "/v1/audit/access-report", json={"bsn": DEMO_BSN, "received_on": day}, headers=auth_headers(PO)
+    )
+    assert answered.status_code == 200
+    with Session(engine) as reader:
+        logged = reader.execute(select(AuditRecord)).scalars().one()
+    assert (logged.event_type, logged.query_filter) == ("access_report", {"received_on": day})

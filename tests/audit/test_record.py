@@ -57,9 +57,9 @@ def test_event_time_with_an_offset_is_stored_in_utc(engine, session, subject, si
         event_time=dt.datetime(2026, 11, 22, 21, 0, tzinfo=amsterdam),
     )
     session.commit()
-    stored = session.get(AuditRecord, entry.seq)
-    assert (stored.event_time.hour, stored.event_time.minute) == (20, 0)
     assert verify_database(engine, signer.verifier).ok
+    stored = session.get(AuditRecord, entry.seq)  # read back from the database (record() inserts with Core)
+    assert (stored.event_time.hour, stored.event_time.minute) == (20, 0)
 
 
 def test_record_runs_in_the_callers_transaction(session, subject):

@@ -58,6 +58,21 @@ def test_repeat_returns_same_result_and_creates_nothing(session: Session, ctx: C
     again = notifications.detention_started(session, ctx, dji, _started())
     assert again.result == first.result and not again.created
     assert (_count(session, Case), _count(session, DjiNotification), _count(session, AuditRecord)) == (1, 1, 1)
+    # The repeat wrote its own case row before the notification's insert found the first: nothing of it stays.
+    assert (_count(session, CaseKey), _count(session, CaseEvent)) == (1, 1)
+    assert read_identity(session, ctx, session.get(Case, first.result.case_id)).bsn == BSN
+
+
+def test_reused_id_with_invalid_body_is_conflict_not_validation(
+    session: Session, ctx: CaseContext, dji: Caller
+) -> None:
+    """A notification id already used answers as a reused id (409) even when the new body would not pass the
+    checks (422): the repeat is recognised first, as before the check became the insert itself."""
+    notifications.detention_started(session, ctx, dji, _started())
+    with pytest.raises(HubError) as refused:
+        notifications.detention_started(session, ctx, dji, _started(municipality="GM9999"))
+    assert (refused.value.status, refused.value.extra["rule"]) == (409, "notification_id_reused")
+    assert (_count(session, Case), _count(session, DjiNotification)) == (1, 1)
 
 
 def test_repeat_with_other_body_is_conflict(session: Session, ctx: CaseContext, dji: Caller) -> None:

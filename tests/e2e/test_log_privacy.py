@@ -75,7 +75,7 @@ def test_no_personal_data_token_or_answer_value_in_any_log_event(scenario, scena
     with capture_logs() as events:
         scenario.run()
         tokens = [client.access_token() for client in scenario_clients.values()]  # the cached tokens the run used
-    assert len(events) > 50  # the run was logged at all
+    assert len(events) > 25  # the run was logged at all (audit.recorded is a debug line since issue 15: 34 events)
     serialised = [json.dumps(event, default=str, ensure_ascii=False) for event in events]
     leaks = {
         (secret[:12], event[:160])

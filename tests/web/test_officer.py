@@ -204,7 +204,7 @@ def test_annual_report_html_csv_pdf(client, app, sign_in, played):
     before = len(_records(app, "inspection"))
     html = client.get(f"/jaarverslag?jaar={year}").text
     assert f"Jaarverslag {year}" in html and "Gemeente Hilversum, sociaal domein" in html
-    assert "Re-integratie na detentie" in html and "Beantwoorde inzageverzoeken: 0" in html
+    assert "Re-integratie na detentie" in html and "Beantwoorde inzageverzoeken: 0." in html
     assert html.count('role="img"') == 1
     kinds = [r.query_filter["report"] for r in _records(app, "inspection")[before:]]
     assert kinds == ["disclosures", "refusals", "unusual"]  # recorded as the API records its reports
@@ -222,3 +222,35 @@ def test_annual_report_html_csv_pdf(client, app, sign_in, played):
     assert f"Jaarverslag {year}" in words and "Ongebruikelijke patronen" in words
     assert 'pdfuaid:part="1"' in reader.xmp_metadata.rdf_root.toxml()
     assert client.get("/jaarverslag?formaat=doc").status_code == 422  # only html, pdf or csv
+
+
+def test_annual_report_says_how_long_each_access_request_took(client, app, sign_in, played):
+    """The day a request came in, given on the Inzageverzoek form, comes back in the annual report as the
+    number of days the answer took; a request answered without it says so; a day after today is refused."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    sign_in(OFFICER)
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    refused = _post(client, "/inzage", client.get("/inzage").text, {"bsn": Person.bsn, "ontvangen_op": tomorrow})
+    assert refused.status_code == 422 and 'id="ontvangen_op-fout"' in refused.text
+    assert Person.bsn not in refused.text and _records(app, "access_report") == []
+
+    received = today - timedelta(days=12)
+    page = client.get("/inzage").text
+    given = {"bsn": Person.bsn, "ontvangen_op": received.isoformat(), "uitvoer": "html"}
+    assert _post(client, "/inzage", page, given).status_code == 200
+    assert _post(client, "/inzage", client.get("/inzage").text, {"bsn": Person.bsn}).status_code == 200
+    assert [r.query_filter for r in _records(app, "access_report")] == [{"received_on": received.isoformat()}, None]
+
+    html = client.get(f"/jaarverslag?jaar={today.year}").text
+    took = (
+        f"Ontvangen op {received.strftime('%d-%m-%Y')}, beantwoord op {today.strftime('%d-%m-%Y')}: "
+        "12 dagen, binnen de termijn van een maand."
+    )
+    assert "Beantwoorde inzageverzoeken: 2." in html and took in html
+    assert f"Beantwoord op {today.strftime('%d-%m-%Y')}; de datum van ontvangst is niet vastgelegd." in html
+    assert "Mediaan 12 dagen, langste 12 dagen" in html
+    csv = client.get(f"/jaarverslag?jaar={today.year}&formaat=csv").text.splitlines()
+    assert f'inzageverzoek,,,,,12,"{took}"' in csv or f"inzageverzoek,,,,,12,{took}" in csv

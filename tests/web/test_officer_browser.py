@@ -4,10 +4,12 @@ database. axe-core on every page (0 violations of WCAG 2.1 A/AA); screenshots in
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import sqlite3
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -79,6 +81,8 @@ def test_the_officer_works_through_the_log(browser, played: Path, tmp_path: Path
         page.get_by_role("link", name="Inzageverzoek").click()
         visit(page, "fg-inzage")
         page.fill("#bsn", Person.bsn)
+        received = dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date() - dt.timedelta(days=12)
+        page.fill("#ontvangen_op", received.isoformat())
         page.get_by_role("button", name="Overzicht maken").click()
         visit(page, "fg-inzage-overzicht")
         assert page.get_by_text("zijn gegevens over u verstrekt aan Gemeente Hilversum").first.is_visible()
@@ -98,6 +102,7 @@ def test_the_officer_works_through_the_log(browser, played: Path, tmp_path: Path
         page.get_by_role("link", name="Jaarverslag").click()
         visit(page, "fg-jaarverslag")
         assert page.locator('svg[role="img"]').count() == 1
+        assert page.get_by_text("12 dagen, binnen de termijn van een maand.").is_visible()
         page.get_by_role("link", name="Partners en rechten").click()
         visit(page, "fg-partners")
         assert page.get_by_role("heading", name="Wat elke rol mag").is_visible()

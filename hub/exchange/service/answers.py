@@ -34,12 +34,13 @@ from hub.exchange.service.context import ExchangeContext
 from hub.exchange.service.ports import (
     answer_filter,
     case_of,
+    coordinator_case_read,
     decide_again,
     known_category,
     schema_errors,
     subject_identity,
 )
-from hub.exchange.service.requests import read_request
+from hub.exchange.service.requests import REQUEST_NOT_FOUND
 from hub.policy import enforcement
 from hub.policy.pep import Decision
 
@@ -197,11 +198,14 @@ def read_answer(
     """The released answer, for the coordinator that asked: only the categories the policy, asked again for
     the case as it is now, allows; every read is logged before it is returned. Returns the request, the
     answer, the values released now, and the categories withheld (whole) from the requester."""
-    request = read_request(session, ctx, request_id)
-    answer = repository.answer_of(session, request.id)
+    # One statement for the request, its case (as it is now, in this transaction), its answer and the data key.
+    found = repository.answered_request_for_requester(session, request_id, ctx.caller.partner.oin)
+    if found is None:
+        raise NotFound(REQUEST_NOT_FOUND)
+    request, case, answer, _key = found  # _key: held for the decryption below (the session's map is weak)
+    coordinator_case_read(ctx.caller, case)
     if answer is None:
         raise NotFound("Dit verzoek is nog niet beantwoord.", data_request_id=request.id)
-    case = case_of(session, request.case_id)
     decision = release.refuse_unless_allowed(session, ctx, case, request, decide_again(ctx, case, session, request))
     stored = ctx.envelope.decrypt_json(
         session, request.case_id, answer_purpose(request), answer.ciphertext, scope=request.activity_id

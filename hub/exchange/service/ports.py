@@ -59,9 +59,19 @@ def activity_ref(activity_id: str, version: str | None = None) -> ActivityRef:
 
 def coordinator_case(session: Session, caller: Caller, case_id: str) -> Case:
     """The case, only for a coordinator of its region; 404 for anyone else (they learn nothing)."""
+    _coordinator_region(caller)
+    return cases.get_case_in_region(session, case_id, caller.partner.region)
+
+
+def coordinator_case_read(caller: Caller, case: Case | None) -> Case:
+    """`coordinator_case` for a case already read (with the row that names it): the same 404s."""
+    return cases.case_in_region(case, _coordinator_region(caller))
+
+
+def _coordinator_region(caller: Caller) -> str:
     if not caller.partner.region:
         raise NotFound("Deze casus bestaat niet of valt niet onder uw regio.")
-    return cases.get_case_in_region(session, case_id, caller.partner.region)
+    return caller.partner.region
 
 
 def case_of(session: Session, case_id: str) -> Case:

@@ -36,6 +36,8 @@ from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
 
+REQUEST_NOT_FOUND = "Dit verzoek bestaat niet of is niet van uw organisatie."
+
 
 def resolve_responder(ctx: ExchangeContext, name: str) -> Partner:
     """The partner organisation named by OIN or client_id, or a 422 naming the field."""
@@ -132,7 +134,7 @@ def read_request(session: Session, ctx: ExchangeContext, request_id: str) -> Dat
     """A request, for the coordinator that made it, when its case is still in the coordinator's region."""
     request = repository.request_for_requester(session, request_id, ctx.caller.partner.oin)
     if request is None:
-        raise NotFound("Dit verzoek bestaat niet of is niet van uw organisatie.")
+        raise NotFound(REQUEST_NOT_FOUND)
     coordinator_case(session, ctx.caller, request.case_id)
     return request
 
