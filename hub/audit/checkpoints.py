@@ -22,6 +22,7 @@ from hub.audit.signing import LogSigner, checkpoint_payload
 from hub.audit.verify import CHECKPOINT_FIELDS, verify_chain
 from hub.audit.witness import WitnessFailed
 from hub.config import Settings
+from hub.db import unit_of_work
 from hub.errors import Conflict
 
 log = structlog.get_logger(__name__)
@@ -126,10 +127,8 @@ def seal_if_due(
 
 def seal_once(engine: Engine, signer: LogSigner, settings: Settings) -> AuditCheckpoint | None:
     """One sealing round in its own transaction."""
-    with Session(engine, expire_on_commit=False) as session:
-        checkpoint = seal_if_due(session, signer, settings)
-        session.commit()
-        return checkpoint
+    with unit_of_work(engine) as session:
+        return seal_if_due(session, signer, settings)
 
 
 async def run_sealer(engine: Engine, signer: LogSigner, settings: Settings) -> None:

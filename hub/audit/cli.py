@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from hub.config import get_settings
+from hub.db import unit_of_work
 
 app = typer.Typer(help="The disclosure log: verify, export, seal, prune", no_args_is_help=True)
 
@@ -201,9 +201,8 @@ def prune() -> None:
     from hub.audit.retention import prune as prune_log
 
     settings, engine, signer = _engine_and_signer()
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         result = prune_log(session, signer, settings)
-        session.commit()
     typer.echo(
         f"pruned {result.removed} records up to anchor {result.anchor_seq}"
         if result

@@ -70,8 +70,9 @@ def _record_page(page: RecordPageResult) -> RecordPage:
 
 @router.get("/integrity", response_model=IntegrityOut, summary="Verify the chain; list the newest checkpoints")
 def integrity_check(request: Request, session: SessionDep, caller: IntegrityCaller) -> IntegrityOut:
-    # End the request's transaction (token validation) first: verification reads on its own connections,
-    # and on SQLite the request's open transaction would hold the process's write lock meanwhile.
+    # The one commit in a route, and it must stay here, not in SessionDep: it ends the request's transaction
+    # (token validation, nothing else) BEFORE the work, because verification reads on connections of its own,
+    # and on SQLite the request's open transaction would hold the process's write lock all that time.
     session.commit()
     state = request.app.state
     signer = state.log_signer
