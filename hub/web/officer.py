@@ -3,7 +3,7 @@
 They never show content: only what the log holds (categories, codes, names, hashes). Each is authorized by the
 same `api` rule and operation as its /v1/audit twin before any form is parsed, and calls the same service
 functions, so every look is recorded as the API's is (an inspection, or an access_report record), in the
-request's own transaction, committed only after the page is rendered (hub.web.unit).
+request's own transaction, committed only after the page is rendered (hub.db.SessionDep).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from hub.policy.register import UnknownActivity, get_register
 from hub.web import charts, labels
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render, render_text
-from hub.web.unit import commit_after_render
 
 router = APIRouter(include_in_schema=False)
 
@@ -147,7 +146,7 @@ def overview(
             charts=_overview_charts(found, category_namer(state.settings.policies_dir)),
         )
 
-    return commit_after_render(session, work, shape)
+    return shape(work())
 
 
 def _overview_charts(found: dict[str, Any], category) -> list[charts.Chart]:
@@ -277,7 +276,7 @@ def search(request: Request, given: QueryDep, session: SessionDep) -> Response:
         return _search_page(request, given=shown, result={"rows": rows, "more": page.next_cursor is not None})
 
     try:
-        return commit_after_render(session, work, shape)
+        return shape(work())
     except FORM_ERRORS as exc:
         session.rollback()
         return _search_page(request, status_code=422, errors=[(_field(exc), exc.detail)], given=shown)
@@ -418,7 +417,7 @@ def access(request: Request, given: AccessDep, session: SessionDep) -> Response:
         )
 
     try:
-        return commit_after_render(session, work, shape)
+        return shape(work())
     except InvalidBsn as exc:
         session.rollback()
         return render(request, "officer/access.html", status_code=422, errors=[("bsn", exc.detail)])
@@ -513,7 +512,7 @@ def annual_report(
             return _pdf(document, f"jaarverslag-{year}.pdf")
         return render(request, "officer/annual.html", annual=annual)
 
-    return commit_after_render(session, work, shape)
+    return shape(work())
 
 
 def _annual(request: Request, year: int, found: dict[str, Any]) -> dict[str, Any]:
