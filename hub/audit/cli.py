@@ -101,7 +101,8 @@ def verify(
     """Verify the chain, every signed checkpoint and (live, or offline with --with-mac) every record's MAC;
     live, also fail when the unsealed tail is too long or too old, or the log is shorter than or differs from a
     witnessed checkpoint. Name the first bad sequence number."""
-    from hub.audit.verify import SealLimits, verify_database, verify_export
+    from hub.audit.verify import SealLimits, verify_database
+    from hub.audit.verify_export import verify_export
     from hub.audit.witness import WitnessStore
 
     kept = [WitnessStore(directory) for directory in witness or []]
@@ -139,7 +140,7 @@ def keep_checkpoints(
     """Verify an export with the key you hold, then keep its signed checkpoints in DIRECTORY as witness files
     (append-only: a kept checkpoint is never replaced). Later, `hub audit verify --witness DIRECTORY` (live, or
     with --export for a newer export) fails when the log no longer reaches or agrees with them."""
-    from hub.audit.verify import verify_export
+    from hub.audit.verify_export import verify_export
     from hub.audit.witness import WitnessFailed, WitnessStore
 
     try:
