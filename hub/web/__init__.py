@@ -30,7 +30,7 @@ def is_screen(request: Request) -> bool:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    from hub.web import coordinator, dji, officer, partner, signin, steps
+    from hub.web import coordinator, dji, officer, officer_reports, partner, signin, steps
     from hub.web.deps import SignInRequired
     from hub.web.templating import render
 
@@ -40,6 +40,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(steps.router)
     app.include_router(dji.router)
     app.include_router(officer.router)
+    app.include_router(officer_reports.router)
     app.mount("/assets/hub", StaticFiles(directory=STATIC), name="assets-hub")
     for prefix, folder in VENDOR.items():
         app.mount(prefix, StaticFiles(directory=settings.web_assets_dir / folder, check_dir=False), name=prefix)

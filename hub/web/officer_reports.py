@@ -1,0 +1,260 @@
+"""The privacy officer's reports: Overzicht (the last year in charts, with the log's integrity) and Jaarverslag
+(one calendar year as a page, a PDF or CSV). Like the other officer screens (hub.web.officer) they show only
+what the log holds, are authorized as their /v1/audit twins are, and record each report as an inspection in
+the request's own transaction, committed only after the page is rendered (hub.db.SessionDep).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from hub.audit.access import category_namer, organisation_namer
+from hub.audit.inspection import officer_region
+from hub.audit.oversight import oversight_per_month, retention_actions
+from hub.audit.reports import Scope, run_report
+from hub.audit.trace import new_trace
+from hub.csvsafe import to_csv
+from hub.db import SessionDep
+from hub.web import charts, labels
+from hub.web.officer import (
+    AMSTERDAM,
+    IntegrityDep,
+    ReportDep,
+    activity_name,
+    check_integrity,
+    day,
+    pdf_response,
+    start_of,
+    witness_state,
+)
+from hub.web.templating import render, render_text
+
+router = APIRouter(include_in_schema=False)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` before `day`'s month (the overview's default: a year of months)."""
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_label(month: str) -> str:
+    year, number = month.split("-")
+    names = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+    return f"{names[int(number) - 1]} {year}"
+
+
+# -- Overzicht ---------------------------------------------------------------------------------------------
+
+
+@router.get("/overzicht")
+def overview(
+    request: Request,
+    caller: ReportDep,
+    _integrity: IntegrityDep,
+    session: SessionDep,
+    van: Annotated[str | None, Query(max_length=10)] = None,
+    tot: Annotated[str | None, Query(max_length=10)] = None,
+) -> Response:
+    today = dt.datetime.now(AMSTERDAM).date()
+    until = day(tot, "tot") if tot else today
+    since = day(van, "van") if van else _months_before(until, 11)
+    period_from, period_to = start_of(since), start_of(until + dt.timedelta(days=1))
+    checked = check_integrity(request, 1)  # before this request's transaction writes anything
+    state = request.app.state
+    name = organisation_namer(state.registry)
+    officers = [
+        p.oin for p in state.registry.all() if p.role == "privacy_officer" and p.region == caller.partner.region
+    ]
+
+    def work() -> dict[str, Any]:
+        trace = new_trace()
+        found = {
+            kind: run_report(
+                session, caller, kind, period_from, period_to, name=name, settings=state.settings, trace=trace
+            )
+            for kind in ("disclosures", "refusals")
+        }
+        scope = Scope(period_from, period_to, officer_region(caller))
+        return {**found, "oversight": oversight_per_month(session, scope, officers)}
+
+    def shape(found: dict[str, Any]) -> Response:
+        return render(
+            request,
+            "officer/overview.html",
+            van=since.isoformat(),
+            tot=until.isoformat(),
+            checked=checked,
+            witness=witness_state(request),
+            charts=_overview_charts(found, category_namer(state.settings.policies_dir)),
+        )
+
+    return shape(work())
+
+
+def _overview_charts(found: dict[str, Any], category) -> list[charts.Chart]:
+    disclosures = [r for r in found["disclosures"].rows if r["disclosures"]]
+    months, partners, values = charts.pivot(disclosures, "month", "partner", "disclosures")
+    refusals = found["refusals"].rows
+    reason_rows = [{**r, "reason": labels.label("reason", r["reason"]), "n": "Weigeringen"} for r in refusals]
+    reasons, _, reason_values = charts.pivot(reason_rows, "reason", "n", "count")
+    category_rows = [{**r, "category": category(r["category"]), "n": "Weigeringen"} for r in refusals]
+    categories, _, category_values = charts.pivot(category_rows, "category", "n", "count")
+    oversight = found["oversight"]
+    return [
+        charts.bar_chart(
+            "verstrekkingen",
+            "Verstrekkingen per maand, per ontvangende partner",
+            "Het aantal keren per maand dat gegevens zijn verstrekt (ook overdrachten en getoonde identiteit), "
+            "uitgesplitst naar de organisatie die ze ontving.",
+            "Maand",
+            [_month_label(m) for m in months],
+            partners,
+            values,
+        ),
+        charts.bar_chart(
+            "weigeringen-reden",
+            "Weigeringen naar reden",
+            "Hoe vaak een gevraagde soort gegevens is geweigerd of tegengehouden, per reden.",
+            "Reden",
+            reasons,
+            ["Weigeringen"],
+            reason_values,
+        ),
+        charts.bar_chart(
+            "weigeringen-categorie",
+            "Weigeringen naar soort gegevens",
+            "Hoe vaak een gevraagde soort gegevens is geweigerd of tegengehouden, per soort gegevens.",
+            "Soort gegevens",
+            categories,
+            ["Weigeringen"],
+            category_values,
+        ),
+        charts.bar_chart(
+            "inspecties",
+            "Inspecties en inzageverzoeken per maand",
+            "Hoe vaak de functionarissen gegevensbescherming van de regio het logboek inzagen (ook dit "
+            "overzicht telt mee) en hoeveel inzageverzoeken zij beantwoordden.",
+            "Maand",
+            [_month_label(m) for m in oversight],
+            ["Inspecties", "Inzageverzoeken"],
+            [[c["inspection"], c["access_report"]] for c in oversight.values()],
+        ),
+    ]
+
+
+# -- Jaarverslag -------------------------------------------------------------------------------------------
+
+ANNUAL_FORMATS = ("html", "pdf", "csv")
+
+
+@router.get("/jaarverslag")
+def annual_report(
+    request: Request,
+    caller: ReportDep,
+    session: SessionDep,
+    jaar: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    formaat: Annotated[str, Query(pattern="^(html|pdf|csv)$")] = "html",
+) -> Response:
+    """Over one calendar year (Europe/Amsterdam): disclosures and refusals per partner and activity, unusual
+    patterns, inspections and access reports, retention actions. Its three reports are recorded as the API's
+    are (an inspection each)."""
+    year = jaar or dt.datetime.now(AMSTERDAM).year
+    period_from = dt.datetime(year, 1, 1, tzinfo=AMSTERDAM)
+    period_to = dt.datetime(year + 1, 1, 1, tzinfo=AMSTERDAM)
+    state = request.app.state
+    name = organisation_namer(state.registry)
+    officers = [
+        p.oin for p in state.registry.all() if p.role == "privacy_officer" and p.region == caller.partner.region
+    ]
+
+    def work() -> dict[str, Any]:
+        trace = new_trace()
+        found: dict[str, Any] = {
+            kind: run_report(
+                session, caller, kind, period_from, period_to, name=name, settings=state.settings, trace=trace
+            )
+            for kind in ("disclosures", "refusals", "unusual")
+        }
+        scope = Scope(period_from, period_to, officer_region(caller))
+        found["oversight"] = oversight_per_month(session, scope, officers)
+        found["retention"] = retention_actions(session, scope)
+        return found
+
+    def shape(found: dict[str, Any]) -> Response:
+        annual = _annual(request, year, found)
+        if formaat == "csv":
+            return _annual_csv(annual)
+        if formaat == "pdf":
+            document = render_text("officer/annual_print.html", annual=annual)
+            return pdf_response(document, f"jaarverslag-{year}.pdf")
+        return render(request, "officer/annual.html", annual=annual)
+
+    return shape(work())
+
+
+def _annual(request: Request, year: int, found: dict[str, Any]) -> dict[str, Any]:
+    per: dict[tuple[str, str], dict[str, int]] = {}
+    for row in found["disclosures"].rows:
+        key = (row["partner"], activity_name(request, row["activity"] or None))
+        totals = per.setdefault(key, {"disclosures": 0, "refusals": 0})
+        totals["disclosures"] += row["disclosures"]
+        totals["refusals"] += row["refusals"]
+    oversight = found["oversight"]
+    disclosures = [r for r in found["disclosures"].rows if r["disclosures"]]
+    months, partners, values = charts.pivot(disclosures, "month", "partner", "disclosures")
+    return {
+        "year": year,
+        "rows": [{"partner": p, "activity": a, **t} for (p, a), t in sorted(per.items())],
+        "unusual": found["unusual"].rows,
+        "inspections": sum(c["inspection"] for c in oversight.values()),
+        "access_reports": sum(c["access_report"] for c in oversight.values()),
+        "retention": found["retention"],
+        "chart": charts.bar_chart(
+            "jaar-verstrekkingen",
+            f"Verstrekkingen per maand in {year}, per ontvangende partner",
+            "Het aantal verstrekkingen per maand, uitgesplitst naar de organisatie die ze ontving.",
+            "Maand",
+            [_month_label(m) for m in months],
+            partners,
+            values,
+        ),
+    }
+
+
+ANNUAL_CSV = ("onderdeel", "partner", "activiteit", "verstrekkingen", "weigeringen", "aantal", "toelichting")
+
+
+def _annual_csv(annual: dict[str, Any]) -> Response:
+    rows = [
+        {
+            "onderdeel": "verstrekkingen_en_weigeringen",
+            "partner": r["partner"],
+            "activiteit": r["activity"],
+            "verstrekkingen": r["disclosures"],
+            "weigeringen": r["refusals"],
+        }
+        for r in annual["rows"]
+    ]
+    rows += [
+        {"onderdeel": "ongebruikelijk", "partner": u["partner"], "aantal": u["count"], "toelichting": u["explanation"]}
+        for u in annual["unusual"]
+    ]
+    rows += [
+        {"onderdeel": "inspecties", "aantal": annual["inspections"]},
+        {"onderdeel": "inzageverzoeken", "aantal": annual["access_reports"]},
+        {"onderdeel": "inhoud_vernietigd", "aantal": annual["retention"]["content_destroyed"]},
+        {"onderdeel": "logboek_opgeschoond", "aantal": annual["retention"]["log_pruned"]},
+    ]
+    return Response(
+        to_csv(ANNUAL_CSV, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="jaarverslag-{annual["year"]}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
