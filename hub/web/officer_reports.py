@@ -11,12 +11,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from hub.audit.access import category_namer, organisation_namer
 from hub.audit.inspection import officer_region
 from hub.audit.oversight import oversight_per_month, retention_actions
 from hub.audit.reports import Scope, run_report
 from hub.audit.trace import new_trace
+from hub.auth.principal import Caller
 from hub.csvsafe import to_csv
 from hub.db import SessionDep
 from hub.web import charts, labels
@@ -66,21 +68,9 @@ def overview(
     period_from, period_to = start_of(since), start_of(until + dt.timedelta(days=1))
     checked = check_integrity(request, 1)  # before this request's transaction writes anything
     state = request.app.state
-    name = organisation_namer(state.registry)
-    officers = [
-        p.oin for p in state.registry.all() if p.role == "privacy_officer" and p.region == caller.partner.region
-    ]
 
     def work() -> dict[str, Any]:
-        trace = new_trace()
-        found = {
-            kind: run_report(
-                session, caller, kind, period_from, period_to, name=name, settings=state.settings, trace=trace
-            )
-            for kind in ("disclosures", "refusals")
-        }
-        scope = Scope(period_from, period_to, officer_region(caller))
-        return {**found, "oversight": oversight_per_month(session, scope, officers)}
+        return _reports(request, session, caller, ("disclosures", "refusals"), period_from, period_to)
 
     def shape(found: dict[str, Any]) -> Response:
         return render(
@@ -94,6 +84,30 @@ def overview(
         )
 
     return shape(work())
+
+
+def _reports(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    kinds: tuple[str, ...],
+    period_from: dt.datetime,
+    period_to: dt.datetime,
+) -> dict[str, Any]:
+    """The reports of `kinds` over the period (each recorded as an inspection, as the API records them), and
+    the region's oversight per month (inspections and access reports by its privacy officers)."""
+    state = request.app.state
+    name = organisation_namer(state.registry)
+    trace = new_trace()
+    found: dict[str, Any] = {
+        kind: run_report(session, caller, kind, period_from, period_to, name=name, settings=state.settings, trace=trace)
+        for kind in kinds
+    }
+    officers = [
+        p.oin for p in state.registry.all() if p.role == "privacy_officer" and p.region == caller.partner.region
+    ]
+    found["oversight"] = oversight_per_month(session, Scope(period_from, period_to, officer_region(caller)), officers)
+    return found
 
 
 def _overview_charts(found: dict[str, Any], category) -> list[charts.Chart]:
@@ -166,23 +180,11 @@ def annual_report(
     year = jaar or dt.datetime.now(AMSTERDAM).year
     period_from = dt.datetime(year, 1, 1, tzinfo=AMSTERDAM)
     period_to = dt.datetime(year + 1, 1, 1, tzinfo=AMSTERDAM)
-    state = request.app.state
-    name = organisation_namer(state.registry)
-    officers = [
-        p.oin for p in state.registry.all() if p.role == "privacy_officer" and p.region == caller.partner.region
-    ]
 
     def work() -> dict[str, Any]:
-        trace = new_trace()
-        found: dict[str, Any] = {
-            kind: run_report(
-                session, caller, kind, period_from, period_to, name=name, settings=state.settings, trace=trace
-            )
-            for kind in ("disclosures", "refusals", "unusual")
-        }
-        scope = Scope(period_from, period_to, officer_region(caller))
-        found["oversight"] = oversight_per_month(session, scope, officers)
-        found["retention"] = retention_actions(session, scope)
+        kinds = ("disclosures", "refusals", "unusual")
+        found = _reports(request, session, caller, kinds, period_from, period_to)
+        found["retention"] = retention_actions(session, Scope(period_from, period_to, officer_region(caller)))
         return found
 
     def shape(found: dict[str, Any]) -> Response:
