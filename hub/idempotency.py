@@ -109,7 +109,8 @@ def request_digest(secret: bytes, method: str, path: str, body: bytes, actor: st
 
 
 def reserve(session: Session, client_id: str, key: str, digest: str, now: datetime | None = None) -> IdempotencyRecord:
-    """Reserve `key` for this request, or raise: StoredResponse (the key holds a completed response), reused, or in use."""
+    """Reserve `key` for this request, or raise: StoredResponse (the key holds a completed response), reused,
+    or in use."""
     if not _KEY_SHAPE.fullmatch(key):
         raise InvalidIdempotencyKey("De Idempotency-Key moet 1 tot 255 zichtbare ASCII-tekens bevatten.", field=HEADER)
     now = now or _utcnow()

@@ -19,10 +19,10 @@ from hub.audit.reports import KINDS, Report, run_report
 from hub.audit.schemas import (
     AccessReport,
     AccessRequest,
-    CheckpointOut,
-    IntegrityOut,
-    RecordOut,
+    CheckpointPublic,
+    IntegrityPublic,
     RecordPage,
+    RecordPublic,
     RecordQuery,
     ReportFormat,
 )
@@ -62,14 +62,14 @@ def query(body: RecordQuery, request: Request, session: SessionDep, caller: Quer
 
 def _record_page(page: RecordPageResult) -> RecordPage:
     return RecordPage(
-        records=[RecordOut.model_validate(r, from_attributes=True) for r in page.records],
+        records=[RecordPublic.from_row(r) for r in page.records],
         next_cursor=page.next_cursor,
         inspection_seq=page.inspection_seq,
     )
 
 
-@router.get("/integrity", response_model=IntegrityOut, summary="Verify the chain; list the newest checkpoints")
-def integrity_check(request: Request, session: SessionDep, caller: IntegrityCaller) -> IntegrityOut:
+@router.get("/integrity", response_model=IntegrityPublic, summary="Verify the chain; list the newest checkpoints")
+def integrity_check(request: Request, session: SessionDep, caller: IntegrityCaller) -> IntegrityPublic:
     # The one commit in a route, and it must stay here, not in SessionDep: it ends the request's transaction
     # (token validation, nothing else) BEFORE the work, because verification reads on connections of its own,
     # and on SQLite the request's open transaction would hold the process's write lock all that time.
@@ -84,10 +84,10 @@ def integrity_check(request: Request, session: SessionDep, caller: IntegrityCall
         limits=SealLimits.from_settings(state.settings),
         witnesses=[signer.witness] if signer.witness is not None else [],
     )
-    return IntegrityOut(
+    return IntegrityPublic(
         verification=result.verification.as_dict(),
         checkpoints_total=result.checkpoints_total,
-        checkpoints=[CheckpointOut.model_validate(c, from_attributes=True) for c in result.checkpoints],
+        checkpoints=[CheckpointPublic.from_row(c) for c in result.checkpoints],
         public_key=verifier.jwk,
     )
 

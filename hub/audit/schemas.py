@@ -31,7 +31,7 @@ class RecordQuery(StrictInput):
     limit: int = Field(100, ge=1, le=500)
 
 
-class RecordOut(BaseModel):
+class RecordPublic(BaseModel):
     """One log record as the privacy officer sees it (never content: categories, codes and hashes)."""
 
     seq: int
@@ -64,14 +64,19 @@ class RecordOut(BaseModel):
     prev_hash: str
     hash: str
 
+    @classmethod
+    def from_row(cls, record: Any) -> RecordPublic:
+        """The officer's view of one `AuditRecord` row."""
+        return cls.model_validate(record, from_attributes=True)
+
 
 class RecordPage(BaseModel):
-    records: list[RecordOut]
+    records: list[RecordPublic]
     next_cursor: str | None
     inspection_seq: int = Field(description="Sequence number of the inspection record this query wrote")
 
 
-class CheckpointOut(BaseModel):
+class CheckpointPublic(BaseModel):
     kind: str
     seq: int
     head_hash: str
@@ -79,11 +84,16 @@ class CheckpointOut(BaseModel):
     key_id: str
     signature: str
 
+    @classmethod
+    def from_row(cls, checkpoint: Any) -> CheckpointPublic:
+        """One `AuditCheckpoint` row."""
+        return cls.model_validate(checkpoint, from_attributes=True)
 
-class IntegrityOut(BaseModel):
+
+class IntegrityPublic(BaseModel):
     verification: dict[str, Any]
     checkpoints_total: int
-    checkpoints: list[CheckpointOut] = Field(description="The newest checkpoints (at most 100)")
+    checkpoints: list[CheckpointPublic] = Field(description="The newest checkpoints (at most 100)")
     public_key: dict[str, Any]
 
 
