@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from hub.audit import mac, repository
+from hub.audit.errors import SealRefused
 from hub.audit.models import AuditCheckpoint
 from hub.audit.service import lock_chain
 from hub.audit.signing import LogSigner, checkpoint_payload
@@ -23,15 +24,8 @@ from hub.audit.verify import CHECKPOINT_FIELDS, verify_chain
 from hub.audit.witness import WitnessFailed
 from hub.config import Settings
 from hub.db import unit_of_work
-from hub.errors import Conflict
 
 log = structlog.get_logger(__name__)
-
-
-class SealRefused(Conflict):
-    """The log does not verify since the last checkpoint, so it is not sealed."""
-
-    code = "audit_seal_refused"
 
 
 def seal(

@@ -171,7 +171,7 @@ def export_command(file: Annotated[Path, typer.Argument(help="Where to write the
     """Seal the head, then export a signed header, the checkpoints and the records up to that seal as JSON
     lines. When the log cannot be sealed (it does not verify, or the witness cannot be written), nothing is
     exported."""
-    from hub.audit.checkpoints import SealRefused
+    from hub.audit.errors import SealRefused
     from hub.audit.export import export_log
     from hub.audit.witness import WitnessFailed
 

@@ -14,7 +14,8 @@ from structlog.testing import capture_logs
 
 from hub.audit import mac
 from hub.audit.canonical import record_hash
-from hub.audit.checkpoints import SealRefused, seal
+from hub.audit.checkpoints import seal
+from hub.audit.errors import SealRefused
 from hub.audit.export import export_log
 from hub.audit.models import AuditCheckpoint, AuditRecord
 from hub.audit.service import record
