@@ -17,8 +17,8 @@ from hub.audit.access import access_report, category_namer, organisation_namer
 from hub.audit.inspection import RecordPageResult, integrity, query_records
 from hub.audit.reports import KINDS, Report, run_report
 from hub.audit.schemas import (
-    AccessReport,
-    AccessRequest,
+    AccessReportCreate,
+    AccessReportPublic,
     CheckpointPublic,
     IntegrityPublic,
     RecordPage,
@@ -92,10 +92,10 @@ def integrity_check(request: Request, session: SessionDep, caller: IntegrityCall
     )
 
 
-@router.post("/access-report", response_model=AccessReport, summary="Access report for one person (AVG art. 15)")
+@router.post("/access-report", response_model=AccessReportPublic, summary="Access report for one person (AVG art. 15)")
 def access(
-    body: AccessRequest, request: Request, session: SessionDep, caller: AccessReportCaller, trace: TraceDep
-) -> AccessReport:
+    body: AccessReportCreate, request: Request, session: SessionDep, caller: AccessReportCaller, trace: TraceDep
+) -> AccessReportPublic:
     state = request.app.state
     return access_report(
         session,

@@ -97,13 +97,13 @@ class IntegrityPublic(BaseModel):
     public_key: dict[str, Any]
 
 
-class AccessRequest(StrictInput):
+class AccessReportCreate(StrictInput):
     """AVG art. 15 / Wpg art. 25: whose disclosures to report. The BSN travels only in this body."""
 
     bsn: SecretStr = Field(description="Burgerservicenummer of the person asking (eleven-test checked)")
 
 
-class AccessEntry(BaseModel):
+class AccessEntryPublic(BaseModel):
     datum: str = Field(description="Date and time (Europe/Amsterdam)")
     ontvanger: str
     ontvanger_oin: str | None
@@ -117,12 +117,12 @@ class AccessEntry(BaseModel):
     )
 
 
-class AccessReport(BaseModel):
+class AccessReportPublic(BaseModel):
     titel: str
     toelichting: str
     opgesteld_op: str
     aantal_verstrekkingen: int
-    verstrekkingen: list[AccessEntry]
+    verstrekkingen: list[AccessEntryPublic]
     report_seq: int = Field(description="Sequence number of the log record of this report")
 
 
