@@ -8,6 +8,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -200,6 +201,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 """The request's session; every dependency and route of a request shares it (FastAPI's dependency cache)."""
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """A unit of work outside a request (a job, a command, a background task): one session, one transaction,
+    committed when the block ends and rolled back when it raises. What runs inside never commits itself; a
+    job that keeps its progress step by step opens one unit per step."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
 
 
 def insert_unless_exists(session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str]) -> bool:

@@ -81,7 +81,10 @@ class IdempotencyKeyInUse(HubError):
     status, code, title = 409, "idempotency_key_in_use", "Idempotency-Key in behandeling"
 
 
-class _Replay(Exception):  # noqa: N818 - control flow, never shown: the route class turns it into a response
+class StoredResponse(Exception):  # noqa: N818 - control flow, never shown as a problem
+    """Raised by `reserve` when the key already holds a completed response: the caller answers with that
+    response again (IdempotentRoute replays it; the screens' forms treat a spent form key as a conflict)."""
+
     def __init__(self, record: IdempotencyRecord) -> None:
         self.record = record
 
@@ -106,7 +109,8 @@ def request_digest(secret: bytes, method: str, path: str, body: bytes, actor: st
 
 
 def reserve(session: Session, client_id: str, key: str, digest: str, now: datetime | None = None) -> IdempotencyRecord:
-    """Reserve `key` for this request, or raise: _Replay (stored response), reused, or in use."""
+    """Reserve `key` for this request, or raise: StoredResponse (the key holds a completed response), reused,
+    or in use."""
     if not _KEY_SHAPE.fullmatch(key):
         raise InvalidIdempotencyKey("De Idempotency-Key moet 1 tot 255 zichtbare ASCII-tekens bevatten.", field=HEADER)
     now = now or _utcnow()
@@ -128,7 +132,7 @@ def reserve(session: Session, client_id: str, key: str, digest: str, now: dateti
         raise IdempotencyKeyReused("Deze Idempotency-Key is al gebruikt voor een ander verzoek.", field=HEADER)
     if existing.status_code is None:
         raise IdempotencyKeyInUse("Een verzoek met deze Idempotency-Key is nog in behandeling.", field=HEADER)
-    raise _Replay(existing)
+    raise StoredResponse(existing)
 
 
 def _insert_new(session: Session, record: IdempotencyRecord) -> bool:
@@ -227,7 +231,7 @@ class IdempotentRoute(AuthorizedRoute):
         async def idempotent_handler(request: Request) -> Response:
             try:
                 response = await handler(request)
-            except _Replay as replay:
+            except StoredResponse as replay:
                 log.info("idempotency.replayed", path=request.url.path)
                 return _replayed(replay.record)
             except LoggedRefusal:

@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_cases(app)
     install_notices(app)
     app.include_router(exchange_router)
-    install_follow(app)  # open requests follow their case (hub.cases.service.case_context hands it on)
+    install_follow(app)  # open requests follow their case (hub.cases.dependencies.case_context hands it on)
     install_screens(app, settings)  # after the error handlers: screens answer in HTML
     install_docs(app, settings)
     install_openapi(app)  # the statuses every route shares; errors as application/problem+json

@@ -20,7 +20,7 @@ from hub.audit import events, repository
 from hub.audit.errors import InvalidReceivedOn
 from hub.audit.inspection import officer_region, subject_pseudonym_of
 from hub.audit.models import AuditRecord
-from hub.audit.schemas import AccessEntry, AccessReport
+from hub.audit.schemas import AccessEntryPublic, AccessReportPublic
 from hub.audit.trace import TraceContext
 from hub.auth.principal import Caller
 from hub.timestamps import as_utc
@@ -68,7 +68,7 @@ def access_report(
     organisation: OrganisationName,
     category: CategoryName,
     received_on: dt.date | None = None,
-) -> AccessReport:
+) -> AccessReportPublic:
     """Build the report for the person with this BSN and log that it was made (one commit). `received_on`, the
     day the request came in, is recorded with it, so the annual report can say how long the answer took."""
     pseudonym = subject_pseudonym_of(bsn, pseudonym_key)
@@ -87,7 +87,7 @@ def access_report(
     )
     session.flush()
     log.info("audit.access_report", entries=len(entries), report_seq=logged.seq)
-    return AccessReport(
+    return AccessReportPublic(
         titel="Overzicht van verstrekkingen van uw persoonsgegevens",
         toelichting=(
             "Dit overzicht noemt elke keer dat via het D&T-knooppunt gegevens over u zijn verstrekt: welke "
@@ -113,7 +113,7 @@ def check_received_on(received_on: dt.date | None) -> None:
         )
 
 
-def _entry(row: AuditRecord, organisation: OrganisationName, category: CategoryName) -> AccessEntry:
+def _entry(row: AuditRecord, organisation: OrganisationName, category: CategoryName) -> AccessEntryPublic:
     categories = [category(c) for c in row.categories_released]
     if row.event_type == "identity_shown":
         categories = [IDENTITY]
@@ -125,7 +125,7 @@ def _entry(row: AuditRecord, organisation: OrganisationName, category: CategoryN
         receiver=receiver,
         what=_listed(categories) if categories else NO_CATEGORIES,
     )
-    return AccessEntry(
+    return AccessEntryPublic(
         datum=_local(row.event_time),
         ontvanger=receiver,
         ontvanger_oin=row.to_oin,

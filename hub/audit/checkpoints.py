@@ -16,21 +16,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from hub.audit import mac, repository
+from hub.audit.errors import SealRefused
 from hub.audit.models import AuditCheckpoint
 from hub.audit.service import lock_chain
 from hub.audit.signing import LogSigner, checkpoint_payload
 from hub.audit.verify import CHECKPOINT_FIELDS, verify_chain
 from hub.audit.witness import WitnessFailed
 from hub.config import Settings
-from hub.errors import Conflict
+from hub.db import unit_of_work
 
 log = structlog.get_logger(__name__)
-
-
-class SealRefused(Conflict):
-    """The log does not verify since the last checkpoint, so it is not sealed."""
-
-    code = "audit_seal_refused"
 
 
 def seal(
@@ -126,10 +121,8 @@ def seal_if_due(
 
 def seal_once(engine: Engine, signer: LogSigner, settings: Settings) -> AuditCheckpoint | None:
     """One sealing round in its own transaction."""
-    with Session(engine, expire_on_commit=False) as session:
-        checkpoint = seal_if_due(session, signer, settings)
-        session.commit()
-        return checkpoint
+    with unit_of_work(engine) as session:
+        return seal_if_due(session, signer, settings)
 
 
 async def run_sealer(engine: Engine, signer: LogSigner, settings: Settings) -> None:

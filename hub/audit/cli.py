@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from hub.config import get_settings
+from hub.db import unit_of_work
 
 app = typer.Typer(help="The disclosure log: verify, export, seal, prune", no_args_is_help=True)
 
@@ -101,7 +101,8 @@ def verify(
     """Verify the chain, every signed checkpoint and (live, or offline with --with-mac) every record's MAC;
     live, also fail when the unsealed tail is too long or too old, or the log is shorter than or differs from a
     witnessed checkpoint. Name the first bad sequence number."""
-    from hub.audit.verify import SealLimits, verify_database, verify_export
+    from hub.audit.verify import SealLimits, verify_database
+    from hub.audit.verify_export import verify_export
     from hub.audit.witness import WitnessStore
 
     kept = [WitnessStore(directory) for directory in witness or []]
@@ -139,7 +140,7 @@ def keep_checkpoints(
     """Verify an export with the key you hold, then keep its signed checkpoints in DIRECTORY as witness files
     (append-only: a kept checkpoint is never replaced). Later, `hub audit verify --witness DIRECTORY` (live, or
     with --export for a newer export) fails when the log no longer reaches or agrees with them."""
-    from hub.audit.verify import verify_export
+    from hub.audit.verify_export import verify_export
     from hub.audit.witness import WitnessFailed, WitnessStore
 
     try:
@@ -170,7 +171,7 @@ def export_command(file: Annotated[Path, typer.Argument(help="Where to write the
     """Seal the head, then export a signed header, the checkpoints and the records up to that seal as JSON
     lines. When the log cannot be sealed (it does not verify, or the witness cannot be written), nothing is
     exported."""
-    from hub.audit.checkpoints import SealRefused
+    from hub.audit.errors import SealRefused
     from hub.audit.export import export_log
     from hub.audit.witness import WitnessFailed
 
@@ -201,9 +202,8 @@ def prune() -> None:
     from hub.audit.retention import prune as prune_log
 
     settings, engine, signer = _engine_and_signer()
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         result = prune_log(session, signer, settings)
-        session.commit()
     typer.echo(
         f"pruned {result.removed} records up to anchor {result.anchor_seq}"
         if result

@@ -17,12 +17,12 @@ from hub.audit.access import access_report, category_namer, organisation_namer
 from hub.audit.inspection import RecordPageResult, integrity, query_records
 from hub.audit.reports import KINDS, Report, run_report
 from hub.audit.schemas import (
-    AccessReport,
-    AccessRequest,
-    CheckpointOut,
-    IntegrityOut,
-    RecordOut,
+    AccessReportCreate,
+    AccessReportPublic,
+    CheckpointPublic,
+    IntegrityPublic,
     RecordPage,
+    RecordPublic,
     RecordQuery,
     ReportFormat,
 )
@@ -62,16 +62,17 @@ def query(body: RecordQuery, request: Request, session: SessionDep, caller: Quer
 
 def _record_page(page: RecordPageResult) -> RecordPage:
     return RecordPage(
-        records=[RecordOut.model_validate(r, from_attributes=True) for r in page.records],
+        records=[RecordPublic.from_row(r) for r in page.records],
         next_cursor=page.next_cursor,
         inspection_seq=page.inspection_seq,
     )
 
 
-@router.get("/integrity", response_model=IntegrityOut, summary="Verify the chain; list the newest checkpoints")
-def integrity_check(request: Request, session: SessionDep, caller: IntegrityCaller) -> IntegrityOut:
-    # End the request's transaction (token validation) first: verification reads on its own connections,
-    # and on SQLite the request's open transaction would hold the process's write lock meanwhile.
+@router.get("/integrity", response_model=IntegrityPublic, summary="Verify the chain; list the newest checkpoints")
+def integrity_check(request: Request, session: SessionDep, caller: IntegrityCaller) -> IntegrityPublic:
+    # The one commit in a route, and it must stay here, not in SessionDep: it ends the request's transaction
+    # (token validation, nothing else) BEFORE the work, because verification reads on connections of its own,
+    # and on SQLite the request's open transaction would hold the process's write lock all that time.
     session.commit()
     state = request.app.state
     signer = state.log_signer
@@ -83,18 +84,18 @@ def integrity_check(request: Request, session: SessionDep, caller: IntegrityCall
         limits=SealLimits.from_settings(state.settings),
         witnesses=[signer.witness] if signer.witness is not None else [],
     )
-    return IntegrityOut(
+    return IntegrityPublic(
         verification=result.verification.as_dict(),
         checkpoints_total=result.checkpoints_total,
-        checkpoints=[CheckpointOut.model_validate(c, from_attributes=True) for c in result.checkpoints],
+        checkpoints=[CheckpointPublic.from_row(c) for c in result.checkpoints],
         public_key=verifier.jwk,
     )
 
 
-@router.post("/access-report", response_model=AccessReport, summary="Access report for one person (AVG art. 15)")
+@router.post("/access-report", response_model=AccessReportPublic, summary="Access report for one person (AVG art. 15)")
 def access(
-    body: AccessRequest, request: Request, session: SessionDep, caller: AccessReportCaller, trace: TraceDep
-) -> AccessReport:
+    body: AccessReportCreate, request: Request, session: SessionDep, caller: AccessReportCaller, trace: TraceDep
+) -> AccessReportPublic:
     state = request.app.state
     return access_report(
         session,

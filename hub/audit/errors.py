@@ -1,8 +1,9 @@
-"""Problems the privacy officer's routes answer with (RFC 9457, via hub.errors)."""
+"""Problems of the disclosure log (RFC 9457, via hub.errors): the privacy officer's routes, and the sealing and
+pruning jobs (which refuse rather than seal or remove a log that does not verify)."""
 
 from __future__ import annotations
 
-from hub.errors import HubError, ValidationFailed
+from hub.errors import Conflict, HubError, ValidationFailed
 
 
 class FilterRequired(HubError):
@@ -29,3 +30,15 @@ class InvalidReceivedOn(ValidationFailed):
     """The date an access request came in lies after today, or implausibly far back."""
 
     code = "invalid_received_on"
+
+
+class SealRefused(Conflict):
+    """The log does not verify since the last checkpoint, so it is not sealed."""
+
+    code = "audit_seal_refused"
+
+
+class PruneRefused(Conflict):
+    """The segment to prune does not verify, so it is not anchored and not removed."""
+
+    code = "audit_prune_refused"

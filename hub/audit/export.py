@@ -24,6 +24,7 @@ from hub.audit.checkpoints import seal
 from hub.audit.models import AuditCheckpoint
 from hub.audit.signing import LogSigner, export_header_payload
 from hub.audit.witness import checkpoint_document
+from hub.db import unit_of_work
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +51,9 @@ def _checkpoint_line(checkpoint: Any) -> str:
 
 def seal_head(engine: Engine, signer: LogSigner) -> AuditCheckpoint | None:
     """Seal the head now (and witness it); return the newest checkpoint, which then covers the head."""
-    with Session(engine, expire_on_commit=False) as session:
+    with unit_of_work(engine) as session:
         seal(session, signer)
-        latest = repository.latest_checkpoint(session)
-        session.commit()
-        return latest
+        return repository.latest_checkpoint(session)
 
 
 def export_log(engine: Engine, signer: LogSigner, path: Path) -> ExportSummary:

@@ -24,20 +24,14 @@ from sqlmodel import Session, col
 
 from hub.audit import events, mac, repository
 from hub.audit.checkpoints import seal
+from hub.audit.errors import PruneRefused
 from hub.audit.models import AuditRecord
 from hub.audit.service import lock_chain
 from hub.audit.signing import LogSigner
 from hub.audit.verify import CHECKPOINT_FIELDS, verify_chain
 from hub.config import Settings
-from hub.errors import Conflict
 
 log = structlog.get_logger(__name__)
-
-
-class PruneRefused(Conflict):
-    """The segment to prune does not verify, so it is not anchored and not removed."""
-
-    code = "audit_prune_refused"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ class RecordQuery(StrictInput):
     limit: int = Field(100, ge=1, le=500)
 
 
-class RecordOut(BaseModel):
+class RecordPublic(BaseModel):
     """One log record as the privacy officer sees it (never content: categories, codes and hashes)."""
 
     seq: int
@@ -64,14 +64,19 @@ class RecordOut(BaseModel):
     prev_hash: str
     hash: str
 
+    @classmethod
+    def from_row(cls, record: Any) -> RecordPublic:
+        """The officer's view of one `AuditRecord` row."""
+        return cls.model_validate(record, from_attributes=True)
+
 
 class RecordPage(BaseModel):
-    records: list[RecordOut]
+    records: list[RecordPublic]
     next_cursor: str | None
     inspection_seq: int = Field(description="Sequence number of the inspection record this query wrote")
 
 
-class CheckpointOut(BaseModel):
+class CheckpointPublic(BaseModel):
     kind: str
     seq: int
     head_hash: str
@@ -79,15 +84,20 @@ class CheckpointOut(BaseModel):
     key_id: str
     signature: str
 
+    @classmethod
+    def from_row(cls, checkpoint: Any) -> CheckpointPublic:
+        """One `AuditCheckpoint` row."""
+        return cls.model_validate(checkpoint, from_attributes=True)
 
-class IntegrityOut(BaseModel):
+
+class IntegrityPublic(BaseModel):
     verification: dict[str, Any]
     checkpoints_total: int
-    checkpoints: list[CheckpointOut] = Field(description="The newest checkpoints (at most 100)")
+    checkpoints: list[CheckpointPublic] = Field(description="The newest checkpoints (at most 100)")
     public_key: dict[str, Any]
 
 
-class AccessRequest(StrictInput):
+class AccessReportCreate(StrictInput):
     """AVG art. 15 / Wpg art. 25: whose disclosures to report. The BSN travels only in this body."""
 
     bsn: SecretStr = Field(description="Burgerservicenummer of the person asking (eleven-test checked)")
@@ -98,7 +108,7 @@ class AccessRequest(StrictInput):
     )
 
 
-class AccessEntry(BaseModel):
+class AccessEntryPublic(BaseModel):
     datum: str = Field(description="Date and time (Europe/Amsterdam)")
     ontvanger: str
     ontvanger_oin: str | None
@@ -112,12 +122,12 @@ class AccessEntry(BaseModel):
     )
 
 
-class AccessReport(BaseModel):
+class AccessReportPublic(BaseModel):
     titel: str
     toelichting: str
     opgesteld_op: str
     aantal_verstrekkingen: int
-    verstrekkingen: list[AccessEntry]
+    verstrekkingen: list[AccessEntryPublic]
     report_seq: int = Field(description="Sequence number of the log record of this report")
 
 

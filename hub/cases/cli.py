@@ -12,8 +12,6 @@ app = typer.Typer(
 @app.command("run")
 def run() -> None:
     """Destroy the content of closed cases whose retention has passed, and log each destruction."""
-    from sqlmodel import Session
-
     from hub.cases.retention import run_retention
     from hub.config import get_settings
     from hub.db import engine_for
@@ -22,8 +20,7 @@ def run() -> None:
     settings = get_settings()
     engine = engine_for(settings)
     try:
-        with Session(engine, expire_on_commit=False) as session:
-            destroyed = run_retention(session, get_register(settings.policies_dir))
+        destroyed = run_retention(engine, get_register(settings.policies_dir))
     finally:
         engine.dispose()
     for item in destroyed:

@@ -10,14 +10,20 @@ the request's unit of work (hub.db.SessionDep) commits what a route wrote to the
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, FastAPI, Query, Response, status
 
-from hub.auth.authorization import authorize
-from hub.auth.principal import Caller
 from hub.cases import notifications, service
+from hub.cases.dependencies import (
+    CaseContextDep,
+    CaseId,
+    CaseListerDep,
+    CaseReaderDep,
+    CaseStepperDep,
+    DjiDep,
+    PolicyPointDep,
+)
 from hub.cases.models import Case, CaseEvent, CaseState
 from hub.cases.notifications import Outcome
 from hub.cases.origin_endpoints import cases_origin_router, determinations_router
@@ -32,29 +38,13 @@ from hub.cases.schemas import (
     NotificationResult,
     TimelineEventPublic,
 )
-from hub.cases.service import CaseContextDep
 from hub.db import SessionDep
 from hub.idempotency import REPLAYED_HEADER, IdempotentRoute
 from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
-from hub.policy.pdp import PolicyDecisionPoint
 
 notifications_router = APIRouter(prefix="/v1/notifications", tags=["notifications"], route_class=IdempotentRoute)
 cases_router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=IdempotentRoute)
-
-DjiDep = Annotated[Caller, Depends(authorize("notification.create"))]
-CaseListerDep = Annotated[Caller, Depends(authorize("case.list"))]
-CaseReaderDep = Annotated[Caller, Depends(authorize("case.read"))]
-CaseStepperDep = Annotated[Caller, Depends(authorize("case.transition"))]
-
-
-def policy_point(request: Request) -> PolicyDecisionPoint:
-    """The hub's policy decision point (set up at start-up), for the coordinator's own reads."""
-    return request.app.state.pdp
-
-
-PolicyPointDep = Annotated[PolicyDecisionPoint, Depends(policy_point)]
-CaseId = Annotated[uuid.UUID, Path(description="The case id (a UUID).")]
 
 _NOTIFY_ERRORS = problem_responses(401, 403, 409, 413, 422, 503)
 _READ_ERRORS = problem_responses(401, 403, 404, 422, 503)

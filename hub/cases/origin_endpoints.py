@@ -12,9 +12,9 @@ from hub.auth.authorization import authorize
 from hub.auth.principal import Caller
 from hub.auth.registry import Registry
 from hub.cases import origin
+from hub.cases.dependencies import CaseContextDep
 from hub.cases.models import Case, CaseEvent, Origin
 from hub.cases.origin_schemas import OriginContest, OriginDeterminationPublic, OriginDetermine, OriginEventPublic
-from hub.cases.service import CaseContextDep
 from hub.db import SessionDep
 from hub.idempotency import IdempotentRoute
 from hub.openapi import problem_responses

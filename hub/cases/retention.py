@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from hub.audit import events
@@ -22,6 +23,7 @@ from hub.cases import repository
 from hub.cases.models import Case
 from hub.crypto.envelope import destroy_key
 from hub.crypto.models import CASE_SCOPE, CaseKey
+from hub.db import unit_of_work
 from hub.idempotency import purge_expired
 from hub.policy.register import ActivityRef, Register, UnknownActivity
 from hub.timestamps import as_utc
@@ -55,17 +57,22 @@ def retention_days(register: Register, scope: str, scopes_of_case: list[str]) ->
 
 
 def run_retention(
-    session: Session, register: Register, now: datetime | None = None, trace: TraceContext | None = None
+    engine: Engine, register: Register, now: datetime | None = None, trace: TraceContext | None = None
 ) -> list[Destroyed]:
-    """Destroy every expired key of every closed case; commits per case. Returns what was destroyed."""
+    """Destroy every expired key of every closed case, one unit of work per case (a failure part-way keeps what
+    was destroyed before it, with its log records). Returns what was destroyed."""
     now = as_utc(now or datetime.now(UTC))
     trace = trace or new_trace()
     destroyed: list[Destroyed] = []
-    for case in repository.closed_with_live_keys(session):
-        destroyed += _expire_case(session, register, case, now, trace)
-        session.commit()
-    purged = purge_expired(session, now)
-    session.commit()
+    with unit_of_work(engine) as session:
+        case_ids = [case.id for case in repository.closed_with_live_keys(session)]
+    for case_id in case_ids:
+        with unit_of_work(engine) as session:
+            case = session.get(Case, case_id)
+            if case is not None:
+                destroyed += _expire_case(session, register, case, now, trace)
+    with unit_of_work(engine) as session:
+        purged = purge_expired(session, now)
     log.info("retention.run", destroyed=len(destroyed), idempotency_records_purged=purged)
     return destroyed
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Protocol
+from typing import Any, Protocol
 
 import structlog
-from fastapi import Depends, Request
 from sqlmodel import Session
 
 from hub.audit import events
-from hub.audit.trace import TraceContext, TraceDep
+from hub.audit.trace import TraceContext
 from hub.auth.principal import Caller
 from hub.cases import repository
 from hub.cases.lifecycle import CaseEventType, allowed_events, transition
@@ -37,7 +36,7 @@ from hub.policy import enforcement
 from hub.policy.catalogue import schema_errors
 from hub.policy.pdp import PolicyDecisionPoint
 from hub.policy.pep import Decision, Denial
-from hub.policy.register import Register, get_register
+from hub.policy.register import Register
 
 log = structlog.get_logger(__name__)
 
@@ -63,19 +62,6 @@ class CaseContext:
     follow: CaseFollower | None = None
 
 
-async def case_context(request: Request, trace: TraceDep) -> CaseContext:
-    # async: pure and quick (the register is cached), so it runs on the event loop, not in a worker thread
-    state = request.app.state
-    settings = state.settings
-    return CaseContext(
-        envelope=Envelope.from_settings(settings),
-        pseudonym_key=settings.pseudonym_key.get_secret_value(),
-        register=get_register(settings.policies_dir),
-        trace=trace,
-        follow=state.case_follower,  # installed with the exchange (hub.main); an app without it fails here
-    )
-
-
 def follow_change(
     session: Session, ctx: CaseContext, case: Case, before: dict[str, Any], by: Caller, at: datetime
 ) -> None:
@@ -83,9 +69,6 @@ def follow_change(
     from `before`, whoever follows the case decides again, in this transaction."""
     if ctx.follow is not None and case_facts(case) != before:
         ctx.follow(session, ctx, case, by, at)
-
-
-CaseContextDep = Annotated[CaseContext, Depends(case_context)]
 
 
 @dataclass(frozen=True, slots=True)

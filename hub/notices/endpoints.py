@@ -17,8 +17,8 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response, status
 from hub.auth.authorization import authorize
 from hub.auth.principal import Caller
 from hub.auth.registry import Registry
-from hub.cases.endpoints import NO_STORE, CaseId, PolicyPointDep
-from hub.cases.service import CaseContextDep
+from hub.cases.dependencies import CaseContextDep, CaseId, PolicyPointDep
+from hub.cases.endpoints import NO_STORE
 from hub.db import SessionDep
 from hub.idempotency import REPLAYED_HEADER, IdempotentRoute
 from hub.notices import service

@@ -10,6 +10,12 @@ built again before it answers). A pair outside the vocabulary is asked of the en
 
 A table that cannot be built (an engine error, a result of the wrong shape, a reload in the middle) is no
 table: the checks fail closed with `policy_unavailable` until a build succeeds.
+
+The embedded engine's table is a pure function of its bundle, and its revision is a digest of the bundle's
+content (hub.policy.bundle), so a table built once is shared by every embedded decision point of the process on
+that revision (the test suite builds an app, and so a decision point, per test; a bundle with other content has
+another revision and gets its own table). Only the plain `EmbeddedPDP` shares: a subclass, or a remote OPA whose
+revision is only what the server says, is always evaluated.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ from typing import Any
 
 import structlog
 
-from hub.policy.pdp import PolicyDecisionPoint, PolicyUnavailable
+from hub.policy.bundle import ContentMemo
+from hub.policy.pdp import EmbeddedPDP, PolicyDecisionPoint, PolicyUnavailable
 from hub.policy.results import check_api_result
 
 log = structlog.get_logger(__name__)
@@ -101,7 +108,7 @@ class _Tables:
 
     def _build_logged(self, pdp: PolicyDecisionPoint) -> AccessTable:
         try:
-            table = build(pdp)
+            table = _build_or_share(pdp)
         except PolicyUnavailable as exc:
             log.error("policy.access_table_refused", pdp=getattr(pdp, "kind", "unknown"), error=str(exc)[:300])
             raise
@@ -112,6 +119,18 @@ class _Tables:
             entries=len(table.entries),
         )
         return table
+
+
+_SHARED = ContentMemo()  # the embedded engine's tables, by bundle revision (a digest of the bundle's content)
+
+
+def _build_or_share(pdp: PolicyDecisionPoint) -> AccessTable:
+    if type(pdp) is not EmbeddedPDP:
+        return build(pdp)
+    table: AccessTable = _SHARED.get_or_make(pdp.revision, lambda: build(pdp))
+    if table.revision != pdp.revision:  # reloaded while the table was being made: make this one's again
+        return build(pdp)
+    return table
 
 
 def _revision_or_none(pdp: PolicyDecisionPoint) -> str | None:

@@ -83,7 +83,7 @@ def read_source(root: Path) -> PolicySource:
     return PolicySource(tuple(modules), data, "sha256:" + digest.hexdigest())
 
 
-class _ContentMemo:
+class ContentMemo:
     """Results of pure functions of the policy content, by a digest of that content (never by a revision a
     caller supplies): the same modules and data give the same bundle and pass the same checks. A process reads
     its policies once per start and reload, but the test suite builds an app, and so a decision point, per test.
@@ -107,8 +107,8 @@ class _ContentMemo:
         return value
 
 
-_CHECKED = _ContentMemo()
-_COMPILED = _ContentMemo()
+_CHECKED = ContentMemo()
+_COMPILED = ContentMemo()
 
 
 def _digest_of(data: dict[str, Any], modules: tuple[tuple[str, str], ...] = ()) -> str:

@@ -30,7 +30,19 @@ def is_screen(request: Request) -> bool:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    from hub.web import coordinator, dji, monitor, notices, officer, officer_annual, origin, partner, signin, steps
+    from hub.web import (
+        coordinator,
+        dji,
+        monitor,
+        notices,
+        officer,
+        officer_annual,
+        officer_reports,
+        origin,
+        partner,
+        signin,
+        steps,
+    )
     from hub.web.deps import SignInRequired
     from hub.web.templating import render
 
@@ -41,6 +53,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(origin.router)  # issue 16: the municipality of origin
     app.include_router(dji.router)
     app.include_router(officer.router)
+    app.include_router(officer_reports.router)
     app.include_router(notices.router)
     app.include_router(monitor.router)
     app.include_router(officer_annual.router)

@@ -30,7 +30,6 @@ from hub.web import repository
 from hub.web.context import case_context, exchange_context
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render
-from hub.web.unit import commit_after_render
 
 router = APIRouter(include_in_schema=False)
 
@@ -135,12 +134,9 @@ def identity(request: Request, case_id: str, given: ReadFormDep, session: Sessio
         case = cases.get_case_in_region(session, case_id, caller.partner.region)
         return case, cases.show_identity(session, case_context(request), request.app.state.pdp, caller, case_id)
 
-    return commit_after_render(
-        session,
-        work,
-        lambda found: render(
-            request, "coordinator/identity.html", case=found[0], identity=found[1], ref=repository.short_reference
-        ),
+    found = work()
+    return render(
+        request, "coordinator/identity.html", case=found[0], identity=found[1], ref=repository.short_reference
     )
 
 
@@ -154,17 +150,14 @@ def information_sheet(request: Request, case_id: str, given: ReadFormDep, sessio
         sheet = cases.show_information_sheet(session, case_context(request), request.app.state.pdp, caller, case_id)
         return case, sheet
 
-    return commit_after_render(
-        session,
-        work,
-        lambda found: render(
-            request,
-            "coordinator/information_sheet.html",
-            case=found[0],
-            sheet=found[1],
-            ref=repository.short_reference,
-            names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
-        ),
+    found = work()
+    return render(
+        request,
+        "coordinator/information_sheet.html",
+        case=found[0],
+        sheet=found[1],
+        ref=repository.short_reference,
+        names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
     )
 
 
@@ -272,7 +265,8 @@ def send_request(request: Request, case_id: str, given: RequestFormDep, session:
         claim_form(request, session, caller, given.form)
         return exchange.create_request(session, ctx, case_id, body)
 
-    return commit_after_render(session, work, lambda created: _request_result(request, ctx, created))
+    created = work()
+    return _request_result(request, ctx, created)
 
 
 def _request_result(request: Request, ctx, created) -> Response:
@@ -296,7 +290,8 @@ def renew(request: Request, request_id: str, given: RequestFormDep, session: Ses
         claim_form(request, session, caller, given.form)
         return follow.renew_request(session, ctx, request_id)
 
-    return commit_after_render(session, work, lambda created: _request_result(request, ctx, created))
+    created = work()
+    return _request_result(request, ctx, created)
 
 
 @router.post("/verzoeken/{request_id}/antwoord")
@@ -308,14 +303,11 @@ def answer(request: Request, request_id: str, given: RequestReadFormDep, session
         claim_form(request, session, caller, given.form)
         return answers.read_answer(session, ctx, request_id)
 
-    return commit_after_render(
-        session,
-        work,
-        lambda found: render(
-            request,
-            "coordinator/answer.html",
-            released=ReleasedAnswer.from_row(*found, ctx.registry),
-            case_id=found[0].case_id,
-            names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
-        ),
+    found = work()
+    return render(
+        request,
+        "coordinator/answer.html",
+        released=ReleasedAnswer.from_row(*found, ctx.registry),
+        case_id=found[0].case_id,
+        names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
     )

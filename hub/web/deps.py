@@ -21,7 +21,7 @@ from hub.idempotency import (
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
     InvalidIdempotencyKey,
-    _Replay,
+    StoredResponse,
     complete,
     reserve,
 )
@@ -124,7 +124,7 @@ def claim_form(request: Request, session: Session, caller: Caller, form: FormDat
     digest = mac.hexdigest()
     try:
         record = reserve(session, caller.partner.client_id, f"web:{key}", digest)
-    except (_Replay, IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey):
+    except (StoredResponse, IdempotencyKeyInUse, IdempotencyKeyReused, InvalidIdempotencyKey):
         raise FormAlreadySent(
             "Dit formulier is al verstuurd. Open het scherm opnieuw om nog iets te doen; er is niets dubbel verwerkt."
         ) from None

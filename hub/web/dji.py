@@ -18,7 +18,6 @@ from hub.web import repository
 from hub.web.context import case_context
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render
-from hub.web.unit import commit_after_render
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,16 +103,13 @@ def notify(request: Request, given: NotifyFormDep, session: SessionDep) -> Respo
         claim_form(request, session, caller, form)
         return notifications.detention_started(session, case_context(request), caller, data)
 
-    return commit_after_render(
-        session,
-        work,
-        lambda outcome: render(
-            request,
-            "dji/notified.html",
-            result=outcome.result,
-            created=outcome.created,
-            ref=repository.short_reference,
-        ),
+    outcome = work()
+    return render(
+        request,
+        "dji/notified.html",
+        result=outcome.result,
+        created=outcome.created,
+        ref=repository.short_reference,
     )
 
 
@@ -150,10 +146,7 @@ def notify_ended(request: Request, given: NotifyFormDep, session: SessionDep) ->
         claim_form(request, session, caller, form)
         return notifications.detention_ended(session, case_context(request), caller, data)
 
-    return commit_after_render(
-        session,
-        work,
-        lambda outcome: render(
-            request, "dji/notified.html", result=outcome.result, created=outcome.created, ref=repository.short_reference
-        ),
+    outcome = work()
+    return render(
+        request, "dji/notified.html", result=outcome.result, created=outcome.created, ref=repository.short_reference
     )

@@ -17,7 +17,7 @@ from hub.monitoring import report
 from hub.monitoring.facts import BANDS, PARTNER_TYPES
 from hub.web import charts, labels
 from hub.web.deps import web_authorize
-from hub.web.officer import AMSTERDAM, _pdf
+from hub.web.officer import AMSTERDAM, pdf_response
 from hub.web.templating import render, render_text
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +42,7 @@ def monitor_page(
         return _csv(monitor)
     view = _view(monitor, scope)
     if formaat == "pdf":
-        return _pdf(render_text("monitor/print.html", view=view), f"monitor-{year}.pdf")
+        return pdf_response(render_text("monitor/print.html", view=view), f"monitor-{year}.pdf")
     years = sorted({year, *report.years(session, region)}, reverse=True)
     return render(request, "monitor/monitor.html", view=view, years=years)
 

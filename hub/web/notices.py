@@ -22,7 +22,6 @@ from hub.web.context import case_context
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.repository import QUEUE_LIMIT, Section, short_reference
 from hub.web.templating import render
-from hub.web.unit import commit_after_render
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,7 +59,7 @@ def read_on_case(
         return service.read_on_case(session, case_context(request), request.app.state.pdp, caller, case_id, notice_id)
 
     back = (f"/casussen/{case_id}", f"Terug naar casus {short_reference(case_id)}")
-    return commit_after_render(session, work, lambda found: _text_page(request, found, "coordinator", back))
+    return _text_page(request, work(), "coordinator", back)
 
 
 @router.get("/risicomeldingen")
@@ -87,7 +86,7 @@ def read_in_inbox(request: Request, notice_id: str, given: InboxReadFormDep, ses
         return service.read_in_inbox(session, case_context(request), request.app.state.pdp, caller, notice_id)
 
     back = ("/risicomeldingen", "Terug naar de risicomeldingen")
-    return commit_after_render(session, work, lambda found: _text_page(request, found, "partner", back))
+    return _text_page(request, work(), "partner", back)
 
 
 def _text_page(request: Request, found: service.NoticeText, screens: str, back: tuple[str, str]) -> Response:

@@ -1,10 +1,10 @@
-"""The privacy officer's screens: Overzicht, Logboek doorzoeken, Integriteit, Inzageverzoek and
-Partners en rechten (the Jaarverslag is in hub.web.officer_annual).
+"""The privacy officer's screens: Logboek doorzoeken, Integriteit, Inzageverzoek and Partners en rechten (the
+Overzicht is in hub.web.officer_reports, the Jaarverslag in hub.web.officer_annual).
 
 They never show content: only what the log holds (categories, codes, names, hashes). Each is authorized by the
 same `api` rule and operation as its /v1/audit twin before any form is parsed, and calls the same service
 functions, so every look is recorded as the API's is (an inspection, or an access_report record), in the
-request's own transaction, committed only after the page is rendered (hub.web.unit).
+request's own transaction, committed only after the page is rendered (hub.db.SessionDep).
 """
 
 from __future__ import annotations
@@ -14,16 +14,14 @@ import json
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
 from hub.audit.access import access_report, category_namer, organisation_namer
 from hub.audit.errors import FilterRequired, InvalidBsn, InvalidPeriod, InvalidReceivedOn
-from hub.audit.inspection import Integrity, integrity, officer_region, query_records
+from hub.audit.inspection import Integrity, integrity, query_records
 from hub.audit.mac import mac_matches
-from hub.audit.oversight import oversight_per_month
-from hub.audit.reports import Scope, run_report
 from hub.audit.schemas import RecordQuery
 from hub.audit.trace import new_trace
 from hub.audit.verify import SealLimits
@@ -31,10 +29,9 @@ from hub.auth.principal import Caller
 from hub.csvsafe import to_csv
 from hub.db import SessionDep
 from hub.policy.register import UnknownActivity, get_register
-from hub.web import charts, labels
+from hub.web import labels
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render, render_text
-from hub.web.unit import commit_after_render
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,24 +46,18 @@ AccessFormDep = Annotated[Caller, Depends(web_authorize("audit.access_report"))]
 AccessDep = Annotated[Authorized, Depends(authorized_form("audit.access_report"))]
 
 
-def _day(text: str, field: str) -> dt.date:
+def day(text: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidPeriod("Vul een datum in als jjjj-mm-dd.", field=field) from None
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` before `day`'s month (the overview's default: a year of months)."""
-    index = day.year * 12 + day.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _start_of(day: dt.date) -> dt.datetime:
+def start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=AMSTERDAM)
 
 
-def _check_integrity(request: Request, newest: int) -> Integrity:
+def check_integrity(request: Request, newest: int) -> Integrity:
     state = request.app.state
     signer = state.log_signer
     return integrity(
@@ -79,7 +70,7 @@ def _check_integrity(request: Request, newest: int) -> Integrity:
     )
 
 
-def _witness(request: Request) -> dict[str, Any]:
+def witness_state(request: Request) -> dict[str, Any]:
     store = request.app.state.log_signer.witness
     if store is None:
         return {"configured": False, "kept": 0, "newest": None}
@@ -88,118 +79,13 @@ def _witness(request: Request) -> dict[str, Any]:
     return {"configured": True, "kept": len(kept), "newest": newest}
 
 
-def _month_label(month: str) -> str:
-    year, number = month.split("-")
-    names = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-    return f"{names[int(number) - 1]} {year}"
-
-
-def _activity_name(request: Request, activity_id: str | None) -> str:
+def activity_name(request: Request, activity_id: str | None) -> str:
     if not activity_id:
         return "—"
     try:
         return get_register(request.app.state.settings.policies_dir).get(activity_id).ref.name
     except UnknownActivity:  # an activity no longer in the register is shown by its id
         return activity_id
-
-
-# -- Overzicht ---------------------------------------------------------------------------------------------
-
-
-@router.get("/overzicht")
-def overview(
-    request: Request,
-    caller: ReportDep,
-    _integrity: IntegrityDep,
-    session: SessionDep,
-    van: Annotated[str | None, Query(max_length=10)] = None,
-    tot: Annotated[str | None, Query(max_length=10)] = None,
-) -> Response:
-    today = dt.datetime.now(AMSTERDAM).date()
-    until = _day(tot, "tot") if tot else today
-    since = _day(van, "van") if van else _months_before(until, 11)
-    period_from, period_to = _start_of(since), _start_of(until + dt.timedelta(days=1))
-    checked = _check_integrity(request, 1)  # before this request's transaction writes anything
-    state = request.app.state
-    name = organisation_namer(state.registry)
-    officers = [
-        p.oin for p in state.registry.all() if p.role == "privacy_officer" and p.region == caller.partner.region
-    ]
-
-    def work() -> dict[str, Any]:
-        trace = new_trace()
-        found = {
-            kind: run_report(
-                session, caller, kind, period_from, period_to, name=name, settings=state.settings, trace=trace
-            )
-            for kind in ("disclosures", "refusals")
-        }
-        scope = Scope(period_from, period_to, officer_region(caller))
-        return {**found, "oversight": oversight_per_month(session, scope, officers)}
-
-    def shape(found: dict[str, Any]) -> Response:
-        return render(
-            request,
-            "officer/overview.html",
-            van=since.isoformat(),
-            tot=until.isoformat(),
-            checked=checked,
-            witness=_witness(request),
-            charts=_overview_charts(found, category_namer(state.settings.policies_dir)),
-        )
-
-    return commit_after_render(session, work, shape)
-
-
-def _overview_charts(found: dict[str, Any], category) -> list[charts.Chart]:
-    disclosures = [r for r in found["disclosures"].rows if r["disclosures"]]
-    months, partners, values = charts.pivot(disclosures, "month", "partner", "disclosures")
-    refusals = found["refusals"].rows
-    reason_rows = [{**r, "reason": labels.label("reason", r["reason"]), "n": "Weigeringen"} for r in refusals]
-    reasons, _, reason_values = charts.pivot(reason_rows, "reason", "n", "count")
-    category_rows = [{**r, "category": category(r["category"]), "n": "Weigeringen"} for r in refusals]
-    categories, _, category_values = charts.pivot(category_rows, "category", "n", "count")
-    oversight = found["oversight"]
-    return [
-        charts.bar_chart(
-            "verstrekkingen",
-            "Verstrekkingen per maand, per ontvangende partner",
-            "Het aantal keren per maand dat gegevens zijn verstrekt (ook overdrachten en getoonde identiteit), "
-            "uitgesplitst naar de organisatie die ze ontving.",
-            "Maand",
-            [_month_label(m) for m in months],
-            partners,
-            values,
-        ),
-        charts.bar_chart(
-            "weigeringen-reden",
-            "Weigeringen naar reden",
-            "Hoe vaak een gevraagde soort gegevens is geweigerd of tegengehouden, per reden.",
-            "Reden",
-            reasons,
-            ["Weigeringen"],
-            reason_values,
-        ),
-        charts.bar_chart(
-            "weigeringen-categorie",
-            "Weigeringen naar soort gegevens",
-            "Hoe vaak een gevraagde soort gegevens is geweigerd of tegengehouden, per soort gegevens.",
-            "Soort gegevens",
-            categories,
-            ["Weigeringen"],
-            category_values,
-        ),
-        charts.bar_chart(
-            "inspecties",
-            "Inspecties en inzageverzoeken per maand",
-            "Hoe vaak de functionarissen gegevensbescherming van de regio het logboek inzagen (ook dit "
-            "overzicht telt mee) en hoeveel inzageverzoeken zij beantwoordden.",
-            "Maand",
-            [_month_label(m) for m in oversight],
-            ["Inspecties", "Inzageverzoeken"],
-            [[c["inspection"], c["access_report"]] for c in oversight.values()],
-        ),
-    ]
 
 
 # -- Logboek doorzoeken ------------------------------------------------------------------------------------
@@ -233,8 +119,8 @@ def _record_query(form) -> RecordQuery:
     """The API's query model from the form (the BSN only from the body)."""
     text = {name: str(form.get(name) or "").strip() for name in (*SEARCH_FIELDS, "bsn")}
     return RecordQuery(
-        period_from=_start_of(_day(text["van"], "van")) if text["van"] else None,
-        period_to=_start_of(_day(text["tot"], "tot") + dt.timedelta(days=1)) if text["tot"] else None,
+        period_from=start_of(day(text["van"], "van")) if text["van"] else None,
+        period_to=start_of(day(text["tot"], "tot") + dt.timedelta(days=1)) if text["tot"] else None,
         partner_oin=text["partner"] or None,
         activity_id=text["activiteit"] or None,
         event_type=text["gebeurtenis"] or None,
@@ -278,7 +164,7 @@ def search(request: Request, given: QueryDep, session: SessionDep) -> Response:
         return _search_page(request, given=shown, result={"rows": rows, "more": page.next_cursor is not None})
 
     try:
-        return commit_after_render(session, work, shape)
+        return shape(work())
     except FORM_ERRORS as exc:
         session.rollback()
         return _search_page(request, status_code=422, errors=[(_field(exc), exc.detail)], given=shown)
@@ -309,7 +195,7 @@ def _row(request: Request, record) -> dict[str, Any]:
         "from_actor": record.from_actor,
         "to_actor": record.to_actor,
         "activity_id": record.activity_id,
-        "activity": _activity_name(request, record.activity_id),
+        "activity": activity_name(request, record.activity_id),
         "legal_basis": record.legal_basis or "—",
         "confidentiality": labels.label("confidentiality", record.confidentiality),
         "released": [category(c) for c in record.categories_released],
@@ -369,13 +255,13 @@ def _csv(rows: list[dict[str, Any]]) -> Response:
 
 @router.get("/integriteit")
 def integrity_page(request: Request, caller: IntegrityDep) -> Response:
-    checked = _check_integrity(request, 20)
+    checked = check_integrity(request, 20)
     verifier = request.app.state.log_signer.verifier
     return render(
         request,
         "officer/integrity.html",
         checked=checked,
-        witness=_witness(request),
+        witness=witness_state(request),
         public_key=json.dumps(verifier.jwk, indent=2),
     )
 
@@ -397,7 +283,7 @@ def access(request: Request, given: AccessDep, session: SessionDep) -> Response:
     include_strict = form.get("strikt_vertrouwelijk") == "opnemen"
     given_day = str(form.get("ontvangen_op") or "").strip()[:10]
     try:
-        received_on = _day(given_day, "ontvangen_op") if given_day else None
+        received_on = day(given_day, "ontvangen_op") if given_day else None
     except InvalidPeriod as exc:
         return render(request, "officer/access.html", status_code=422, errors=[("ontvangen_op", exc.detail)])
 
@@ -419,13 +305,13 @@ def access(request: Request, given: AccessDep, session: SessionDep) -> Response:
         strict = [e for e in report.verstrekkingen if e.vertrouwelijkheid == "strictly_confidential"]
         letter = [e for e in report.verstrekkingen if include_strict or e not in strict]
         if pdf:
-            return _pdf(render_text("officer/access_letter.html", report=report, entries=letter))
+            return pdf_response(render_text("officer/access_letter.html", report=report, entries=letter))
         return render(
             request, "officer/access_report.html", report=report, letter=letter, strict=strict, included=include_strict
         )
 
     try:
-        return commit_after_render(session, work, shape)
+        return shape(work())
     except (InvalidBsn, InvalidReceivedOn) as exc:
         session.rollback()
         field = "bsn" if isinstance(exc, InvalidBsn) else "ontvangen_op"
@@ -433,7 +319,7 @@ def access(request: Request, given: AccessDep, session: SessionDep) -> Response:
         return render(request, "officer/access.html", status_code=422, errors=errors, received_on=given_day)
 
 
-def _pdf(html: str, filename: str = "inzageverzoek.pdf") -> Response:
+def pdf_response(html: str, filename: str = "inzageverzoek.pdf") -> Response:
     from weasyprint import HTML
 
     document = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")

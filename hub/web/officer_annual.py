@@ -1,7 +1,7 @@
 """The privacy officer's Jaarverslag: the annual report (hub.audit.annual) as a page, a PDF/UA document and a CSV.
 
 Authorized like its /v1/audit twin (audit.report) before anything is read; its three reports are recorded as
-inspections in the request's own transaction, committed only after the page is rendered (hub.web.unit).
+inspections in the request's own transaction, committed only after the page is rendered (hub.db.SessionDep).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from hub.audit.annual import AnsweredRequest, annual_report
 from hub.csvsafe import to_csv
 from hub.db import SessionDep
 from hub.web import charts
-from hub.web.officer import AMSTERDAM, ReportDep, _activity_name, _month_label, _pdf
+from hub.web.officer import AMSTERDAM, ReportDep, activity_name, pdf_response
+from hub.web.officer_reports import month_label
 from hub.web.templating import render, render_text
-from hub.web.unit import commit_after_render
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,16 +56,16 @@ def annual_report_page(
             return _annual_csv(annual)
         if formaat == "pdf":
             document = render_text("officer/annual_print.html", annual=annual)
-            return _pdf(document, f"jaarverslag-{year}.pdf")
+            return pdf_response(document, f"jaarverslag-{year}.pdf")
         return render(request, "officer/annual.html", annual=annual)
 
-    return commit_after_render(session, work, shape)
+    return shape(work())
 
 
 def _annual(request: Request, year: int, found: dict[str, Any]) -> dict[str, Any]:
     per: dict[tuple[str, str], dict[str, int]] = {}
     for row in found["disclosures"].rows:
-        key = (row["partner"], _activity_name(request, row["activity"] or None))
+        key = (row["partner"], activity_name(request, row["activity"] or None))
         totals = per.setdefault(key, {"disclosures": 0, "refusals": 0})
         totals["disclosures"] += row["disclosures"]
         totals["refusals"] += row["refusals"]
@@ -86,7 +86,7 @@ def _annual(request: Request, year: int, found: dict[str, Any]) -> dict[str, Any
             f"Verstrekkingen per maand in {year}, per ontvangende partner",
             "Het aantal verstrekkingen per maand, uitgesplitst naar de organisatie die ze ontving.",
             "Maand",
-            [_month_label(m) for m in months],
+            [month_label(m) for m in months],
             partners,
             values,
         ),

@@ -24,7 +24,6 @@ from hub.web import repository
 from hub.web.context import case_context
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render
-from hub.web.unit import commit_after_render
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,7 +83,8 @@ def determine(request: Request, case_id: str, given: DetermineFormDep, session: 
         claim_form(request, session, caller, form)
         return origin.determine(session, case_context(request), caller, registry, register, case_id, data)
 
-    return commit_after_render(session, work, lambda _: RedirectResponse(f"/casussen/{case_id}", status_code=303))
+    work()  # the request's unit of work commits after the response (as every screen since main's tidy)
+    return RedirectResponse(f"/casussen/{case_id}", status_code=303)
 
 
 def _contest_page(
@@ -122,4 +122,5 @@ def contest(request: Request, determination_id: str, given: ContestFormDep, sess
         claim_form(request, session, caller, form)
         return origin.contest(session, case_context(request), caller, registry, register, determination_id, data)
 
-    return commit_after_render(session, work, lambda _: RedirectResponse("/herkomst", status_code=303))
+    work()
+    return RedirectResponse("/herkomst", status_code=303)

@@ -24,7 +24,6 @@ from hub.web.context import exchange_context
 from hub.web.deps import FORM_KEY, Authorized, authorized_form, claim_form, web_authorize
 from hub.web.labels import label
 from hub.web.templating import render
-from hub.web.unit import commit_after_render
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,7 +91,7 @@ def open_request(request: Request, request_id: str, given: OpenDep, session: Ses
             request, ctx, InboxDetail.for_responder(req, identity, allowed, schemas, ctx.registry, ctx.now)
         )
 
-    return commit_after_render(session, work, shape)
+    return shape(work())
 
 
 @router.post("/inbox/{request_id}/antwoord")
@@ -115,15 +114,12 @@ def submit(request: Request, request_id: str, given: AnswerDep, session: Session
         return answers.submit_answer(session, ctx, request_id, values)
 
     try:
-        return commit_after_render(
-            session,
-            work,
-            lambda answer: render(
-                request,
-                "partner/receipt.html",
-                receipt=AnswerReceipt.from_row(answer),
-                names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
-            ),
+        answer = work()
+        return render(
+            request,
+            "partner/receipt.html",
+            receipt=AnswerReceipt.from_row(answer),
+            names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
         )
     except (AnswerRefused, RequestNotOpen) as refused:  # nothing stored, no record: the request stays as it was
         session.rollback()
@@ -177,15 +173,12 @@ def read_handover(request: Request, handover_id: str, given: HandoverReadDep, se
         claim_form(request, session, caller, given.form)
         return handover.read_handover(session, ctx, handover_id)
 
-    return commit_after_render(
-        session,
-        work,
-        lambda found: render(
-            request,
-            "partner/handover.html",
-            content=HandoverContent.for_recipient(*found, ctx.registry),
-            names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
-        ),
+    found = work()
+    return render(
+        request,
+        "partner/handover.html",
+        content=HandoverContent.for_recipient(*found, ctx.registry),
+        names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
     )
 
 
@@ -198,8 +191,5 @@ def acknowledge(request: Request, handover_id: str, given: AcknowledgeDep, sessi
         claim_form(request, session, caller, given.form)
         return handover.acknowledge(session, ctx, handover_id)
 
-    return commit_after_render(
-        session,
-        work,
-        lambda done: render(request, "partner/acknowledged.html", result=HandoverPublic.from_row(done, ctx.registry)),
-    )
+    done = work()
+    return render(request, "partner/acknowledged.html", result=HandoverPublic.from_row(done, ctx.registry))

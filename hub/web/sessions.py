@@ -17,8 +17,8 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 import structlog
 from fastapi import Depends, Request, Response
-from sqlmodel import Session
 
+from hub.db import unit_of_work
 from hub.web.models import WebSession
 
 log = structlog.get_logger(__name__)
@@ -69,23 +69,23 @@ def load(request: Request, *, touch: bool = True) -> WebState:
     if token and 20 <= len(token) <= 100:
         now = datetime.now(UTC)
         idle = timedelta(seconds=settings.web_idle_timeout_seconds)
-        with Session(request.app.state.engine) as db:
+        idle_ended = False
+        with unit_of_work(request.app.state.engine) as db:
             row = db.get(WebSession, _hash(token))
             if row is not None and row.ended_at is None and row.last_seen_at + idle < now:
                 row.ended_at = now
                 db.add(row)
-                db.commit()
-                log.info("web.session_idle_ended")
-                state.expired = True
+                idle_ended = state.expired = True
             elif row is not None and row.ended_at is None:
                 state.token, state.data = token, dict(row.data)
                 if touch and row.last_seen_at + TOUCH_EVERY <= now:
                     row.last_seen_at = now
                     db.add(row)
-                    db.commit()
                 state.last_seen_at = row.last_seen_at
             elif row is not None:
                 state.expired = True
+        if idle_ended:
+            log.info("web.session_idle_ended")
     request.scope["session"] = dict(state.data)
     request.scope["hub.web_state"] = state
     return state
@@ -96,12 +96,11 @@ def touch(request: Request, state: WebState) -> None:
     if state.token is None:
         return
     now = datetime.now(UTC)
-    with Session(request.app.state.engine) as db:
+    with unit_of_work(request.app.state.engine) as db:
         row = db.get(WebSession, _hash(state.token))
         if row is not None and row.ended_at is None:
             row.last_seen_at = now
             db.add(row)
-            db.commit()
             state.last_seen_at = now
 
 
@@ -117,7 +116,7 @@ def save(request: Request, response: Response, state: WebState, *, new_token: bo
     """Write `request.session` back to the row; a new token (and row) at sign-in, against session fixation."""
     data = dict(request.scope.get("session") or {})
     now = datetime.now(UTC)
-    with Session(request.app.state.engine) as db:
+    with unit_of_work(request.app.state.engine) as db:
         if state.token is not None and new_token:
             old = db.get(WebSession, _hash(state.token))
             if old is not None:
@@ -138,7 +137,6 @@ def save(request: Request, response: Response, state: WebState, *, new_token: bo
                 row = WebSession(id=_hash(state.token), data=data, created_at=now, last_seen_at=now)
             row.data, row.last_seen_at = data, now
             db.add(row)
-        db.commit()
     state.data = data
     _set_cookie(request, response, state.token)
 
@@ -146,12 +144,11 @@ def save(request: Request, response: Response, state: WebState, *, new_token: bo
 def end(request: Request, response: Response, state: WebState) -> None:
     """Log out: the row ends (on every replica) and the cookie is cleared."""
     if state.token is not None:
-        with Session(request.app.state.engine) as db:
+        with unit_of_work(request.app.state.engine) as db:
             row = db.get(WebSession, _hash(state.token))
             if row is not None and row.ended_at is None:
                 row.ended_at = datetime.now(UTC)
                 db.add(row)
-                db.commit()
     state.token, state.data = None, {}
     response.delete_cookie(cookie_name(request), path="/")
 

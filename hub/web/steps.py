@@ -20,7 +20,6 @@ from hub.web import repository
 from hub.web.context import case_context, exchange_context
 from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render
-from hub.web.unit import commit_after_render
 
 router = APIRouter(include_in_schema=False)
 
@@ -127,7 +126,8 @@ def record_step(request: Request, case_id: str, given: StepFormDep, session: Ses
         claim_form(request, session, caller, form)
         return cases.record_event(session, case_context(request), caller, case_id, event)
 
-    return commit_after_render(session, work, lambda _: RedirectResponse(f"/casussen/{case_id}", status_code=303))
+    work()
+    return RedirectResponse(f"/casussen/{case_id}", status_code=303)
 
 
 @router.get("/casussen/{case_id}/overdracht")
@@ -148,13 +148,10 @@ def send_handover(request: Request, case_id: str, given: HandoverFormDep, sessio
         claim_form(request, session, caller, given.form)
         return handover.create_handover(session, ctx, case_id)
 
-    return commit_after_render(
-        session,
-        work,
-        lambda created: render(
-            request,
-            "coordinator/handover_result.html",
-            result=HandoverPublic.from_row(created, ctx.registry),
-            ref=repository.short_reference,
-        ),
+    created = work()
+    return render(
+        request,
+        "coordinator/handover_result.html",
+        result=HandoverPublic.from_row(created, ctx.registry),
+        ref=repository.short_reference,
     )

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hub.audit.canonical import record_hash
 from hub.audit.export import export_log, seal_head
 from hub.audit.signing import LogVerifier
-from hub.audit.verify import verify_export
+from hub.audit.verify_export import verify_export
 from tests.audit.conftest import DJI_OIN, append
 
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hub.audit.reports import Report
-from hub.audit.schemas import AccessReport, RecordOut, RecordPage
+from hub.audit.schemas import AccessReportPublic, RecordPage, RecordPublic
 from tests.audit.conftest import DEMO_BSN, ZVH_OIN, append
 from tests.support.rendering import (
     SERIALISATION,
@@ -46,9 +46,9 @@ def client(app) -> Iterator[TestClient]:
 @pytest.mark.parametrize(
     ("call", "broken"),
     [
-        (QUERY, (RecordOut, "model_validate")),
+        (QUERY, (RecordPublic, "model_validate")),
         (QUERY, (RecordPage, SERIALISATION)),
-        (ACCESS, (AccessReport, SERIALISATION)),
+        (ACCESS, (AccessReportPublic, SERIALISATION)),
         (REPORT, (Report, "as_json")),
         (CSV_REPORT, (Report, "as_csv")),
     ],

@@ -9,8 +9,9 @@ from sqlalchemy import select, text
 from sqlmodel import Session
 
 from hub.audit.checkpoints import seal
+from hub.audit.errors import PruneRefused
 from hub.audit.models import AuditCheckpoint, AuditRecord
-from hub.audit.retention import PruneRefused, prune
+from hub.audit.retention import prune
 from hub.audit.verify import verify_database
 from tests.audit.conftest import DJI_OIN, append, bypass_append_only
 

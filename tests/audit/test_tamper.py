@@ -14,11 +14,13 @@ from structlog.testing import capture_logs
 
 from hub.audit import mac
 from hub.audit.canonical import record_hash
-from hub.audit.checkpoints import SealRefused, seal
+from hub.audit.checkpoints import seal
+from hub.audit.errors import SealRefused
 from hub.audit.export import export_log
 from hub.audit.models import AuditCheckpoint, AuditRecord
 from hub.audit.service import record
-from hub.audit.verify import SealLimits, verify_database, verify_export
+from hub.audit.verify import SealLimits, verify_database
+from hub.audit.verify_export import verify_export
 from hub.config import ConfigurationError, Settings
 from tests.audit.conftest import ZVH_OIN, append, bypass_append_only
 

@@ -33,6 +33,7 @@ def _reads(session: Session) -> int:
 
 
 def test_the_security_domain_reads_after_the_case_closed_until_retention(
+    engine,
     session,
     ctx,
     dji,
@@ -62,7 +63,8 @@ def test_the_security_domain_reads_after_the_case_closed_until_retention(
     assert refused.value.extra["rule"] == "case_closed"
     session.commit()
 
-    run_retention(session, ctx.register, now=case.closed_at + timedelta(days=366))
+    run_retention(engine, ctx.register, now=case.closed_at + timedelta(days=366))
+    session.expire_all()
     reads = _reads(session)
     with pytest.raises(ContentDestroyed):
         service.read_in_inbox(session, ctx, pdp, huizen, notice.result.id)

@@ -147,6 +147,8 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         Its own transaction: whatever happens to the request afterwards (invalid_scope, an error while the
         token is issued), the assertion is spent and never accepted twice (NL GOV profile). Nothing else is
         pending in the request's session at this point: client authentication is the first database work.
+        This commit stays here, not at the end of the token request's unit of work: authlib calls it in the
+        middle of that request, and the spent assertion must be stored even when the request then fails.
         """
         session = self.server.session
         now = dt.datetime.now(dt.UTC)

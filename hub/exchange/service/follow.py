@@ -148,7 +148,7 @@ class RequestFollower:
 
 
 def install(app: FastAPI) -> None:
-    """Cases changed through the API are followed (hub.cases.service.case_context reads this)."""
+    """Cases changed through the API are followed (hub.cases.dependencies.case_context reads this)."""
     app.state.case_follower = RequestFollower(app.state)
 
 
