@@ -6,7 +6,8 @@ Two fact groups per case, each written once, in the transaction of the step that
   the start of detention (DJI's information sheet) and after the plan;
 - `case` when the case closes (after the handover is acknowledged, when detention ends with nothing to hand
   over, or when the coordinator closes it): the detention length band, consent, risk, outreach, the handover,
-  and the days each answered request took, per partner type.
+  DJI's 18b and BIJ notices, whether the origin was unknown at the start or disputed at some point, and the
+  days each answered request took, per partner type.
 
 A row is one counted fact (`measure`, `item`, `value` or `number`) with the region, the municipality of
 origin and the year and month detention started: no identifier, no date finer than a month, no free text.
