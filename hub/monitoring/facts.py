@@ -6,15 +6,18 @@ Two fact groups per case, each written once, in the transaction of the step that
   the start of detention (DJI's information sheet) and after the plan;
 - `case` when the case closes (after the handover is acknowledged, when detention ends with nothing to hand
   over, or when the coordinator closes it): the detention length band, consent, risk, outreach, the handover,
-  and the days each answered request took, per partner type.
+  DJI's 18b and BIJ notices, whether the origin was unknown at the start or disputed at some point, and the
+  days each answered request took, per partner type.
 
 A row is one counted fact (`measure`, `item`, `value` or `number`) with the region, the municipality of
 origin and the year and month detention started: no identifier, no date finer than a month, no free text.
 Every measure, item and value must be in `MEASURES` below, so free text cannot get in by mistake.
 
-Adding a count (for instance the risk notices of hub.cases or an unknown municipality of origin) is two lines:
-a `Measure` in `MEASURES`, and the rows it gives in `closed_case_facts` (or a new group with its own writer);
-the monitor shows it by a `Flag` in hub.monitoring.report.
+A case whose municipality of origin was never determined (issue 16) is counted under `NO_ORIGIN` instead of a
+CBS code: the monitor shows it as a row of its own for the region, suppressed like every other row.
+
+Adding a count is two lines: a `Measure` in `MEASURES`, and the rows it gives in `closed_case_facts` (or a new
+group with its own writer); the monitor shows it by a `Flag` in hub.monitoring.report.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from sqlmodel import Session, col, select
 
 from hub.audit import events
 from hub.audit.trace import new_trace
-from hub.cases.models import Case, CaseEvent
+from hub.cases.models import Case, CaseEvent, Origin
 from hub.cases.schemas import BasicCondition, ConditionStatus
 from hub.monitoring.models import MonitoringFact, MonitoringWritten
 from hub.policy.register import get_register
@@ -41,6 +44,7 @@ BANDS = ("under_4_weeks", "1_to_6_months", "longer", "not_ended")
 PARTNER_TYPES = ("dji", "municipal_social", "municipal_security", "police", "probation")
 CONDITIONS = tuple(c.value for c in BasicCondition)
 STATUSES = tuple(s.value for s in ConditionStatus)
+NO_ORIGIN = "none"  # the `municipality` of the rows of a case that closed without a municipality of origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,10 @@ MEASURES: dict[str, Measure] = {
     "condition_start": Measure(STATUSES, CONDITIONS),
     "condition_after": Measure(STATUSES, CONDITIONS),
     "answer_days": Measure((), PARTNER_TYPES, number_max=3650),
+    "notice_18b": Measure(("yes", "no")),  # DJI sent a Pbw art. 18b notice for the case (hub.notices)
+    "notice_bij": Measure(("yes", "no")),  # DJI sent a BIJ notice for the case
+    "origin_start": Measure(("known", "unknown")),  # did DJI name the municipality of origin when it opened
+    "origin_disputed": Measure(("yes", "no")),  # was the determined municipality contested at some point
 }
 
 
@@ -114,10 +122,17 @@ def _answer_days(session: Session, case_id: str) -> list[tuple[str, int]]:
     ]
 
 
+def _notice_kinds(session: Session, case_id: str) -> set[str]:
+    from hub.notices.models import RiskNotice  # the notices' table, read only (hub.notices imports hub.cases)
+
+    return set(session.exec(select(RiskNotice.kind).where(RiskNotice.case_id == case_id)))
+
+
 def closed_case_facts(session: Session, case: Case) -> list[Fact]:
     """The `case` group: how the case went, from its clear columns, its timeline and its requests."""
     types = _event_types(session, case.id)
     handover = "confirmed" if "handover_acknowledged" in types else "sent" if "handover_sent" in types else "none"
+    kinds = _notice_kinds(session, case.id)
     facts = [
         Fact("case", "closed"),
         Fact("detention_length", detention_band(case.detention_started_on, case.detention_ended_on)),
@@ -125,6 +140,12 @@ def closed_case_facts(session: Session, case: Case) -> list[Fact]:
         Fact("risk", case.risk),
         Fact("outreach", "yes" if "outreach_started" in types else "no"),
         Fact("handover", handover),
+        Fact("notice_18b", "yes" if "18b" in kinds else "no"),
+        Fact("notice_bij", "yes" if "bij" in kinds else "no"),
+        # Only an unknown origin is ever determined (a notified one is settled), and only a determined one is
+        # contested (hub.cases.origin): so anything but `notified` was unknown when the case opened.
+        Fact("origin_start", "known" if case.origin == Origin.notified.value else "unknown"),
+        Fact("origin_disputed", "yes" if "origin_contested" in types else "no"),
     ]
     facts += [Fact("answer_days", item=role, number=days) for role, days in _answer_days(session, case.id)]
     return facts
@@ -150,11 +171,6 @@ def write(session: Session, case: Case, group: str, facts: Iterable[Fact]) -> bo
     no subject and no categories). False when the group was written before. Flushes, never commits."""
     if already_written(session, case.id, group):
         return False
-    if case.municipality is None:
-        # The origin was never determined (issue 16): the rows are per municipality, so this case is not counted
-        # here. How the statistics should show such cases is for the monitoring capability to decide.
-        log.info("monitoring.skipped_without_origin", group=group)
-        return False
     rows = list(facts)
     for fact in rows:
         fact.check()
@@ -163,7 +179,8 @@ def write(session: Session, case: Case, group: str, facts: Iterable[Fact]) -> bo
         session.add(
             MonitoringFact(
                 region=case.region,
-                municipality=case.municipality,
+                # never determined (issue 16): counted for the region under NO_ORIGIN, not left out
+                municipality=case.municipality or NO_ORIGIN,
                 year=started.year,
                 month=started.month,
                 measure=fact.measure,

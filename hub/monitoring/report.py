@@ -5,6 +5,8 @@ with small cells and their complements suppressed (hub.monitoring.suppression). 
 Tables that count the same cases share their row totals and are suppressed as one family: the detention
 length bands and the flags (consent, risk, outreach, handover) count closed cases; the basic conditions count
 evaluated cases. Each flag is a two-column table (with, without) so that its complement is protected too.
+Cases that closed without a municipality of origin have a row of their own (`NO_ORIGIN`, "Herkomst niet
+vastgesteld") before the region's total, in the same tables and the same suppression as every municipality.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from hub.monitoring.facts import BANDS, CONDITIONS, PARTNER_TYPES
+from hub.monitoring.facts import BANDS, CONDITIONS, NO_ORIGIN, PARTNER_TYPES
 from hub.monitoring.models import MonitoringFact
 from hub.monitoring.suppression import THRESHOLD, Suppressed, suppress_family, with_totals
 from hub.reference import municipalities, regions
@@ -41,6 +43,10 @@ FLAGS: tuple[Flag, ...] = (
     Flag("risk", ("signalled",)),
     Flag("outreach", ("yes",)),
     Flag("handover", ("confirmed",)),
+    Flag("notice_18b", ("yes",)),
+    Flag("notice_bij", ("yes",)),
+    Flag("origin_start", ("unknown",)),
+    Flag("origin_disputed", ("yes",)),
 )
 
 
@@ -115,14 +121,15 @@ def years(session: Session, region: str) -> list[int]:
     return sorted(set(found), reverse=True)
 
 
-def build(session: Session, region: str, year: int) -> Monitor:
-    """The monitor of `region` for `year`, suppressed."""
+def build(session: Session, region: str, year: int, no_origin_name: str = NO_ORIGIN) -> Monitor:
+    """The monitor of `region` for `year`, suppressed. `no_origin_name` names the row of the cases without a
+    municipality of origin (the screens pass its Dutch label)."""
     places = sorted(((m.cbs_code, m.name) for m in municipalities().values() if m.region == region), key=lambda p: p[1])
     zvh = regions().get(region, region)  # the ZVH's name: "Zorg- en Veiligheidshuis Gooi en Vechtstreek"
     monitor = Monitor(region, zvh.removeprefix("Zorg- en Veiligheidshuis "), year, places)
     counts = _counts(session, region, year)
-    codes = [code for code, _ in places]
-    names = [*(name for _, name in places), f"Regio {monitor.region_name}"]
+    codes = [*(code for code, _ in places), NO_ORIGIN]
+    names = [*(name for _, name in places), no_origin_name, f"Regio {monitor.region_name}"]
     row_codes = [*codes, ""]
 
     def n(code: str, measure: str, values: Sequence[str], item: str = "") -> int:

@@ -323,6 +323,11 @@ MONITOR: Final = {
     "risk": "Met gesignaleerd risico",
     "outreach": "In toeleiding",
     "handover": "Overdracht bevestigd",
+    "notice_18b": "Met 18b-melding",
+    "notice_bij": "Met BIJ-melding",
+    "origin_start": "Herkomst onbekend bij de start",
+    "origin_disputed": "Herkomst betwist",
+    "none": "Herkomst niet vastgesteld",
     "start": "Op orde bij de start",
     "after": "Op orde na het plan",
 }

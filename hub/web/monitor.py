@@ -14,7 +14,7 @@ from hub.auth.principal import Caller
 from hub.csvsafe import to_csv
 from hub.db import SessionDep
 from hub.monitoring import report
-from hub.monitoring.facts import BANDS, PARTNER_TYPES
+from hub.monitoring.facts import BANDS, NO_ORIGIN, PARTNER_TYPES
 from hub.web import charts, labels
 from hub.web.deps import web_authorize
 from hub.web.officer import AMSTERDAM, pdf_response
@@ -36,7 +36,7 @@ def monitor_page(
 ) -> Response:
     region = caller.partner.region or ""
     year = jaar or dt.datetime.now(AMSTERDAM).year
-    monitor = report.build(session, region, year)
+    monitor = report.build(session, region, year, labels.label("monitor", NO_ORIGIN))
     scope = gemeente if gemeente in {code for code, _ in monitor.municipalities} else ""
     if formaat == "csv":
         return _csv(monitor)
@@ -100,7 +100,7 @@ def _csv(monitor: report.Monitor) -> Response:
             {
                 "onderdeel": part,
                 "gemeente": row.name,
-                "cbs_code": row.code,
+                "cbs_code": "" if row.code == NO_ORIGIN else row.code,
                 "kenmerk": feature,
                 "waarde": cell.text,
                 "aandeel": cell.share,

@@ -107,3 +107,21 @@ def test_the_coordinator_cannot_open_the_monitor(client, sign_in):
     sign_in("zvh-gooi-en-vechtstreek")
     refused = client.get("/monitor")
     assert refused.status_code == 403 and "Geen toegang" in refused.text
+
+
+def test_the_monitor_counts_notices_and_origins_suppressed(client, sign_in, year_of_cases):
+    """Issue 16 item 4: columns for 18b and BIJ notices, an origin unknown at the start and a disputed origin,
+    and a row for the cases without a municipality; the generated year has none of them, so every such cell
+    is a count under 5 and shows '< 5', the region's too."""
+    sign_in(ANALYST)
+    html = client.get("/monitor?jaar=2026").text
+    flags = html.split("Aantal en aandeel van de afgeronde casussen per gemeente", 1)[1].split("</table>", 1)[0]
+    headers = re.findall(r'scope="col">([^<]*)</th>', flags)
+    assert headers[-4:] == ["Met 18b-melding", "Met BIJ-melding", "Herkomst onbekend bij de start", "Herkomst betwist"]
+    for name in ("Regio [^<]*", "Herkomst niet vastgesteld", "Blaricum"):
+        row = re.search(rf'scope="row">{name}</th>(.*?)</tr>', flags, re.S)
+        assert row is not None, name
+        cells = re.findall(r'<td class="utrecht-table__cell">([^<]*)</td>', row.group(1))
+        assert cells[-4:] == ["&lt; 5"] * 4, (name, cells)
+    exported = client.get("/monitor?jaar=2026&formaat=csv").text
+    assert "Herkomst niet vastgesteld" in exported and "Met 18b-melding" in exported
