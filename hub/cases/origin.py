@@ -124,7 +124,7 @@ def determine(
     _log(session, ctx, case, caller, events.origin_determined, social.oin if social else None, now)
     follow_change(session, ctx, case, before, caller, now)
     session.flush()
-    log.info("case.origin_determined", case_id=case.id, municipality=data.municipality, reason=data.reason)
+    log.info("case.origin_determined", case_id=case.id, reason=data.reason)  # the municipality is a case fact: not here
     return case, entry
 
 
@@ -185,7 +185,7 @@ def contest(
     _log(session, ctx, case, caller, events.origin_contested, coordinator.oin if coordinator else None, now)
     follow_change(session, ctx, case, before, caller, now)
     session.flush()
-    log.info("case.origin_contested", case_id=case.id, municipality=case.municipality, reason=data.reason)
+    log.info("case.origin_contested", case_id=case.id, reason=data.reason)  # nor the contesting municipality
     return case, entry
 
 

@@ -6,10 +6,12 @@ nothing."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from sqlmodel import func, select
+from structlog.testing import capture_logs
 
 from hub.cases.models import Case, CaseEvent
 from hub.exchange.models import DataRequest
@@ -245,3 +247,18 @@ def test_handover_goes_only_to_the_municipality_that_holds_at_the_end(
     assert sent.status_code == 201, sent.text
     assert [h["id"] for h in hub(SOCIAL).get("/v1/handovers").json()["items"]] == [sent.json()["id"]]
     assert hub(OTHER_SOCIAL).get("/v1/handovers").json()["items"] == []
+
+
+def test_the_application_log_keeps_the_municipality_out(hub, unknown_case):
+    """Determining and contesting log the step and its rule for operations, never the municipality (a case
+    fact: where the person is to settle); the disclosure log holds it."""
+    with capture_logs() as events:
+        assert determine(hub, unknown_case, HUIZEN, "last_address").status_code == 201
+        determination = current_determination(hub, OTHER_SOCIAL)
+        contested = hub(OTHER_SOCIAL).post(
+            f"/v1/origin-determinations/{determination['id']}/contest", json={"reason": "registered_elsewhere"}
+        )
+        assert contested.status_code == 201, contested.text
+    steps = [event for event in events if event["event"].startswith("case.origin_")]
+    assert [event["event"] for event in steps] == ["case.origin_determined", "case.origin_contested"]
+    assert not [event for event in events if HUIZEN in json.dumps(event, default=str)]
