@@ -22,6 +22,7 @@ from hub.audit.service import record
 from hub.audit.trace import TraceContext
 
 if TYPE_CHECKING:  # types only: the log is below the policy, which never imports it back
+    from hub.auth.principal import Caller
     from hub.policy.pep import Decision
     from hub.policy.register import ActivityRef
 
@@ -62,6 +63,16 @@ def request_refused(
     return record(
         session, event_type="request_refused", subject_pseudonym=subject_pseudonym, decision=decision, **fields
     )
+
+
+def refused_to(
+    session: Session, caller: Caller, *, subject_pseudonym: str, decision: Decision, **fields: Unpack[RecordFields]
+) -> AuditRecord:
+    """A read or release refused to `caller`: every category the decision denied, withheld with its reason."""
+    reasons = {category: denial.reason for category, denial in decision.denied.items()}
+    fields["to_oin"], fields["to_actor"] = caller.partner.oin, caller.actor
+    fields["categories_withheld"], fields["denial_reasons"] = sorted(reasons), reasons
+    return request_refused(session, subject_pseudonym=subject_pseudonym, decision=decision, **fields)
 
 
 def request_redecided(

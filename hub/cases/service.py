@@ -183,17 +183,8 @@ def _decide_read(
 
 
 def _log_read_refused(session: Session, ctx: CaseContext, caller: Caller, case: Case, decision: Decision) -> None:
-    reasons = {c: d.reason for c, d in decision.denied.items()}
-    events.request_refused(
-        session,
-        subject_pseudonym=case.subject_pseudonym,
-        trace=ctx.trace,
-        decision=decision,
-        case_id=case.id,
-        to_oin=caller.partner.oin,
-        to_actor=caller.actor,
-        categories_withheld=sorted(reasons),
-        denial_reasons=reasons,
+    events.refused_to(
+        session, caller, subject_pseudonym=case.subject_pseudonym, trace=ctx.trace, decision=decision, case_id=case.id
     )
     session.flush()
     log.info(

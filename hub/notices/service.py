@@ -326,18 +326,14 @@ def read_input(caller: Caller, case: Case, notice: RiskNotice) -> dict[str, obje
 
 
 def _log_refused(session: Session, ctx: CaseContext, caller: Caller, notice: RiskNotice, decision: Decision) -> None:
-    reasons = {c: d.reason for c, d in decision.denied.items()}
-    events.request_refused(
+    events.refused_to(
         session,
+        caller,
         subject_pseudonym=notice.subject_pseudonym,
         trace=ctx.trace,
         decision=decision,
         case_id=notice.case_id,
         from_oin=notice.sender_oin,
-        to_oin=caller.partner.oin,
-        to_actor=caller.actor,
-        categories_withheld=sorted(reasons),
-        denial_reasons=reasons,
     )
     session.flush()
     log.info("risk_notice.read_refused", case_id=notice.case_id, decision_id=decision.decision_id)

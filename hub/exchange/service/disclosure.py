@@ -188,13 +188,9 @@ def release_refused(
 ) -> None:
     """A release the policy, asked again, now refuses (e.g. the case closed, consent withdrawn): logged as a
     refusal to the caller, with every category withheld and its reason."""
-    reasons = {c: d.reason for c, d in decision.denied.items()}
-    events.request_refused(
+    events.refused_to(
         session,
-        to_oin=ctx.caller.partner.oin,
-        to_actor=ctx.caller.actor,
-        categories_withheld=sorted(reasons),
-        denial_reasons=reasons,
+        ctx.caller,
         data_request_id=stored.id if isinstance(stored, DataRequest) else None,
         **_common(ctx, case, decision, stored),
     )
