@@ -5,7 +5,7 @@ anything else, calls the same service functions in the request's unit of work, a
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -17,7 +17,6 @@ from hub.cases.models import CaseState
 from hub.db import SessionDep
 from hub.errors import ValidationFailed
 from hub.exchange import repository as exchange_repository
-from hub.exchange.models import Answer, DataRequest
 from hub.exchange.schemas import ReleasedAnswer, RequestCreate, RequestPublic
 from hub.exchange.service import answers, follow, ports
 from hub.exchange.service import requests as exchange
@@ -129,33 +128,24 @@ def case_page(request: Request, case_id: str, caller: ReaderDep, session: Sessio
 def identity(request: Request, case_id: str, given: ReadFormDep, session: SessionDep) -> Response:
     caller = given.caller
 
-    def work():
-        claim_form(request, session, caller, given.form)
-        case = cases.get_case_in_region(session, case_id, caller.partner.region)
-        return case, cases.show_identity(session, case_context(request), request.app.state.pdp, caller, case_id)
-
-    found = work()
-    return render(
-        request, "coordinator/identity.html", case=found[0], identity=found[1], ref=repository.short_reference
-    )
+    claim_form(request, session, caller, given.form)
+    case = cases.get_case_in_region(session, case_id, caller.partner.region)
+    shown = cases.show_identity(session, case_context(request), request.app.state.pdp, caller, case_id)
+    return render(request, "coordinator/identity.html", case=case, identity=shown, ref=repository.short_reference)
 
 
 @router.post("/casussen/{case_id}/informatieblad")
 def information_sheet(request: Request, case_id: str, given: ReadFormDep, session: SessionDep) -> Response:
     caller = given.caller
 
-    def work():
-        claim_form(request, session, caller, given.form)
-        case = cases.get_case_in_region(session, case_id, caller.partner.region)
-        sheet = cases.show_information_sheet(session, case_context(request), request.app.state.pdp, caller, case_id)
-        return case, sheet
-
-    found = work()
+    claim_form(request, session, caller, given.form)
+    case = cases.get_case_in_region(session, case_id, caller.partner.region)
+    sheet = cases.show_information_sheet(session, case_context(request), request.app.state.pdp, caller, case_id)
     return render(
         request,
         "coordinator/information_sheet.html",
-        case=found[0],
-        sheet=found[1],
+        case=case,
+        sheet=sheet,
         ref=repository.short_reference,
         names={c.id: c.name for c in catalogue.get_catalogue().categories.values()},
     )
@@ -261,11 +251,8 @@ def send_request(request: Request, case_id: str, given: RequestFormDep, session:
         return _request_form(request, caller, session, case_id, chosen=chosen, errors=errors, status_code=422)
     ctx = exchange_context(request, caller)
 
-    def work():
-        claim_form(request, session, caller, given.form)
-        return exchange.create_request(session, ctx, case_id, body)
-
-    created = work()
+    claim_form(request, session, caller, given.form)
+    created = exchange.create_request(session, ctx, case_id, body)
     return _request_result(request, ctx, created)
 
 
@@ -286,11 +273,8 @@ def renew(request: Request, request_id: str, given: RequestFormDep, session: Ses
     caller = given.caller
     ctx = exchange_context(request, caller)
 
-    def work():
-        claim_form(request, session, caller, given.form)
-        return follow.renew_request(session, ctx, request_id)
-
-    created = work()
+    claim_form(request, session, caller, given.form)
+    created = follow.renew_request(session, ctx, request_id)
     return _request_result(request, ctx, created)
 
 
@@ -299,11 +283,8 @@ def answer(request: Request, request_id: str, given: RequestReadFormDep, session
     caller = given.caller
     ctx = exchange_context(request, caller)
 
-    def work() -> tuple[DataRequest, Answer, dict, list[dict[str, Any]]]:
-        claim_form(request, session, caller, given.form)
-        return answers.read_answer(session, ctx, request_id)
-
-    found = work()
+    claim_form(request, session, caller, given.form)
+    found = answers.read_answer(session, ctx, request_id)
     return render(
         request,
         "coordinator/answer.html",

@@ -99,11 +99,8 @@ def notify(request: Request, given: NotifyFormDep, session: SessionDep) -> Respo
         errors = list(dict.fromkeys(_MESSAGES.get(f, ("meldingsnummer", "Controleer het formulier.")) for f in fields))
         return _form_page(request, errors=errors, status_code=422)
 
-    def work():
-        claim_form(request, session, caller, form)
-        return notifications.detention_started(session, case_context(request), caller, data)
-
-    outcome = work()
+    claim_form(request, session, caller, form)
+    outcome = notifications.detention_started(session, case_context(request), caller, data)
     return render(
         request,
         "dji/notified.html",
@@ -142,11 +139,8 @@ def notify_ended(request: Request, given: NotifyFormDep, session: SessionDep) ->
         errors = [_ENDED_MESSAGES[f] for f in fields if f in _ENDED_MESSAGES]
         return render(request, "dji/ended.html", status_code=422, errors=errors)
 
-    def work():
-        claim_form(request, session, caller, form)
-        return notifications.detention_ended(session, case_context(request), caller, data)
-
-    outcome = work()
+    claim_form(request, session, caller, form)
+    outcome = notifications.detention_ended(session, case_context(request), caller, data)
     return render(
         request, "dji/notified.html", result=outcome.result, created=outcome.created, ref=repository.short_reference
     )

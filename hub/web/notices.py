@@ -54,12 +54,10 @@ def read_on_case(
     """The coordinator reads a notice's text: the policy decides, the log records it (or the refusal)."""
     caller = given.caller
 
-    def work() -> service.NoticeText:
-        claim_form(request, session, caller, given.form)
-        return service.read_on_case(session, case_context(request), request.app.state.pdp, caller, case_id, notice_id)
-
     back = (f"/casussen/{case_id}", f"Terug naar casus {short_reference(case_id)}")
-    return _text_page(request, work(), "coordinator", back)
+    claim_form(request, session, caller, given.form)
+    found = service.read_on_case(session, case_context(request), request.app.state.pdp, caller, case_id, notice_id)
+    return _text_page(request, found, "coordinator", back)
 
 
 @router.get("/risicomeldingen")
@@ -81,12 +79,10 @@ def read_in_inbox(request: Request, notice_id: str, given: InboxReadFormDep, ses
     """The security domain reads a notice for its own municipality: the policy decides, the log records it."""
     caller = given.caller
 
-    def work() -> service.NoticeText:
-        claim_form(request, session, caller, given.form)
-        return service.read_in_inbox(session, case_context(request), request.app.state.pdp, caller, notice_id)
-
     back = ("/risicomeldingen", "Terug naar de risicomeldingen")
-    return _text_page(request, work(), "partner", back)
+    claim_form(request, session, caller, given.form)
+    found = service.read_in_inbox(session, case_context(request), request.app.state.pdp, caller, notice_id)
+    return _text_page(request, found, "partner", back)
 
 
 def _text_page(request: Request, found: service.NoticeText, screens: str, back: tuple[str, str]) -> Response:

@@ -152,11 +152,6 @@ def search(request: Request, given: QueryDep, session: SessionDep) -> Response:
     key = state.settings.pseudonym_key.get_secret_value()
     csv = shown["uitvoer"] == "csv"
 
-    def work():
-        if not csv:  # a download leaves the form on screen: its key stays usable for the search itself
-            claim_form(request, session, caller, form)
-        return query_records(session, caller, query, key, new_trace())
-
     def shape(page) -> Response:
         rows = [_row(request, r) for r in page.records]
         if csv:
@@ -164,7 +159,9 @@ def search(request: Request, given: QueryDep, session: SessionDep) -> Response:
         return _search_page(request, given=shown, result={"rows": rows, "more": page.next_cursor is not None})
 
     try:
-        return shape(work())
+        if not csv:  # a download leaves the form on screen: its key stays usable for the search itself
+            claim_form(request, session, caller, form)
+        return shape(query_records(session, caller, query, key, new_trace()))
     except FORM_ERRORS as exc:
         session.rollback()
         return _search_page(request, status_code=422, errors=[(_field(exc), exc.detail)], given=shown)

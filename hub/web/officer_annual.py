@@ -46,10 +46,6 @@ def annual_report_page(
         p.oin for p in state.registry.all() if p.role == "privacy_officer" and p.region == caller.partner.region
     ]
 
-    def work() -> dict[str, Any]:
-        name = organisation_namer(state.registry)
-        return annual_report(session, caller, year, name=name, officer_oins=officers, settings=state.settings)
-
     def shape(found: dict[str, Any]) -> Response:
         annual = _annual(request, year, found)
         if formaat == "csv":
@@ -59,7 +55,8 @@ def annual_report_page(
             return pdf_response(document, f"jaarverslag-{year}.pdf")
         return render(request, "officer/annual.html", annual=annual)
 
-    return shape(work())
+    name = organisation_namer(state.registry)
+    return shape(annual_report(session, caller, year, name=name, officer_oins=officers, settings=state.settings))
 
 
 def _annual(request: Request, year: int, found: dict[str, Any]) -> dict[str, Any]:

@@ -67,9 +67,6 @@ def overview(
     checked = check_integrity(request, 1)  # before this request's transaction writes anything
     state = request.app.state
 
-    def work() -> dict[str, Any]:
-        return _reports(request, session, caller, ("disclosures", "refusals"), period_from, period_to)
-
     def shape(found: dict[str, Any]) -> Response:
         return render(
             request,
@@ -81,7 +78,7 @@ def overview(
             charts=_overview_charts(found, category_namer(state.settings.policies_dir)),
         )
 
-    return shape(work())
+    return shape(_reports(request, session, caller, ("disclosures", "refusals"), period_from, period_to))
 
 
 def _reports(

@@ -79,11 +79,8 @@ def determine(request: Request, case_id: str, given: DetermineFormDep, session: 
         return _determine_page(request, caller, case, errors=errors, status_code=422)
     registry, register = request.app.state.registry, _register(request)
 
-    def work():
-        claim_form(request, session, caller, form)
-        return origin.determine(session, case_context(request), caller, registry, register, case_id, data)
-
-    work()  # the request's unit of work commits after the response (as every screen since main's tidy)
+    claim_form(request, session, caller, form)
+    origin.determine(session, case_context(request), caller, registry, register, case_id, data)
     return RedirectResponse(f"/casussen/{case_id}", status_code=303)
 
 
@@ -118,9 +115,6 @@ def contest(request: Request, determination_id: str, given: ContestFormDep, sess
         )
     registry, register = request.app.state.registry, _register(request)
 
-    def work():
-        claim_form(request, session, caller, form)
-        return origin.contest(session, case_context(request), caller, registry, register, determination_id, data)
-
-    work()
+    claim_form(request, session, caller, form)
+    origin.contest(session, case_context(request), caller, registry, register, determination_id, data)
     return RedirectResponse("/herkomst", status_code=303)

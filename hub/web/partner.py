@@ -3,7 +3,7 @@ from the catalogue's schemas, and the receipt. Authorized by the same operations
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -12,7 +12,6 @@ from hub.auth.principal import Caller
 from hub.cases import origin
 from hub.db import SessionDep
 from hub.exchange.errors import AnswerInvalid, AnswerRefused, RequestNotOpen
-from hub.exchange.models import Handover
 from hub.exchange.schemas import AnswerReceipt, HandoverContent, HandoverItem, HandoverPublic, InboxDetail, InboxItem
 from hub.exchange.service import answers, handover, ports
 from hub.exchange.service import requests as exchange
@@ -80,10 +79,6 @@ def open_request(request: Request, request_id: str, given: OpenDep, session: Ses
     caller = given.caller
     ctx = exchange_context(request, caller)
 
-    def work():
-        claim_form(request, session, caller, given.form)
-        return answers.show_request(session, ctx, request_id)
-
     def shape(shown):
         req, identity, allowed = shown
         schemas = {c: ports.category_schema(c) for c in allowed}
@@ -91,7 +86,8 @@ def open_request(request: Request, request_id: str, given: OpenDep, session: Ses
             request, ctx, InboxDetail.for_responder(req, identity, allowed, schemas, ctx.registry, ctx.now)
         )
 
-    return shape(work())
+    claim_form(request, session, caller, given.form)
+    return shape(answers.show_request(session, ctx, request_id))
 
 
 @router.post("/inbox/{request_id}/antwoord")
@@ -109,12 +105,9 @@ def submit(request: Request, request_id: str, given: AnswerDep, session: Session
         session.rollback()
         return _form_again(request, ctx, stored, given.form, errors)
 
-    def work():
-        claim_form(request, session, caller, given.form)
-        return answers.submit_answer(session, ctx, request_id, values)
-
     try:
-        answer = work()
+        claim_form(request, session, caller, given.form)
+        answer = answers.submit_answer(session, ctx, request_id, values)
         return render(
             request,
             "partner/receipt.html",
@@ -169,11 +162,8 @@ def read_handover(request: Request, handover_id: str, given: HandoverReadDep, se
     caller = given.caller
     ctx = exchange_context(request, caller)
 
-    def work() -> tuple[Handover, Any, dict, list[str]]:
-        claim_form(request, session, caller, given.form)
-        return handover.read_handover(session, ctx, handover_id)
-
-    found = work()
+    claim_form(request, session, caller, given.form)
+    found = handover.read_handover(session, ctx, handover_id)
     return render(
         request,
         "partner/handover.html",
@@ -187,9 +177,6 @@ def acknowledge(request: Request, handover_id: str, given: AcknowledgeDep, sessi
     caller = given.caller
     ctx = exchange_context(request, caller)
 
-    def work():
-        claim_form(request, session, caller, given.form)
-        return handover.acknowledge(session, ctx, handover_id)
-
-    done = work()
+    claim_form(request, session, caller, given.form)
+    done = handover.acknowledge(session, ctx, handover_id)
     return render(request, "partner/acknowledged.html", result=HandoverPublic.from_row(done, ctx.registry))

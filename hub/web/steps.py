@@ -122,11 +122,8 @@ def record_step(request: Request, case_id: str, given: StepFormDep, session: Ses
         errors = [_FIELD_MESSAGES.get(f, ("type", "Kies een geldige stap.")) for f in sorted(fields)]
         return _step_page(request, caller, session, case_id, step, errors=errors, status_code=422)
 
-    def work():
-        claim_form(request, session, caller, form)
-        return cases.record_event(session, case_context(request), caller, case_id, event)
-
-    work()
+    claim_form(request, session, caller, form)
+    cases.record_event(session, case_context(request), caller, case_id, event)
     return RedirectResponse(f"/casussen/{case_id}", status_code=303)
 
 
@@ -144,11 +141,8 @@ def send_handover(request: Request, case_id: str, given: HandoverFormDep, sessio
     caller = given.caller
     ctx = exchange_context(request, caller)
 
-    def work():
-        claim_form(request, session, caller, given.form)
-        return handover.create_handover(session, ctx, case_id)
-
-    created = work()
+    claim_form(request, session, caller, given.form)
+    created = handover.create_handover(session, ctx, case_id)
     return render(
         request,
         "coordinator/handover_result.html",
