@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -18,10 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from joserfc.jwk import OKPKey
 
 from hub.audit.canonical import FORMAT, canonical_bytes, format_time
+from hub.audit.witness import WitnessStore
 from hub.config import ConfigurationError, Settings
-
-if TYPE_CHECKING:
-    from hub.audit.witness import WitnessStore
 
 
 def checkpoint_payload(kind: str, seq: int, head_hash: str, signed_at: dt.datetime | str, key_id: str) -> bytes:
@@ -83,6 +82,18 @@ class LogVerifier:
             return False
         return True
 
+    def checkpoint_holds(self, checkpoint: Mapping[str, Any]) -> bool:
+        """A checkpoint document (as exported or witnessed) signed by this key, over its own fields."""
+        try:
+            if type(checkpoint["seq"]) is not int or checkpoint["key_id"] != self.key_id:
+                return False
+            payload = checkpoint_payload(
+                checkpoint["kind"], checkpoint["seq"], checkpoint["head_hash"], checkpoint["signed_at"], self.key_id
+            )
+            return self.verify(checkpoint["signature"], payload)
+        except (KeyError, TypeError, ValueError):
+            return False
+
     @classmethod
     def from_jwk(cls, jwk: dict[str, Any]) -> LogVerifier:
         if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "d" in jwk:
@@ -115,7 +126,5 @@ def load_signer(settings: Settings) -> LogSigner:
         raise ConfigurationError(f"HUB_LOG_SIGNING_KEY_FILE cannot be read as a PEM private key ({path})") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise ConfigurationError("HUB_LOG_SIGNING_KEY_FILE must hold an Ed25519 private key")
-    from hub.audit.witness import WitnessStore
-
     witness = WitnessStore(settings.log_witness_dir) if settings.log_witness_dir is not None else None
     return LogSigner(key, LogVerifier(key.public_key()), witness)

@@ -29,13 +29,15 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from hub.audit.canonical import format_time
-from hub.audit.signing import LogVerifier, checkpoint_payload
 from hub.errors import ServiceUnavailable
+
+if TYPE_CHECKING:  # hub.audit.signing builds a WitnessStore for its signer
+    from hub.audit.signing import LogVerifier
 
 log = structlog.get_logger(__name__)
 
@@ -155,7 +157,7 @@ def compare(
     witnessed checkpoints. Positions before first_seq were pruned behind an anchor and are not compared."""
     items = list(witnessed)
     for name, document in items:
-        if not _signature_holds(document, verifier):
+        if not verifier.checkpoint_holds(document):
             return WitnessMismatch(
                 _seq_of(document), "witness_signature", f"het getuige-checkpoint {name} heeft geen geldige handtekening"
             )
@@ -184,15 +186,3 @@ def compare(
 def _seq_of(document: Mapping[str, Any]) -> int:
     seq = document.get("seq")
     return seq if type(seq) is int else 0
-
-
-def _signature_holds(document: Mapping[str, Any], verifier: LogVerifier) -> bool:
-    try:
-        if type(document["seq"]) is not int or document["key_id"] != verifier.key_id:
-            return False
-        payload = checkpoint_payload(
-            document["kind"], document["seq"], document["head_hash"], document["signed_at"], document["key_id"]
-        )
-        return verifier.verify(document["signature"], payload)
-    except (KeyError, TypeError, ValueError):
-        return False
