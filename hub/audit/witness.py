@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from hub.audit.canonical import format_time
-from hub.errors import ServiceUnavailable
+from hub.audit.errors import WitnessFailed
 
 if TYPE_CHECKING:  # hub.audit.signing builds a WitnessStore for its signer
     from hub.audit.signing import LogVerifier
@@ -43,12 +43,6 @@ log = structlog.get_logger(__name__)
 
 WITNESS_FIELDS = ("kind", "seq", "head_hash", "signed_at", "key_id", "signature")
 _SUFFIX = ".json"
-
-
-class WitnessFailed(ServiceUnavailable):
-    """The checkpoint could not be written to the witness store, so it is not stored at all."""
-
-    code = "audit_witness_failed"
 
 
 def checkpoint_document(checkpoint: Any) -> dict[str, Any]:
