@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -23,6 +24,8 @@ from hub.config import Settings, normalise_database_url
 from hub.crypto.devkeys import generate as generate_dev_keys
 from hub.db import make_engine
 from hub.migrations import upgrade
+from tests.support.apps import checked_out
+from tests.support.databases import PostgresDatabases
 
 pytest_plugins = [
     "tests.support.auth",  # partner_client, auth_headers, dev_registry, make_caller
@@ -69,6 +72,14 @@ def postgres_template() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_template: str) -> Iterator[PostgresDatabases]:
+    """Fresh copies of the template, one per test, made ahead and dropped behind (tests.support.databases)."""
+    databases = PostgresDatabases(_pg_admin_engine, postgres_template)
+    yield databases
+    databases.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a freshly migrated database that belongs to this test alone."""
@@ -84,15 +95,12 @@ def fresh_database(request: pytest.FixtureRequest, directory: Path) -> Iterator[
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("postgres_template")
-    name = f"hub_t_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield make_url(normalise_database_url(PG_URL or "")).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    databases = request.getfixturevalue("postgres_databases")
+    name = databases.take()
+    try:
+        yield make_url(normalise_database_url(PG_URL or "")).set(database=name).render_as_string(hide_password=False)
+    finally:
+        databases.give_back(name)
 
 
 @pytest.fixture
@@ -115,10 +123,11 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings):
-    from hub.main import create_app
-
-    return create_app(settings)
+def app(settings: Settings) -> Iterator[FastAPI]:
+    """The app for these settings, on this test's database: built once per process for each configuration
+    (tests.support.apps), its state put back after the test."""
+    with checked_out(settings) as app:
+        yield app
 
 
 @pytest.fixture
