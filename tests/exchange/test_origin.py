@@ -7,6 +7,7 @@ nothing."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -97,6 +98,7 @@ def test_determine_contest_and_settle(unknown_case, hub, ask, db):
 
     listed = current_determination(hub, OTHER_SOCIAL)
     assert (listed["id"], listed["reason"], listed["contested"]) == (first.json()["id"], "last_address", False)
+    assert str(uuid.UUID(listed["id"])) == listed["id"]  # the event's UUID, not its global counter (issue 12)
     assert listed["reason_name"] == "Laatste woon- of verblijfadres"
     assert hub(SOCIAL).get("/v1/origin-determinations").json() == []  # Hilversum is not named
 
