@@ -288,6 +288,11 @@ def _check_reached(twin: TwinPDP, before: int, doc: dict[str, Any], is_hostile: 
         assert len(twin.calls) == before, f"seed {SEED}: an input with a control character reached the engines"
 
 
+def _direct(rule: Rule, doc: dict[str, Any], embedded: PolicyDecisionPoint, opa: PolicyDecisionPoint) -> tuple:
+    """`doc` sent to both engines directly, past the enforcement point."""
+    return (rule, doc, _value(embedded, rule, doc), _value(opa, rule, doc))
+
+
 def _differences(calls: list[tuple[str, Any, Any, Any]]) -> list[str]:
     return [f"{rule} {doc!r}\n  embedded: {a!r}\n  opa:      {b!r}" for rule, doc, a, b in calls if not _same(a, b)]
 
@@ -296,7 +301,7 @@ def test_at_least_2000_inputs_per_run():
     assert sum(COUNTS.values()) >= 2000
 
 
-def test_request_decisions_agree(twin):
+def test_request_decisions_agree(twin, embedded_pdp, opa_pdp):
     """Well-typed request inputs all reach both engines, with identical decision documents; hostile ones are
     refused by the enforcement point or get identical documents."""
     rng = random.Random(SEED)
@@ -309,7 +314,7 @@ def test_request_decisions_agree(twin):
     assert {None, "case_closed", "wrong_region", "exchange_not_activity"} <= reasons
 
     twin.calls.clear()
-    refused_before = 0
+    refused_before, direct = 0, []
     for _ in range(COUNTS["request_hostile"]):
         doc = hostile(rng, typed_request(rng))
         before = len(twin.calls)
@@ -319,7 +324,10 @@ def test_request_decisions_agree(twin):
             assert decision.refusal is not None and decision.refusal.reason == "invalid_input"
         elif control_character_fields(doc):
             pytest.fail(f"an input with a control character reached the engines: {doc!r}")
+        if not control_character_fields(doc):  # the policy does not trust the enforcement point's shape check
+            direct.append(_direct("request", doc, embedded_pdp, opa_pdp))
     assert _differences(twin.calls) == [], f"seed {SEED}"
+    assert _differences(direct) == [], f"seed {SEED}"
     assert refused_before > 50 and len(twin.calls) > 20  # both branches are exercised
 
 
@@ -373,17 +381,22 @@ def test_answer_filters_agree(twin, embedded_pdp, opa_pdp):
     assert typed > len(direct) // 2
 
 
-def test_releases_agree(twin):
+def test_releases_agree(twin, embedded_pdp, opa_pdp):
     """The one evaluation at answer time (request decision + filter), well-typed and hostile."""
     rng = random.Random(SEED + 4)
     twin.calls.clear()
+    direct = []
     for _ in range(COUNTS["release"]):
         doc, is_hostile = mixed(rng, typed_request(rng), 0.3)
         answer = {c: {f: "x" for f in rng.sample(FIELDS, 3)} for c in rng.sample([*CATEGORIES, "shoe_size"], 3)}
         before = len(twin.calls)
         decide_and_filter(twin, doc, answer)
         _check_reached(twin, before, doc, is_hostile)
+        if is_hostile and not control_character_fields(doc):  # the policy's own checks, without the PEP's
+            names = {c: sorted(fields) for c, fields in answer.items()}
+            direct.append(_direct("release", {**doc, "answer": names}, embedded_pdp, opa_pdp))
     assert _differences(twin.calls) == [], f"seed {SEED}"
+    assert _differences(direct) == [], f"seed {SEED}"
     assert len(twin.calls) > COUNTS["release"] // 2
 
 
