@@ -39,7 +39,7 @@ from hub.auth.principal import Caller
 from hub.auth.registry import Registry
 from hub.cases.lifecycle import CaseEventType
 from hub.cases.models import Case, CaseEvent, Risk
-from hub.cases.service import CaseContext, case_facts, follow_change, get_case_in_region
+from hub.cases.service import CaseContext, case_facts, follow_change, get_case_in_region, requester_facts
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 from hub.errors import Conflict, Forbidden, LoggedRefusal, NotFound, ValidationFailed
 from hub.notices import repository
@@ -306,14 +306,8 @@ def _read(
 
 def read_input(caller: Caller, case: Case, notice: RiskNotice) -> dict[str, object]:
     """The policy input of a read (dt.notice_read)."""
-    partner = caller.partner
     return {
-        "requester": {
-            "role": partner.role,
-            "oin": partner.oin,
-            "region": partner.region,
-            "municipality": partner.municipality,
-        },
+        "requester": requester_facts(caller),
         "categories": [RISK_CATEGORY],
         "notice": {
             "kind": notice.kind,

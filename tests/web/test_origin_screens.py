@@ -122,3 +122,28 @@ def test_work_queue_signals_an_origin_open_for_the_set_number_of_days(client, ap
         assert f"{heading} (0)" in client.get("/signalering").text
     finally:
         app.dependency_overrides.pop(get_clock)
+
+
+def test_the_herkomst_page_shows_the_prison_only_as_a_logged_disclosure(client, sign_in, unknown_case, engine):
+    """Huizen's Herkomst page shows the prison and detention date of the determination naming it, and each view
+    writes a data_read record (category detention, to Huizen) with the policy's decision."""
+    from hub.audit.models import AuditRecord
+
+    sign_in(ZVH)
+    post_form(client, f"/casussen/{unknown_case}/herkomst", {"municipality": "GM0406", "reason": "last_address"})
+    client.cookies.clear()
+    sign_in(HUIZEN)
+
+    def shown() -> list[AuditRecord]:
+        with Session(engine) as session:
+            statement = select(AuditRecord).where(
+                AuditRecord.event_type == "data_read", AuditRecord.case_id == unknown_case
+            )
+            return list(session.exec(statement))
+
+    before = len(shown())
+    listing = client.get("/herkomst").text
+    assert "PI Nieuwegein" in listing and "02-11-2026" in listing
+    records = shown()[before:]
+    assert [(r.categories_released, r.activity_id) for r in records] == [(["detention"], "reintegration")]
+    assert records[0].decision_id is not None
