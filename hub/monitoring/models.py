@@ -7,11 +7,15 @@ It is not linked to `case` and has no data key, so retention (hub.cases.retentio
 
 `monitoring_written` remembers, per case, which fact groups were written (so a group is counted once). It
 points at the case, never at a statistics row.
+
+`monitoring_snapshot` holds a region's figures for a year, frozen once that year is over: what the monitor shows.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -41,3 +45,18 @@ class MonitoringWritten(SQLModel, table=True):
 
     case_id: str = Field(foreign_key="case.id", primary_key=True, max_length=36)
     group: str = Field(primary_key=True, max_length=32)
+
+
+class MonitoringSnapshot(SQLModel, table=True):
+    """A year's figures of a region, frozen once the year is over (hub.monitoring.snapshot): the monitor shows
+    only these, so two views at different moments show the same figures and subtract to nothing."""
+
+    __tablename__ = "monitoring_snapshot"
+
+    region: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    taken_on: date  # the day it was frozen (the first view after the year ended)
+    # [[municipality, measure, item, value, rows]]: the counted rows
+    counts: list[list[Any]] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    # [[municipality, partner type, [days, ...]]]: the days each answer took
+    days: list[list[Any]] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
