@@ -1,9 +1,11 @@
 """Table models of monitoring: anonymous statistics rows, and which of a case's fact groups were written.
 
-`monitoring_fact` holds no identifier of a case or a person, no date finer than a month and no free text:
+`monitoring_fact` holds no identifier of a case or a person, no date finer than the year and no free text:
 every `measure`, `item` and `value` comes from the closed vocabulary in hub.monitoring.facts. Its key is a
-random UUID and it has no timestamp, so neither the key nor a time orders a row back to the case that made it.
-It is not linked to `case` and has no data key, so retention (hub.cases.retention) never touches it.
+random UUID and it has no timestamp, so neither the key nor a time orders a row back to the case that made it;
+rows arrive in batches of several cases, in the order of their random keys (`monitoring_pending` holds them
+until then), so neither does the order they were written in. It is not linked to `case` and has no data key,
+so retention (hub.cases.retention) never touches it.
 
 `monitoring_written` remembers, per case, which fact groups were written (so a group is counted once). It
 points at the case, never at a statistics row.
@@ -21,21 +23,35 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 
-class MonitoringFact(SQLModel, table=True):
+class FactBase(SQLModel):
     """One counted fact: `measure` (+ `item`) had `value` (or the whole number `number`) for one case."""
-
-    __tablename__ = "monitoring_fact"
-    __table_args__ = (sa.Index("ix_monitoring_fact_region_year", "region", "year", "measure"),)
 
     id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
     region: str = Field(max_length=64)
     municipality: str = Field(max_length=6)  # CBS code: the municipality of origin
-    year: int
-    month: int  # 1-12: the month detention started; never a day
+    year: int  # the year detention started; no month, no day
     measure: str = Field(max_length=40)
     item: str = Field(default="", max_length=40)
     value: str = Field(default="", max_length=40)
     number: int | None = None
+
+
+class MonitoringFact(FactBase, table=True):
+    """A counted fact in the statistics the monitor reads (arrived in a batch)."""
+
+    __tablename__ = "monitoring_fact"
+    __table_args__ = (sa.Index("ix_monitoring_fact_region_year", "region", "year", "measure"),)
+
+
+class MonitoringPending(FactBase, table=True):
+    """A statistics row waiting for its batch: the rows of one fact group (`batch`) of the cases of one
+    municipality and year move to `monitoring_fact` together once BATCH cases have written them, or when the
+    year is published (hub.monitoring.facts.release)."""
+
+    __tablename__ = "monitoring_pending"
+    __table_args__ = (sa.Index("ix_monitoring_pending_batch", "region", "municipality", "year", "batch"),)
+
+    batch: str = Field(max_length=32)  # the fact group: `case` or `evaluation`
 
 
 class MonitoringWritten(SQLModel, table=True):

@@ -22,6 +22,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from hub.monitoring.facts import release
 from hub.monitoring.models import MonitoringFact, MonitoringSnapshot
 from hub.monitoring.report import Figures, live_figures
 
@@ -49,6 +50,7 @@ def published(session: Session, region: str, year: int, today: date) -> Figures 
 
 
 def _take(session: Session, region: str, year: int, today: date) -> MonitoringSnapshot:
+    release(session, region, year)  # the batches not yet full (hub.monitoring.facts): all of the year counts
     figures = live_figures(session, region, year)
     snapshot = MonitoringSnapshot(
         region=region,

@@ -30,9 +30,7 @@ ONE_MORE_CASE = [  # the `case` group of one more closed case of Hilversum, as h
 def _add_case(engine, year: int) -> None:
     with Session(engine) as session:
         for measure, value in ONE_MORE_CASE:
-            session.add(
-                MonitoringFact(region=REGION, municipality="GM0402", year=year, month=6, measure=measure, value=value)
-            )
+            session.add(MonitoringFact(region=REGION, municipality="GM0402", year=year, measure=measure, value=value))
         session.commit()
 
 
