@@ -110,6 +110,12 @@ def case_facts(case: Case) -> dict[str, Any]:
     }
 
 
+def requester_facts(caller: Caller) -> dict[str, Any]:
+    """The `requester` object of a read rule's input (dt.notice_read, dt.origin_read)."""
+    partner = caller.partner
+    return {"role": partner.role, "oin": partner.oin, "region": partner.region, "municipality": partner.municipality}
+
+
 def list_cases(
     session: Session,
     caller: Caller,

@@ -189,6 +189,13 @@ def decide_notice_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) 
     return _decide_read(pdp, "notice_read", read_input)
 
 
+def decide_origin_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) -> Decision:
+    """Ask the policy what the determined municipality's social domain sees of a determination of origin
+    (`dt.origin_read`: requester, categories, case): the prison and detention date (`detention`), under
+    reintegration."""
+    return _decide_read(pdp, "origin_read", read_input)
+
+
 def _decide_read(pdp: PolicyDecisionPoint, rule: Rule, read_input: Mapping[str, Any]) -> Decision:
     categories = _requested_categories(read_input)
     if not isinstance(read_input, Mapping) or not categories:

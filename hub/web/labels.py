@@ -146,6 +146,8 @@ REASONS: Final = {
     "notice_mandated_to_zvh": "De melding is bij het ZVH (mandaat)",
     "notice_other_municipality": "Melding voor een andere gemeente",
     "notice_reader_not_permitted": "Deze rol leest geen risicomeldingen",
+    "origin_reader_not_permitted": "Alleen het sociaal domein van de vastgestelde gemeente",
+    "origin_not_determined": "Herkomst niet vastgesteld door de coördinator",
 }
 
 # Answer fields of the category schemas (policies/dt/schemas/data.json).

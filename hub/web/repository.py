@@ -23,6 +23,7 @@ BOARD_COLUMNS = (
     col(Case.expected_release_on),
     col(Case.consent),
     col(Case.risk),
+    col(Case.origin),
 )
 
 
@@ -36,6 +37,7 @@ class BoardCase:
     expected_release_on: date | None
     consent: str
     risk: str
+    origin: str  # notified | determined | unknown | disputed: the board says "(betwist)" while disputed
 
 
 @dataclass(frozen=True, slots=True)

@@ -262,5 +262,9 @@ def test_the_application_log_keeps_the_municipality_out(hub, unknown_case):
         )
         assert contested.status_code == 201, contested.text
     steps = [event for event in events if event["event"].startswith("case.origin_")]
-    assert [event["event"] for event in steps] == ["case.origin_determined", "case.origin_contested"]
+    assert [event["event"] for event in steps] == [
+        "case.origin_determined",
+        "case.origin_determinations_shown",  # how many shown and withheld: no municipality, prison or date
+        "case.origin_contested",
+    ]
     assert not [event for event in events if HUIZEN in json.dumps(event, default=str)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from hub.cases.schemas import BasicCondition
-from hub.monitoring.models import MonitoringFact
+from hub.monitoring.models import MonitoringPending
 from tests.cases.conftest import started_body
 from tests.web.conftest import SAME_ORIGIN, form_key
 
@@ -30,9 +30,10 @@ def _case_in_plan(partner_client, notification_id: str) -> str:
     return case_id
 
 
-def _facts(app, measure: str) -> list[MonitoringFact]:
+def _facts(app, measure: str) -> list[MonitoringPending]:
+    """The statistics rows written, waiting for their batch (one case never fills one: test_batches.py)."""
     with Session(app.state.engine) as db:
-        return list(db.exec(select(MonitoringFact).where(MonitoringFact.measure == measure)).all())
+        return list(db.exec(select(MonitoringPending).where(MonitoringPending.measure == measure)).all())
 
 
 def test_the_api_records_an_evaluation_once(app, partner_client):

@@ -1,8 +1,8 @@
 """Differential test: the embedded engine (regopy) and real OPA (the oracle) give the same decision documents.
 
 Seeded and bounded: at least 2,000 generated inputs per run over the entry points (`request`, `case_read`,
-`notice_read`, `answer` with `release`, `api`), well-typed and hostile. Every input goes through the enforcement
-point to a decision point that asks BOTH engines and records both full documents:
+`notice_read`, `origin_read`, `answer` with `release`, `api`), well-typed and hostile. Every input goes through
+the enforcement point to a decision point that asks BOTH engines and records both full documents:
 
 - a well-typed input must reach the engines, and their documents must be identical;
 - a hostile input either is refused by the enforcement point before either engine decides (control
@@ -33,6 +33,7 @@ from hub.policy.pep import (
     decide_and_filter,
     decide_case_read,
     decide_notice_read,
+    decide_origin_read,
     decide_request,
     filter_answer,
 )
@@ -43,6 +44,7 @@ COUNTS = {
     "request_hostile": 400,
     "case_read": 400,
     "notice_read": 300,
+    "origin_read": 250,
     "answer": 350,
     "release": 200,
     "api": 250,
@@ -242,6 +244,21 @@ def notice_read_input(rng: random.Random) -> dict[str, Any]:
     return read
 
 
+def origin_read_input(rng: random.Random) -> dict[str, Any]:
+    doc = typed_request(rng)
+    requester = doc["responder"] if rng.random() < 0.7 else doc["requester"]
+    case = {**doc["case"], "origin": rng.choice([*ORIGIN_STATUSES, "determined", "disputed"])}
+    if rng.random() < 0.6 and isinstance(requester, dict):  # the requester's own municipality and region
+        case["municipality"] = requester.get("municipality", case["municipality"])
+        case["region"] = requester.get("region", case["region"])
+    read = {
+        "requester": requester,
+        "categories": rng.sample(["detention", "detention", "housing", "yacht"], rng.randint(1, 2)),
+        "case": case,
+    }
+    return read
+
+
 def answer_input(rng: random.Random) -> dict[str, Any]:
     categories = rng.sample([*CATEGORIES, "shoe_size"], rng.randint(1, 5))
     doc: dict[str, Any] = {
@@ -343,19 +360,27 @@ def test_case_read_decisions_agree(twin):
     assert len(twin.calls) > COUNTS["case_read"] // 2
 
 
-def test_notice_read_decisions_agree(twin):
-    """Reading DJI's risk notices (dt.notice_read): both engines, the same documents."""
-    rng = random.Random(SEED + 5)
+# The read rules with a generator of their own: (rule, its generator, its enforcement-point call, seed offset).
+READS = [
+    ("notice_read", notice_read_input, decide_notice_read, 5),  # reading DJI's risk notices
+    ("origin_read", origin_read_input, decide_origin_read, 6),  # a determination shown to its municipality
+]
+
+
+@pytest.mark.parametrize(("rule", "generate", "decide", "offset"), READS, ids=[r[0] for r in READS])
+def test_read_decisions_agree(twin, rule, generate, decide, offset):
+    """Both engines give the same documents for the rule, and some reads are allowed, not only refusals."""
+    rng = random.Random(SEED + offset)
     twin.calls.clear()
-    for _ in range(COUNTS["notice_read"]):
-        doc, is_hostile = mixed(rng, notice_read_input(rng))
+    for _ in range(COUNTS[rule]):
+        doc, is_hostile = mixed(rng, generate(rng))
         before = len(twin.calls)
-        decide_notice_read(twin, doc)
+        decide(twin, doc)
         _check_reached(twin, before, doc, is_hostile)
     assert _differences(twin.calls) == [], f"seed {SEED}"
-    assert len(twin.calls) > COUNTS["notice_read"] // 2
-    allowed = [a for rule, _doc, a, _b in twin.calls if isinstance(a, dict) and a.get("allow")]
-    assert allowed  # some reads are allowed, not only refusals
+    assert len(twin.calls) > COUNTS[rule] // 2
+    allowed = [a for _rule, _doc, a, _b in twin.calls if isinstance(a, dict) and a.get("allow")]
+    assert allowed
 
 
 def test_answer_filters_agree(twin, embedded_pdp, opa_pdp):
