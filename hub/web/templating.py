@@ -52,11 +52,17 @@ def _category(category: str) -> str:
     return found.name if found is not None else category
 
 
+def _heading(text: str) -> str:
+    """A catalogue name ("inschrijving in de BRP") as the start of a heading: its first letter upper case only."""
+    return text[:1].upper() + text[1:]
+
+
 _env.globals["label"] = labels.label
 _env.globals["category"] = _category
 _env.globals["categories"] = lambda names: ", ".join(_category(c) for c in names) or "niets"
 _env.globals["show"] = _show
 _env.filters["datum"] = _datum
+_env.filters["kop"] = _heading
 
 
 def form_key() -> str:
