@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from hub.web import charts, labels, origin_names
 from hub.web.sessions import seconds_left
@@ -35,12 +37,29 @@ def _datum(value: Any) -> str:
     return str(value)
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _show(value: Any) -> str:
-    """An answer value in Dutch: labels for enum values, ja/nee, lists joined."""
+    """An answer value in Dutch: labels for enum values, ja/nee, dates as dd-mm-jjjj, lists joined; a list of
+    objects (a plan's actions) one item a line, its basic condition first, a partner's role by its name."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return Markup('<ul class="hub-list">{}</ul>').format(
+            Markup("").join(Markup("<li>{}</li>").format(_show(v)) for v in value)
+        )
     if isinstance(value, list):
         return ", ".join(_show(v) for v in value) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{labels.label('field', k)}: {_show(v)}" for k, v in value.items())
+        ordered = sorted(value.items(), key=lambda item: item[0] != "domain")
+        return "; ".join(
+            f"{labels.label('field', k)}: {labels.label('role', v) if k == 'partner_role' else _show(v)}"
+            for k, v in ordered
+        )
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return _datum(date.fromisoformat(value))
+        except ValueError:
+            return value
     return labels.label("value", value)
 
 

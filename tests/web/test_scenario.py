@@ -4,6 +4,7 @@ role signs in by the development picker; each step's effect is checked in the da
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -96,6 +97,12 @@ def test_the_seed_scenario_through_the_screens(client, app, sign_in, capfd):
     sign_in(flow.SOCIAL)
     _, handover = _open_first(client, client.get("/overdrachten").text, "/overdrachten")
     assert "111222333" in handover and "ID-kaart aanvragen" in handover
+    # The plan's actions one a line, the basic condition first, the partner by its name, dates as dd-mm-jjjj.
+    assert (
+        "<li>Basisvoorwaarde: Identiteitsbewijs; Actie: ID-kaart aanvragen bij de gemeente; "
+        "Partner: Gemeente, sociaal domein</li>" in handover
+    )
+    assert f"<dd>{date.fromisoformat(flow.PLAN_FORM['agreed_on']).strftime('%d-%m-%Y')}</dd>" in handover
     action = re.search(r'action="(/overdrachten/[0-9a-f-]{36}/bevestigen)"', handover).group(1)
     assert "Ontvangst bevestigd" in _post(client, action, handover.split(action)[1], {})
 

@@ -403,3 +403,23 @@ def test_no_screen_post_from_another_site_changes_anything(client, app, sign_in,
     assert len(posts) >= 20 and "/afmelden" in posts and f"/casussen/{scenario.case_id}/verzoek" in posts
     assert (_count(app, AuditRecord), _count(app, DataRequest)) == before
     assert client.get("/signalering", follow_redirects=False).status_code == 200  # still signed in
+
+
+def test_the_plan_form_follows_the_catalogues_plan_schema(client, sign_in, scenario):
+    """One block per basic condition the plan schema names, its lengths, and the partner chosen by role."""
+    from hub.exchange.service import ports
+
+    scenario.detention_starts()
+    sign_in(ZVH)
+    page = client.get(f"/casussen/{scenario.case_id}/stap/plan_recorded").text
+    schema = ports.category_schema("plan")["properties"]
+    action = schema["actions"]["items"]["properties"]
+    assert re.findall(r'name="action\.(\w+)"', page) == action["domain"]["enum"]
+    assert set(re.findall(r'name="action\.\w+" rows="2" maxlength="(\d+)"', page)) == {
+        str(action["action"]["maxLength"])
+    }
+    assert f'name="contact_municipality" maxlength="{schema["contact_municipality"]["maxLength"]}"' in page
+    partner = page[page.index('<select class="utrecht-select" id="partner-housing"') :]
+    partner = partner[: partner.index("</select>")]
+    assert '<option value="municipal_social">Gemeente, sociaal domein</option>' in partner
+    assert all(len(role) <= action["partner_role"]["maxLength"] for role in re.findall(r'value="(\w+)"', partner))
