@@ -112,9 +112,13 @@ def _signed_in(browser, base_url: str, client_id: str, visit: Visit):
     return context, page
 
 
-def _fill(page, values: dict[str, str]) -> None:
+def _fill(page, values: dict[str, str | list[str]]) -> None:
     """Fill a generated answer form by field name: selects, radios (ja/nee), text, dates."""
     for name, value in values.items():
+        if isinstance(value, list):  # checkboxes
+            for one in value:
+                page.check(f'input[name="{name}"][value="{one}"]')
+            continue
         field = page.locator(f'[name="{name}"]').first
         kind = field.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
         if kind == "select":
@@ -222,6 +226,8 @@ def test_the_seed_scenario_in_the_browser(browser, base_url):
     _step(page, visit, case_id, "weighing_recorded", {}, ["#toestemming-yes", "#risico-signalled"])
     _ask(page, visit, case_id, flow.POLICE_REQUEST)
     _answer(browser, base_url, visit, flow.POLICE, flow.POLICE_ANSWER_FORM)
+    _ask(page, visit, case_id, flow.PROBATION_REQUEST)
+    _answer(browser, base_url, visit, flow.PROBATION, flow.PROBATION_ANSWER_FORM)
 
     page.goto(f"/casussen/{case_id}")
     page.get_by_role("button", name="Antwoord inzien").first.click()

@@ -78,11 +78,15 @@ def test_the_seed_scenario_through_the_screens(client, app, sign_in, capfd):
     _step(client, case_id, flow.WEIGHING_FORM)
     _ask(client, case_id, flow.POLICE_REQUEST)
     _answer(client, sign_in, flow.POLICE, flow.POLICE_ANSWER_FORM)
+    sign_in(flow.ZVH)
+    _ask(client, case_id, flow.PROBATION_REQUEST)
+    receipt = _answer(client, sign_in, flow.PROBATION, flow.PROBATION_ANSWER_FORM)
+    assert "reclasseringstoezicht" in receipt
 
     sign_in(flow.ZVH)
     case_page = client.get(f"/casussen/{case_id}").text
     reads = re.findall(r'action="(/verzoeken/[0-9a-f-]{36}/antwoord)"', case_page)
-    assert len(reads) == 3
+    assert len(reads) == 4
     answer = _post(client, reads[0], case_page.split(reads[0])[1], {})
     assert "vastgelegd" in answer
     _step(client, case_id, flow.PLAN_FORM)
@@ -112,7 +116,7 @@ def test_the_seed_scenario_through_the_screens(client, app, sign_in, capfd):
     with Session(app.state.engine) as db:
         case = db.get(Case, case_id)
         assert case.state == "closed" and case.consent == "yes" and case.risk == "signalled"
-        assert len(db.exec(select(DataRequest)).all()) == 3
+        assert len(db.exec(select(DataRequest)).all()) == 4
         assert db.exec(select(Handover)).one().status == "acknowledged"
         events = {r.event_type for r in db.exec(select(AuditRecord))}
     assert {"data_received", "request_decided", "identity_shown", "data_released", "handover"} <= events
