@@ -423,3 +423,48 @@ def test_the_plan_form_follows_the_catalogues_plan_schema(client, sign_in, scena
     partner = partner[: partner.index("</select>")]
     assert '<option value="municipal_social">Gemeente, sociaal domein</option>' in partner
     assert all(len(role) <= action["partner_role"]["maxLength"] for role in re.findall(r'value="(\w+)"', partner))
+
+
+def _operation(dependant) -> str | None:
+    """The operation a screen route is authorized by (hub.web.deps.web_authorize / authorized_form)."""
+    stack = list(dependant.dependencies)
+    while stack:
+        found = stack.pop()
+        if hasattr(found.call, "operation"):
+            return found.call.operation
+        stack.extend(found.dependencies)
+    return None
+
+
+def test_a_refused_role_is_refused_before_its_form_is_read(client, app, sign_in, scenario):
+    """Every screen POST authorized by an operation, sent by a role the policy refuses (the region's analyst)
+    with a body the form parser refuses (multipart without a boundary: 400 once parsed, as for the coordinator
+    below): 403 operation_forbidden, never the parser's 400."""
+    from fastapi.routing import iter_route_contexts
+
+    scenario.detention_starts()
+    sign_in("analist-gooi-en-vechtstreek")
+    refused = []
+    for context in iter_route_contexts(app.routes):
+        route = context.route
+        if "POST" not in (context.methods or set()) or not context.endpoint.__module__.startswith("hub.web."):
+            continue
+        operation = _operation(route.dependant)
+        if operation is None or operation == "monitor.read":
+            continue  # sign-in, logout and the session's extension; the analyst's own screen
+        path = re.sub(r"\{(\w+)\}", lambda m: scenario.case_id, route.path)
+        response = client.post(
+            path,
+            content=b"--x\r\nContent-Disposition: form-data; name\r\n\r\nnot a form",
+            headers={**SAME_ORIGIN, "Content-Type": "multipart/form-data"},
+        )
+        assert response.status_code == 403 and "Geen toegang" in response.text, (path, response.status_code)
+        refused.append(operation)
+    assert {"case.read", "request.create", "answer.submit", "case.transition", "handover.create"} <= set(refused)
+    sign_in(ZVH)  # an allowed role gets as far as the parser, which refuses the same body
+    parsed = client.post(
+        f"/casussen/{scenario.case_id}/verzoek",
+        content=b"not a form",
+        headers={**SAME_ORIGIN, "Content-Type": "multipart/form-data"},
+    )
+    assert parsed.status_code == 400
