@@ -79,9 +79,11 @@ class Visit:
         self.axe = Axe()
         self.seen: list[str] = []
         self.refused: list[str] = []  # what the browser refused under the CSP (an inline style, a script)
+        self.requests: list[str] = []  # every URL the pages asked for (documents, styles, fonts, scripts, htmx)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def watch(self, context) -> None:
+        context.on("request", lambda request: self.requests.append(request.url))
         context.on(
             "console",
             lambda message: (
@@ -287,6 +289,10 @@ def test_the_seed_scenario_in_the_browser(browser, base_url):
         context.close()
     assert len(visit.seen) >= 20
     assert visit.refused == []  # nothing on any page needed more than the strict CSP allows
+    # No third-party request at all, and the BSN in no URL the browser asked for (so in no history entry).
+    assert len(visit.requests) > 100
+    assert [u for u in visit.requests if not u.startswith((base_url + "/", "data:"))] == []
+    assert [u for u in visit.requests if flow.Person.bsn in u] == []
 
 
 def test_the_axe_check_finds_a_violation_when_there_is_one(browser):

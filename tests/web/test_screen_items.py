@@ -468,3 +468,27 @@ def test_a_refused_role_is_refused_before_its_form_is_read(client, app, sign_in,
         headers={**SAME_ORIGIN, "Content-Type": "multipart/form-data"},
     )
     assert parsed.status_code == 400
+
+
+def test_the_answer_page_shows_released_values_and_what_was_withheld_whole(client, app, sign_in, scenario):
+    """Antwoord: the released values with Dutch labels, and a category withheld whole with its reason (the
+    responder sent care through the API although the policy had not allowed it)."""
+    from hub.exchange.schemas import WITHHELD_EXPLANATIONS
+
+    scenario.detention_starts()
+    scenario.ask("social", SOCIAL, "reintegration", ["housing", "care"], "ZVH vraagt")
+    scenario.answer(
+        "social",
+        SOCIAL,
+        {"housing": {"situation": "homeless"}, "care": {"ongoing_care": True}},
+        "Hilversum antwoordt, ook wat niet gevraagd mocht worden",
+    )
+    sign_in(ZVH)
+    page = client.get(f"/casussen/{scenario.case_id}").text
+    action = f"/verzoeken/{scenario.ids['social']}/antwoord"
+    read = client.post(action, data={"form_key": form_key(page.split(action)[1])}, headers=SAME_ORIGIN)
+    assert read.status_code == 200, read.text
+    released, withheld = read.text.split("Niet verstrekt")
+    assert "<dt>Situatie</dt><dd>Dakloos</dd>" in released and "homeless" not in read.text
+    assert f"<li>zorg: {WITHHELD_EXPLANATIONS['category_not_allowed']}</li>" in withheld
+    assert "Lopende zorg" not in read.text and "ongoing_care" not in read.text
