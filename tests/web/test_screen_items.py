@@ -492,3 +492,48 @@ def test_the_answer_page_shows_released_values_and_what_was_withheld_whole(clien
     assert "<dt>Situatie</dt><dd>Dakloos</dd>" in released and "homeless" not in read.text
     assert f"<li>zorg: {WITHHELD_EXPLANATIONS['category_not_allowed']}</li>" in withheld
     assert "Lopende zorg" not in read.text and "ongoing_care" not in read.text
+
+
+# Each screen and its API twin (docs/SCREENS.md, "The pages").
+TWINS = {
+    ("GET", "/signalering"): ("GET", "/v1/cases"),
+    ("GET", "/casussen"): ("GET", "/v1/cases"),
+    ("GET", "/casussen/{case_id}"): ("GET", "/v1/cases/{case_id}"),
+    ("POST", "/casussen/{case_id}/identiteit"): ("GET", "/v1/cases/{case_id}/identity"),
+    ("POST", "/casussen/{case_id}/informatieblad"): ("GET", "/v1/cases/{case_id}/information-sheet"),
+    ("GET", "/casussen/{case_id}/verzoek"): ("POST", "/v1/cases/{case_id}/requests"),
+    ("POST", "/casussen/{case_id}/verzoek/voorbeeld"): ("POST", "/v1/cases/{case_id}/requests"),
+    ("POST", "/casussen/{case_id}/verzoek"): ("POST", "/v1/cases/{case_id}/requests"),
+    ("POST", "/verzoeken/{request_id}/antwoord"): ("GET", "/v1/requests/{request_id}/answer"),
+    ("POST", "/verzoeken/{request_id}/opnieuw"): ("POST", "/v1/requests/{request_id}/renew"),
+    ("GET", "/casussen/{case_id}/stap/{step}"): ("POST", "/v1/cases/{case_id}/events"),
+    ("POST", "/casussen/{case_id}/stap"): ("POST", "/v1/cases/{case_id}/events"),
+    ("GET", "/casussen/{case_id}/overdracht"): ("POST", "/v1/cases/{case_id}/handover"),
+    ("POST", "/casussen/{case_id}/overdracht"): ("POST", "/v1/cases/{case_id}/handover"),
+    ("GET", "/inbox"): ("GET", "/v1/inbox"),
+    ("POST", "/inbox/{request_id}"): ("GET", "/v1/inbox/{request_id}"),
+    ("POST", "/inbox/{request_id}/antwoord"): ("POST", "/v1/inbox/{request_id}/answer"),
+    ("GET", "/overdrachten"): ("GET", "/v1/handovers"),
+    ("POST", "/overdrachten/{handover_id}"): ("GET", "/v1/handovers/{handover_id}"),
+    ("POST", "/overdrachten/{handover_id}/bevestigen"): ("POST", "/v1/handovers/{handover_id}/acknowledge"),
+    ("GET", "/meldingen/nieuw"): ("POST", "/v1/notifications/detention-started"),
+    ("POST", "/meldingen/nieuw"): ("POST", "/v1/notifications/detention-started"),
+    ("GET", "/meldingen/einde"): ("POST", "/v1/notifications/detention-ended"),
+    ("POST", "/meldingen/einde"): ("POST", "/v1/notifications/detention-ended"),
+}
+
+
+def test_each_screen_is_authorized_by_its_api_twins_operation(app):
+    from fastapi.routing import iter_route_contexts
+
+    operations = {}
+    for context in iter_route_contexts(app.routes):
+        for method in (context.methods or set()) - {"HEAD"}:
+            route = context.route
+            if context.path.startswith("/v1/"):
+                authorization = getattr(route, "authorization", None)
+                operations[(method, context.path)] = getattr(authorization, "operation", None)
+            elif context.endpoint.__module__.startswith("hub.web."):
+                operations[(method, context.path)] = _operation(route.dependant)
+    pairs = {screen: (operations.get(screen), operations.get(api)) for screen, api in TWINS.items()}
+    assert all(screen is not None and screen == api for screen, api in pairs.values()), pairs
