@@ -537,3 +537,25 @@ def test_each_screen_is_authorized_by_its_api_twins_operation(app):
                 operations[(method, context.path)] = _operation(route.dependant)
     pairs = {screen: (operations.get(screen), operations.get(api)) for screen, api in TWINS.items()}
     assert all(screen is not None and screen == api for screen, api in pairs.values()), pairs
+
+
+def test_live_regions_only_announce_results(client, sign_in, scenario):
+    """aria-live (role status/alert) only for results: a page opened with a GET, a state note included (the
+    step that cannot be taken now), announces nothing."""
+    scenario.detention_starts()
+    scenario.ask("social", SOCIAL, "reintegration", ["housing"], "ZVH vraagt")
+    case = scenario.case_id
+    pages = {
+        ZVH: ["/signalering", "/casussen", f"/casussen/{case}", f"/casussen/{case}/verzoek"]
+        + [f"/casussen/{case}/stap/{step}" for step in ("visit_recorded", "plan_recorded", "case_closed")],
+        SOCIAL: ["/inbox", "/overdrachten"],
+        DJI: ["/meldingen/nieuw", "/meldingen/einde"],
+    }
+    for who, paths in pages.items():
+        sign_in(who)
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, path
+            assert not re.search(r'role="(status|alert)"|aria-live', page.text), path
+            if path.endswith("/plan_recorded"):
+                assert "kan in de fase" in page.text  # the state note is there, announced by nobody
