@@ -559,3 +559,31 @@ def test_live_regions_only_announce_results(client, sign_in, scenario):
             assert not re.search(r'role="(status|alert)"|aria-live', page.text), path
             if path.endswith("/plan_recorded"):
                 assert "kan in de fase" in page.text  # the state note is there, announced by nobody
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_without_chromium_the_browser_tests_skip_with_the_install_line(tmp_path, required):
+    """`make test` on a machine without chromium skips the browser tests and says how to install it; CI
+    (HUB_TEST_REQUIRE_BROWSER, set by .ci/run) fails instead of skipping."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "HUB_TEST_REQUIRE_BROWSER"}
+    env["PATH"] = str(tmp_path)  # no chromium on it
+    if required:
+        env["HUB_TEST_REQUIRE_BROWSER"] = "1"
+    run = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "-k", "axe_check"]
+        + [str(ROOT / "tests" / "web" / "test_browser.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if required:
+        assert run.returncode != 0 and "chromium is required here" in run.stdout, run.stdout[-800:]
+    else:
+        assert run.returncode == 0 and "1 skipped" in run.stdout, run.stdout[-800:]
+        assert "chromium is not installed: `apt-get install -y chromium`" in run.stdout
