@@ -587,3 +587,24 @@ def test_without_chromium_the_browser_tests_skip_with_the_install_line(tmp_path,
     else:
         assert run.returncode == 0 and "1 skipped" in run.stdout, run.stdout[-800:]
         assert "chromium is not installed: `apt-get install -y chromium`" in run.stdout
+
+
+def test_the_front_end_stack_is_pinned_and_installed_not_committed():
+    """htmx pinned to 2.0.x (4.x renamed its events), the NL Design System packages allowed here (never the
+    Utrecht or Rijkshuisstijl design tokens), installed from the lockfile; nothing third-party is committed."""
+    package = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    lock = json.loads((ROOT / "package-lock.json").read_text())["packages"]
+    assert re.fullmatch(r"2\.0\.\d+", package["htmx.org"]) and lock["node_modules/htmx.org"]["version"].startswith(
+        "2.0."
+    )
+    assert set(package) == {
+        "htmx.org",
+        "@utrecht/component-library-css",
+        "@nl-design-system-unstable/voorbeeld-design-tokens",
+        "@fontsource/noto-sans",
+    }
+    forbidden = ("@utrecht/design-tokens", "@rijkshuisstijl-community/design-tokens")
+    assert not [name for name in lock if name.endswith(forbidden)]
+    ours = sorted(p.name for p in (ROOT / "hub" / "web" / "static").iterdir())
+    assert ours == ["app.js", "officer.css", "theme.css"]  # our own; the packages are served from node_modules
+    assert "node_modules/" in (ROOT / ".gitignore").read_text().split()
