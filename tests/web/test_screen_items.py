@@ -608,3 +608,34 @@ def test_the_front_end_stack_is_pinned_and_installed_not_committed():
     ours = sorted(p.name for p in (ROOT / "hub" / "web" / "static").iterdir())
     assert ours == ["app.js", "officer.css", "theme.css"]  # our own; the packages are served from node_modules
     assert "node_modules/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_a_screen_that_cannot_be_shown_records_nothing(client, app, sign_in, scenario, monkeypatch):
+    """The screen's service call and its page are one unit of work: when the identity page cannot be rendered,
+    the look is not logged as shown (the same order as the API's, tests/*/test_render_before_commit.py)."""
+    import hub.web.coordinator as coordinator
+
+    scenario.detention_starts()
+    sign_in(ZVH)
+    page = client.get(f"/casussen/{scenario.case_id}").text
+    shown = len([r for r in _records_of(app, "identity_shown")])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template broken")
+
+    monkeypatch.setattr(coordinator, "render", broken)
+    failed = client.post(
+        f"/casussen/{scenario.case_id}/identiteit", data={"form_key": form_key(page)}, headers=SAME_ORIGIN
+    )
+    assert failed.status_code == 500 and scenario.person.bsn not in failed.text
+    assert len(_records_of(app, "identity_shown")) == shown == 0
+    monkeypatch.undo()
+    again = client.post(
+        f"/casussen/{scenario.case_id}/identiteit", data={"form_key": form_key(page)}, headers=SAME_ORIGIN
+    )
+    assert again.status_code == 200 and len(_records_of(app, "identity_shown")) == 1  # the key was not spent either
+
+
+def _records_of(app, event_type: str) -> list[AuditRecord]:
+    with Session(app.state.engine) as db:
+        return list(db.exec(select(AuditRecord).where(AuditRecord.event_type == event_type)))
