@@ -118,7 +118,11 @@ def test_the_seed_scenario_through_the_screens(client, app, sign_in, capfd):
         assert case.state == "closed" and case.consent == "yes" and case.risk == "signalled"
         assert len(db.exec(select(DataRequest)).all()) == 4
         assert db.exec(select(Handover)).one().status == "acknowledged"
-        events = {r.event_type for r in db.exec(select(AuditRecord))}
+        records = list(db.exec(select(AuditRecord)))
+        events = {r.event_type for r in records}
+        social = app.state.registry.by_client_id(flow.SOCIAL).oin
+        # Opening the handover on the screen is logged: its content released to Hilversum's social domain.
+        assert [r.data_request_id for r in records if r.event_type == "data_released" and r.to_oin == social]
     assert {"data_received", "request_decided", "identity_shown", "data_released", "handover"} <= events
     out, err = capfd.readouterr()
     assert flow.Person.bsn not in out + err  # no log line carries the BSN typed into, or shown by, a screen
