@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -27,10 +28,16 @@ _env = Environment(
 )
 
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
 def _datum(value: Any) -> str:
+    """A date as dd-mm-jjjj; a moment as dd-mm-jjjj uu:mm in Dutch time (the hub stores UTC)."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(AMSTERDAM)
         return value.strftime("%d-%m-%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")

@@ -9,6 +9,7 @@ import json
 import re
 from datetime import UTC, date, timedelta
 from html import escape
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
@@ -241,6 +242,9 @@ def test_the_inbox_shows_days_left_then_overdue_and_the_opened_request_its_legal
     assert "Re-integratie" in cells[1] and "Ondersteuning bij de basisvoorwaarden" in cells[1]  # activity, purpose
     assert cells[2] == "huisvesting"
     assert cells[5] == str((due - now).days) and "hub-overdue" not in inbox
+    dutch = ZoneInfo("Europe/Amsterdam")  # received and due, in Dutch time (the hub stores UTC)
+    received = stored.created_at.replace(tzinfo=UTC).astimezone(dutch)
+    assert cells[3:5] == [received.strftime("%d-%m-%Y %H:%M"), due.astimezone(dutch).strftime("%d-%m-%Y %H:%M")]
 
     _at(app, due + timedelta(hours=1))
     late = client.get("/inbox").text
