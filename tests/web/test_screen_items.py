@@ -208,6 +208,11 @@ def test_a_new_request_shows_purposes_and_sensitivity_badges_and_a_result_per_ca
         else:
             assert f'hub-badge--{category.sensitivity}"' in line, category.id
     assert ">bijzonder</span>" in page and ">strafrechtelijk</span>" in page
+    choices = page[page.index('id="responder"') : page.index("</select>", page.index('id="responder"'))]
+    offered = set(re.findall(r'<option value="([^"]+)"', choices)) - {""}
+    assert {SOCIAL, "gm0402-security", "politie-midden-nederland", "reclassering-nederland"} <= offered
+    assert not offered & {"gm0406-social", "fg-gooi-en-vechtstreek", "analist-gooi-en-vechtstreek", ZVH}
+    assert all(p.municipality in (None, "GM0402") for p in map(app.state.registry.by_client_id, offered))
 
     form = {"responder": SOCIAL, "activity": "reintegration", "categories": ["housing", "care"]}
     sent = client.post(
