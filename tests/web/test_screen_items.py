@@ -550,7 +550,8 @@ def test_each_screen_is_authorized_by_its_api_twins_operation(app):
 
 def test_live_regions_only_announce_results(client, sign_in, scenario):
     """aria-live (role status/alert) only for results: a page opened with a GET, a state note included (the
-    step that cannot be taken now), announces nothing. Every one is sent with no-store under the strict CSP."""
+    step that cannot be taken now), announces nothing and shows nobody. Every one is sent with no-store under
+    the strict CSP."""
     scenario.detention_starts()
     scenario.ask("social", SOCIAL, "reintegration", ["housing"], "ZVH vraagt")
     case = scenario.case_id
@@ -566,6 +567,9 @@ def test_live_regions_only_announce_results(client, sign_in, scenario):
             page = client.get(path)
             assert page.status_code == 200, path
             assert not re.search(r'role="(status|alert)"|aria-live', page.text), path
+            assert scenario.person.bsn not in page.text and scenario.person.name not in page.text, (
+                path
+            )  # no GET discloses
             assert page.headers["cache-control"] == "no-store", path
             csp = page.headers["content-security-policy"]
             assert "script-src 'self';" in csp and "style-src 'self';" in csp and "unsafe" not in csp, path
