@@ -205,7 +205,7 @@ def _log_read_refused(session: Session, ctx: CaseContext, caller: Caller, case: 
 def _read_refused(decision: Decision, denial: Denial | None) -> LoggedRefusal:
     if denial is not None and decision.refusal is not None and denial.reason == "case_closed":
         return CaseClosedForReading(
-            "De casus is gesloten; persoonsgegevens worden niet meer getoond.",
+            denial.explanation_nl,  # the policy's own Dutch reason, as the screen shows it
             rule="case_closed",
             decision_id=decision.decision_id,
         )

@@ -66,7 +66,7 @@ def test_the_plan_screen_asks_for_the_evaluation(app, client, sign_in, partner_c
     """The case page offers the evaluation in plan; the step form records it."""
     case_id = _case_in_plan(partner_client, "PI-NWG-EVAL-3")
     sign_in(ZVH)
-    assert "Evaluatie vastgelegd" in client.get(f"/casussen/{case_id}").text
+    assert "Evaluatie vastleggen" in client.get(f"/casussen/{case_id}").text
     page = client.get(f"/casussen/{case_id}/stap/evaluation_recorded").text
     form = {f"status.{c}": v for c, v in AFTER.items()}
     incomplete = client.post(

@@ -122,7 +122,7 @@ def test_the_analyst_reads_the_monitor_and_the_coordinator_evaluates(browser, ge
 
         context, page = _sign_in(browser, url, visit, ZVH)
         page.goto(f"/casussen/{case_id}")
-        page.get_by_role("link", name="Evaluatie vastgelegd").click()
+        page.get_by_role("link", name="Evaluatie vastleggen").click()
         visit(page, "evaluatie")
         for condition in (
             "identity_document",
