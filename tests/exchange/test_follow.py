@@ -432,6 +432,42 @@ def test_an_answer_racing_a_withdrawal_waits_for_it_and_is_refused(open_case, as
     assert db.get(DataRequest, request_id).status == "withdrawn" and db.all(select(Answer)) == []
 
 
+def test_an_answer_waiting_for_its_request_decides_on_the_case_as_changed_meanwhile(open_case, ask, hub, db):
+    """PostgreSQL: a transaction changes the case (consent `no`, without following its requests) and holds the
+    request's row; the answer waits, then decides on the case as that transaction committed it: 409
+    answer_refused (no_consent), nothing stored. The answer reads its request and case in one locked statement
+    (issue 15); with only the request's row locked, PostgreSQL would give the joined case row as it was when
+    the statement began, and the answer would be stored on a consent that no longer holds."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    assert hub(SOCIAL).get("/v1/inbox").status_code == 200  # the responder's token is fetched and cached
+    outcome: list[Any] = []
+
+    def send_answer() -> None:
+        try:
+            outcome.append(hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}}))
+        except BaseException as exc:  # reported below, so the test fails with the cause
+            outcome.append(exc)
+
+    with Session(db.engine, expire_on_commit=False) as change:
+        case = change.get(Case, case_id)
+        case.consent = "no"
+        change.add(case)
+        change.flush()
+        change.execute(text("SELECT id FROM data_request WHERE id = :id FOR UPDATE"), {"id": request_id})
+        answering = threading.Thread(target=send_answer)
+        answering.start()
+        _wait_for_a_lock_waiter(db.engine)
+        change.commit()
+    answering.join()
+    [response] = outcome
+    assert response.status_code == 409, response.text
+    assert (response.json()["code"], response.json()["reason"]) == ("answer_refused", "no_consent")
+    assert db.get(DataRequest, request_id).status == "open" and db.all(select(Answer)) == []
+
+
 def _wait_for_a_lock_waiter(engine) -> None:
     """Until another backend of this database waits for a lock (bounded; fails rather than hangs)."""
     query = text(
