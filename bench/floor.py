@@ -1,7 +1,7 @@
 """The fixed cost of one call: server CPU per call of a call that does no work of its own, hub and baseline.
 
 The hub's floor is `GET /v1/me` with a token: the token check (signature, and the token's revocation row read in
-its own transaction), the middleware, the application log's request context, the dependency graph and the
+the request's transaction), the middleware, the application log's request context, the dependency graph and the
 response; the work every exchange call pays before and after its own. The baseline's is `GET /health/ready` (a
 route without a database). Four times the hub's floor is the part of an exchange's CPU that comes before any
 exchange work; the baseline pays its own floor four times too. Same servers as bench/exchange.py (one worker
