@@ -9,6 +9,7 @@ import json
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -402,6 +403,44 @@ def test_an_answer_racing_a_withdrawal_waits_for_it_and_is_refused(open_case, as
     """PostgreSQL: while a change of the case holds the request decided again (not yet committed), an answer
     waits for the request's row, then finds it withdrawn (409, nothing stored) instead of overwriting the
     withdrawal with `answered`. (SQLite runs one write transaction at a time: no race to test.)"""
+    request_id, response = _answer_during_a_change_of_consent(
+        open_case,
+        ask,
+        hub,
+        db,
+        lambda change, case, _request_id: app.state.case_follower(
+            change, case_ctx, case, make_caller(ZVH), datetime.now(UTC)
+        ),
+    )
+    assert response.status_code == 409, response.text
+    assert (response.json()["request_status"], response.json()["reason"]) == ("withdrawn", "no_consent")
+    assert db.get(DataRequest, request_id).status == "withdrawn" and db.all(select(Answer)) == []
+
+
+def test_an_answer_waiting_for_its_request_decides_on_the_case_as_changed_meanwhile(open_case, ask, hub, db):
+    """PostgreSQL: a transaction changes the case (consent `no`, without following its requests) and holds the
+    request's row; the answer waits, then decides on the case as that transaction committed it: 409
+    answer_refused (no_consent), nothing stored. The answer reads its request and case in one locked statement
+    (issue 15); with only the request's row locked, PostgreSQL would give the joined case row as it was when
+    the statement began, and the answer would be stored on a consent that no longer holds."""
+    request_id, response = _answer_during_a_change_of_consent(
+        open_case,
+        ask,
+        hub,
+        db,
+        lambda change, _case, request_id: change.execute(
+            text("SELECT id FROM data_request WHERE id = :id FOR UPDATE"), {"id": request_id}
+        ),
+    )
+    assert response.status_code == 409, response.text
+    assert (response.json()["code"], response.json()["reason"]) == ("answer_refused", "no_consent")
+    assert db.get(DataRequest, request_id).status == "open" and db.all(select(Answer)) == []
+
+
+def _answer_during_a_change_of_consent(open_case, ask, hub, db, hold: Callable[[Session, Case, str], Any]):
+    """PostgreSQL only: a transaction sets the case's consent to `no` and calls `hold(session, case, request_id)`
+    (which takes the request's row); the responder's answer is sent meanwhile, waits for a lock, and is
+    answered once that transaction commits. Returns the request's id and the answer's response."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
     case_id = open_case()
@@ -420,16 +459,14 @@ def test_an_answer_racing_a_withdrawal_waits_for_it_and_is_refused(open_case, as
         case.consent = "no"
         change.add(case)
         change.flush()
-        app.state.case_follower(change, case_ctx, case, make_caller(ZVH), datetime.now(UTC))
+        hold(change, case, request_id)
         answering = threading.Thread(target=send_answer)
         answering.start()
         _wait_for_a_lock_waiter(db.engine)
         change.commit()
     answering.join()
     [response] = outcome
-    assert response.status_code == 409, response.text
-    assert (response.json()["request_status"], response.json()["reason"]) == ("withdrawn", "no_consent")
-    assert db.get(DataRequest, request_id).status == "withdrawn" and db.all(select(Answer)) == []
+    return request_id, response
 
 
 def _wait_for_a_lock_waiter(engine) -> None:
