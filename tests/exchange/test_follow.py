@@ -9,7 +9,7 @@ import json
 import shutil
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,18 @@ from hub.cases.models import Case, CaseEvent
 from hub.consistency import check_disclosures
 from hub.exchange.models import Answer, DataRequest
 from hub.policy.pdp import EmbeddedPDP
-from tests.exchange.conftest import BSN, DJI, POLICE, SECURITY, SOCIAL, ZVH, ZVH_MAASTRICHT, audit_events, counts
+from tests.exchange.conftest import (
+    BSN,
+    DJI,
+    OTHER_SOCIAL,
+    POLICE,
+    SECURITY,
+    SOCIAL,
+    ZVH,
+    ZVH_MAASTRICHT,
+    audit_events,
+    counts,
+)
 
 HOUSING = {"situation": "with_family_or_friends", "at_risk_of_loss": True}
 INCOME = {"source": "none", "application_needed": True}
@@ -179,6 +190,30 @@ def test_an_answer_the_policy_no_longer_allows_is_refused_not_spent(open_case, a
     assert sent.status_code == 201 and sent.json()["released"] == ["housing"]
 
 
+def test_consent_unknown_again_before_the_weighing_ends_withdraws_only_care(open_case, ask, hub, db):
+    """The shipped policy, partly: the weighing first records consent `yes`, then `unknown` again (still in the
+    weighing). Housing and income may still be asked before the weighing ends; care, a special category,
+    needs consent: it alone is withdrawn (special_category_needs_consent) and the request stays open without it."""
+    case_id = open_case()
+    weighing(hub, case_id, consent="yes")
+    request_id = asked(ask, case_id, SOCIAL, ["housing", "income", "care"])
+    weighing(hub, case_id, consent="unknown")
+    record = assert_still_open(hub, db, request_id, SOCIAL, ["housing", "income"])
+    assert record.categories_withheld == ["care"]
+    assert record.denial_reasons == {"care": "special_category_needs_consent"}
+    mine = hub(ZVH).get(f"/v1/requests/{request_id}").json()
+    [care] = [c for c in mine["categories"] if c["category"] == "care"]
+    assert (care["outcome"], care["reason"]) == ("withdrawn", "special_category_needs_consent")
+    assert care["explanation"] == db.get(DataRequest, request_id).categories_withdrawn["care"]["explanation"]
+    opened = hub(SOCIAL).get(f"/v1/inbox/{request_id}")
+    assert opened.status_code == 200 and opened.json()["categories"] == ["housing", "income"]
+    before = counts(db)
+    only_care = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"care": {"in_care": True}}})
+    assert (only_care.status_code, only_care.json()["reason"]) == (409, "special_category_needs_consent")
+    assert counts(db) == before and db.get(DataRequest, request_id).status == "open"
+    assert check_disclosures(db.engine) == []
+
+
 # -- risk ----------------------------------------------------------------------------------------------
 
 
@@ -190,6 +225,26 @@ def test_risk_no_longer_signalled_withdraws_the_police_request(open_case, ask, h
     request_id = asked(ask, case_id, POLICE, ["risk_clarification"], activity="risk_assessment")
     weighing(hub, case_id, consent="yes", risk="none")
     assert_withdrawn(hub, db, case_id, request_id, POLICE, "risk_not_signalled")
+
+
+def test_a_risk_notice_signalling_the_risk_decides_open_requests_again(open_case, ask, hub, db):
+    """DJI's mandated risk notice makes the case's risk `signalled` (a change of risk outside the weighing): the
+    open request is decided again in the notice's transaction, logged, and stays open as it was."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing", "income"])
+    notice = {
+        "notice_id": "PI-NWG-18B-F1",
+        "kind": "18b",
+        "bsn": BSN,
+        "municipality": "GM0402",  # Hilversum mandated the ZVH (partners/registry)
+        "issued_on": "2026-12-01",
+        "text": "Zorg over recidive na de vrijlating.",
+    }
+    sent = hub(DJI).post("/v1/notifications/risk-notice", json=notice)
+    assert sent.status_code == 201, sent.text
+    assert db.get(Case, case_id).risk == "signalled"
+    record = assert_still_open(hub, db, request_id, SOCIAL, ["housing", "income"])
+    assert record.categories_withheld == [] and len(redecisions(db, request_id)) == 1
 
 
 @pytest.fixture
@@ -295,6 +350,121 @@ def test_detention_ending_with_consent_keeps_the_open_request(open_case, ask, hu
     assert detention_ended(hub, db, case_id).json()["state"] == "handed_over"
     record = assert_still_open(hub, db, request_id, SOCIAL, ["housing", "income"])
     assert record.categories_withheld == []
+
+
+# -- the municipality of origin (issue 16) ---------------------------------------------------------------
+
+
+def unknown_origin_case(hub) -> str:
+    """DJI does not know the municipality: the case opens in the prison's region, its origin unknown."""
+    body = {
+        "notification_id": "PI-NWG-FO1",
+        "subject": {"bsn": BSN, "name": "P. Jansen", "birth_date": "1985-02-01"},
+        "prison": "PI Nieuwegein",
+        "started_on": "2026-11-02",
+        "expected_release_on": "2027-01-15",
+        "municipality": None,
+        "information_sheet": {"conditions": {"housing": {"status": "not_in_order"}}},
+    }
+    response = hub(DJI).post("/v1/notifications/detention-started", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["case_id"]
+
+
+def determined(hub, case_id: str, municipality: str, reason: str) -> None:
+    response = hub(ZVH).post(f"/v1/cases/{case_id}/origin", json={"municipality": municipality, "reason": reason})
+    assert response.status_code == 201, response.text
+
+
+def test_the_origin_contested_withdraws_the_request_to_that_municipality(ask, hub, db):
+    """Hilversum determined, asked, then contested by Hilversum: its open request is withdrawn (origin_disputed) in
+    the contest's transaction, on both sides, out of its inbox, logged; the request to DJI is decided again and
+    stays open."""
+    case_id = unknown_origin_case(hub)
+    determined(hub, case_id, "GM0402", "last_address")
+    to_social = asked(ask, case_id, SOCIAL, ["housing", "income"])
+    to_dji = asked(ask, case_id, DJI, ["detention"])
+    [determination] = hub(SOCIAL).get("/v1/origin-determinations").json()
+    contested = hub(SOCIAL).post(
+        f"/v1/origin-determinations/{determination['id']}/contest", json={"reason": "registered_elsewhere"}
+    )
+    assert contested.status_code == 201, contested.text
+    mine = assert_withdrawn(hub, db, case_id, to_social, SOCIAL, "origin_disputed")
+    assert "herkomst" in mine["status_explanation"]
+    assert_still_open(hub, db, to_dji, DJI, ["detention"])
+    [record] = redecisions(db, to_social)
+    [contest] = audit_events(db, event_type="origin_contested", case_id=case_id)
+    assert record.trace_id == contest.trace_id  # one call, one transaction: the contest and the withdrawal
+
+
+def test_a_change_of_municipality_decides_again_and_never_moves_a_request(ask, hub, db):
+    """Contested, the coordinator determines Huizen: the request to DJI is decided again (a second record) and
+    stays open; the request to Hilversum, withdrawn at the contest, stays withdrawn and addressed to Hilversum
+    (not decided again, not moved); asked again it goes to Hilversum, and the policy refuses it."""
+    case_id = unknown_origin_case(hub)
+    determined(hub, case_id, "GM0402", "last_address")
+    to_social = asked(ask, case_id, SOCIAL, ["housing"])
+    to_dji = asked(ask, case_id, DJI, ["detention"])
+    [determination] = hub(SOCIAL).get("/v1/origin-determinations").json()
+    assert (
+        hub(SOCIAL)
+        .post(f"/v1/origin-determinations/{determination['id']}/contest", json={"reason": "registered_elsewhere"})
+        .status_code
+        == 201
+    )
+    determined(hub, case_id, "GM0406", "brp_registration")
+    assert len(redecisions(db, to_dji)) == 2
+    assert_still_open(hub, db, to_dji, DJI, ["detention"])
+    assert len(redecisions(db, to_social)) == 1
+    assert_withdrawn(hub, db, case_id, to_social, SOCIAL, "origin_disputed")
+    renewed = hub(ZVH).post(f"/v1/requests/{to_social}/renew")
+    assert renewed.status_code == 201, renewed.text
+    assert (renewed.json()["status"], renewed.json()["responder"]["oin"]) == (
+        "refused",
+        db.get(DataRequest, to_social).responder_oin,
+    )
+    assert [c["reason"] for c in renewed.json()["categories"]] == ["not_municipality_of_origin"]
+    assert ask(case_id, OTHER_SOCIAL, ["housing"]).json()["status"] == "open"
+
+
+# -- one status ------------------------------------------------------------------------------------------
+
+
+def test_one_status_for_every_view_and_list(open_case, ask, hub, db, clock, settings):
+    """Open, past its due date, past its expiry (before the job stores it): the coordinator's request, the
+    case's list and its status filters, the responder's inbox and its overdue filter, and opening the request
+    all say the same (DataRequest.status_at)."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+
+    def seen() -> tuple:
+        mine = hub(ZVH).get(f"/v1/requests/{request_id}").json()
+        listed = {r["id"]: r for r in hub(ZVH).get(f"/v1/cases/{case_id}/requests").json()["items"]}[request_id]
+        filtered = {
+            status: request_id
+            in [
+                r["id"]
+                for r in hub(ZVH).get(f"/v1/cases/{case_id}/requests", params={"status": status}).json()["items"]
+            ]
+            for status in ("open", "expired")
+        }
+        inbox = {i["id"]: i for i in hub(SOCIAL).get("/v1/inbox").json()["items"]}
+        overdue = [i["id"] for i in hub(SOCIAL).get("/v1/inbox", params={"overdue": "true"}).json()["items"]]
+        opened = hub(SOCIAL).get(f"/v1/inbox/{request_id}")
+        responder = opened.json()["status"] if opened.status_code == 200 else opened.json()["request_status"]
+        assert (mine["status"], mine["overdue"]) == (listed["status"], listed["overdue"])
+        assert (request_id in inbox) == (mine["status"] == "open") == filtered["open"]
+        assert filtered["expired"] == (mine["status"] == "expired")
+        assert (request_id in overdue) == mine["overdue"]
+        assert responder == mine["status"]
+        return mine["status"], mine["overdue"]
+
+    assert seen() == ("open", False)
+    clock(timedelta(days=settings.request_due_days, hours=1))
+    assert seen() == ("open", True)
+    clock(timedelta(days=2 * settings.request_due_days, hours=1))
+    assert seen() == ("expired", False)
+    assert db.get(DataRequest, request_id).status == "open"  # the job has not run: the status is computed
 
 
 # -- the policy cannot decide ----------------------------------------------------------------------------
