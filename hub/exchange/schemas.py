@@ -126,6 +126,10 @@ class RequestPublic(BaseModel):
     policy_revision: str
     redecision_id: str | None = Field(default=None, description="The decision id of the last re-decision.")
     renewed_from: str | None = Field(default=None, description="The withdrawn request this one asks again.")
+    renewable: bool = Field(
+        default=False,
+        description="Lost categories to a change of its case: POST /v1/requests/{id}/renew asks them again.",
+    )
 
     @classmethod
     def from_row(cls, request: DataRequest, registry: Registry, now: datetime) -> RequestPublic:
@@ -156,6 +160,7 @@ class RequestPublic(BaseModel):
             policy_revision=request.policy_revision,
             redecision_id=request.redecision_id,
             renewed_from=request.renewed_from,
+            renewable=request.renewable_at(now),
         )
 
 

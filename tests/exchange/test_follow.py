@@ -529,6 +529,48 @@ def test_a_withdrawn_request_is_asked_again_as_a_new_request(open_case, ask, hub
     assert again.json()["request_status"] == "open"
 
 
+def test_what_a_partly_withdrawn_request_lost_is_asked_again_with_one_action(open_case, ask, hub, db):
+    """Care withdrawn (consent unknown again in the weighing), then consent given: the open request keeps
+    housing and income, never care again; renewing it asks care (what it no longer covers) in a new request,
+    decided fresh; the old request stays open as it was, and both are in the inbox."""
+    case_id = open_case()
+    weighing(hub, case_id, consent="yes")
+    old = asked(ask, case_id, SOCIAL, ["housing", "income", "care"])
+    weighing(hub, case_id, consent="unknown")
+    assert hub(ZVH).get(f"/v1/requests/{old}").json()["renewable"] is True
+    weighing(hub, case_id, consent="yes")
+    assert_still_open(hub, db, old, SOCIAL, ["housing", "income"])  # decided again: care is not revived
+    renewed = hub(ZVH).post(f"/v1/requests/{old}/renew")
+    assert renewed.status_code == 201, renewed.text
+    new = renewed.json()
+    assert (new["status"], new["renewed_from"], new["renewable"]) == ("open", old, False)
+    assert [(c["category"], c["outcome"]) for c in new["categories"]] == [("care", "allowed")]
+    stored = db.get(DataRequest, old)
+    assert (stored.status, stored.categories_allowed) == ("open", ["housing", "income"])
+    assert set(stored.categories_withdrawn) == {"care"}
+    inbox = {i["id"]: i["categories"] for i in hub(SOCIAL).get("/v1/inbox").json()["items"]}
+    assert inbox == {old: ["housing", "income"], new["id"]: ["care"]}
+    [decided] = audit_events(db, event_type="request_decided", data_request_id=new["id"])
+    assert decided.decision_id == new["decision_id"] and decided.categories_released == ["care"]
+
+
+def test_a_request_that_lost_nothing_is_not_asked_again(open_case, ask, hub, db):
+    """An open request without withdrawn categories, and an answered one: 409 request_not_withdrawn naming the
+    status, nothing stored, and neither says it is renewable."""
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    assert hub(ZVH).get(f"/v1/requests/{request_id}").json()["renewable"] is False
+    before = counts(db)
+    refused = hub(ZVH).post(f"/v1/requests/{request_id}/renew")
+    assert refused.status_code == 409
+    assert (refused.json()["code"], refused.json()["request_status"]) == ("request_not_withdrawn", "open")
+    assert refused.json()["data_request_id"] == request_id
+    assert counts(db) == before
+    assert hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}}).status_code == 201
+    answered = hub(ZVH).post(f"/v1/requests/{request_id}/renew")
+    assert (answered.status_code, answered.json()["request_status"]) == (409, "answered")
+
+
 def test_asking_again_while_the_case_still_refuses_gives_a_refused_request(open_case, ask, hub, db):
     """Renewed while consent is still `no`: the new request is refused with the policy's reasons, like any
     new request, and reaches nobody's inbox."""
