@@ -8,7 +8,11 @@ from sqlmodel.sql.expression import SelectOfScalar
 from hub.cases.models import Case, CaseEvent, DjiNotification
 
 
-def get(session: Session, case_id: str) -> Case | None:
+def get(session: Session, case_id: str, *, lock: bool = False) -> Case | None:
+    """The case; `lock`: read again under a row lock held until the transaction ends, even when this session
+    read it before (PostgreSQL; SQLite's write transactions are serial already)."""
+    if lock:
+        return session.get(Case, case_id, with_for_update=True, populate_existing=True)
     return session.get(Case, case_id)
 
 

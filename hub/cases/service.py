@@ -85,9 +85,10 @@ def get_case(session: Session, case_id: str) -> Case | None:
     return repository.get(session, case_id)
 
 
-def get_case_in_region(session: Session, case_id: str, region: str | None) -> Case:
-    """The case, when it belongs to `region`; otherwise 404, the same as for an unknown id."""
-    return case_in_region(repository.get(session, case_id), region)
+def get_case_in_region(session: Session, case_id: str, region: str | None, *, lock: bool = False) -> Case:
+    """The case, when it belongs to `region`; otherwise 404, the same as for an unknown id. `lock`: read under
+    a row lock (repository.get)."""
+    return case_in_region(repository.get(session, case_id, lock=lock), region)
 
 
 def case_in_region(case: Case | None, region: str | None) -> Case:

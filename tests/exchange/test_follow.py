@@ -9,6 +9,7 @@ import json
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -610,20 +611,15 @@ def test_the_consistency_check_finds_a_withdrawal_without_its_record(open_case, 
     ]
 
 
-def test_an_answer_racing_a_withdrawal_waits_for_it_and_is_refused(open_case, ask, hub, db, app, case_ctx, make_caller):
-    """PostgreSQL: while a change of the case holds the request decided again (not yet committed), an answer
-    waits for the request's row, then finds it withdrawn (409, nothing stored) instead of overwriting the
-    withdrawal with `answered`. (SQLite runs one write transaction at a time: no race to test.)"""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
-    case_id = open_case()
-    request_id = asked(ask, case_id, SOCIAL, ["housing"])
-    assert hub(SOCIAL).get("/v1/inbox").status_code == 200  # the responder's token is fetched and cached
+def during_a_withdrawal(db, app, case_ctx, make_caller, case_id: str, call: Callable[[], Any]) -> Any:
+    """PostgreSQL: `call` (another client's HTTP call) runs in a thread while a change of the case (consent `no`)
+    holds its open requests decided again, not yet committed; the change commits once the call waits for a
+    lock (or has finished without waiting). Returns the call's response."""
     outcome: list[Any] = []
 
-    def send_answer() -> None:
+    def run() -> None:
         try:
-            outcome.append(hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}}))
+            outcome.append(call())
         except BaseException as exc:  # reported below, so the test fails with the cause
             outcome.append(exc)
 
@@ -633,28 +629,71 @@ def test_an_answer_racing_a_withdrawal_waits_for_it_and_is_refused(open_case, as
         change.add(case)
         change.flush()
         app.state.case_follower(change, case_ctx, case, make_caller(ZVH), datetime.now(UTC))
-        answering = threading.Thread(target=send_answer)
-        answering.start()
-        _wait_for_a_lock_waiter(db.engine)
+        other = threading.Thread(target=run)
+        other.start()
+        _wait_for_a_lock_waiter(db.engine, until=lambda: not other.is_alive())
         change.commit()
-    answering.join()
+    other.join()
     [response] = outcome
+    if isinstance(response, BaseException):
+        raise response
+    return response
+
+
+def test_an_answer_racing_a_withdrawal_waits_for_it_and_is_refused(open_case, ask, hub, db, app, case_ctx, make_caller):
+    """PostgreSQL: while a change of the case holds the request decided again (not yet committed), an answer
+    waits for the request's row, then finds it withdrawn (409, nothing stored) instead of overwriting the
+    withdrawal with `answered`. (SQLite runs one write transaction at a time: no race to test.)"""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    assert hub(SOCIAL).get("/v1/inbox").status_code == 200  # the responder's token is fetched and cached
+    response = during_a_withdrawal(
+        db,
+        app,
+        case_ctx,
+        make_caller,
+        case_id,
+        lambda: hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"housing": HOUSING}}),
+    )
     assert response.status_code == 409, response.text
     assert (response.json()["request_status"], response.json()["reason"]) == ("withdrawn", "no_consent")
     assert db.get(DataRequest, request_id).status == "withdrawn" and db.all(select(Answer)) == []
 
 
-def _wait_for_a_lock_waiter(engine) -> None:
-    """Until another backend of this database waits for a lock (bounded; fails rather than hangs)."""
+def test_a_request_made_while_the_case_changes_is_decided_on_the_change(
+    open_case, ask, hub, db, app, case_ctx, make_caller
+):
+    """PostgreSQL: while a weighing (consent `no`) holds the case changed and its open requests decided again (not
+    yet committed), a new request on the case waits for the case's row and is decided on the weighing's outcome
+    (refused, no_consent) instead of being stored open beside a follow that could not see it. (SQLite runs one
+    write transaction at a time: no race to test.)"""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
+    case_id = open_case()
+    asked(ask, case_id, SOCIAL, ["housing"])  # the case is in screening; the coordinator's token is cached
+    response = during_a_withdrawal(db, app, case_ctx, make_caller, case_id, lambda: ask(case_id, SOCIAL, ["income"]))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["status"], [c["reason"] for c in body["categories"]]) == ("refused", ["no_consent"])
+    stored = db.all(select(DataRequest).where(DataRequest.case_id == case_id, DataRequest.status == "open"))
+    assert stored == []  # nothing open on a case that no longer allows it
+    assert hub(SOCIAL).get("/v1/inbox").json()["items"] == []
+
+
+def _wait_for_a_lock_waiter(engine, until: Callable[[], bool]) -> None:
+    """Until another backend of this database waits for a lock, or `until()` holds (bounded; fails rather than
+    hangs)."""
     query = text(
         "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
     )
     for _ in range(600):
         with engine.connect() as connection:
-            if connection.execute(query).scalar_one():
-                return
+            if connection.execute(query).scalar_one() or until():
+                return  # waiting; or (without the lock) the other call did not wait: the test's asserts tell
         time.sleep(0.05)
-    pytest.fail("the answer never waited for the request's row")
+    pytest.fail("the other call never waited for a lock")
 
 
 def test_a_responder_gone_from_the_registry_is_placed_by_what_the_request_stored(
