@@ -35,6 +35,8 @@ DEFAULT_WITHHELD = "De hub heeft dit onderdeel volgens het privacyprotocol niet 
 
 
 def _explanation(withheld: dict[str, Any]) -> str:
+    if withheld.get("explanation"):  # the policy's own, for a category withdrawn since the request was made
+        return str(withheld["explanation"])
     if withheld.get(COUNT_KEY):
         return f"{withheld[COUNT_KEY]} veld(en) hoort/horen niet bij de categorie; de hub heeft ze niet doorgegeven."
     return WITHHELD_EXPLANATIONS.get(withheld["reason"], DEFAULT_WITHHELD)

@@ -212,6 +212,18 @@ def test_consent_unknown_again_before_the_weighing_ends_withdraws_only_care(open
     only_care = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": {"care": {"in_care": True}}})
     assert (only_care.status_code, only_care.json()["reason"]) == (409, "special_category_needs_consent")
     assert counts(db) == before and db.get(DataRequest, request_id).status == "open"
+
+    # An answer with care too: care is withheld with the withdrawal's reason and explanation (not as a category
+    # the request never allowed), for the responder, in the log, and for the coordinator who reads the answer.
+    values = {"housing": HOUSING, "care": {"in_care": True}}
+    sent = hub(SOCIAL).post(f"/v1/inbox/{request_id}/answer", json={"values": values})
+    assert sent.status_code == 201 and sent.json()["released"] == ["housing"], sent.text
+    withheld = [(w["category"], w["reason"], w["explanation"]) for w in sent.json()["withheld"]]
+    assert withheld == [("care", "special_category_needs_consent", care["explanation"])]
+    [logged] = audit_events(db, event_type="data_withheld", data_request_id=request_id)
+    assert logged.denial_reasons == {"care": "special_category_needs_consent"}
+    read = hub(ZVH).get(f"/v1/requests/{request_id}/answer").json()
+    assert [(w["category"], w["reason"], w["explanation"]) for w in read["withheld"]] == withheld
     assert check_disclosures(db.engine) == []
 
 
