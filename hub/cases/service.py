@@ -111,6 +111,12 @@ def case_facts(case: Case) -> dict[str, Any]:
     }
 
 
+def requester_facts(caller: Caller) -> dict[str, Any]:
+    """The `requester` object of a read rule's input (dt.notice_read, dt.origin_read)."""
+    partner = caller.partner
+    return {"role": partner.role, "oin": partner.oin, "region": partner.region, "municipality": partner.municipality}
+
+
 def list_cases(
     session: Session,
     caller: Caller,
@@ -200,7 +206,7 @@ def _log_read_refused(session: Session, ctx: CaseContext, caller: Caller, case: 
 def _read_refused(decision: Decision, denial: Denial | None) -> LoggedRefusal:
     if denial is not None and decision.refusal is not None and denial.reason == "case_closed":
         return CaseClosedForReading(
-            "De casus is gesloten; persoonsgegevens worden niet meer getoond.",
+            denial.explanation_nl,  # the policy's own Dutch reason, as the screen shows it
             rule="case_closed",
             decision_id=decision.decision_id,
         )
