@@ -43,8 +43,11 @@ def notification(session: Session, sender_oin: str, notification_id: str) -> Dji
     return session.get(DjiNotification, (sender_oin, notification_id))
 
 
-def case_started_by(session: Session, notification_id: str, subject_pseudonym: str) -> Case | None:
-    """The case opened by a detention_started notification with this id, for this person (any PI)."""
+def case_started_by(
+    session: Session, notification_id: str, subject_pseudonym: str, *, lock: bool = False
+) -> Case | None:
+    """The case opened by a detention_started notification with this id, for this person (any PI); `lock`: as
+    in `get`."""
     statement = (
         select(Case)
         .join(DjiNotification, col(DjiNotification.case_id) == col(Case.id))
@@ -54,6 +57,8 @@ def case_started_by(session: Session, notification_id: str, subject_pseudonym: s
             Case.subject_pseudonym == subject_pseudonym,
         )
     )
+    if lock:
+        statement = statement.with_for_update(of=Case).execution_options(populate_existing=True)
     return session.exec(statement).first()
 
 

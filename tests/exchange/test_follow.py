@@ -20,7 +20,10 @@ from sqlmodel import Session, select
 
 from hub.audit.models import AuditRecord
 from hub.auth.registry import load_registry
-from hub.cases.models import Case, CaseEvent
+from hub.cases.models import Case, CaseEvent, Consent, Risk
+from hub.cases.notifications import detention_ended as detention_ended_now
+from hub.cases.schemas import DetentionEndedCreate, WeighingRecorded
+from hub.cases.service import record_event
 from hub.consistency import check_disclosures
 from hub.exchange.models import Answer, DataRequest
 from hub.policy.pdp import EmbeddedPDP
@@ -624,10 +627,10 @@ def test_the_consistency_check_finds_a_withdrawal_without_its_record(open_case, 
     ]
 
 
-def during_a_withdrawal(db, app, case_ctx, make_caller, case_id: str, call: Callable[[], Any]) -> Any:
-    """PostgreSQL: `call` (another client's HTTP call) runs in a thread while a change of the case (consent `no`)
-    holds its open requests decided again, not yet committed; the change commits once the call waits for a
-    lock (or has finished without waiting). Returns the call's response."""
+def while_held(db, change: Callable[[Session], None], call: Callable[[], Any]) -> Any:
+    """PostgreSQL: `call` (another client's HTTP call) runs in a thread while `change` (a change of a case, done
+    in a session of its own) is held, not yet committed; the change commits once the call waits for a lock (or
+    has finished without waiting). Returns the call's response."""
     outcome: list[Any] = []
 
     def run() -> None:
@@ -636,21 +639,31 @@ def during_a_withdrawal(db, app, case_ctx, make_caller, case_id: str, call: Call
         except BaseException as exc:  # reported below, so the test fails with the cause
             outcome.append(exc)
 
-    with Session(db.engine, expire_on_commit=False) as change:
-        case = change.get(Case, case_id)
-        case.consent = "no"
-        change.add(case)
-        change.flush()
-        app.state.case_follower(change, case_ctx, case, make_caller(ZVH), datetime.now(UTC))
+    with Session(db.engine, expire_on_commit=False) as session:
+        change(session)
+        session.flush()
         other = threading.Thread(target=run)
         other.start()
         _wait_for_a_lock_waiter(db.engine, until=lambda: not other.is_alive())
-        change.commit()
+        session.commit()
     other.join()
     [response] = outcome
     if isinstance(response, BaseException):
         raise response
     return response
+
+
+def during_a_withdrawal(db, app, case_ctx, make_caller, case_id: str, call: Callable[[], Any]) -> Any:
+    """`while_held` with a change of consent to `no` that decides the case's open requests again."""
+
+    def consent_refused(session: Session) -> None:
+        case = session.get(Case, case_id)
+        case.consent = "no"
+        session.add(case)
+        session.flush()
+        app.state.case_follower(session, case_ctx, case, make_caller(ZVH), datetime.now(UTC))
+
+    return while_held(db, consent_refused, call)
 
 
 def test_an_answer_racing_a_withdrawal_waits_for_it_and_is_refused(open_case, ask, hub, db, app, case_ctx, make_caller):
@@ -693,6 +706,72 @@ def test_a_request_made_while_the_case_changes_is_decided_on_the_change(
     stored = db.all(select(DataRequest).where(DataRequest.case_id == case_id, DataRequest.status == "open"))
     assert stored == []  # nothing open on a case that no longer allows it
     assert hub(SOCIAL).get("/v1/inbox").json()["items"] == []
+
+
+def test_the_end_of_detention_during_a_weighing_is_decided_on_the_weighing(
+    open_case, ask, hub, db, case_ctx, make_caller
+):
+    """PostgreSQL: while the weighing records consent `yes` (not yet committed), DJI's end of detention waits for
+    the case's row and reads the consent the weighing gives: the case is handed over and its open request, decided
+    again on that, stays open. (Read before the weighing, the end would close the case on consent `unknown` and
+    withdraw the request with case_closed.)"""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    step(hub, case_id, type="visit_recorded", visited_on="2026-11-20")
+    step(hub, case_id, type="weighing_recorded", consent="unknown", risk="none")
+    started = db.get(Case, case_id).started_notification_id
+    body = {
+        "notification_id": f"END-{started}",
+        "started_notification_id": started,
+        "bsn": BSN,
+        "ended_on": "2026-12-01",
+    }
+    bad_bsn = {**body, "bsn": "000000000"}  # refused, and DJI's token is fetched and cached before the race
+    assert hub(DJI).post("/v1/notifications/detention-ended", json=bad_bsn).status_code == 422
+
+    def consent_given(session: Session) -> None:
+        weighing = WeighingRecorded(type="weighing_recorded", consent=Consent.yes, risk=Risk.none)
+        record_event(session, case_ctx, make_caller(ZVH), case_id, weighing)
+
+    ended = while_held(db, consent_given, lambda: hub(DJI).post("/v1/notifications/detention-ended", json=body))
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["state"] == "handed_over"
+    assert db.get(Case, case_id).state == "handed_over"
+    assert_still_open(hub, db, request_id, SOCIAL, ["housing"])
+
+
+def test_a_step_during_the_end_of_detention_is_decided_on_the_closed_case(
+    open_case, ask, hub, db, case_ctx, make_caller
+):
+    """PostgreSQL: while DJI's end of detention closes the case (no consent; not yet committed), the coordinator's
+    weighing waits for the case's row and is refused on the closed case (409, the rule case_closed), instead of
+    writing the state it read before back over `closed`; the request stays withdrawn."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
+    case_id = open_case()
+    request_id = asked(ask, case_id, SOCIAL, ["housing"])
+    step(hub, case_id, type="visit_recorded", visited_on="2026-11-20")
+    started = db.get(Case, case_id).started_notification_id
+    ending = DetentionEndedCreate.model_validate(
+        {"notification_id": f"END-{started}", "started_notification_id": started, "bsn": BSN, "ended_on": "2026-12-01"}
+    )
+
+    def detention_ends(session: Session) -> None:
+        assert detention_ended_now(session, case_ctx, make_caller(DJI), ending).result.state == "closed"
+
+    weighed = while_held(
+        db,
+        detention_ends,
+        lambda: hub(ZVH).post(
+            f"/v1/cases/{case_id}/events", json={"type": "weighing_recorded", "consent": "yes", "risk": "none"}
+        ),
+    )
+    assert weighed.status_code == 409, weighed.text
+    assert (weighed.json()["code"], weighed.json()["rule"]) == ("transition_not_allowed", "case_closed")
+    assert db.get(Case, case_id).state == "closed"
+    assert_withdrawn(hub, db, case_id, request_id, SOCIAL, "case_closed")
 
 
 def _wait_for_a_lock_waiter(engine, until: Callable[[], bool]) -> None:
