@@ -85,9 +85,10 @@ def get_case(session: Session, case_id: str) -> Case | None:
     return repository.get(session, case_id)
 
 
-def get_case_in_region(session: Session, case_id: str, region: str | None) -> Case:
-    """The case, when it belongs to `region`; otherwise 404, the same as for an unknown id."""
-    return case_in_region(repository.get(session, case_id), region)
+def get_case_in_region(session: Session, case_id: str, region: str | None, *, lock: bool = False) -> Case:
+    """The case, when it belongs to `region`; otherwise 404, the same as for an unknown id. `lock`: read under
+    a row lock (repository.get)."""
+    return case_in_region(repository.get(session, case_id, lock=lock), region)
 
 
 def case_in_region(case: Case | None, region: str | None) -> Case:
@@ -294,8 +295,9 @@ def _start_conditions(session: Session, ctx: CaseContext, case: Case) -> dict[st
 def record_event(
     session: Session, ctx: CaseContext, caller: Caller, case_id: str, event: CoordinatorEvent
 ) -> tuple[Case, CaseEvent]:
-    """Apply one coordinator event through the transition table and put it on the timeline."""
-    case = get_case_in_region(session, case_id, caller.partner.region)
+    """Apply one coordinator event through the transition table and put it on the timeline. The case is read under
+    a row lock: a change of it at the same time (DJI's end of detention, another step) waits, or is read here."""
+    case = get_case_in_region(session, case_id, caller.partner.region, lock=True)
     before = case_facts(case)
     kind = CaseEventType(event.type)
     consent: Consent | None = None

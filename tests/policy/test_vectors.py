@@ -93,7 +93,16 @@ def test_withdrawals_cover_every_change_and_reason():
     reason a change of the case can withdraw a request for."""
     assert {w.change for w in WITHDRAWALS} == {"consent", "risk", "state", "detention_end", "origin"}
     reasons = {r for w in WITHDRAWALS for r in w.withdrawn.values()}
-    assert reasons >= {"no_consent", "no_consent_no_risk", "risk_not_signalled", "case_closed", "origin_disputed"}
+    assert reasons >= {
+        "no_consent",
+        "no_consent_no_risk",
+        "special_category_needs_consent",
+        "risk_not_signalled",
+        "case_closed",
+        "origin_disputed",
+        "not_municipality_of_origin",
+    }
+    assert any(w.kept and w.withdrawn for w in WITHDRAWALS)  # a change that leaves a request partly allowed
     assert any(w.kept and not w.withdrawn for w in WITHDRAWALS)  # a change that withdraws nothing
     assert len(set(WITHDRAWAL_IDS)) == len(WITHDRAWAL_IDS)
 

@@ -694,6 +694,14 @@ WITHDRAWALS: list[Withdrawal] = [
         withdrawn={"housing": "no_consent", "care": "no_consent"},
     ),
     W(
+        "consent_unknown_again_before_the_weighing_ends",
+        "consent",
+        request(state="weighing", consent="yes", categories=["housing", "care"]),
+        request(state="weighing", consent="unknown", categories=["housing", "care"]),
+        kept=("housing",),
+        withdrawn={"care": "special_category_needs_consent"},
+    ),
+    W(
         "risk_gone_police",
         "risk",
         request(state="weighing", consent="yes", risk="signalled", **POLICE_RISK),

@@ -48,6 +48,7 @@ from hub.policy.pep import Decision
 log = structlog.get_logger(__name__)
 
 NOT_ADDRESSED = "Dit verzoek bestaat niet of is niet aan uw organisatie gericht."
+CATEGORY_NOT_ALLOWED = "category_not_allowed"  # the answer filter's reason for a category the request does not allow
 
 
 def answer_purpose(request: DataRequest) -> str:
@@ -137,7 +138,7 @@ def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, value
     decision, released, withheld = answer_filter(ctx, session, case, request, offered)
     refuse_unless_answerable(request, decision, offered, released)
     validate_released(released)
-    entries = release.withheld_entries(decision, withheld, extra)
+    entries = withdrawal_reasons(request, release.withheld_entries(decision, withheld, extra))
     answer = Answer(
         request_id=request.id,
         case_id=request.case_id,
@@ -185,7 +186,7 @@ def refuse_unless_answerable(
         reason, explanation = (
             (withdrawn["reason"], withdrawn["explanation"])
             if withdrawn
-            else ("category_not_allowed", "Het antwoord bevat geen categorie die dit verzoek toestaat.")
+            else (CATEGORY_NOT_ALLOWED, "Het antwoord bevat geen categorie die dit verzoek toestaat.")
         )
     raise AnswerRefused(
         f"Het beleid staat dit antwoord nu niet toe: {explanation}",
@@ -194,6 +195,19 @@ def refuse_unless_answerable(
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
     )
+
+
+def withdrawal_reasons(request: DataRequest, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A category the request lost to a change of its case is withheld with the policy's reason and Dutch
+    explanation of that withdrawal (request.categories_withdrawn), not as one the request never allowed."""
+    return [
+        {**entry, "reason": lost["reason"], "explanation": lost["explanation"]}
+        if entry["field"] is None
+        and entry["reason"] == CATEGORY_NOT_ALLOWED
+        and (lost := request.categories_withdrawn.get(entry["category"]))
+        else entry
+        for entry in entries
+    ]
 
 
 def _reasons(withheld: list[dict[str, Any]]) -> dict[str, str]:
