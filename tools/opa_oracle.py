@@ -35,6 +35,7 @@ ENTRYPOINTS = {
     "api": "dt.api.decision",
     "case_read": "dt.case_read.decision",
     "notice_read": "dt.notice_read.decision",
+    "origin_read": "dt.origin_read.decision",
 }
 OPA_VERSION = "1.20.2"  # what opa-golib-python-bindings 0.4.4 embeds; docker-compose.yml pins the same
 

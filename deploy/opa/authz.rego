@@ -33,6 +33,7 @@ decisions := {
 	["dt", "api", "decision"],
 	["dt", "case_read", "decision"],
 	["dt", "notice_read", "decision"],
+	["dt", "origin_read", "decision"],
 }
 
 # The data documents of policies/ (the folders holding a data.json), read back for the revision.

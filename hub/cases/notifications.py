@@ -121,7 +121,9 @@ def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: De
         return repeat
     if not is_valid_bsn(data.bsn):
         raise ValidationFailed("Het BSN voldoet niet aan de elfproef.", field="bsn")
-    case = repository.case_started_by(session, data.started_notification_id, pseudonymise(data.bsn, ctx.pseudonym_key))
+    case = repository.case_started_by(  # locked: a step on the case at the same time waits, or is read here
+        session, data.started_notification_id, pseudonymise(data.bsn, ctx.pseudonym_key), lock=True
+    )
     if case is None:
         raise ValidationFailed(
             "Er is geen detentie van deze persoon met dit meldingsnummer.", field="started_notification_id"

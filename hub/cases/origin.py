@@ -32,14 +32,24 @@ from hub.cases import origin_repository as repository
 from hub.cases.lifecycle import CaseEventType
 from hub.cases.models import Case, CaseEvent, CaseState, Origin
 from hub.cases.origin_schemas import OriginContest, OriginDetermine
-from hub.cases.service import CaseContext, case_facts, follow_change, get_case, get_case_in_region
+from hub.cases.service import (
+    CaseContext,
+    case_facts,
+    follow_change,
+    get_case,
+    get_case_in_region,
+    requester_facts,
+)
 from hub.errors import Conflict, NotFound, ValidationFailed
+from hub.policy import enforcement
 from hub.policy.origin_register import OriginRegister
+from hub.policy.pdp import PolicyDecisionPoint
 from hub.reference import municipalities, prison_region
 
 log = structlog.get_logger(__name__)
 
 SETTLED = frozenset({Origin.notified.value, Origin.determined.value})
+DETENTION = "detention"  # the category of the prison and the date detention started (DJI's notification)
 
 
 class OriginConflict(Conflict):
@@ -196,6 +206,65 @@ def determinations_for(session: Session, caller: Caller) -> list[tuple[Case, Cas
         return []
     found = repository.determined_for(session, caller.partner.region, caller.partner.municipality)
     return [(case, entry, repository.contested_by(session, case.id, caller.partner.oin)) for case, entry in found]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownDetermination:
+    """A determination as its municipality sees it: the prison and detention date only when the policy allowed
+    the category `detention` (`withheld` holds the policy's Dutch explanation when it did not)."""
+
+    case: Case
+    entry: CaseEvent
+    contested: bool
+    detention_shown: bool
+    withheld: str | None
+
+
+def show_determinations(
+    session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller
+) -> list[ShownDetermination]:
+    """The current determinations naming the caller's municipality, each with the prison and detention date
+    when the policy (dt.origin_read) allows them: a disclosure of criminal data (AVG art. 10), so every one
+    shown is logged as `data_read` and every one withheld as a refusal, in this transaction, before the
+    caller renders anything. A policy engine that cannot decide is a 503 (nothing shown)."""
+    shown = []
+    for case, entry, contested in determinations_for(session, caller):
+        decision = enforcement.decide_origin(pdp, _origin_read_input(caller, case))
+        if DETENTION in decision.allowed:
+            events.data_read(
+                session,
+                subject_pseudonym=case.subject_pseudonym,
+                trace=ctx.trace,
+                decision=decision,
+                case_id=case.id,
+                to_oin=caller.partner.oin,
+                to_actor=caller.actor,
+                categories_released=[DETENTION],
+            )
+            shown.append(ShownDetermination(case, entry, contested, True, None))
+            continue
+        events.refused_to(
+            session,
+            caller,
+            subject_pseudonym=case.subject_pseudonym,
+            trace=ctx.trace,
+            decision=decision,
+            case_id=case.id,
+        )
+        denial = enforcement.first_denial(decision)
+        shown.append(ShownDetermination(case, entry, contested, False, denial.explanation_nl if denial else None))
+    session.flush()
+    log.info(
+        "case.origin_determinations_shown",
+        shown=sum(s.detention_shown for s in shown),
+        withheld=sum(not s.detention_shown for s in shown),
+    )
+    return shown
+
+
+def _origin_read_input(caller: Caller, case: Case) -> dict[str, object]:
+    """The policy input of showing a determination's detention facts (dt.origin_read)."""
+    return {"requester": requester_facts(caller), "categories": [DETENTION], "case": case_facts(case)}
 
 
 def contestable_count(session: Session, caller: Caller) -> int:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from hub.auth.authorization import authorize
 from hub.auth.principal import Caller
 from hub.auth.registry import Registry
 from hub.cases import origin
-from hub.cases.dependencies import CaseContextDep
+from hub.cases.dependencies import CaseContextDep, PolicyPointDep
 from hub.cases.models import Case, CaseEvent, Origin
 from hub.cases.origin_schemas import OriginContest, OriginDeterminationPublic, OriginDetermine, OriginEventPublic
 from hub.db import SessionDep
@@ -54,9 +54,8 @@ def event_public(case: Case, entry: CaseEvent) -> OriginEventPublic:
     )
 
 
-def determination_public(
-    case: Case, entry: CaseEvent, contested: bool, register: OriginRegister
-) -> OriginDeterminationPublic:
+def determination_public(shown: origin.ShownDetermination, register: OriginRegister) -> OriginDeterminationPublic:
+    case, entry = shown.case, shown.entry
     reason = str(entry.payload["reason"])
     known = register.reasons.get(reason)
     return OriginDeterminationPublic(
@@ -66,9 +65,10 @@ def determination_public(
         reason_name=known.name if known else reason,
         origin=Origin(case.origin),
         determined_at=entry.at,
-        prison=case.prison,
-        detention_started_on=case.detention_started_on,
-        contested=contested,
+        prison=case.prison if shown.detention_shown else None,
+        detention_started_on=case.detention_started_on if shown.detention_shown else None,
+        detention_withheld=shown.withheld,
+        contested=shown.contested,
     )
 
 
@@ -95,14 +95,21 @@ def determine(
 @determinations_router.get(
     "",
     response_model=list[OriginDeterminationPublic],
-    summary="Social domain: the current determinations naming my municipality",
+    summary="Social domain: the current determinations naming my municipality (prison and date as the policy "
+    "allows; each shown one is logged)",
     responses=problem_responses(401, 403, 503),
 )
 def list_determinations(
-    caller: ContesterDep, session: SessionDep, register: OriginRegisterDep
+    caller: ContesterDep,
+    session: SessionDep,
+    ctx: CaseContextDep,
+    pdp: PolicyPointDep,
+    register: OriginRegisterDep,
+    response: Response,
 ) -> list[OriginDeterminationPublic]:
-    found = origin.determinations_for(session, caller)
-    return [determination_public(case, entry, contested, register) for case, entry, contested in found]
+    found = origin.show_determinations(session, ctx, pdp, caller)
+    response.headers["Cache-Control"] = "no-store"  # a logged disclosure (hub.cases.endpoints.NO_STORE; it imports us)
+    return [determination_public(shown, register) for shown in found]
 
 
 @determinations_router.post(

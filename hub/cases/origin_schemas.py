@@ -38,7 +38,9 @@ class OriginContest(StrictInput):
 
 
 class OriginDeterminationPublic(BaseModel):
-    """A determination as the determined municipality sees it: no identifying data, no case id."""
+    """A determination as the determined municipality sees it: no identifying data, no case id. The prison and
+    the date detention started (category `detention`) only when the policy (dt.origin_read) allows them; each
+    one shown is a logged disclosure."""
 
     id: str = Field(description="The determination (the id of its timeline event).")
     municipality: str
@@ -46,8 +48,11 @@ class OriginDeterminationPublic(BaseModel):
     reason_name: str
     origin: Origin = Field(description="determined, or disputed once contested.")
     determined_at: UtcDateTime
-    prison: str
-    detention_started_on: date
+    prison: str | None = Field(description="The prison; null when the policy withholds `detention`.")
+    detention_started_on: date | None = Field(description="null when the policy withholds `detention`.")
+    detention_withheld: str | None = Field(
+        default=None, description="The policy's Dutch explanation when the prison and date are withheld."
+    )
     contested: bool = Field(description="This municipality already contested the origin of this case.")
 
 

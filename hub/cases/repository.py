@@ -8,7 +8,11 @@ from sqlmodel.sql.expression import SelectOfScalar
 from hub.cases.models import Case, CaseEvent, DjiNotification
 
 
-def get(session: Session, case_id: str) -> Case | None:
+def get(session: Session, case_id: str, *, lock: bool = False) -> Case | None:
+    """The case; `lock`: read again under a row lock held until the transaction ends, even when this session
+    read it before (PostgreSQL; SQLite's write transactions are serial already)."""
+    if lock:
+        return session.get(Case, case_id, with_for_update=True, populate_existing=True)
     return session.get(Case, case_id)
 
 
@@ -39,8 +43,11 @@ def notification(session: Session, sender_oin: str, notification_id: str) -> Dji
     return session.get(DjiNotification, (sender_oin, notification_id))
 
 
-def case_started_by(session: Session, notification_id: str, subject_pseudonym: str) -> Case | None:
-    """The case opened by a detention_started notification with this id, for this person (any PI)."""
+def case_started_by(
+    session: Session, notification_id: str, subject_pseudonym: str, *, lock: bool = False
+) -> Case | None:
+    """The case opened by a detention_started notification with this id, for this person (any PI); `lock`: as
+    in `get`."""
     statement = (
         select(Case)
         .join(DjiNotification, col(DjiNotification.case_id) == col(Case.id))
@@ -50,6 +57,8 @@ def case_started_by(session: Session, notification_id: str, subject_pseudonym: s
             Case.subject_pseudonym == subject_pseudonym,
         )
     )
+    if lock:
+        statement = statement.with_for_update(of=Case).execution_options(populate_existing=True)
     return session.exec(statement).first()
 
 

@@ -86,9 +86,10 @@ def get_case(session: Session, case_id: str) -> Case | None:
     return repository.get(session, case_id)
 
 
-def get_case_in_region(session: Session, case_id: str, region: str | None) -> Case:
-    """The case, when it belongs to `region`; otherwise 404, the same as for an unknown id."""
-    return case_in_region(repository.get(session, case_id), region)
+def get_case_in_region(session: Session, case_id: str, region: str | None, *, lock: bool = False) -> Case:
+    """The case, when it belongs to `region`; otherwise 404, the same as for an unknown id. `lock`: read under
+    a row lock (repository.get)."""
+    return case_in_region(repository.get(session, case_id, lock=lock), region)
 
 
 def case_in_region(case: Case | None, region: str | None) -> Case:
@@ -109,6 +110,12 @@ def case_facts(case: Case) -> dict[str, Any]:
         "risk": case.risk,
         "detention_ended": case.detention_ended_on is not None,
     }
+
+
+def requester_facts(caller: Caller) -> dict[str, Any]:
+    """The `requester` object of a read rule's input (dt.notice_read, dt.origin_read)."""
+    partner = caller.partner
+    return {"role": partner.role, "oin": partner.oin, "region": partner.region, "municipality": partner.municipality}
 
 
 def list_cases(
@@ -192,7 +199,7 @@ def _log_read_refused(session: Session, ctx: CaseContext, caller: Caller, case: 
 def _read_refused(decision: Decision, denial: Denial | None) -> LoggedRefusal:
     if denial is not None and decision.refusal is not None and denial.reason == "case_closed":
         return CaseClosedForReading(
-            "De casus is gesloten; persoonsgegevens worden niet meer getoond.",
+            denial.explanation_nl,  # the policy's own Dutch reason, as the screen shows it
             rule="case_closed",
             decision_id=decision.decision_id,
         )
@@ -277,8 +284,9 @@ def _start_conditions(session: Session, ctx: CaseContext, case: Case) -> dict[st
 def record_event(
     session: Session, ctx: CaseContext, caller: Caller, case_id: str, event: CoordinatorEvent
 ) -> tuple[Case, CaseEvent]:
-    """Apply one coordinator event through the transition table and put it on the timeline."""
-    case = get_case_in_region(session, case_id, caller.partner.region)
+    """Apply one coordinator event through the transition table and put it on the timeline. The case is read under
+    a row lock: a change of it at the same time (DJI's end of detention, another step) waits, or is read here."""
+    case = get_case_in_region(session, case_id, caller.partner.region, lock=True)
     before = case_facts(case)
     kind = CaseEventType(event.type)
     consent: Consent | None = None

@@ -31,7 +31,10 @@ def get_clock() -> Clock:
     return system_clock
 
 
-ClockDep = Annotated[Clock, Depends(get_clock)]
+def clock_in_force(request: Request) -> Clock:
+    """`get_clock`, or the clock a test set with `app.dependency_overrides[get_clock]`. Read here rather than
+    solved as a dependency: a sync dependency is a worker-thread hop per call (issue 15)."""
+    return request.app.dependency_overrides.get(get_clock, get_clock)()
 
 
 def exchange_context(operation: str) -> Callable[..., Coroutine[Any, Any, ExchangeContext]]:
@@ -43,7 +46,6 @@ def exchange_context(operation: str) -> Callable[..., Coroutine[Any, Any, Exchan
         request: Request,
         caller: Annotated[Caller, Depends(authorized)],
         trace: TraceDep,
-        clock: ClockDep,
         envelope: EnvelopeDep,
     ) -> ExchangeContext:
         state = request.app.state
@@ -52,7 +54,7 @@ def exchange_context(operation: str) -> Callable[..., Coroutine[Any, Any, Exchan
             pdp=state.pdp,
             registry=state.registry,
             settings=state.settings,
-            now=clock(),
+            now=clock_in_force(request)(),
             trace=trace,
             envelope=envelope,
         )

@@ -5,9 +5,11 @@ disclosure-log records only once that model has been rendered to bytes. Every PO
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from hub.db import SessionDep
 from hub.exchange.dependencies import (
@@ -47,6 +49,16 @@ COMMON = problem_responses(401, 403, 404, 503)
 
 router = APIRouter(prefix="/v1", tags=["exchange"], route_class=IdempotentRoute, responses=COMMON)
 POSTED = problem_responses(400, 409, 413, 422)
+T = TypeVar("T")
+
+
+async def in_worker(work: Callable[[], T]) -> T:
+    """The work of an exchange call (the service and the shaping of its answer) in one worker thread, from an
+    async route. A sync route costs a second hop: FastAPI validates a sync route's returned model again in a
+    worker thread of its own (our own output, already validated when it was built); from an async route it
+    does that on the event loop, a pass-through for an instance of the response model (issue 15)."""
+    return await run_in_threadpool(work)
+
 
 RequestStatus = Literal["open", "answered", "refused", "withdrawn", "expired", "closed"]
 
@@ -58,8 +70,12 @@ RequestStatus = Literal["open", "answered", "refused", "withdrawn", "expired", "
     responses=POSTED,
     summary="Ask one partner for categories under one activity; the policy decides per category",
 )
-def create_request(case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext) -> RequestPublic:
-    return RequestPublic.from_row(service.create_request(session, ctx, case_id, body), ctx.registry, ctx.now)
+async def create_request(
+    case_id: str, body: RequestCreate, session: SessionDep, ctx: RequestCreateContext
+) -> RequestPublic:
+    return await in_worker(
+        lambda: RequestPublic.from_row(service.create_request(session, ctx, case_id, body), ctx.registry, ctx.now)
+    )
 
 
 @router.get(
@@ -103,8 +119,10 @@ def renew_request(request_id: str, session: SessionDep, ctx: RequestCreateContex
     responses=problem_responses(409),
     summary="The released answer, as far as the policy allows it now; every read is logged",
 )
-def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext) -> ReleasedAnswer:
-    return ReleasedAnswer.from_row(*answers.read_answer(session, ctx, request_id), ctx.registry)
+async def read_answer(request_id: str, session: SessionDep, ctx: RequestReadContext) -> ReleasedAnswer:
+    return await in_worker(
+        lambda: ReleasedAnswer.from_row(*answers.read_answer(session, ctx, request_id), ctx.registry)
+    )
 
 
 @router.get(
@@ -150,8 +168,10 @@ def _inbox_detail(
     responses=POSTED,
     summary="Answer a request: validated, filtered, encrypted; you are told what was withheld",
 )
-def submit_answer(request_id: str, body: AnswerCreate, session: SessionDep, ctx: AnswerSubmitContext) -> AnswerReceipt:
-    return AnswerReceipt.from_row(answers.submit_answer(session, ctx, request_id, body.values))
+async def submit_answer(
+    request_id: str, body: AnswerCreate, session: SessionDep, ctx: AnswerSubmitContext
+) -> AnswerReceipt:
+    return await in_worker(lambda: AnswerReceipt.from_row(answers.submit_answer(session, ctx, request_id, body.values)))
 
 
 @router.post(

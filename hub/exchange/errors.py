@@ -52,6 +52,7 @@ class HandoverAcknowledged(HubError):
 
 
 class RequestNotWithdrawn(Conflict):
-    """Only a withdrawn request is asked again ("opnieuw vragen"); any other is refused and nothing changes."""
+    """Only a request that lost categories to a change of its case is asked again ("opnieuw vragen"); any other
+    is refused and nothing changes."""
 
     code, title = "request_not_withdrawn", "Verzoek niet ingetrokken"

@@ -86,6 +86,15 @@ class DataRequest(SQLModel, table=True):
             return RequestStatusNow("withdrawn", False, self.withdrawal_reason, self.withdrawal_explanation)
         return RequestStatusNow(self.status, self.status == "open" and self.due_at <= now)
 
+    def renewable_at(self, now: datetime) -> bool:
+        """Whether the coordinator may ask again ("opnieuw vragen") what this request lost to a change of its case:
+        withdrawn whole, or open or answered with categories withdrawn (hub.exchange.service.follow)."""
+        return bool(self.categories_withdrawn) and self.status_at(now).status in RENEWABLE
+
+
+# The statuses of a request that lost categories to its case and may be asked again (DataRequest.renewable_at).
+RENEWABLE = frozenset({"withdrawn", "open", "answered"})
+
 
 class Answer(SQLModel, table=True):
     """The responder's answer to one request, after the answer filter; the values are encrypted."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -12,19 +13,39 @@ from hub.crypto.models import CaseKey
 from hub.exchange.models import Answer, DataRequest, Handover
 
 
-def request_for_responder(
-    session: Session, request_id: str, responder_oin: str, *, lock: bool = False
-) -> DataRequest | None:
-    """A request, only when it is addressed to this organisation and something was allowed to reach it;
-    `lock`: its row is locked until the transaction ends (an answer against a concurrent re-decision)."""
-    statement = select(DataRequest).where(
+def request_for_responder(session: Session, request_id: str, responder_oin: str) -> DataRequest | None:
+    """A request, only when it is addressed to this organisation and something was allowed to reach it."""
+    return session.exec(select(DataRequest).where(*_addressed_to(request_id, responder_oin))).first()
+
+
+def locked_request_with_case_for_responder(
+    session: Session, request_id: str, responder_oin: str
+) -> tuple[DataRequest, Case] | None:
+    """`request_for_responder` with its case, in one statement that locks both rows until the transaction ends
+    (an answer against a concurrent change of the case and re-decision of the request). The case is locked
+    too, and first (the order in which a change of the case takes them: hub.exchange.service.follow), so that
+    PostgreSQL, after waiting for a concurrent change of either row, returns both as they are now; with only
+    the request locked it would return the joined case row as first read. `FOR NO KEY UPDATE`: rows that refer
+    to the case (its events, other requests) can still be inserted meanwhile. SQLite holds the write lock from
+    BEGIN IMMEDIATE. The loaded objects are refreshed, also when the session had read them before the lock."""
+    statement = (
+        select(DataRequest, Case)
+        .where(*_addressed_to(request_id, responder_oin))
+        .join(Case, col(Case.id) == col(DataRequest.case_id))
+        .with_for_update(of=[Case, DataRequest], key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    row = session.exec(statement).first()
+    return None if row is None else (row[0], row[1])
+
+
+def _addressed_to(request_id: str, responder_oin: str) -> tuple[Any, ...]:
+    """The request, when addressed to this organisation and something was allowed to reach it."""
+    return (
         DataRequest.id == request_id,
         DataRequest.responder_oin == responder_oin,
         DataRequest.status != "refused",
     )
-    if lock:
-        statement = statement.with_for_update()
-    return session.exec(statement).first()
 
 
 def answered_request_for_requester(

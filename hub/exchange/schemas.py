@@ -35,6 +35,8 @@ DEFAULT_WITHHELD = "De hub heeft dit onderdeel volgens het privacyprotocol niet 
 
 
 def _explanation(withheld: dict[str, Any]) -> str:
+    if withheld.get("explanation"):  # the policy's own, for a category withdrawn since the request was made
+        return str(withheld["explanation"])
     if withheld.get(COUNT_KEY):
         return f"{withheld[COUNT_KEY]} veld(en) hoort/horen niet bij de categorie; de hub heeft ze niet doorgegeven."
     return WITHHELD_EXPLANATIONS.get(withheld["reason"], DEFAULT_WITHHELD)
@@ -126,6 +128,10 @@ class RequestPublic(BaseModel):
     policy_revision: str
     redecision_id: str | None = Field(default=None, description="The decision id of the last re-decision.")
     renewed_from: str | None = Field(default=None, description="The withdrawn request this one asks again.")
+    renewable: bool = Field(
+        default=False,
+        description="Lost categories to a change of its case: POST /v1/requests/{id}/renew asks them again.",
+    )
 
     @classmethod
     def from_row(cls, request: DataRequest, registry: Registry, now: datetime) -> RequestPublic:
@@ -156,6 +162,7 @@ class RequestPublic(BaseModel):
             policy_revision=request.policy_revision,
             redecision_id=request.redecision_id,
             renewed_from=request.renewed_from,
+            renewable=request.renewable_at(now),
         )
 
 

@@ -10,8 +10,15 @@ Two fact groups per case, each written once, in the transaction of the step that
   days each answered request took, per partner type.
 
 A row is one counted fact (`measure`, `item`, `value` or `number`) with the region, the municipality of
-origin and the year and month detention started: no identifier, no date finer than a month, no free text.
-Every measure, item and value must be in `MEASURES` below, so free text cannot get in by mistake.
+origin and the year detention started: no identifier, no date finer than the year, no free text. Every
+measure, item and value must be in `MEASURES` below, so free text cannot get in by mistake.
+
+Rows are not linked to their case by the order they are written in either (second reader's finding): the
+`statistics_written` log record names the case, so rows written one after another beside it in one
+transaction could be tied back by their physical order (SQLite's rowid, PostgreSQL's heap). So a group's rows
+first wait in `monitoring_pending`, and move to `monitoring_fact` in batches: all waiting rows of a group of
+one municipality and year once BATCH cases have written them (in the transaction of the last), and whatever is
+left when the year is published. Moved rows get new random keys and are written in the order of those keys.
 
 A case whose municipality of origin was never determined (issue 16) is counted under `NO_ORIGIN` instead of a
 CBS code: the monitor shows it as a row of its own for the region, suppressed like every other row.
@@ -22,19 +29,22 @@ group with its own writer); the monitor shows it by a `Flag` in hub.monitoring.r
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 import structlog
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from hub.audit import events
 from hub.audit.trace import new_trace
 from hub.cases.models import Case, CaseEvent, Origin
 from hub.cases.schemas import BasicCondition, ConditionStatus
-from hub.monitoring.models import MonitoringFact, MonitoringWritten
+from hub.monitoring.models import MonitoringFact, MonitoringPending, MonitoringWritten
 from hub.policy.register import get_register
 
 log = structlog.get_logger(__name__)
@@ -45,6 +55,8 @@ PARTNER_TYPES = ("dji", "municipal_social", "municipal_security", "police", "pro
 CONDITIONS = tuple(c.value for c in BasicCondition)
 STATUSES = tuple(s.value for s in ConditionStatus)
 NO_ORIGIN = "none"  # the `municipality` of the rows of a case that closed without a municipality of origin
+GROUPS = ("case", "evaluation")  # the fact groups; each holds one row whose measure is the group's name
+BATCH = 5  # the cases whose rows of a group move to monitoring_fact together (see `release`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,21 +180,28 @@ def already_written(session: Session, case_id: str, group: str) -> bool:
 
 def write(session: Session, case: Case, group: str, facts: Iterable[Fact]) -> bool:
     """Write the group's rows once, with one `statistics_written` record in the log (activity `monitoring`;
-    no subject and no categories). False when the group was written before. Flushes, never commits."""
+    no subject and no categories). False when the group was written before. Flushes, never commits.
+
+    The rows wait in `monitoring_pending` for their batch (the group of the cases of the same municipality and
+    year) and move to `monitoring_fact` once BATCH cases have written it: see `release`."""
+    if group not in GROUPS:
+        raise InvalidFact(f"unknown fact group: {group}")
     if already_written(session, case.id, group):
         return False
     rows = list(facts)
     for fact in rows:
         fact.check()
-    started = case.detention_started_on
+    if sum(fact.measure == group for fact in rows) != 1:
+        raise InvalidFact(f"a {group} group holds exactly one {group} row (it counts the cases of a batch)")
+    # never determined (issue 16): counted for the region under NO_ORIGIN, not left out
+    municipality, year = case.municipality or NO_ORIGIN, case.detention_started_on.year
     for fact in rows:
         session.add(
-            MonitoringFact(
+            MonitoringPending(
                 region=case.region,
-                # never determined (issue 16): counted for the region under NO_ORIGIN, not left out
-                municipality=case.municipality or NO_ORIGIN,
-                year=started.year,
-                month=started.month,
+                municipality=municipality,
+                year=year,
+                batch=group,
                 measure=fact.measure,
                 item=fact.item,
                 value=fact.value,
@@ -193,7 +212,73 @@ def write(session: Session, case: Case, group: str, facts: Iterable[Fact]) -> bo
     events.statistics_written(session, activity=get_register().get(ACTIVITY).ref, case_id=case.id, trace=new_trace())
     session.flush()
     log.info("monitoring.statistics_written", group=group, rows=len(rows))
+    if _waiting(session, case.region, municipality, year, group) >= BATCH:
+        release(session, case.region, year, municipality=municipality, group=group, at_least=BATCH)
     return True
+
+
+def _waiting(session: Session, region: str, municipality: str, year: int, group: str) -> int:
+    """How many cases' `group` rows wait in the batch (each group holds one row whose measure is its name)."""
+    statement = select(func.count()).where(
+        MonitoringPending.region == region,
+        MonitoringPending.municipality == municipality,
+        MonitoringPending.year == year,
+        MonitoringPending.batch == group,
+        MonitoringPending.measure == group,
+    )
+    return session.exec(statement).one()
+
+
+def release(
+    session: Session,
+    region: str,
+    year: int,
+    *,
+    municipality: str | None = None,
+    group: str | None = None,
+    at_least: int = 0,
+) -> int:
+    """Move the waiting rows of `region` and `year` (of one batch, when `municipality` and `group` are given) to
+    `monitoring_fact`: each under a new random key, written in the order of those keys, so neither the order of
+    the rows nor their keys says which case wrote which row; the waiting rows are deleted. Called when a batch
+    is full (`write`, `at_least=BATCH`) and, for whatever is left, when the year is published
+    (hub.monitoring.snapshot). Returns the number of rows moved. Flushes, never commits.
+
+    The rows are taken by one DELETE ... RETURNING, so two transactions that release the same batch at once
+    each move only the rows it deleted; when that leaves fewer than `at_least` cases (the other took the rest),
+    they go back to wait rather than move as a batch of one."""
+    table = MonitoringPending.__table__  # type: ignore[attr-defined]  # SQLModel's table
+    condition = (table.c.region == region) & (table.c.year == year)
+    if municipality is not None and group is not None:
+        condition &= (table.c.municipality == municipality) & (table.c.batch == group)
+    columns = (table.c.region, table.c.municipality, table.c.year, table.c.batch, table.c.measure)
+    taken = session.execute(
+        sa.delete(table).where(condition).returning(*columns, table.c.item, table.c.value, table.c.number)
+    ).all()
+    if sum(row.measure == row.batch for row in taken) < at_least:
+        for row in taken:
+            session.add(MonitoringPending(**row._asdict()))
+        session.flush()
+        return 0
+    moved = [
+        MonitoringFact(
+            id=str(uuid.uuid4()),
+            region=row.region,
+            municipality=row.municipality,
+            year=row.year,
+            measure=row.measure,
+            item=row.item,
+            value=row.value,
+            number=row.number,
+        )
+        for row in taken
+    ]
+    for fact in sorted(moved, key=lambda f: f.id):  # the order of random keys: not the cases', not the groups'
+        session.add(fact)  # the unit of work inserts one table's new rows in the order they were added
+    session.flush()
+    if moved:
+        log.info("monitoring.batch_released", rows=len(moved))
+    return len(moved)
 
 
 def write_closed_case(session: Session, case: Case) -> bool:

@@ -3,7 +3,7 @@ seen (and tested) with data: DJI's notifications open them, the coordinator weig
 ends the detentions, the municipality acknowledges handovers. Every statistics row comes from the same hooks
 as in production (hub.monitoring.facts). Development and tests only: the BSNs are random valid numbers.
 
-    python -m hub.monitoring.generate --year 2026 --cases 220 --small GM0376=3
+    python -m hub.monitoring.generate --year 2025 --cases 220 --small GM0376=3
 """
 
 from __future__ import annotations
@@ -176,7 +176,8 @@ def main() -> None:  # pragma: no cover - a development convenience around gener
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--region", default="gooi-en-vechtstreek")
-    parser.add_argument("--year", type=int, default=date.today().year)
+    # the last year that is over: the monitor shows a year only then (hub.monitoring.snapshot)
+    parser.add_argument("--year", type=int, default=date.today().year - 1)
     parser.add_argument("--cases", type=int, default=220)
     parser.add_argument("--small", action="append", default=[], help="CBS=count, e.g. GM0376=3")
     args = parser.parse_args()

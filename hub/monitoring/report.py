@@ -15,6 +15,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -93,6 +94,23 @@ def _cell(grid: Sequence[Sequence[int]], found: Suppressed, r: int, c: int, tota
     return Cell(value, str(value), share)
 
 
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What a monitor is built from: per (municipality, measure, item, value) the number of rows, and per
+    (municipality, partner type) the days each answer took. From the rows as they are (`live_figures`, only to
+    take a snapshot) or from a year's frozen snapshot (hub.monitoring.snapshot.published)."""
+
+    counts: Counter[tuple[str, str, str, str]]
+    days: dict[tuple[str, str], list[int]]
+    taken_on: date | None = None  # the day a snapshot froze them (None: live)
+
+
+def live_figures(session: Session, region: str, year: int) -> Figures:
+    """The figures of the statistics rows as they are now. The screens never show these: a live monitor opened
+    before and after one case closes gives that case by subtraction (docs/MONITORING.md)."""
+    return Figures(_counts(session, region, year), _days(session, region, year))
+
+
 def _counts(session: Session, region: str, year: int) -> Counter[tuple[str, str, str, str]]:
     rows = session.execute(
         sa_select(
@@ -115,19 +133,13 @@ def _counts(session: Session, region: str, year: int) -> Counter[tuple[str, str,
     return Counter({(m, measure, item, value): n for m, measure, item, value, n in rows})
 
 
-def years(session: Session, region: str) -> list[int]:
-    """The years with statistics for the region, newest first."""
-    found = session.exec(select(MonitoringFact.year).where(MonitoringFact.region == region).distinct())
-    return sorted(set(found), reverse=True)
-
-
-def build(session: Session, region: str, year: int, no_origin_name: str = NO_ORIGIN) -> Monitor:
-    """The monitor of `region` for `year`, suppressed. `no_origin_name` names the row of the cases without a
-    municipality of origin (the screens pass its Dutch label)."""
+def build(figures: Figures, region: str, year: int, no_origin_name: str = NO_ORIGIN) -> Monitor:
+    """The monitor of `region` for `year` from `figures`, suppressed. `no_origin_name` names the row of the
+    cases without a municipality of origin (the screens pass its Dutch label)."""
     places = sorted(((m.cbs_code, m.name) for m in municipalities().values() if m.region == region), key=lambda p: p[1])
     zvh = regions().get(region, region)  # the ZVH's name: "Zorg- en Veiligheidshuis Gooi en Vechtstreek"
     monitor = Monitor(region, zvh.removeprefix("Zorg- en Veiligheidshuis "), year, places)
-    counts = _counts(session, region, year)
+    counts = figures.counts
     codes = [*(code for code, _ in places), NO_ORIGIN]
     names = [*(name for _, name in places), no_origin_name, f"Regio {monitor.region_name}"]
     row_codes = [*codes, ""]
@@ -158,7 +170,7 @@ def build(session: Session, region: str, year: int, no_origin_name: str = NO_ORI
             cells[flag.measure] = _cell(grid, hidden, r, 0, total)
         monitor.flags.append(Row(code, names[r], cells))
     _conditions(monitor, codes, row_codes, names, n)
-    monitor.answer_days = _answer_days(session, region, year, codes, row_codes, names)
+    monitor.answer_days = _answer_days(figures.days, row_codes, names)
     return monitor
 
 
@@ -186,8 +198,7 @@ def _conditions(monitor: Monitor, codes, row_codes, names, n) -> None:
         monitor.conditions[code] = rows
 
 
-def _answer_days(session: Session, region: str, year: int, codes, row_codes, names) -> list[Row]:
-    """The median days to answer per partner type: shown when at least THRESHOLD answers make it."""
+def _days(session: Session, region: str, year: int) -> dict[tuple[str, str], list[int]]:
     found = session.exec(
         select(MonitoringFact.municipality, MonitoringFact.item, MonitoringFact.number).where(
             MonitoringFact.region == region,
@@ -200,12 +211,19 @@ def _answer_days(session: Session, region: str, year: int, codes, row_codes, nam
     for municipality, item, number in found:
         if number is not None:  # the query asked for numbers only; this tells the type checker
             days[(municipality, item)].append(number)
-            days[("", item)].append(number)
+    return dict(days)
+
+
+def _answer_days(days: dict[tuple[str, str], list[int]], row_codes, names) -> list[Row]:
+    """The median days to answer per partner type: shown when at least THRESHOLD answers make it."""
+    region: dict[str, list[int]] = defaultdict(list)
+    for (_, partner), values in days.items():
+        region[partner] += values
     out = []
     for r, code in enumerate(row_codes):
         cells = {}
         for partner in PARTNER_TYPES:
-            values = days.get((code, partner), [])
+            values = region[partner] if code == "" else days.get((code, partner), [])
             if len(values) < THRESHOLD:
                 cells[partner] = Cell(None, PRIMARY_TEXT)
             else:

@@ -52,7 +52,9 @@ class RiskNoticeResult(BaseModel):
 
 
 class RiskNoticePublic(BaseModel):
-    """A notice without its text: what exists, where it went."""
+    """A notice without its text: what exists, where it went. No case id: the coordinator has it in the path,
+    and for the municipality's security domain it is the internal id of another organisation's (the ZVH's)
+    case, which it has no use for (second reader's finding)."""
 
     id: str
     notice_id: str
@@ -61,7 +63,6 @@ class RiskNoticePublic(BaseModel):
     issued_on: date
     received_at: UtcDateTime
     delivered_to: Addressee
-    case_id: str
 
     @classmethod
     def from_row(cls, row: RiskNotice) -> RiskNoticePublic:
@@ -73,7 +74,6 @@ class RiskNoticePublic(BaseModel):
             issued_on=row.issued_on,
             received_at=row.received_at,
             delivered_to=row.addressee,
-            case_id=row.case_id,
         )
 
 

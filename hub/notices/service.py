@@ -39,7 +39,7 @@ from hub.auth.principal import Caller
 from hub.auth.registry import Registry
 from hub.cases.lifecycle import CaseEventType
 from hub.cases.models import Case, CaseEvent, Risk
-from hub.cases.service import CaseContext, case_facts, follow_change, get_case_in_region
+from hub.cases.service import CaseContext, case_facts, follow_change, get_case_in_region, requester_facts
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 from hub.errors import LoggedRefusal, NotFound, ValidationFailed
 from hub.notices import repository
@@ -250,6 +250,7 @@ def read_on_case(
     case = get_case_in_region(session, case_id, caller.partner.region)
     notice = repository.get(session, notice_id)
     if notice is None or notice.case_id != case.id:
+        _probe_refused(caller, exists=notice is not None)
         raise NotFound("Deze melding bestaat niet of hoort niet bij deze casus.")
     return _read(session, ctx, pdp, caller, case, notice)
 
@@ -265,10 +266,25 @@ def read_in_inbox(
         or caller.partner.role != "municipal_security"
         or notice.municipality != caller.partner.municipality
     ):
+        _probe_refused(caller, exists=notice is not None)
         raise NotFound("Deze melding bestaat niet of is niet voor uw organisatie.")
     case = session.get(Case, notice.case_id)
     assert case is not None  # a foreign key
     return _read(session, ctx, pdp, caller, case, notice)
+
+
+def _probe_refused(caller: Caller, *, exists: bool) -> None:
+    """A read of a notice that is not the caller's answers 404, the same as an unknown id. It goes to the
+    application log for operations (a run of them is someone trying ids), with the reader's organisation and
+    whether a notice by that id exists; never the id, the case or the person. It is no disclosure-log record:
+    nothing about a person was decided or disclosed, and a record would tie a stranger's guess to the subject
+    (and to their access report)."""
+    log.warning(
+        "risk_notice.read_not_found",
+        reader_oin=caller.partner.oin,
+        reader_role=caller.partner.role,
+        notice_of_another=exists,
+    )
 
 
 def _read(
@@ -299,14 +315,8 @@ def _read(
 
 def read_input(caller: Caller, case: Case, notice: RiskNotice) -> dict[str, object]:
     """The policy input of a read (dt.notice_read)."""
-    partner = caller.partner
     return {
-        "requester": {
-            "role": partner.role,
-            "oin": partner.oin,
-            "region": partner.region,
-            "municipality": partner.municipality,
-        },
+        "requester": requester_facts(caller),
         "categories": [RISK_CATEGORY],
         "notice": {
             "kind": notice.kind,

@@ -35,6 +35,7 @@ ENTRYPOINTS: dict[str, str] = {
     "api": "dt/api/decision",
     "case_read": "dt/case_read/decision",
     "notice_read": "dt/notice_read/decision",
+    "origin_read": "dt/origin_read/decision",
 }
 
 

@@ -29,6 +29,7 @@ from hub.policy.pep import (
     decide_and_filter,
     decide_case_read,
     decide_notice_read,
+    decide_origin_read,
     decide_request,
     filter_answer,
 )
@@ -49,6 +50,11 @@ def decide_read(pdp: PolicyDecisionPoint, facts: Mapping[str, Any]) -> Decision:
 def decide_notice(pdp: PolicyDecisionPoint, facts: Mapping[str, Any]) -> Decision:
     """The notice_read rule's decision on reading a risk notice's text (DJI's 18b and BIJ notices)."""
     return decide_notice_read(pdp, facts)
+
+
+def decide_origin(pdp: PolicyDecisionPoint, facts: Mapping[str, Any]) -> Decision:
+    """The origin_read rule's decision on showing a determination's detention facts to the municipality."""
+    return decide_origin_read(pdp, facts)
 
 
 def filter_release(pdp: PolicyDecisionPoint, decision: Decision, values: Mapping[str, Any]) -> AnswerFilter:

@@ -23,7 +23,7 @@ from hub.policy.bundle import ENTRYPOINTS, PolicyLoadError, PolicySource, compil
 
 log = structlog.get_logger(__name__)
 
-Rule = Literal["request", "answer", "release", "api", "case_read", "notice_read"]
+Rule = Literal["request", "answer", "release", "api", "case_read", "notice_read", "origin_read"]
 
 
 class PolicyUnavailable(Exception):

@@ -108,16 +108,21 @@ class AnswerFilter:
 
 def control_character_fields(document: Any, path: str = "") -> list[str]:
     """The dotted names (list positions left out) of the strings in a policy input, keys included, that hold
-    a code point below U+0020 or U+007F. regopy cuts a string at U+0000 and decides on the prefix (so
-    "gooi-en-vechtstreek\\u0000evil" would match the region), and a C0 character it echoes makes its result
-    unparseable: no such string reaches an engine (DESIGN.md §8)."""
+    a code point below U+0020 or U+007F, or `"` or `\\`. regopy cuts a string at U+0000 and decides on the prefix
+    (so "gooi-en-vechtstreek\\u0000evil" would match the region), a C0 character it echoes makes its result
+    unparseable, and so does `"` or `\\` in a string it echoes as a key of its result (it does not escape them
+    there): no such string reaches an engine (DESIGN.md §8). No policy input needs any of them (identifiers,
+    codes, category and field names)."""
     found: dict[str, None] = {}
     _walk_control(document, path, found)
     return list(found)
 
 
 def _has_control(text: str) -> bool:
-    return any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text)
+    return any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch in _UNECHOED for ch in text)
+
+
+_UNECHOED = frozenset('"\\')  # what regopy does not escape in the keys of its result
 
 
 def _walk_control(value: Any, path: str, found: dict[str, None]) -> None:
@@ -136,7 +141,7 @@ def _walk_control(value: Any, path: str, found: dict[str, None]) -> None:
 
 
 def _control_refusal_text(fields: list[str]) -> str:
-    return f"De aanvraag is ongeldig: een stuurteken in veld {', '.join(fields)}."
+    return f"De aanvraag is ongeldig: een stuurteken of ongeldig teken in veld {', '.join(fields)}."
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -182,6 +187,13 @@ def decide_notice_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) 
     """Ask the policy about reading the text of one of DJI's risk notices (`dt.notice_read`: requester,
     categories, notice, case) and return its Decision. The policy chooses the activity (risk_assessment)."""
     return _decide_read(pdp, "notice_read", read_input)
+
+
+def decide_origin_read(pdp: PolicyDecisionPoint, read_input: Mapping[str, Any]) -> Decision:
+    """Ask the policy what the determined municipality's social domain sees of a determination of origin
+    (`dt.origin_read`: requester, categories, case): the prison and detention date (`detention`), under
+    reintegration."""
+    return _decide_read(pdp, "origin_read", read_input)
 
 
 def _decide_read(pdp: PolicyDecisionPoint, rule: Rule, read_input: Mapping[str, Any]) -> Decision:

@@ -8,7 +8,7 @@ from hub.audit.trace import TraceContext, new_trace
 from hub.auth.principal import Caller
 from hub.cases.service import CaseContext
 from hub.crypto.envelope import Envelope
-from hub.exchange.dependencies import get_clock
+from hub.exchange.dependencies import clock_in_force
 from hub.exchange.service.context import ExchangeContext
 from hub.policy.register import get_register
 
@@ -19,7 +19,7 @@ def _trace() -> TraceContext:
 
 def exchange_context(request: Request, caller: Caller) -> ExchangeContext:
     state = request.app.state
-    clock = request.app.dependency_overrides.get(get_clock, get_clock)()
+    clock = clock_in_force(request)
     return ExchangeContext(
         caller=caller,
         pdp=state.pdp,

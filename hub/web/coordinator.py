@@ -17,6 +17,7 @@ from hub.cases.models import CaseState
 from hub.db import SessionDep
 from hub.errors import ValidationFailed
 from hub.exchange import repository as exchange_repository
+from hub.exchange.models import DataRequest
 from hub.exchange.schemas import ReleasedAnswer, RequestCreate, RequestPublic
 from hub.exchange.service import answers, follow, ports
 from hub.exchange.service import requests as exchange
@@ -256,26 +257,28 @@ def send_request(request: Request, case_id: str, given: RequestFormDep, session:
     return _request_result(request, ctx, created)
 
 
-def _request_result(request: Request, ctx, created) -> Response:
+def _request_result(request: Request, ctx, created, previous: DataRequest | None = None) -> Response:
     return render(
         request,
         "coordinator/request_result.html",
         case_id=created.case_id,
         result=RequestPublic.from_row(created, ctx.registry, ctx.now),
         stored=created,
+        previous=RequestPublic.from_row(previous, ctx.registry, ctx.now) if previous else None,
     )
 
 
 @router.post("/verzoeken/{request_id}/opnieuw")
 def renew(request: Request, request_id: str, given: RequestFormDep, session: SessionDep) -> Response:
-    """ "Opnieuw vragen": a withdrawn request asked again, decided on the case as it is now (the API's
+    """ "Opnieuw vragen": what a request lost to its case (withdrawn whole or in part) asked again, decided on the
+    case as it is now (the API's
     POST /v1/requests/{id}/renew, same operation, same service function)."""
     caller = given.caller
     ctx = exchange_context(request, caller)
 
     claim_form(request, session, caller, given.form)
     created = follow.renew_request(session, ctx, request_id)
-    return _request_result(request, ctx, created)
+    return _request_result(request, ctx, created, session.get(DataRequest, request_id))  # read by renew_request
 
 
 @router.post("/verzoeken/{request_id}/antwoord")

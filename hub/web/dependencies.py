@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from hub.auth.principal import Caller
 from hub.auth.scopes import scopes_for
+from hub.errors import ValidationFailed
 from hub.idempotency import (
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
@@ -25,6 +26,7 @@ from hub.idempotency import (
     reserve,
 )
 from hub.policy.errors import OperationForbidden
+from hub.strict_input import hidden_character
 from hub.web.errors import FormAlreadySent, SignInRequired
 from hub.web.security import same_origin
 from hub.web.sessions import load
@@ -88,11 +90,31 @@ def authorized_form(operation: str) -> Callable[..., Coroutine[Any, Any, Authori
     authorized = web_authorize(operation)
 
     async def _dependency(request: Request, caller: Caller = Depends(authorized)) -> Authorized:  # noqa: B008
-        return Authorized(caller=caller, form=await request.form())
+        form = await request.form()
+        refuse_hidden_characters(form)
+        return Authorized(caller=caller, form=form)
 
     _dependency.__name__ = f"web_form_{operation.replace('.', '_')}"
     _dependency.operation = operation  # type: ignore[attr-defined]
     return _dependency
+
+
+def refuse_hidden_characters(form: FormData) -> None:
+    """No control or invisible formatting character in any field of a screen's form, as in every API body
+    (hub.strict_input; issue 12, item 13): a 422 naming the field and the character, never the value. Tab and
+    line breaks pass here (a textarea sends CR LF); a single-line field's own model refuses them. Checked before
+    anything is parsed or stored: the answer form, for one, has no StrictInput model of its own."""
+    for name, value in form.multi_items():
+        found = hidden_character(name)
+        if found is not None:
+            raise ValidationFailed(f"Een veldnaam van het formulier bevat een stuurteken ({found}).", field="formulier")
+        found = hidden_character(value, multi_line=True) if isinstance(value, str) else None
+        if found is not None:
+            raise ValidationFailed(
+                f"Het veld '{name}' bevat een stuurteken of onzichtbaar opmaakteken ({found}). "
+                "Haal het weg en verstuur het formulier opnieuw; er is niets opgeslagen.",
+                field=name,
+            )
 
 
 def claim_form(request: Request, session: Session, caller: Caller, form: FormData) -> None:

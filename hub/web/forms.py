@@ -1,7 +1,8 @@
 """An answer form per category, generated from the category's JSON Schema, and its parsing back.
 
 enum -> choice, boolean -> ja/nee, date -> date field, integer -> number, array of enum -> checkboxes,
-string -> text. Other shapes (objects inside arrays) are not offered on a screen; the API takes them.
+array of integers -> numbers separated by commas (the children's ages), string -> text. Other shapes (objects
+inside arrays) are not offered on a screen; the API takes them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.datastructures import FormData
 class Widget:
     category: str
     field: str
-    kind: str  # choice | yesno | date | integer | checkboxes | text
+    kind: str  # choice | yesno | date | integer | checkboxes | numbers | text
     required: bool
     options: tuple[str, ...] = ()
     maximum: int | None = None
@@ -54,6 +55,8 @@ def _widget(category: str, field: str, spec: dict[str, Any], required: bool) -> 
         return Widget(category, field, "date", required)
     if kind == "array" and "enum" in spec.get("items", {}):
         return Widget(category, field, "checkboxes", required, tuple(str(v) for v in spec["items"]["enum"]))
+    if kind == "array" and spec.get("items", {}).get("type") == "integer":
+        return Widget(category, field, "numbers", required)
     if kind == "string":
         return Widget(category, field, "text", required, maximum=spec.get("maxLength"))
     return None
@@ -90,6 +93,11 @@ def parse(form: FormData, forms: dict[str, list[Widget]]) -> tuple[dict[str, dic
                     given[widget.field] = int(raw)
                 except ValueError:
                     errors.append((widget.id, "Vul een heel getal in."))
+            elif widget.kind == "numbers":
+                try:
+                    given[widget.field] = [int(part) for part in raw.replace(",", " ").split()]
+                except ValueError:
+                    errors.append((widget.id, "Vul hele getallen in, gescheiden door komma's."))
             else:
                 given[widget.field] = raw
         if given:

@@ -94,7 +94,18 @@ REQUEST_STATUS: Final = {
     "overdue": "Te laat",
 }
 
-HANDOVER_STATUS: Final = {"sent": "Verstuurd", "acknowledged": "Ontvangst bevestigd"}
+HANDOVER_STATUS: Final = {"sent": "Verstuurd", "acknowledged": "Ontvangst bevestigd", "refused": "Geweigerd"}
+
+# The coordinator's steps as actions (the links on the case page, the step page's heading); CASE_EVENTS names
+# them as done, in the timeline.
+STEPS: Final = {
+    "visit_recorded": "Bezoek vastleggen",
+    "weighing_recorded": "Weging vastleggen",
+    "plan_recorded": "Plan vastleggen",
+    "outreach_started": "Toeleiding starten",
+    "evaluation_recorded": "Evaluatie vastleggen",
+    "case_closed": "Casus sluiten",
+}
 
 SENSITIVITY: Final = {
     "personal": "persoonsgegeven",
@@ -146,6 +157,8 @@ REASONS: Final = {
     "notice_mandated_to_zvh": "De melding is bij het ZVH (mandaat)",
     "notice_other_municipality": "Melding voor een andere gemeente",
     "notice_reader_not_permitted": "Deze rol leest geen risicomeldingen",
+    "origin_reader_not_permitted": "Alleen het sociaal domein van de vastgestelde gemeente",
+    "origin_not_determined": "Herkomst niet vastgesteld door de coördinator",
 }
 
 # Answer fields of the category schemas (policies/dt/schemas/data.json).
@@ -338,6 +351,7 @@ ALL: Final = {
     "consent": CONSENT,
     "risk": RISK,
     "event": CASE_EVENTS,
+    "step": STEPS,
     "origin": ORIGIN,
     "audit": AUDIT_EVENTS,
     "status": REQUEST_STATUS,

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from hub.auth.principal import Caller
 from hub.csvsafe import to_csv
 from hub.db import SessionDep
-from hub.monitoring import report
+from hub.monitoring import report, snapshot
 from hub.monitoring.facts import BANDS, NO_ORIGIN, PARTNER_TYPES
 from hub.web import charts, labels
 from hub.web.dependencies import web_authorize
@@ -35,15 +35,20 @@ def monitor_page(
     formaat: Annotated[str, Query(pattern="^(html|pdf|csv)$")] = "html",
 ) -> Response:
     region = caller.partner.region or ""
-    year = jaar or dt.datetime.now(AMSTERDAM).year
-    monitor = report.build(session, region, year, labels.label("monitor", NO_ORIGIN))
+    today = dt.datetime.now(AMSTERDAM).date()
+    year = jaar or today.year - 1  # the last year that is over: the newest one with figures
+    years = sorted({year, *snapshot.years(session, region, today)}, reverse=True)
+    figures = snapshot.published(session, region, year, today)
+    if figures is None:  # the year is running: no figures until it is over (docs/MONITORING.md)
+        status = 200 if formaat == "html" else 404
+        return render(request, "monitor/open_year.html", status_code=status, year=year, years=years)
+    monitor = report.build(figures, region, year, labels.label("monitor", NO_ORIGIN))
     scope = gemeente if gemeente in {code for code, _ in monitor.municipalities} else ""
     if formaat == "csv":
         return _csv(monitor)
-    view = _view(monitor, scope)
+    view = {**_view(monitor, scope), "published_on": figures.taken_on}
     if formaat == "pdf":
         return pdf_response(render_text("monitor/print.html", view=view), f"monitor-{year}.pdf")
-    years = sorted({year, *report.years(session, region)}, reverse=True)
     return render(request, "monitor/monitor.html", view=view, years=years)
 
 

@@ -93,13 +93,18 @@ def _annual(request: Request, year: int, found: dict[str, Any]) -> dict[str, Any
 def _answered_text(answered: AnsweredRequest) -> str:
     """One access request in Dutch: when it came in and was answered, and how long that took."""
     done = answered.answered_on.strftime("%d-%m-%Y")
-    if answered.received_on is None:
+    if answered.received_on is None or answered.days is None:
         return f"Beantwoord op {done}; de datum van ontvangst is niet vastgelegd."
     term = "binnen" if answered.within_term else "na"
     return (
         f"Ontvangen op {answered.received_on.strftime('%d-%m-%Y')}, beantwoord op {done}: "
-        f"{answered.days} {'dag' if answered.days == 1 else 'dagen'}, {term} de termijn van een maand."
+        f"{_days(answered.days)}, {term} de termijn van een maand."
     )
+
+
+def _days(count: float) -> str:
+    """A number of days as Dutch writes it: "1 dag", "12 dagen", "1,5 dagen" (a decimal comma)."""
+    return f"{count:g}".replace(".", ",") + (" dag" if count == 1 else " dagen")
 
 
 def _days_summary(days: list[int]) -> str:
@@ -107,7 +112,7 @@ def _days_summary(days: list[int]) -> str:
     if not days:
         return ""
     return (
-        f"Mediaan {statistics.median(days):g} dagen, langste {max(days)} dagen "
+        f"Mediaan {_days(statistics.median(days))}, langste {_days(max(days))} "
         f"(over {len(days)} verzoek{'' if len(days) == 1 else 'en'} met een vastgelegde datum van ontvangst)."
     )
 

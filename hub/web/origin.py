@@ -1,7 +1,8 @@
 """Screens of the municipality of origin (issue 16): the coordinator's determination form, and the social
 domain's list of determinations naming its municipality with a contest form. Authorized by the API twins'
 operations (`origin.determine`, `origin.contest`) before any form is parsed; the same service functions
-(hub.cases.origin) in the request's unit of work. Nothing here discloses personal data: no identity is shown."""
+(hub.cases.origin) in the request's unit of work. No identity is shown; the prison and detention date of a
+determination only as the policy allows them, each shown one logged (hub.cases.origin.show_determinations)."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def _contest_page(
         request,
         "origin/determinations.html",
         status_code=status_code,
-        determinations=origin.determinations_for(session, caller),
+        determinations=origin.show_determinations(session, case_context(request), request.app.state.pdp, caller),
         register=_register(request),
         place=municipalities().get(caller.partner.municipality or ""),
         errors=errors,

@@ -23,6 +23,7 @@ BOARD_COLUMNS = (
     col(Case.expected_release_on),
     col(Case.consent),
     col(Case.risk),
+    col(Case.origin),
 )
 
 
@@ -36,6 +37,7 @@ class BoardCase:
     expected_release_on: date | None
     consent: str
     risk: str
+    origin: str  # notified | determined | unknown | disputed: the board says "(betwist)" while disputed
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +143,10 @@ def work_queue(session: Session, region: str, oin: str, now: datetime, today: da
     date, not yet expired: DataRequest.status_at), release within the week, handovers not yet confirmed."""
     in_region = sa.select(*BOARD_COLUMNS).where(col(Case.region) == region)
     new = _section(session, in_region.where(col(Case.state) == CaseState.notified.value).order_by(col(Case.created_at)))
+    # Waiting for the weighing: visited or being screened, not yet weighed (a case in `weighing` has been weighed
+    # and waits for its plan, outreach or closing; hub.cases.lifecycle).
     weighing = _section(
-        session, in_region.where(col(Case.state) == CaseState.weighing.value).order_by(col(Case.created_at))
+        session, in_region.where(col(Case.state) == CaseState.screening.value).order_by(col(Case.created_at))
     )
     releasing = _section(
         session,

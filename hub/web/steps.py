@@ -15,7 +15,7 @@ from hub.cases.schemas import BasicCondition, CloseReason, CoordinatorEvent
 from hub.db import SessionDep
 from hub.errors import NotFound
 from hub.exchange.schemas import HandoverPublic
-from hub.exchange.service import handover
+from hub.exchange.service import handover, ports
 from hub.web import repository
 from hub.web.context import case_context, exchange_context
 from hub.web.dependencies import Authorized, authorized_form, claim_form, web_authorize
@@ -37,6 +37,21 @@ STEPS = (
     "case_closed",
 )
 _EVENT = TypeAdapter(CoordinatorEvent)
+# Who may carry out a plan's action: the partners' roles (the plan schema's partner_role is a free string).
+PLAN_PARTNERS = ("municipal_social", "municipal_security", "police", "probation", "dji", "zvh_coordinator")
+
+
+def plan_form() -> dict[str, Any]:
+    """The Plan step's form, from the catalogue's plan schema (policies/dt/schemas): one block per basic
+    condition the schema names (the actions' `domain`), and the schema's lengths."""
+    schema = ports.category_schema("plan")["properties"]
+    action = schema["actions"]["items"]["properties"]
+    return {
+        "domains": [str(d) for d in action["domain"]["enum"]],
+        "action_length": action["action"]["maxLength"],
+        "contact_length": schema["contact_municipality"]["maxLength"],
+        "partners": PLAN_PARTNERS,
+    }
 
 
 def _step_page(request: Request, caller: Caller, session, case_id: str, step: str, *, errors=(), status_code=200):
@@ -53,6 +68,7 @@ def _step_page(request: Request, caller: Caller, session, case_id: str, step: st
         ref=repository.short_reference,
         conditions=[c.value for c in BasicCondition],
         reasons=[r.value for r in CloseReason],
+        plan=plan_form() if step == "plan_recorded" else None,
         errors=list(errors),
     )
 
@@ -70,11 +86,11 @@ def _event_from(form) -> dict[str, Any]:
         return {"type": step, "consent": str(form.get("consent", "")), "risk": str(form.get("risk", ""))}
     if step == "plan_recorded":
         actions = []
-        for condition in BasicCondition:
-            action = str(form.get(f"action.{condition.value}", "")).strip()
+        for domain in plan_form()["domains"]:
+            action = str(form.get(f"action.{domain}", "")).strip()
             if action:
-                entry = {"domain": condition.value, "action": action}
-                partner = str(form.get(f"partner.{condition.value}", "")).strip()
+                entry = {"domain": domain, "action": action}
+                partner = str(form.get(f"partner.{domain}", "")).strip()
                 if partner:
                     entry["partner_role"] = partner
                 actions.append(entry)

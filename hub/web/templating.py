@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from hub.web import charts, labels, origin_names
 from hub.web.sessions import seconds_left
@@ -25,22 +28,45 @@ _env = Environment(
 )
 
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
 def _datum(value: Any) -> str:
+    """A date as dd-mm-jjjj; a moment as dd-mm-jjjj uu:mm in Dutch time (the hub stores UTC)."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(AMSTERDAM)
         return value.strftime("%d-%m-%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
     return str(value)
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _show(value: Any) -> str:
-    """An answer value in Dutch: labels for enum values, ja/nee, lists joined."""
+    """An answer value in Dutch: labels for enum values, ja/nee, dates as dd-mm-jjjj, lists joined; a list of
+    objects (a plan's actions) one item a line, its basic condition first, a partner's role by its name."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return Markup('<ul class="hub-list">{}</ul>').format(
+            Markup("").join(Markup("<li>{}</li>").format(_show(v)) for v in value)
+        )
     if isinstance(value, list):
         return ", ".join(_show(v) for v in value) or "—"
     if isinstance(value, dict):
-        return "; ".join(f"{labels.label('field', k)}: {_show(v)}" for k, v in value.items())
+        ordered = sorted(value.items(), key=lambda item: item[0] != "domain")
+        return "; ".join(
+            f"{labels.label('field', k)}: {labels.label('role', v) if k == 'partner_role' else _show(v)}"
+            for k, v in ordered
+        )
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return _datum(date.fromisoformat(value))
+        except ValueError:
+            return value
     return labels.label("value", value)
 
 
@@ -52,11 +78,17 @@ def _category(category: str) -> str:
     return found.name if found is not None else category
 
 
+def _heading(text: str) -> str:
+    """A catalogue name ("inschrijving in de BRP") as the start of a heading: its first letter upper case only."""
+    return text[:1].upper() + text[1:]
+
+
 _env.globals["label"] = labels.label
 _env.globals["category"] = _category
 _env.globals["categories"] = lambda names: ", ".join(_category(c) for c in names) or "niets"
 _env.globals["show"] = _show
 _env.filters["datum"] = _datum
+_env.filters["kop"] = _heading
 
 
 def form_key() -> str:

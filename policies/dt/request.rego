@@ -121,7 +121,9 @@ state := reference.case_states[input.case.state]
 
 # The status of the municipality of origin (issue 16). Absent means DJI named the municipality, as before
 # the origin had a status; the municipality must then be a CBS code (municipality_well_formed).
-origin_status := object.get(input.case, "origin", "notified")
+# Only of an object: object.get on anything else is a builtin error, undefined in regopy and the OPA server
+# but an error under strict builtin errors (the oracle), so a `case` of the wrong type leaves it undefined.
+origin_status := object.get(input.case, "origin", "notified") if is_object(input.case)
 
 default origin_known := false
 

@@ -106,6 +106,15 @@ test_non_string_category_is_invalid if {
 	d.denied.housing.reason == "invalid_input"
 }
 
+# A case of the wrong type is invalid input, not an error: object.get is never given anything but an object.
+test_case_not_an_object_is_invalid if {
+	every value in ["closed", 7, ["screening"], null] {
+		d := request.decision with input as object.union(base, {"case": value})
+		d.refusal.reason == "invalid_input"
+		d.allowed == set()
+	}
+}
+
 test_holder_comes_before_consent if {
 	inp := object.union(with_case({"consent": "no"}), {"categories": ["detention", "housing"]})
 	d := request.decision with input as inp

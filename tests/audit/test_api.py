@@ -187,6 +187,7 @@ def test_reports_json_and_csv(client, auth_headers, engine, session, subject, ot
     assert summary["rows"][0]["month"] == month
     refusals = client.get("/v1/audit/reports/refusals", params={**PERIOD, "format": "csv"}, headers=auth_headers(PO))
     assert refusals.headers["content-type"].startswith("text/csv")
+    assert refusals.headers["cache-control"] == "no-store"  # a download is kept nowhere either (issue 12, item 1)
     lines = refusals.text.strip().splitlines()
     assert lines[0] == "partner_oin,partner,activity,category,reason,count" and lines[1].endswith(",care,no_consent,1")
     assert _last(engine).event_type == "inspection"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +53,20 @@ def test_unusual_report_csv_escapes_hostile_actor_ids(client, auth_headers, sess
     assert actors == {"'-2-3", "'@A1", "'=1+1", "'+1"}
     for row in rows:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values() if cell)
+
+
+def test_every_csv_the_hub_writes_goes_through_to_csv():
+    """The officer's reports (API and screens), the annual report and the monitor: every module that answers
+    text/csv builds it with to_csv, and no module but hub/csvsafe.py holds a csv writer of its own (a new CSV
+    written another way would skip the escaping)."""
+    import hub
+
+    root = Path(hub.__file__).parent
+    sources = {path: path.read_text(encoding="utf-8") for path in root.rglob("*.py")}
+    writers = [p for p, text in sources.items() if re.search(r"csv\.(DictWriter|writer)\(", text)]
+    assert writers == [root / "csvsafe.py"]
+    answering = [p for p, text in sources.items() if "text/csv" in text]
+    assert len(answering) >= 4  # audit endpoints, officer screens, annual report, monitor
+    for path in answering:  # to_csv itself, or the officer's reports' Report.as_csv (to_csv, tested above)
+        assert "to_csv(" in sources[path] or ".as_csv()" in sources[path], path
+    assert "return to_csv(self.columns, self.rows)" in sources[root / "audit" / "reports.py"]

@@ -101,6 +101,22 @@ def test_integrity_route_compares_with_the_witness(witnessed, engine, client, au
     assert "00000000000000000005-checkpoint.json" in verification["problems"][0]
 
 
+def test_verify_command_compares_with_the_hubs_witness(witnessed, engine, database_url, monkeypatch):
+    """`hub audit verify` (live, no options) uses HUB_LOG_WITNESS_DIR: a log rolled back behind checkpoint 5 ends
+    with status 1, naming sequence number 5 and the witnessed checkpoint's file."""
+    monkeypatch.setenv("HUB_ENV", "dev")
+    monkeypatch.setenv("HUB_DATABASE_URL", database_url)
+    monkeypatch.setenv("HUB_LOG_WITNESS_DIR", str(witnessed.directory))
+    get_settings.cache_clear()
+    assert CliRunner().invoke(app, ["audit", "verify"]).exit_code == 0
+    _roll_back_to(engine, 3)
+    result = CliRunner().invoke(app, ["audit", "verify"])
+    get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "first bad sequence number 5 (witness_truncated)" in result.output
+    assert "00000000000000000005-checkpoint.json" in result.output
+
+
 def test_forged_witness_file_fails(witnessed, engine, signer, log_mac_key):
     """A witnessed checkpoint whose signature does not hold is reported, never skipped."""
     name, document = witnessed.checkpoints()[-1]

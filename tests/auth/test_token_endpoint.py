@@ -10,6 +10,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlmodel import Session, select
+from structlog.testing import capture_logs
 
 from hub.auth.models import AccessToken, UsedAssertion
 from hub.auth.scopes import ROLE_SCOPES
@@ -157,11 +158,15 @@ def test_assertion_issued_in_the_future_is_refused(client, auth_rows):
 
 def test_wrong_audience_names_the_expected_one(client, auth_rows, settings):
     """An assertion for another address is refused, and the description names the audience the hub expects
-    (its token endpoint under HUB_ISSUER), so a newcomer on another port sees what to fix."""
-    response = client.post("/oauth/token", data=token_form(sign_assertion(aud="http://127.0.0.1:9000/oauth/token")))
+    (its token endpoint under HUB_ISSUER), so a newcomer on another port sees what to fix; so does the hub's
+    log line of the refusal."""
+    with capture_logs() as events:
+        response = client.post("/oauth/token", data=token_form(sign_assertion(aud="http://127.0.0.1:9000/oauth/token")))
     body = response.json()
     assert body["error"] == "invalid_client"
     assert f"'{settings.issuer}/oauth/token'" in body["error_description"]
+    [refused] = [e for e in events if e["event"] == "auth.oauth.refused"]
+    assert refused["description"] == body["error_description"]
     assert auth_rows() == (0, 0)
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from hub.cases.models import CaseEvent
 from hub.db import make_engine
 from hub.migrations import alembic_config
+from tests.foundation.test_strict_input import _refs
 
 from .test_api import _open
 
@@ -64,3 +65,37 @@ def test_migration_gives_existing_events_a_uuid(database_url) -> None:
     finally:
         engine.dispose()
     assert len(set(public)) == 2 and all(str(uuid.UUID(value)) == value for value in public)
+
+
+# The log's sequence numbers, which the privacy officer keeps (issue 12, item 12), in /v1/audit answers only.
+OFFICER_SEQUENCE_NUMBERS = {
+    ("AccessReportPublic", "report_seq"),
+    ("CheckpointPublic", "seq"),
+    ("RecordPage", "inspection_seq"),
+    ("RecordPublic", "seq"),
+}
+
+
+def test_no_api_answer_exposes_a_counter_but_the_officers_log_positions(app) -> None:
+    """Every id in every schema of the API is a string; the only integer ids are the log's sequence numbers,
+    and the schemas holding them are used by /v1/audit operations alone."""
+    spec = app.openapi()
+    schemas = spec["components"]["schemas"]
+    integers = {
+        (name, prop)
+        for name, schema in schemas.items()
+        for prop, value in (schema.get("properties") or {}).items()
+        if (prop == "id" or prop.endswith(("_id", "_ids", "seq")))
+        and "integer" in json.dumps(value)  # plain, nullable or in a list
+    }
+    assert integers == OFFICER_SEQUENCE_NUMBERS
+    holders = {name for name, _ in OFFICER_SEQUENCE_NUMBERS}
+    closure = {name: _refs(schema) for name, schema in schemas.items()}
+    for path, operations in spec["paths"].items():
+        used, todo = set(), _refs(operations)
+        while todo:
+            name = todo.pop()
+            if name not in used:
+                used.add(name)
+                todo |= closure.get(name, set())
+        assert path.startswith("/v1/audit/") or not used & holders, path

@@ -21,6 +21,14 @@ def test_malformed_bsns_are_refused(bsn):
     assert not is_valid_bsn(bsn)
 
 
+@pytest.mark.parametrize("digits", [0xFF10, 0x0660, 0x06F0, 0x0966])  # full-width, Arabic-Indic, Persian, Devanagari
+def test_a_valid_bsn_in_other_digits_is_refused(digits):
+    """123456782 passes the eleven-test, but only in the ASCII digits 0-9: in other digits (which int() reads and
+    encode("ascii") does not) it is refused, so no caller reaches pseudonymise with it (issue 12, item 5)."""
+    other = "".join(chr(digits + int(d)) for d in "123456782")
+    assert is_valid_bsn("123456782") and not is_valid_bsn(other)
+
+
 def test_pseudonym_is_keyed_and_stable():
     """The same BSN gives the same pseudonym under one key and another under a different key."""
     other = base64.b64encode(b"x" * 32).decode()

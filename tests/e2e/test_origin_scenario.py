@@ -16,6 +16,7 @@ EXPECTED_LOG = [
     ("data_received", DJI, None, ["detention", "housing"], [], {}),
     *[("request_refused", HUIZEN_SOCIAL, ZVH, [], [c], {c: "origin_unknown"}) for c in ASKED],  # one per category
     ("origin_determined", ZVH, HUIZEN_SOCIAL, [], [], {}),
+    ("data_read", None, HUIZEN_SOCIAL, ["detention"], [], {}),  # Huizen's list shows the prison and date
     ("origin_contested", HUIZEN_SOCIAL, ZVH, [], [], {}),
     *[("request_refused", HUIZEN_SOCIAL, ZVH, [], [c], {c: "origin_disputed"}) for c in ASKED],
     ("origin_determined", ZVH, SOCIAL, [], [], {}),

@@ -7,6 +7,7 @@ nothing."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -97,6 +98,7 @@ def test_determine_contest_and_settle(unknown_case, hub, ask, db):
 
     listed = current_determination(hub, OTHER_SOCIAL)
     assert (listed["id"], listed["reason"], listed["contested"]) == (first.json()["id"], "last_address", False)
+    assert str(uuid.UUID(listed["id"])) == listed["id"]  # the event's UUID, not its global counter (issue 12)
     assert listed["reason_name"] == "Laatste woon- of verblijfadres"
     assert hub(SOCIAL).get("/v1/origin-determinations").json() == []  # Hilversum is not named
 
@@ -260,5 +262,9 @@ def test_the_application_log_keeps_the_municipality_out(hub, unknown_case):
         )
         assert contested.status_code == 201, contested.text
     steps = [event for event in events if event["event"].startswith("case.origin_")]
-    assert [event["event"] for event in steps] == ["case.origin_determined", "case.origin_contested"]
+    assert [event["event"] for event in steps] == [
+        "case.origin_determined",
+        "case.origin_determinations_shown",  # how many shown and withheld: no municipality, prison or date
+        "case.origin_contested",
+    ]
     assert not [event for event in events if HUIZEN in json.dumps(event, default=str)]

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import Session, select
 
 from hub.cases.models import Case
 from hub.exchange.models import DataRequest
@@ -184,6 +185,29 @@ def test_request_under_handover_is_refused_by_the_route_and_stores_nothing(open_
     assert "opgevraagd" in problem["detail"]
     assert counts(db) == before
     assert ask(case_id, SOCIAL, ["housing"], activity="reintegration").status_code == 201
+
+
+def test_nul_in_a_stored_case_fact_is_refused_by_the_enforcement_point_over_http(open_case, ask, engine, db):
+    """The issue's `case.state = "screening\\u0000closed"` reaches the hub from its own database, not from a body,
+    so no input check of the route sees it: the enforcement point refuses it before the engine (which would cut
+    it at U+0000, read `screening` and allow), naming the field. SQLite stores U+0000 in text; PostgreSQL
+    refuses it on write, so there the case cannot arise."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL text cannot hold U+0000")
+    case_id = open_case()
+    with Session(engine) as session, session.begin():
+        session.execute(sa.update(Case).where(Case.id == case_id).values(state="screening\u0000closed"))
+    response = ask(case_id, SOCIAL, ["housing", "income"])
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "refused"
+    outcomes = {c["category"]: c for c in body["categories"]}
+    assert {c: (o["outcome"], o["reason"]) for c, o in outcomes.items()} == {
+        "housing": ("denied", "invalid_input"),
+        "income": ("denied", "invalid_input"),
+    }
+    assert all("case.state" in o["explanation"] for o in outcomes.values())
+    assert db.get(DataRequest, body["id"]).categories_allowed == []
 
 
 @pytest.mark.parametrize(

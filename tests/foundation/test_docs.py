@@ -1,4 +1,4 @@
-"""/docs works offline: Swagger UI from the swagger-ui-bundle package, nothing from a CDN, and in production
+"""/docs works offline: Swagger UI from the fastapi-offline package's files, nothing from a CDN, and in production
 only when HUB_DOCS_ENABLED turns it on (issue 12, first hour)."""
 
 from __future__ import annotations

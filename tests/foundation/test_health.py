@@ -47,6 +47,38 @@ def test_ready_is_503_naming_the_policy_engine_when_opa_is_unreachable(settings)
             assert client.get("/health/ready").json()["checks"]["policy_engine"] is True
 
 
+def test_ready_is_503_naming_the_policy_engine_when_opa_has_no_bundle_loaded(settings, tmp_path):
+    """OPA answers (/health, the token) but holds none of the hub's policies, as OPA started on an empty or
+    unloadable policy folder: every decision is undefined, so the hub is not ready: 503 naming the policy engine,
+    with Retry-After. (A liveness probe of OPA alone would call it ready.)"""
+    import re
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from hub.config import ROOT
+    from hub.main import create_app
+    from tests.support.opa import OPA_TOKEN, write_token_file
+    from tests.support.opa_standin import StandinServer
+
+    unloaded = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", unloaded)
+    for module in unloaded.rglob("*.rego"):  # no module at the hub's entry points: data.dt.* is undefined
+        module.write_text(re.sub(r"^package dt\.", "package unloaded.", module.read_text(), flags=re.MULTILINE))
+    remote = settings.model_copy(
+        update={"opa_url": "", "opa_timeout_seconds": 2.0, "opa_token_file": write_token_file(tmp_path)}
+    )
+    with StandinServer(unloaded, token=OPA_TOKEN) as server:
+        app = create_app(remote.model_copy(update={"opa_url": server.url}))
+        assert app.state.pdp.healthy() is True  # OPA itself is up
+        with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+            response = client.get("/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["policy_engine"] is False and "policy_engine" in body["failing"]
+    assert response.headers["retry-after"] == "5"
+
+
 def test_every_response_carries_a_request_id(client):
     """A well-formed X-Request-ID is echoed; the problem body of an error carries it too."""
     response = client.get("/nope", headers={"X-Request-ID": "abc-123"})

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 import hub
 from hub.errors import RESERVED_MEMBERS, HubError, install_error_handlers
 from hub.logging import RequestContextMiddleware
+from tests.cases.conftest import DJI
 
 HUB_DIR = Path(hub.__file__).parent
 SKIPPED = ("hub.asgi", "hub.migrations")  # an app built at import; Alembic scripts
@@ -93,3 +94,41 @@ def test_no_code_passes_a_reserved_member_to_a_problem():
                     if kw.arg in RESERVED_MEMBERS
                 ]
     assert offending == []
+
+
+STANDARD = ("type", "title", "status", "detail", "instance", "code", "request_id")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code", "extension"),
+    [
+        ("GET", "/nope", None, 404, "not_found", None),
+        ("DELETE", "/health/live", None, 405, "method_not_allowed", None),
+        ("POST", "/v1/notifications/detention-started", b'{"notification_id": ', 422, "validation_failed", "errors"),
+        ("POST", "/v1/notifications/detention-started", b"{}", 422, "validation_failed", "errors"),
+        ("POST", "/v1/notifications/detention-started", "too_large", 413, "payload_too_large", "limit"),
+    ],
+    ids=["route", "method", "malformed_json", "invalid_body", "body_size"],
+)
+def test_problems_made_outside_the_problem_types_keep_their_members(
+    client, auth_headers, settings, method, path, body, status, code, extension
+):
+    """The problems the hub renders without a problem type (an unknown route or method, a body that is not JSON
+    or does not fit the schema, a body over the limit, before any route runs) carry the same standard members and
+    the call's own correlation id, beside their extension member."""
+    content = b"x" * (settings.max_body_bytes + 1) if body == "too_large" else body
+    headers = {**auth_headers(DJI), "Content-Type": "application/json", "X-Request-ID": "corr-7"}
+    response = client.request(method, path, content=content, headers=headers)
+    problem = response.json()
+    assert (response.status_code, response.headers["content-type"]) == (status, "application/problem+json")
+    assert {name: problem[name] for name in STANDARD} == {
+        "type": f"https://dt-hub.example/problems/{code}",
+        "title": problem["title"],
+        "status": status,
+        "detail": problem["detail"],
+        "instance": path,
+        "code": code,
+        "request_id": "corr-7",
+    }
+    assert problem["title"] and problem["detail"] and response.headers["x-request-id"] == "corr-7"
+    assert extension is None or extension in problem

@@ -103,3 +103,26 @@ def test_an_unexpected_failure_keeps_the_headers_and_its_request_id(app, capsys)
     assert_common_headers(response, "/v1/boom")
     failed = [e for e in logs if e["event"] == "request.failed"]
     assert failed and failed[0]["request_id"] == "req-500"
+
+
+def test_a_screen_and_every_file_it_loads_get_the_headers(client):
+    """A signed-in screen (HTML with personal data: no-store, the strict policy) and each stylesheet, font sheet
+    and script it loads from the hub's static mounts (the hub's own and the npm packages'), and a missing
+    static file: every answer has the headers, none announces its server."""
+    signed_in = client.post(
+        "/aanmelden/ontwikkeling",
+        data={"client_id": "zvh-gooi-en-vechtstreek", "employee_id": "medewerker-1"},
+        headers={"Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    page = client.get("/signalering")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert_common_headers(page, "/signalering")
+    assert page.headers["cache-control"] == "no-store"
+    files = re.findall(r'(?:src|href)="(/assets/[^"]+)"', page.text)
+    assert {path.split("/")[2] for path in files} >= {"hub", "htmx", "utrecht", "tokens", "noto-sans"}
+    for path in [*files, "/assets/hub/missing.js"]:
+        response = client.get(path)
+        assert response.status_code == (404 if "missing" in path else 200), path
+        assert_common_headers(response, path)

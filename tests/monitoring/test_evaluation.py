@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from hub.cases.schemas import BasicCondition
-from hub.monitoring.models import MonitoringFact
+from hub.monitoring.models import MonitoringPending
 from tests.cases.conftest import started_body
 from tests.web.conftest import SAME_ORIGIN, form_key
 
@@ -30,9 +30,10 @@ def _case_in_plan(partner_client, notification_id: str) -> str:
     return case_id
 
 
-def _facts(app, measure: str) -> list[MonitoringFact]:
+def _facts(app, measure: str) -> list[MonitoringPending]:
+    """The statistics rows written, waiting for their batch (one case never fills one: test_batches.py)."""
     with Session(app.state.engine) as db:
-        return list(db.exec(select(MonitoringFact).where(MonitoringFact.measure == measure)).all())
+        return list(db.exec(select(MonitoringPending).where(MonitoringPending.measure == measure)).all())
 
 
 def test_the_api_records_an_evaluation_once(app, partner_client):
@@ -65,7 +66,7 @@ def test_the_plan_screen_asks_for_the_evaluation(app, client, sign_in, partner_c
     """The case page offers the evaluation in plan; the step form records it."""
     case_id = _case_in_plan(partner_client, "PI-NWG-EVAL-3")
     sign_in(ZVH)
-    assert "Evaluatie vastgelegd" in client.get(f"/casussen/{case_id}").text
+    assert "Evaluatie vastleggen" in client.get(f"/casussen/{case_id}").text
     page = client.get(f"/casussen/{case_id}/stap/evaluation_recorded").text
     form = {f"status.{c}": v for c, v in AFTER.items()}
     incomplete = client.post(

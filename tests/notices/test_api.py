@@ -150,6 +150,7 @@ def test_a_repeat_replays_and_a_changed_repeat_names_the_field(dji_api, engine) 
     ("changes", "field"),
     [
         ({"bsn": "111222334"}, "bsn"),
+        ({"bsn": "".join(chr(0xFF10 + int(d)) for d in BSN)}, "bsn"),  # full-width digits: was a 500 (issue 12)
         ({"municipality": "GM9999"}, "municipality"),
         ({"issued_on": "2999-01-01"}, "issued_on"),
         ({"kind": "pga"}, "kind"),
@@ -184,3 +185,22 @@ def test_another_region_does_not_find_the_case_notices(dji_api, partner_client) 
     other = partner_client("zvh-maastricht-heuvelland", actor="regisseur-9")
     assert other.get(f"/v1/cases/{result['case_id']}/risk-notices").status_code == 404
     assert other.get(f"/v1/cases/{result['case_id']}/risk-notices/{result['id']}").status_code == 404
+
+
+def test_the_access_report_tells_of_a_notice_read_in_whole_sentences(dji_api, zvh_api, partner_client) -> None:
+    """The coordinator's read of a risk notice's text is in the person's access report (issue 12, item 14): one
+    entry, whole Dutch sentences naming reader, sender, category, purpose and legal basis."""
+    case_id = dji_api.post("/v1/notifications/detention-started", json=started_body()).json()["case_id"]
+    notice = dji_api.post(NOTICE, json=body()).json()
+    assert zvh_api.get(f"/v1/cases/{case_id}/risk-notices/{notice['id']}").status_code == 200
+    officer = partner_client("fg-gooi-en-vechtstreek", actor="fg-1")
+    report = officer.post("/v1/audit/access-report", json={"bsn": BSN}).json()
+    [entry] = report["verstrekkingen"]
+    moment = entry["datum"].replace(" ", " om ")
+    assert entry["omschrijving"] == (
+        f"Op {moment} zijn gegevens over u ingezien door Zorg- en Veiligheidshuis Gooi en Vechtstreek. "
+        "De gegevens kwamen van DJI, Penitentiaire Inrichting Nieuwegein. "
+        "Het ging om: risicomeldingen (18b, BIJ, PGA). "
+        "Dit gebeurde voor het doel ‘Weging van een veiligheidsrisico’, op grond van Pbw art. 18b; Bjsg art. 11a; "
+        "Wpg art. 20."
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from hub.policy.pdp import PolicyUnavailable
 from hub.policy.pep import (
     INVALID_INPUT,
     check_operation,
@@ -82,3 +83,20 @@ def test_answer_and_api_inputs_with_control_characters_are_refused(embedded_pdp)
     assert [(w.category, w.reason) for w in result.withheld] == [("housing", INVALID_INPUT)]
     outcome = check_operation(embedded_pdp, "zvh_coordinator\u0000", "case.read")
     assert outcome.allow is False and outcome.reason == INVALID_INPUT
+
+
+@pytest.mark.parametrize("char", ['"', "\\"])
+def test_a_quote_or_backslash_that_regopy_cannot_echo_is_refused(char, embedded_pdp, opa_pdp):
+    """regopy writes a string that its result echoes as a key (the decision's `denied` is keyed by category)
+    without escaping `"` and `\\`, so its result does not parse and the decision fails where OPA decides: the two
+    engines differ (the differential test found it). No policy input needs either character, so the enforcement
+    point refuses them like control characters, naming the field, before either engine decides."""
+    doc = request(categories=["housing", f"x{char}y"])
+    with pytest.raises(PolicyUnavailable):  # why: regopy alone
+        embedded_pdp.decide("request", doc)
+    assert opa_pdp.decide("request", doc).value["denied"][f"x{char}y"]["reason"] == "unknown_category"
+    for pdp in (embedded_pdp, opa_pdp):
+        decision = decide_request(pdp, doc)
+        assert decision.refusal is not None and decision.refusal.reason == INVALID_INPUT
+        assert "categories" in decision.refusal.explanation_nl
+    assert control_character_fields({"answer": {"housing": [f"situation{char}"]}}) == ["answer.housing"]

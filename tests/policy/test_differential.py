@@ -1,8 +1,8 @@
 """Differential test: the embedded engine (regopy) and real OPA (the oracle) give the same decision documents.
 
 Seeded and bounded: at least 2,000 generated inputs per run over the entry points (`request`, `case_read`,
-`notice_read`, `answer` with `release`, `api`), well-typed and hostile. Every input goes through the enforcement
-point to a decision point that asks BOTH engines and records both full documents:
+`notice_read`, `origin_read`, `answer` with `release`, `api`), well-typed and hostile. Every input goes through
+the enforcement point to a decision point that asks BOTH engines and records both full documents:
 
 - a well-typed input must reach the engines, and their documents must be identical;
 - a hostile input either is refused by the enforcement point before either engine decides (control
@@ -33,6 +33,7 @@ from hub.policy.pep import (
     decide_and_filter,
     decide_case_read,
     decide_notice_read,
+    decide_origin_read,
     decide_request,
     filter_answer,
 )
@@ -43,6 +44,7 @@ COUNTS = {
     "request_hostile": 400,
     "case_read": 400,
     "notice_read": 300,
+    "origin_read": 250,
     "answer": 350,
     "release": 200,
     "api": 250,
@@ -222,7 +224,7 @@ def case_read_input(rng: random.Random) -> dict[str, Any]:
         "categories": rng.sample(["identity", *CATEGORIES], rng.randint(1, 6)),
         "case": doc["case"],
     }
-    return hostile(rng, read) if rng.random() < 0.35 else read
+    return read
 
 
 def notice_read_input(rng: random.Random) -> dict[str, Any]:
@@ -239,7 +241,22 @@ def notice_read_input(rng: random.Random) -> dict[str, Any]:
         },
         "case": doc["case"],
     }
-    return hostile(rng, read) if rng.random() < 0.35 else read
+    return read
+
+
+def origin_read_input(rng: random.Random) -> dict[str, Any]:
+    doc = typed_request(rng)
+    requester = doc["responder"] if rng.random() < 0.7 else doc["requester"]
+    case = {**doc["case"], "origin": rng.choice([*ORIGIN_STATUSES, "determined", "disputed"])}
+    if rng.random() < 0.6 and isinstance(requester, dict):  # the requester's own municipality and region
+        case["municipality"] = requester.get("municipality", case["municipality"])
+        case["region"] = requester.get("region", case["region"])
+    read = {
+        "requester": requester,
+        "categories": rng.sample(["detention", "detention", "housing", "yacht"], rng.randint(1, 2)),
+        "case": case,
+    }
+    return read
 
 
 def answer_input(rng: random.Random) -> dict[str, Any]:
@@ -249,7 +266,7 @@ def answer_input(rng: random.Random) -> dict[str, Any]:
         "allowed": rng.sample(CATEGORIES, rng.randint(0, 6)),
         "answer": {c: rng.sample([*FIELDS, "bsn", "notes"], rng.randint(0, 4)) for c in categories},
     }
-    return hostile(rng, doc) if rng.random() < 0.35 else doc
+    return doc
 
 
 def api_input(rng: random.Random, operations: list[str]) -> dict[str, Any]:
@@ -257,7 +274,12 @@ def api_input(rng: random.Random, operations: list[str]) -> dict[str, Any]:
         "role": rng.choice([*ROLES, "mayor"]),
         "operation": rng.choice([*operations, "case.delete"]),
     }
-    return hostile(rng, doc) if rng.random() < 0.35 else doc
+    return doc
+
+
+def mixed(rng: random.Random, doc: dict[str, Any], share: float = 0.35) -> tuple[dict[str, Any], bool]:
+    """The well-typed `doc` as it is, or (with probability `share`) a hostile variant; and whether it is hostile."""
+    return (hostile(rng, doc), True) if rng.random() < share else (doc, False)
 
 
 # -- the test ------------------------------------------------------------------------------------------
@@ -268,6 +290,26 @@ def twin(embedded_pdp, opa_pdp) -> TwinPDP:
     return TwinPDP(embedded_pdp, opa_pdp)
 
 
+def _decided(call: tuple[str, Any, Any, Any]) -> bool:
+    """Both engines returned a decision document (neither failed, so `_same` did not compare two failures)."""
+    _rule, _doc, first, second = call
+    return not isinstance(first, PolicyUnavailable) and not isinstance(second, PolicyUnavailable)
+
+
+def _check_reached(twin: TwinPDP, before: int, doc: dict[str, Any], is_hostile: bool) -> None:
+    """A well-typed input reached both engines once and both decided; one with a control character reached
+    neither."""
+    if not is_hostile:
+        assert len(twin.calls) == before + 1 and _decided(twin.calls[-1]), f"seed {SEED}: {doc!r}"
+    elif control_character_fields(doc):
+        assert len(twin.calls) == before, f"seed {SEED}: an input with a control character reached the engines"
+
+
+def _direct(rule: Rule, doc: dict[str, Any], embedded: PolicyDecisionPoint, opa: PolicyDecisionPoint) -> tuple:
+    """`doc` sent to both engines directly, past the enforcement point."""
+    return (rule, doc, _value(embedded, rule, doc), _value(opa, rule, doc))
+
+
 def _differences(calls: list[tuple[str, Any, Any, Any]]) -> list[str]:
     return [f"{rule} {doc!r}\n  embedded: {a!r}\n  opa:      {b!r}" for rule, doc, a, b in calls if not _same(a, b)]
 
@@ -276,20 +318,20 @@ def test_at_least_2000_inputs_per_run():
     assert sum(COUNTS.values()) >= 2000
 
 
-def test_request_decisions_agree(twin):
+def test_request_decisions_agree(twin, embedded_pdp, opa_pdp):
     """Well-typed request inputs all reach both engines, with identical decision documents; hostile ones are
     refused by the enforcement point or get identical documents."""
     rng = random.Random(SEED)
     twin.calls.clear()
     for _ in range(COUNTS["request_typed"]):
         decide_request(twin, typed_request(rng))
-    assert len(twin.calls) == COUNTS["request_typed"]
+    assert len(twin.calls) == COUNTS["request_typed"] and all(map(_decided, twin.calls))
     assert _differences(twin.calls) == [], f"seed {SEED}"
     reasons = {r for *_, a, _b in twin.calls for r in [(a.get("refusal") or {}).get("reason")]}
     assert {None, "case_closed", "wrong_region", "exchange_not_activity"} <= reasons
 
     twin.calls.clear()
-    refused_before = 0
+    refused_before, direct = 0, []
     for _ in range(COUNTS["request_hostile"]):
         doc = hostile(rng, typed_request(rng))
         before = len(twin.calls)
@@ -299,7 +341,10 @@ def test_request_decisions_agree(twin):
             assert decision.refusal is not None and decision.refusal.reason == "invalid_input"
         elif control_character_fields(doc):
             pytest.fail(f"an input with a control character reached the engines: {doc!r}")
+        if not control_character_fields(doc):  # the policy does not trust the enforcement point's shape check
+            direct.append(_direct("request", doc, embedded_pdp, opa_pdp))
     assert _differences(twin.calls) == [], f"seed {SEED}"
+    assert _differences(direct) == [], f"seed {SEED}"
     assert refused_before > 50 and len(twin.calls) > 20  # both branches are exercised
 
 
@@ -307,29 +352,35 @@ def test_case_read_decisions_agree(twin):
     rng = random.Random(SEED + 1)
     twin.calls.clear()
     for _ in range(COUNTS["case_read"]):
-        doc = case_read_input(rng)
+        doc, is_hostile = mixed(rng, case_read_input(rng))
         before = len(twin.calls)
         decide_case_read(twin, doc)
-        if control_character_fields(doc):
-            assert len(twin.calls) == before
+        _check_reached(twin, before, doc, is_hostile)
     assert _differences(twin.calls) == [], f"seed {SEED}"
     assert len(twin.calls) > COUNTS["case_read"] // 2
 
 
-def test_notice_read_decisions_agree(twin):
-    """Reading DJI's risk notices (dt.notice_read): both engines, the same documents."""
-    rng = random.Random(SEED + 5)
+# The read rules with a generator of their own: (rule, its generator, its enforcement-point call, seed offset).
+READS = [
+    ("notice_read", notice_read_input, decide_notice_read, 5),  # reading DJI's risk notices
+    ("origin_read", origin_read_input, decide_origin_read, 6),  # a determination shown to its municipality
+]
+
+
+@pytest.mark.parametrize(("rule", "generate", "decide", "offset"), READS, ids=[r[0] for r in READS])
+def test_read_decisions_agree(twin, rule, generate, decide, offset):
+    """Both engines give the same documents for the rule, and some reads are allowed, not only refusals."""
+    rng = random.Random(SEED + offset)
     twin.calls.clear()
-    for _ in range(COUNTS["notice_read"]):
-        doc = notice_read_input(rng)
+    for _ in range(COUNTS[rule]):
+        doc, is_hostile = mixed(rng, generate(rng))
         before = len(twin.calls)
-        decide_notice_read(twin, doc)
-        if control_character_fields(doc):
-            assert len(twin.calls) == before
+        decide(twin, doc)
+        _check_reached(twin, before, doc, is_hostile)
     assert _differences(twin.calls) == [], f"seed {SEED}"
-    assert len(twin.calls) > COUNTS["notice_read"] // 2
-    allowed = [a for rule, _doc, a, _b in twin.calls if isinstance(a, dict) and a.get("allow")]
-    assert allowed  # some reads are allowed, not only refusals
+    assert len(twin.calls) > COUNTS[rule] // 2
+    allowed = [a for _rule, _doc, a, _b in twin.calls if isinstance(a, dict) and a.get("allow")]
+    assert allowed
 
 
 def test_answer_filters_agree(twin, embedded_pdp, opa_pdp):
@@ -342,28 +393,35 @@ def test_answer_filters_agree(twin, embedded_pdp, opa_pdp):
         answer = {c: {f: "x" for f in rng.sample(FIELDS, 3)} for c in rng.sample(CATEGORIES, 3)}
         filter_answer(twin, decision, answer)
     assert _differences(twin.calls) == [], f"seed {SEED}"
-    assert sum(rule == "answer" for rule, *_ in twin.calls) == COUNTS["answer"] // 2
-    direct = []
+    filters = [call for call in twin.calls if call[0] == "answer"]
+    assert len(filters) == COUNTS["answer"] // 2 and all(map(_decided, filters))
+    direct, typed = [], 0
     for _ in range(COUNTS["answer"] - COUNTS["answer"] // 2):
-        doc = answer_input(rng)
+        doc, is_hostile = mixed(rng, answer_input(rng))
         if not control_character_fields(doc):
             direct.append(("answer", doc, _value(embedded_pdp, "answer", doc), _value(opa_pdp, "answer", doc)))
+            typed += not is_hostile
+            assert is_hostile or _decided(direct[-1]), f"seed {SEED}: {doc!r}"
     assert _differences(direct) == [], f"seed {SEED}"
+    assert typed > len(direct) // 2
 
 
-def test_releases_agree(twin):
+def test_releases_agree(twin, embedded_pdp, opa_pdp):
     """The one evaluation at answer time (request decision + filter), well-typed and hostile."""
     rng = random.Random(SEED + 4)
     twin.calls.clear()
+    direct = []
     for _ in range(COUNTS["release"]):
-        doc = typed_request(rng)
-        doc = hostile(rng, doc) if rng.random() < 0.3 else doc
+        doc, is_hostile = mixed(rng, typed_request(rng), 0.3)
         answer = {c: {f: "x" for f in rng.sample(FIELDS, 3)} for c in rng.sample([*CATEGORIES, "shoe_size"], 3)}
         before = len(twin.calls)
         decide_and_filter(twin, doc, answer)
-        if control_character_fields(doc):
-            assert len(twin.calls) == before
+        _check_reached(twin, before, doc, is_hostile)
+        if is_hostile and not control_character_fields(doc):  # the policy's own checks, without the PEP's
+            names = {c: sorted(fields) for c, fields in answer.items()}
+            direct.append(_direct("release", {**doc, "answer": names}, embedded_pdp, opa_pdp))
     assert _differences(twin.calls) == [], f"seed {SEED}"
+    assert _differences(direct) == [], f"seed {SEED}"
     assert len(twin.calls) > COUNTS["release"] // 2
 
 
@@ -373,12 +431,14 @@ def test_api_decisions_agree(twin, embedded_pdp, opa_pdp):
     twin.calls.clear()
     direct = []
     for _ in range(COUNTS["api"]):
-        doc = api_input(rng, operations)
+        doc, is_hostile = mixed(rng, api_input(rng, operations))
         role, operation = doc.get("role"), doc.get("operation")
         if isinstance(role, str) and isinstance(operation, str):
             check_operation(twin, role, operation)
         if not control_character_fields(doc):
             direct.append(("api", doc, _value(embedded_pdp, "api", doc), _value(opa_pdp, "api", doc)))
+            assert is_hostile or _decided(direct[-1]), f"seed {SEED}: {doc!r}"
+    assert twin.calls and all(map(_decided, twin.calls))  # the table of every pair, built through both engines
     assert _differences(twin.calls) == [] and _differences(direct) == [], f"seed {SEED}"
     assert len(direct) > COUNTS["api"] // 2
 

@@ -40,10 +40,12 @@ def test_hub_policy_test_runs_every_rego_test_on_real_opa():
 
 
 def test_hub_policy_test_fails_on_a_false_or_undefined_test(policies_copy):
-    """A test rule that is false, or undefined (a missing field), fails the run, as in `opa test`."""
+    """A test rule that is false, undefined (a failed body, a missing field) or an error fails the run, as in
+    `opa test`; only true passes."""
     (policies_copy / "dt" / "extra_test.rego").write_text(
         "package dt.extra_test\n\nimport rego.v1\n\n"
-        "test_false if { 1 == 2 }\n\ntest_undefined if { input.nothing == 1 }\n\ntest_true if { 1 == 1 }\n"
+        "test_false if { 1 == 2 }\n\ntest_undefined if { input.nothing == 1 }\n\ntest_true if { 1 == 1 }\n\n"
+        'test_value_false := false\n\ntest_value_string := "true"\n\ntest_error if { 1 / 0 == 1 }\n'
     )
     result = subprocess.run(  # noqa: S603 - fixed argv
         [str(HUB), "policy", "test", "--policies", str(policies_copy)],
@@ -55,4 +57,8 @@ def test_hub_policy_test_fails_on_a_false_or_undefined_test(policies_copy):
     assert result.returncode == 2
     assert "data.dt.extra_test.test_false: FAIL" in result.stdout
     assert "data.dt.extra_test.test_undefined: FAIL (undefined)" in result.stdout
-    assert "FAIL: " in result.stdout
+    assert "data.dt.extra_test.test_value_false: FAIL (False)" in result.stdout
+    assert "data.dt.extra_test.test_value_string: FAIL ('true')" in result.stdout
+    assert re.search(r"data\.dt\.extra_test\.test_error: (FAIL|ERROR)", result.stdout)
+    assert "data.dt.extra_test.test_true" not in result.stdout  # passing tests are listed only with -v
+    assert re.search(r"^FAIL: (\d+)/\1", result.stdout, re.MULTILINE) is None  # not all passed

@@ -6,6 +6,7 @@ import pytest
 
 from hub.policy.pep import decide_request
 from tests.policy.notice_vectors import NOTICE_VECTORS
+from tests.policy.origin_vectors import ORIGIN_READ_VECTORS
 from tests.policy.vectors import POLICY_ONLY_REFUSALS, VECTORS, WITHDRAWALS, Vector, Withdrawal
 
 IDS = [v.id for v in VECTORS]
@@ -37,6 +38,7 @@ def test_vectors_cover_every_reason_and_rule(embedded_pdp):
     expected = set(reference["reasons"]) - {"policy_unavailable", "policy_data_incomplete"}
     seen = {r for v in VECTORS for r in v.denied.values()} | {v.refusal for v in VECTORS if v.refusal}
     seen |= {v.refusal for v in NOTICE_VECTORS if v.refusal}  # dt.notice_read's own (test_notice_read.py)
+    seen |= {v.refusal for v in ORIGIN_READ_VECTORS if v.refusal}  # dt.origin_read's own (test_origin_read.py)
     assert expected <= seen
     assert {v.rule for v in VECTORS} >= {"1", "2", "3", "4", "5", "6", "7", "input"}
     assert {v.input.get("case", {}).get("state") for v in VECTORS} >= set(reference["case_states"])
@@ -91,7 +93,16 @@ def test_withdrawals_cover_every_change_and_reason():
     reason a change of the case can withdraw a request for."""
     assert {w.change for w in WITHDRAWALS} == {"consent", "risk", "state", "detention_end", "origin"}
     reasons = {r for w in WITHDRAWALS for r in w.withdrawn.values()}
-    assert reasons >= {"no_consent", "no_consent_no_risk", "risk_not_signalled", "case_closed", "origin_disputed"}
+    assert reasons >= {
+        "no_consent",
+        "no_consent_no_risk",
+        "special_category_needs_consent",
+        "risk_not_signalled",
+        "case_closed",
+        "origin_disputed",
+        "not_municipality_of_origin",
+    }
+    assert any(w.kept and w.withdrawn for w in WITHDRAWALS)  # a change that leaves a request partly allowed
     assert any(w.kept and not w.withdrawn for w in WITHDRAWALS)  # a change that withdraws nothing
     assert len(set(WITHDRAWAL_IDS)) == len(WITHDRAWAL_IDS)
 

@@ -554,6 +554,7 @@ POLICY_ONLY_REFUSALS: list[tuple[str, dict[str, Any], str]] = [
     ("unknown_role_policy", request(responder={**SOCIAL_HILVERSUM, "role": "mayor"}), "unknown_role"),
     ("unknown_activity_policy", request(activity="marketing"), "unknown_activity"),
     ("empty_input_policy", {}, "invalid_input"),
+    ("case_not_an_object_policy", {**request(), "case": "closed"}, "invalid_input"),
     ("missing_exchange_policy", request(drop=("exchange",)), "invalid_input"),
     ("exchange_unknown_policy", request(exchange="sell"), "invalid_input"),
     ("request_under_handover_policy", request(**HANDOVER, exchange="request"), "exchange_not_activity"),
@@ -691,6 +692,14 @@ WITHDRAWALS: list[Withdrawal] = [
         request(state="plan", consent="yes", categories=["housing", "care"]),
         request(state="plan", consent="no", categories=["housing", "care"]),
         withdrawn={"housing": "no_consent", "care": "no_consent"},
+    ),
+    W(
+        "consent_unknown_again_before_the_weighing_ends",
+        "consent",
+        request(state="weighing", consent="yes", categories=["housing", "care"]),
+        request(state="weighing", consent="unknown", categories=["housing", "care"]),
+        kept=("housing",),
+        withdrawn={"care": "special_category_needs_consent"},
     ),
     W(
         "risk_gone_police",

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from partners.scenario import POLICE, SECURITY, SOCIAL, ZVH, Person
 
 DJI = "dji-pi-nieuwegein"
+PROBATION = "reclassering-nederland"  # not in the seed scenario: every answering role clicks through its screens
 STARTED = date.today() - timedelta(days=30)
 NOTIFICATION_ID = "PI-NWG-SCHERM-START"
 
@@ -33,6 +34,7 @@ SOCIAL_REQUEST = {
 }
 SECURITY_REQUEST = {"responder": SECURITY, "activity": "risk_assessment", "categories": ["risk_notices"]}
 POLICE_REQUEST = {"responder": POLICE, "activity": "risk_assessment", "categories": ["risk_clarification"]}
+PROBATION_REQUEST = {"responder": PROBATION, "activity": "risk_assessment", "categories": ["supervision"]}
 SOCIAL_ANSWER_FORM = {
     "identity_document.has_valid_id": "nee",
     "identity_document.application_needed": "ja",
@@ -51,6 +53,11 @@ POLICE_ANSWER_FORM = {
     "risk_clarification.valid_until": (date.today() + timedelta(days=180)).isoformat(),
     "risk_clarification.explanation": "Afspraken met de wijkagent aanbevolen.",
 }
+PROBATION_ANSWER_FORM = {
+    "supervision.under_supervision": "ja",
+    "supervision.special_conditions": ["contact_ban", "reporting_duty"],
+    "supervision.supervision_until": (date.today() + timedelta(days=365)).isoformat(),
+}
 VISIT_FORM = {"type": "visit_recorded", "visited_on": (STARTED + timedelta(days=3)).isoformat()}
 WEIGHING_FORM = {"type": "weighing_recorded", "consent": "yes", "risk": "signalled"}
 PLAN_FORM = {
@@ -68,4 +75,4 @@ ENDED_FORM = {
     "ended_on": (STARTED + timedelta(days=45)).isoformat(),
 }
 
-__all__ = ["DJI", "POLICE", "SECURITY", "SOCIAL", "ZVH"]
+__all__ = ["DJI", "POLICE", "PROBATION", "SECURITY", "SOCIAL", "ZVH"]

@@ -79,9 +79,11 @@ class Visit:
         self.axe = Axe()
         self.seen: list[str] = []
         self.refused: list[str] = []  # what the browser refused under the CSP (an inline style, a script)
+        self.requests: list[str] = []  # every URL the pages asked for (documents, styles, fonts, scripts, htmx)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def watch(self, context) -> None:
+        context.on("request", lambda request: self.requests.append(request.url))
         context.on(
             "console",
             lambda message: (
@@ -112,9 +114,13 @@ def _signed_in(browser, base_url: str, client_id: str, visit: Visit):
     return context, page
 
 
-def _fill(page, values: dict[str, str]) -> None:
+def _fill(page, values: dict[str, str | list[str]]) -> None:
     """Fill a generated answer form by field name: selects, radios (ja/nee), text, dates."""
     for name, value in values.items():
+        if isinstance(value, list):  # checkboxes
+            for one in value:
+                page.check(f'input[name="{name}"][value="{one}"]')
+            continue
         field = page.locator(f'[name="{name}"]').first
         kind = field.evaluate("e => e.tagName === 'SELECT' ? 'select' : e.type")
         if kind == "select":
@@ -222,6 +228,8 @@ def test_the_seed_scenario_in_the_browser(browser, base_url):
     _step(page, visit, case_id, "weighing_recorded", {}, ["#toestemming-yes", "#risico-signalled"])
     _ask(page, visit, case_id, flow.POLICE_REQUEST)
     _answer(browser, base_url, visit, flow.POLICE, flow.POLICE_ANSWER_FORM)
+    _ask(page, visit, case_id, flow.PROBATION_REQUEST)
+    _answer(browser, base_url, visit, flow.PROBATION, flow.PROBATION_ANSWER_FORM)
 
     page.goto(f"/casussen/{case_id}")
     page.get_by_role("button", name="Antwoord inzien").first.click()
@@ -281,6 +289,10 @@ def test_the_seed_scenario_in_the_browser(browser, base_url):
         context.close()
     assert len(visit.seen) >= 20
     assert visit.refused == []  # nothing on any page needed more than the strict CSP allows
+    # No third-party request at all, and the BSN in no URL the browser asked for (so in no history entry).
+    assert len(visit.requests) > 100
+    assert [u for u in visit.requests if not u.startswith((base_url + "/", "data:"))] == []
+    assert [u for u in visit.requests if flow.Person.bsn in u] == []
 
 
 def test_the_axe_check_finds_a_violation_when_there_is_one(browser):

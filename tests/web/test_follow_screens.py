@@ -180,15 +180,42 @@ def test_opnieuw_vragen_decides_again_on_the_case_as_it_is_now(client, app, sign
     assert second.id[:8].upper() in inbox and request_id[:8].upper() not in inbox
 
 
+def test_opnieuw_vragen_asks_again_what_a_partly_withdrawn_request_lost(client, app, sign_in, scenario):
+    """Care withdrawn from an open request (consent unknown again in the weighing), then consent given: the case
+    page offers "Opnieuw vragen" on the request that stays open; it asks care in a new request and says the
+    earlier one stays open with what it kept."""
+    scenario.detention_starts()
+    sign_in(ZVH)
+    _step(client, scenario.case_id, VISIT_FORM)
+    _step(client, scenario.case_id, {"type": "weighing_recorded", "consent": "yes", "risk": "none"})
+    scenario.ask("social", SOCIAL, "reintegration", ["housing", "income", "care"], "ZVH vraagt")
+    request_id = scenario.ids["social"]
+    _step(client, scenario.case_id, {"type": "weighing_recorded", "consent": "unknown", "risk": "none"})
+    _step(client, scenario.case_id, {"type": "weighing_recorded", "consent": "yes", "risk": "none"})
+    card = _card(client.get(f"/casussen/{scenario.case_id}").text, request_id)
+    assert "Open" in card and "Opnieuw vragen" in card and "Ingetrokken:" not in card
+    renewed = client.post(f"/verzoeken/{request_id}/opnieuw", data={"form_key": form_key(card)}, headers=SAME_ORIGIN)
+    assert renewed.status_code == 200, renewed.text
+    assert (
+        "Verzoek opnieuw verstuurd" in renewed.text and "blijft open met de categorieën die het behield" in renewed.text
+    )
+    assert f"{get_catalogue().categories['care'].name}: gevraagd" in renewed.text
+    with Session(app.state.engine) as db:
+        [second] = db.exec(select(DataRequest).where(DataRequest.renewed_from == request_id)).all()
+        assert (second.status, second.categories_allowed) == ("open", ["care"])
+    kept = _request(app, request_id)
+    assert (kept.status, kept.categories_allowed) == ("open", ["housing", "income"])
+
+
 def test_opnieuw_vragen_refuses_a_request_that_is_not_withdrawn(client, app, sign_in, scenario):
     scenario.detention_starts()
     scenario.ask("social", SOCIAL, "reintegration", ["housing"], "ZVH vraagt")
     request_id = scenario.ids["social"]
     sign_in(ZVH)
     page = client.get(f"/casussen/{scenario.case_id}").text
-    assert "/opnieuw" not in page  # offered only for a withdrawn request
+    assert "/opnieuw" not in page  # offered only for a request that lost categories to its case
     posted = client.post(f"/verzoeken/{request_id}/opnieuw", data={"form_key": form_key(page)}, headers=SAME_ORIGIN)
-    assert posted.status_code == 409 and "Alleen een ingetrokken verzoek" in posted.text
+    assert posted.status_code == 409 and "Alleen een verzoek waarvan (een deel) is ingetrokken" in posted.text
     with Session(app.state.engine) as db:
         assert len(db.exec(select(DataRequest)).all()) == 1
 

@@ -11,12 +11,14 @@ from hub.audit.service import EVENT_TYPES
 from hub.auth.principal import ROLES
 from hub.auth.scopes import ALL_SCOPES
 from hub.cases.lifecycle import CaseEventType
-from hub.cases.models import CaseState, Consent, Risk
+from hub.cases.models import CaseState, Consent, Origin, Risk
+from hub.cases.schemas import BasicCondition, CloseReason, ConditionStatus
 from hub.config import ROOT
-from hub.exchange.models import RequestStatus
+from hub.exchange.models import HandoverStatus, RequestStatus
 from hub.notices.models import Addressee, NoticeKind
 from hub.policy.catalogue import get_catalogue
 from hub.web import labels
+from hub.web.steps import STEPS
 
 POLICY = ROOT / "policies" / "dt"
 
@@ -49,6 +51,12 @@ def _schema_names() -> tuple[set[str], set[str]]:
         ("event", {e.value for e in CaseEventType}),
         ("audit", set(EVENT_TYPES)),
         ("status", set(get_args(RequestStatus))),
+        ("handover", set(get_args(HandoverStatus))),  # a refused handover's result page showed "refused"
+        ("condition", {s.value for s in ConditionStatus}),
+        ("close", {r.value for r in CloseReason}),
+        ("origin", {o.value for o in Origin}),
+        ("value", {c.value for c in BasicCondition}),  # the plan's and the information sheet's blocks
+        ("step", set(STEPS)),  # the coordinator's steps as actions ("Bezoek vastleggen")
         ("role", set(ROLES)),
         ("reason", set(json.loads((POLICY / "reference" / "data.json").read_text())["reasons"])),
         ("field", _schema_names()[0]),

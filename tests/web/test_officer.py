@@ -254,3 +254,18 @@ def test_annual_report_says_how_long_each_access_request_took(client, app, sign_
     assert "Mediaan 12 dagen, langste 12 dagen" in html
     csv = client.get(f"/jaarverslag?jaar={today.year}&formaat=csv").text.splitlines()
     assert f'inzageverzoek,,,,,12,"{took}"' in csv or f"inzageverzoek,,,,,12,{took}" in csv
+
+
+@pytest.mark.parametrize(
+    ("days", "summary"),
+    [
+        ([1], "Mediaan 1 dag, langste 1 dag (over 1 verzoek met een vastgelegde datum van ontvangst)."),
+        ([1, 2], "Mediaan 1,5 dagen, langste 2 dagen (over 2 verzoeken met een vastgelegde datum van ontvangst)."),
+        ([0, 12, 30], "Mediaan 12 dagen, langste 30 dagen (over 3 verzoeken met een vastgelegde datum van ontvangst)."),
+    ],
+)
+def test_the_annual_reports_answer_times_read_as_dutch(days, summary):
+    """One day is "1 dag", a half is written with a decimal comma (was "Mediaan 1.5 dagen", "1 dagen")."""
+    from hub.web.officer_annual import _days_summary
+
+    assert _days_summary(days) == summary

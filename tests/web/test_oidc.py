@@ -89,6 +89,13 @@ def test_code_flow_signs_in_the_employee(oidc_client, provider):
     _user(provider, "petra", {"employee_id": "zvh-0042", "name": "Petra Bakker", "groups": [ZVH]})
     page = oidc_client.get("/")
     assert f'href="/aanmelden/{ZVH}"' in page.text and "fictieve medewerker" not in page.text  # no picker
+    picked = oidc_client.post(
+        "/aanmelden/ontwikkeling",
+        data={"client_id": ZVH, "employee_id": "medewerker-1"},
+        headers={"Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )
+    assert picked.status_code == 404 and "set-cookie" not in picked.headers  # nor its form's target
     done = _sign_in(oidc_client, provider, ZVH, "petra")
     assert done.status_code == 303 and done.headers["location"] == "/signalering"
     signed_in = oidc_client.get("/signalering")
@@ -128,3 +135,27 @@ def test_two_partners_on_one_issuer_need_groups(tmp_path):
     (directory / f"{SOCIAL}.json").write_text(json.dumps(entry))
     with pytest.raises(RegistryError, match="each needs its own group_claim/group"):
         load_registry(directory, Settings(env="dev"))
+
+
+def test_state_nonce_and_the_pkce_verifier_stay_on_the_server(oidc_client, provider):
+    """The authorization request carries S256(verifier), a state and a nonce; the verifier itself never leaves
+    the hub before the token request: it is in the session's row (web_session), not in the cookie or the URL.
+    (oidc-provider-mock does not check PKCE itself, so this pins what the hub sends.)"""
+    import base64
+    import hashlib
+
+    from sqlmodel import Session, select
+
+    from hub.web.models import WebSession
+
+    start = oidc_client.get(f"/aanmelden/{ZVH}", follow_redirects=False)
+    query = parse_qs(urlsplit(start.headers["location"]).query)
+    cookie = start.headers["set-cookie"]
+    with Session(oidc_client.app.state.engine) as db:
+        [row] = db.exec(select(WebSession).where(WebSession.ended_at.is_(None))).all()  # type: ignore[union-attr]
+    kept = next(v["data"] for k, v in row.data.items() if k.endswith(query["state"][0]))
+    verifier = kept["code_verifier"]
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    assert query["code_challenge"] == [challenge] and query["code_challenge_method"] == ["S256"]
+    assert kept["nonce"] == query["nonce"][0]
+    assert verifier not in start.headers["location"] and verifier not in cookie and kept["nonce"] not in cookie

@@ -4,13 +4,16 @@ open for the set number of days (the exchange's clock, moved as the other screen
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, func, select
 
+from hub.audit.models import AuditRecord
 from hub.cases.models import Case, CaseEvent
 from hub.exchange.dependencies import get_clock
+from hub.exchange.models import DataRequest
 from tests.web.conftest import SAME_ORIGIN, form_key
 
 DJI, ZVH, HUIZEN, HILVERSUM = "dji-pi-nieuwegein", "zvh-gooi-en-vechtstreek", "gm0406-social", "gm0402-social"
@@ -122,3 +125,94 @@ def test_work_queue_signals_an_origin_open_for_the_set_number_of_days(client, ap
         assert f"{heading} (0)" in client.get("/signalering").text
     finally:
         app.dependency_overrides.pop(get_clock)
+
+
+def test_the_herkomst_page_shows_the_prison_only_as_a_logged_disclosure(client, sign_in, unknown_case, engine):
+    """Huizen's Herkomst page shows the prison and detention date of the determination naming it, and each view
+    writes a data_read record (category detention, to Huizen) with the policy's decision."""
+    sign_in(ZVH)
+    post_form(client, f"/casussen/{unknown_case}/herkomst", {"municipality": "GM0406", "reason": "last_address"})
+    client.cookies.clear()
+    sign_in(HUIZEN)
+
+    def shown() -> list[AuditRecord]:
+        with Session(engine) as session:
+            statement = select(AuditRecord).where(
+                AuditRecord.event_type == "data_read", AuditRecord.case_id == unknown_case
+            )
+            return list(session.exec(statement))
+
+    before = len(shown())
+    listing = client.get("/herkomst").text
+    assert "PI Nieuwegein" in listing and "02-11-2026" in listing
+    records = shown()[before:]
+    assert [(r.categories_released, r.activity_id) for r in records] == [(["detention"], "reintegration")]
+    assert records[0].decision_id is not None
+
+
+def test_the_case_pages_top_and_the_board_say_betwist_while_the_origin_is_disputed(
+    client, sign_in, unknown_case, engine
+):
+    """The coordinator's case page names the municipality at its top with "(betwist)" while Huizen contests it,
+    and so does its row on the case board; once determined again, the hint is gone."""
+    sign_in(ZVH)
+    post_form(client, f"/casussen/{unknown_case}/herkomst", {"municipality": "GM0406", "reason": "last_address"})
+    assert "Huizen (betwist)" not in client.get(f"/casussen/{unknown_case}").text
+    client.cookies.clear()
+    sign_in(HUIZEN)
+    with Session(engine) as session:
+        determination = session.get(Case, unknown_case).origin_determination_id
+    post_form(client, f"/herkomst/{determination}/betwisten", {"reason": "registered_elsewhere"})
+
+    client.cookies.clear()
+    sign_in(ZVH)
+    page = client.get(f"/casussen/{unknown_case}").text
+    top = page[page.index("<h1") : page.index('id="kop-herkomst"')]  # the pairs above the Herkomst section
+    assert "<dt>Gemeente van herkomst</dt><dd>Huizen (betwist)</dd>" in top
+    assert "Huizen (betwist)" in client.get("/casussen").text
+
+    post_form(client, f"/casussen/{unknown_case}/herkomst", {"municipality": "GM0402", "reason": "brp_registration"})
+    page = client.get(f"/casussen/{unknown_case}").text
+    assert "<dt>Gemeente van herkomst</dt><dd>Hilversum</dd>" in page and "(betwist)" not in page
+
+
+def test_a_contest_on_the_screens_withdraws_the_open_request_to_that_municipality(
+    client, sign_in, unknown_case, engine, partner_client
+):
+    """Huizen determined and asked (re-integration, housing); Huizen contests on its screen: in the same step its
+    open request is withdrawn with the policy's reason (origin_disputed), logged, gone from Huizen's inbox, and
+    the coordinator's case page says why (issue 17 on the screens)."""
+    sign_in(ZVH)
+    post_form(client, f"/casussen/{unknown_case}/herkomst", {"municipality": "GM0406", "reason": "last_address"})
+    asked = partner_client(ZVH).post(
+        f"/v1/cases/{unknown_case}/requests",
+        json={"responder": HUIZEN, "activity": "reintegration", "categories": ["housing"]},
+    )
+    assert asked.json()["status"] == "open", asked.text
+    request_id = asked.json()["id"]
+
+    client.cookies.clear()
+    sign_in(HUIZEN)
+    assert request_id[:8].upper() in client.get("/inbox").text
+    with Session(engine) as session:
+        determination = session.get(Case, unknown_case).origin_determination_id
+    contested = post_form(client, f"/herkomst/{determination}/betwisten", {"reason": "registered_elsewhere"})
+    assert contested.status_code == 303, contested.text
+    assert request_id[:8].upper() not in client.get("/inbox").text
+    with Session(engine) as session:
+        request = session.get(DataRequest, request_id)
+        assert (request.status, request.withdrawal_reason) == ("withdrawn", "origin_disputed")
+        [record] = session.exec(
+            select(AuditRecord).where(
+                AuditRecord.event_type == "request_redecided", AuditRecord.data_request_id == request_id
+            )
+        ).all()
+        assert record.decision_id == request.redecision_id
+        explanation = request.withdrawal_explanation
+
+    client.cookies.clear()
+    sign_in(ZVH)
+    page = client.get(f"/casussen/{unknown_case}").text
+    start = page.index(f'aria-labelledby="verzoek-{request_id}"')
+    card = page[start : page.index("</section>", start)]
+    assert "Ingetrokken" in card and html.escape(explanation) in card and "Opnieuw vragen" in card

@@ -4,6 +4,7 @@ role signs in by the development picker; each step's effect is checked in the da
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlmodel import Session, select
 
@@ -77,11 +78,15 @@ def test_the_seed_scenario_through_the_screens(client, app, sign_in, capfd):
     _step(client, case_id, flow.WEIGHING_FORM)
     _ask(client, case_id, flow.POLICE_REQUEST)
     _answer(client, sign_in, flow.POLICE, flow.POLICE_ANSWER_FORM)
+    sign_in(flow.ZVH)
+    _ask(client, case_id, flow.PROBATION_REQUEST)
+    receipt = _answer(client, sign_in, flow.PROBATION, flow.PROBATION_ANSWER_FORM)
+    assert "reclasseringstoezicht" in receipt
 
     sign_in(flow.ZVH)
     case_page = client.get(f"/casussen/{case_id}").text
     reads = re.findall(r'action="(/verzoeken/[0-9a-f-]{36}/antwoord)"', case_page)
-    assert len(reads) == 3
+    assert len(reads) == 4
     answer = _post(client, reads[0], case_page.split(reads[0])[1], {})
     assert "vastgelegd" in answer
     _step(client, case_id, flow.PLAN_FORM)
@@ -96,6 +101,12 @@ def test_the_seed_scenario_through_the_screens(client, app, sign_in, capfd):
     sign_in(flow.SOCIAL)
     _, handover = _open_first(client, client.get("/overdrachten").text, "/overdrachten")
     assert "111222333" in handover and "ID-kaart aanvragen" in handover
+    # The plan's actions one a line, the basic condition first, the partner by its name, dates as dd-mm-jjjj.
+    assert (
+        "<li>Basisvoorwaarde: Identiteitsbewijs; Actie: ID-kaart aanvragen bij de gemeente; "
+        "Partner: Gemeente, sociaal domein</li>" in handover
+    )
+    assert f"<dd>{date.fromisoformat(flow.PLAN_FORM['agreed_on']).strftime('%d-%m-%Y')}</dd>" in handover
     action = re.search(r'action="(/overdrachten/[0-9a-f-]{36}/bevestigen)"', handover).group(1)
     assert "Ontvangst bevestigd" in _post(client, action, handover.split(action)[1], {})
 
@@ -105,9 +116,13 @@ def test_the_seed_scenario_through_the_screens(client, app, sign_in, capfd):
     with Session(app.state.engine) as db:
         case = db.get(Case, case_id)
         assert case.state == "closed" and case.consent == "yes" and case.risk == "signalled"
-        assert len(db.exec(select(DataRequest)).all()) == 3
+        assert len(db.exec(select(DataRequest)).all()) == 4
         assert db.exec(select(Handover)).one().status == "acknowledged"
-        events = {r.event_type for r in db.exec(select(AuditRecord))}
+        records = list(db.exec(select(AuditRecord)))
+        events = {r.event_type for r in records}
+        social = app.state.registry.by_client_id(flow.SOCIAL).oin
+        # Opening the handover on the screen is logged: its content released to Hilversum's social domain.
+        assert [r.data_request_id for r in records if r.event_type == "data_released" and r.to_oin == social]
     assert {"data_received", "request_decided", "identity_shown", "data_released", "handover"} <= events
     out, err = capfd.readouterr()
     assert flow.Person.bsn not in out + err  # no log line carries the BSN typed into, or shown by, a screen

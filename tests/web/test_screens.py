@@ -65,6 +65,17 @@ def test_dev_picker_is_refused_outside_development():
         Settings(env="production", web_dev_picker=True).check_safe()
 
 
+def test_the_hub_refuses_to_start_with_the_dev_picker_outside_development(monkeypatch):
+    """At start-up, from the environment as `hub serve` reads it: HUB_WEB_DEV_PICKER outside HUB_ENV=dev."""
+    from hub.main import create_app
+
+    monkeypatch.setenv("HUB_ENV", "production")
+    monkeypatch.setenv("HUB_WEB_DEV_PICKER", "true")
+    with pytest.raises(ConfigurationError, match="HUB_WEB_DEV_PICKER.*refused unless HUB_ENV=dev"):
+        create_app(Settings())
+    assert Settings().env == "production" and Settings(web_dev_picker=None).web_dev_picker is None  # off by default
+
+
 def test_without_sign_in_screens_redirect(client):
     response = client.get("/casussen", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/"
@@ -187,6 +198,26 @@ def test_logout_ends_the_session_for_every_holder_of_the_cookie(client, app, sig
     assert out.status_code == 200 and "afgemeld" in out.text
     client.cookies.set("hub_session", cookie)  # another replica, or a copied cookie
     response = client.get("/casussen", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/uitgelogd"
+
+
+def test_a_second_replica_honours_sign_in_logout_and_extension(client, app, settings, sign_in):
+    """Two app instances on one database, as two replicas behind a balancer: a session made on one works on
+    the other, and a logout on the other ends it on the first (no session state in a process)."""
+    from fastapi.testclient import TestClient
+
+    from hub.main import create_app
+
+    sign_in(ZVH)
+    cookie = client.cookies.get("hub_session")
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as replica:
+        replica.cookies.set("hub_session", cookie)
+        assert replica.get("/signalering", follow_redirects=False).status_code == 200
+        assert replica.post("/sessie/verlengen", headers=SAME_ORIGIN, follow_redirects=False).status_code == 303
+        assert client.get("/signalering", follow_redirects=False).status_code == 200
+        out = replica.post("/afmelden", headers=SAME_ORIGIN)
+        assert out.status_code == 200 and "U bent afgemeld" in out.text
+    response = client.get("/signalering", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/uitgelogd"
 
 

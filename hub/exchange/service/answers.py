@@ -25,6 +25,7 @@ import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from hub.cases.models import Case
 from hub.errors import NotFound, ValidationFailed
 from hub.exchange import repository
 from hub.exchange.errors import AlreadyAnswered, AnswerInvalid, AnswerRefused, RequestNotOpen
@@ -46,20 +47,33 @@ from hub.policy.pep import Decision
 
 log = structlog.get_logger(__name__)
 
+NOT_ADDRESSED = "Dit verzoek bestaat niet of is niet aan uw organisatie gericht."
+CATEGORY_NOT_ALLOWED = "category_not_allowed"  # the answer filter's reason for a category the request does not allow
+
 
 def answer_purpose(request: DataRequest) -> str:
     """Binds an answer's ciphertext to its request (hub.crypto.envelope's associated data)."""
     return f"answer:{request.id}"
 
 
-def open_request_for_responder(
-    session: Session, ctx: ExchangeContext, request_id: str, *, lock: bool = False
-) -> DataRequest:
+def open_request_for_responder(session: Session, ctx: ExchangeContext, request_id: str) -> DataRequest:
     """The caller's own request, still open; 404 for anyone else's, 409 when it can no longer be answered
     (with the status everybody sees, and for a withdrawn request the policy's reason)."""
-    request = repository.request_for_responder(session, request_id, ctx.caller.partner.oin, lock=lock)
+    return _still_open(ctx, repository.request_for_responder(session, request_id, ctx.caller.partner.oin))
+
+
+def locked_open_request(session: Session, ctx: ExchangeContext, request_id: str) -> tuple[DataRequest, Case]:
+    """`open_request_for_responder` and its case, read in one statement with both rows locked until the
+    transaction ends (hub.exchange.repository): the answer is decided on the case as it is now."""
+    found = repository.locked_request_with_case_for_responder(session, request_id, ctx.caller.partner.oin)
+    if found is None:
+        raise NotFound(NOT_ADDRESSED)
+    return _still_open(ctx, found[0]), found[1]
+
+
+def _still_open(ctx: ExchangeContext, request: DataRequest | None) -> DataRequest:
     if request is None:
-        raise NotFound("Dit verzoek bestaat niet of is niet aan uw organisatie gericht.")
+        raise NotFound(NOT_ADDRESSED)
     now = request.status_at(ctx.now)
     if now.status == "answered":
         raise AlreadyAnswered(
@@ -118,14 +132,13 @@ def validate_released(released: dict[str, dict[str, Any]]) -> None:
 
 def submit_answer(session: Session, ctx: ExchangeContext, request_id: str, values: dict[str, dict[str, Any]]) -> Answer:
     """Validate, filter, encrypt and store an answer with its log records, in one commit."""
-    request = open_request_for_responder(session, ctx, request_id, lock=True)
+    request, case = locked_open_request(session, ctx, request_id)
     check_categories(values)
-    case = case_of(session, request.case_id)
     offered, extra = release.split_catalogue_fields(values)
     decision, released, withheld = answer_filter(ctx, session, case, request, offered)
     refuse_unless_answerable(request, decision, offered, released)
     validate_released(released)
-    entries = release.withheld_entries(decision, withheld, extra)
+    entries = withdrawal_reasons(request, release.withheld_entries(decision, withheld, extra))
     answer = Answer(
         request_id=request.id,
         case_id=request.case_id,
@@ -173,7 +186,7 @@ def refuse_unless_answerable(
         reason, explanation = (
             (withdrawn["reason"], withdrawn["explanation"])
             if withdrawn
-            else ("category_not_allowed", "Het antwoord bevat geen categorie die dit verzoek toestaat.")
+            else (CATEGORY_NOT_ALLOWED, "Het antwoord bevat geen categorie die dit verzoek toestaat.")
         )
     raise AnswerRefused(
         f"Het beleid staat dit antwoord nu niet toe: {explanation}",
@@ -182,6 +195,19 @@ def refuse_unless_answerable(
         decision_id=decision.decision_id,
         policy_revision=decision.policy_revision,
     )
+
+
+def withdrawal_reasons(request: DataRequest, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A category the request lost to a change of its case is withheld with the policy's reason and Dutch
+    explanation of that withdrawal (request.categories_withdrawn), not as one the request never allowed."""
+    return [
+        {**entry, "reason": lost["reason"], "explanation": lost["explanation"]}
+        if entry["field"] is None
+        and entry["reason"] == CATEGORY_NOT_ALLOWED
+        and (lost := request.categories_withdrawn.get(entry["category"]))
+        else entry
+        for entry in entries
+    ]
 
 
 def _reasons(withheld: list[dict[str, Any]]) -> dict[str, str]:

@@ -3,7 +3,8 @@ every open request on it is decided again, in the same transaction as the change
 
 - The policy is asked through the enforcement point (hub.policy.pep.decide_request) with the same input a
   new request gets, for the categories the request still allows. A request can only lose categories here;
-  a withdrawn one is never revived (the coordinator asks again: `renew_request`, "opnieuw vragen").
+  a withdrawn one is never revived (the coordinator asks again: `renew_request`, "opnieuw vragen", which also
+  asks again what a partly withdrawn request lost).
 - Nothing left allowed: the request becomes `withdrawn`, with the policy's reason and Dutch explanation. It
   leaves the responder's inbox, and both sides see the same status and reason (DataRequest.status_at).
 - Partly allowed: the request keeps only those categories; the others move to `categories_withdrawn`.
@@ -150,18 +151,22 @@ def install(app: FastAPI) -> None:
 
 
 def renew_request(session: Session, ctx: ExchangeContext, request_id: str) -> DataRequest:
-    """Ask a withdrawn request again: a new request to the same responder, under the same activity, for the
-    same categories, decided fresh on the case as it is now (and refused, like any new request, when the
-    policy still allows nothing). The withdrawn request stays withdrawn."""
+    """Ask again what a request lost to a change of its case: a new request to the same responder, under the
+    same activity, for the categories asked that the request no longer covers (all of them for a withdrawn
+    request; for one only partly withdrawn, those withdrawn and those denied at first), decided fresh on the
+    case as it is now (and refused, like any new request, when the policy still allows nothing). The old
+    request stays as it is: withdrawn, or open (or answered) with the categories it kept."""
     old = service.read_request(session, ctx, request_id)
     status = old.status_at(ctx.now)
-    if status.status != WITHDRAWN:
+    if not old.renewable_at(ctx.now):
         raise RequestNotWithdrawn(
-            f"Alleen een ingetrokken verzoek kan opnieuw worden gevraagd (status: {status.status}).",
+            "Alleen een verzoek waarvan (een deel) is ingetrokken, kan opnieuw worden gevraagd "
+            f"(status: {status.status}).",
             data_request_id=old.id,
             request_status=status.status,
         )
-    body = RequestCreate(responder=old.responder_oin, activity=old.activity_id, categories=old.categories_asked)
+    categories = [c for c in old.categories_asked if c not in old.categories_allowed]
+    body = RequestCreate(responder=old.responder_oin, activity=old.activity_id, categories=categories)
     renewed = service.create_request(session, ctx, old.case_id, body)
     renewed.renewed_from = old.id
     session.add(renewed)

@@ -57,10 +57,11 @@ def activity_ref(activity_id: str, version: str | None = None) -> ActivityRef:
 # -- the case ------------------------------------------------------------------------------------------
 
 
-def coordinator_case(session: Session, caller: Caller, case_id: str) -> Case:
-    """The case, only for a coordinator of its region; 404 for anyone else (they learn nothing)."""
+def coordinator_case(session: Session, caller: Caller, case_id: str, *, lock: bool = False) -> Case:
+    """The case, only for a coordinator of its region; 404 for anyone else (they learn nothing). `lock`: read
+    under a row lock until the transaction ends."""
     _coordinator_region(caller)
-    return cases.get_case_in_region(session, case_id, caller.partner.region)
+    return cases.get_case_in_region(session, case_id, caller.partner.region, lock=lock)
 
 
 def coordinator_case_read(caller: Caller, case: Case | None) -> Case:

@@ -88,9 +88,11 @@ def withheld_entries(decision: Decision, withheld: list[dict[str, Any]], extra: 
 
 
 def whole_categories(withheld: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What the requester may learn of a withholding: the categories withheld whole, with their reason."""
+    """What the requester may learn of a withholding: the categories withheld whole, with their reason (and the
+    policy's explanation of a withdrawal, hub.exchange.service.answers.withdrawal_reasons)."""
     return [
         {"category": w["category"], "field": None, "reason": w["reason"]}
+        | ({"explanation": w["explanation"]} if "explanation" in w else {})
         for w in withheld
         if w["field"] is None and COUNT_KEY not in w
     ]

@@ -67,8 +67,10 @@ def check_vocabulary(activity: str, categories: list[str]) -> None:
 
 
 def create_request(session: Session, ctx: ExchangeContext, case_id: str, body: RequestCreate) -> DataRequest:
-    """Decide a coordinator's request per category and store it with its log records, in one commit."""
-    case = coordinator_case(session, ctx.caller, case_id)
+    """Decide a coordinator's request per category and store it with its log records, in one commit. The case
+    is read under a row lock: a change of the case (which decides the open requests on it again) waits for
+    this request, or this request waits for the change and is decided on it (hub.exchange.service.follow)."""
+    case = coordinator_case(session, ctx.caller, case_id, lock=True)
     responder = resolve_responder(ctx, body.responder)
     check_vocabulary(body.activity, body.categories)
     decision = decide(
