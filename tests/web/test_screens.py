@@ -234,6 +234,20 @@ def test_idle_session_ends_with_a_clear_page(client, app, sign_in):
     assert client.get("/casussen", follow_redirects=False).headers["location"] == "/"
 
 
+def test_a_get_of_the_signed_out_page_from_another_site_ends_no_session(client, app, sign_in):
+    """A link or image elsewhere (SameSite=Lax sends the cookie on a top-level GET) must not sign anyone out:
+    /uitgelogd only shows a page; signing out is the same-origin POST /afmelden."""
+    sign_in(ZVH)
+    page = client.get("/uitgelogd", headers={"Sec-Fetch-Site": "cross-site"})
+    assert page.status_code == 200 and "U bent nog aangemeld" in page.text
+    assert "set-cookie" not in page.headers
+    assert client.get("/signalering", follow_redirects=False).status_code == 200
+    with Session(app.state.engine) as db:
+        assert [row.ended_at for row in db.exec(select(WebSession))] == [None]
+    header = client.get("/signalering").text
+    assert '<form method="post" action="/afmelden">' in header and 'href="/afmelden"' not in header
+
+
 def test_a_step_with_missing_answers_names_them_and_changes_nothing(client, app, sign_in, scenario):
     scenario.detention_starts()
     sign_in(ZVH)
