@@ -173,3 +173,15 @@ def test_the_case_pages_top_and_the_board_say_betwist_while_the_origin_is_disput
     post_form(client, f"/casussen/{unknown_case}/herkomst", {"municipality": "GM0402", "reason": "brp_registration"})
     page = client.get(f"/casussen/{unknown_case}").text
     assert "<dt>Gemeente van herkomst</dt><dd>Hilversum</dd>" in page and "(betwist)" not in page
+
+
+def test_the_case_page_leaves_out_origin_rows_without_a_value(client, sign_in, unknown_case, scenario):
+    """An origin DJI reported has no rule and is not open: no empty "Regel" or "Open sinds" row; an unknown
+    origin shows since when it is open."""
+    scenario.detention_starts()
+    sign_in(ZVH)
+    reported = client.get(f"/casussen/{scenario.case_id}").text
+    assert "<dt>Status</dt>" in reported
+    assert "<dt>Regel</dt>" not in reported and "<dt>Open sinds</dt>" not in reported
+    open_origin = client.get(f"/casussen/{unknown_case}").text
+    assert "<dt>Open sinds</dt>" in open_origin and "<dt>Regel</dt>" not in open_origin
