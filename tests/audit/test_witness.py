@@ -249,6 +249,38 @@ def test_witness_files_signed_before_a_log_key_rotation_still_verify(
     assert (result.ok, result.first_bad_seq, result.reason) == (False, 3, "checkpoint_signature")
 
 
+def test_an_export_after_a_log_key_rotation_verifies_offline_with_the_keys_held(
+    engine, session, subject, settings, signer, log_mac_key, tmp_path
+):
+    """Offline, `hub audit verify --export --public-key` takes a JWKS too: the current key and the retired one
+    verify an export (and a kept witness file) spanning the rotation; the current key alone does not."""
+    from hub.audit.signing import load_signer
+
+    append(session, subject, 3)
+    _sealed(session, signer)
+    kept = WitnessStore(tmp_path / "kept")
+    kept.write(signer.witness.checkpoints()[0][1])  # the officer kept checkpoint 3, signed with the old key
+    retired = tmp_path / "log-previous.jwks"
+    retired.write_text(json.dumps({"keys": [signer.verifier.jwk]}))
+    new_key_file, _ = _new_log_key(tmp_path)
+    rotated = load_signer(
+        settings.model_copy(update={"log_signing_key_file": new_key_file, "log_previous_public_keys_file": retired})
+    )
+    append(session, subject, 2)
+    export = tmp_path / "after.jsonl"
+    export_log(engine, rotated, export)
+    both, current = tmp_path / "both.jwks", tmp_path / "current.json"
+    both.write_text(json.dumps({"keys": rotated.verifier.jwks}))
+    current.write_text(json.dumps(rotated.verifier.jwk))
+    runner = CliRunner()
+    ok = runner.invoke(
+        app, ["audit", "verify", "--export", str(export), "--public-key", str(both), "--witness", str(kept.directory)]
+    )
+    assert ok.exit_code == 0, ok.output
+    alone = runner.invoke(app, ["audit", "verify", "--export", str(export), "--public-key", str(current)])
+    assert alone.exit_code == 1 and "first bad sequence number 3 (checkpoint_signature)" in alone.output
+
+
 @pytest.mark.parametrize("content", ['{"keys": [{"kty": "RSA", "n": "x", "e": "AQAB"}]}', "[]", "not json"])
 def test_a_retired_log_key_file_that_is_not_a_jwks_of_ed25519_keys_is_refused(settings, tmp_path, content):
     from hub.audit.signing import load_signer
