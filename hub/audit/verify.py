@@ -43,7 +43,7 @@ from sqlmodel import Session
 from hub.audit import repository
 from hub.audit.canonical import GENESIS_HASH, RowHasher
 from hub.audit.mac import mac_matches
-from hub.audit.signing import LogVerifier, checkpoint_payload
+from hub.audit.signing import LogVerifier
 from hub.audit.witness import WitnessStore, compare
 from hub.timestamps import as_utc
 
@@ -102,17 +102,11 @@ def verify_chain(
 
 
 def _check_signatures(checkpoints: Sequence[Mapping[str, Any]], verifier: LogVerifier) -> list[Mapping[str, Any]]:
-    key_id = verifier.key_id
     if any(type(cp.get("seq")) is not int for cp in checkpoints):
         raise _Failure(0, "checkpoint_signature")
     ordered = sorted(checkpoints, key=lambda c: c["seq"])
     for cp in ordered:
-        try:
-            payload = checkpoint_payload(cp["kind"], cp["seq"], cp["head_hash"], cp["signed_at"], cp["key_id"])
-            good = cp["key_id"] == key_id and verifier.verify(cp["signature"], payload)
-        except (KeyError, TypeError, ValueError):
-            good = False
-        if not good:
+        if not verifier.verify_checkpoint(cp):  # the key its key_id names: the current or a retired log key
             raise _Failure(cp["seq"], "checkpoint_signature")
     return ordered
 
@@ -292,7 +286,7 @@ def _check_tail(
 
 def _verify_range(
     url: str,
-    jwk: dict[str, Any],
+    jwks: list[dict[str, Any]],
     checkpoints: list[dict[str, Any]],
     low: int,
     high: int,
@@ -304,7 +298,7 @@ def _verify_range(
     engine = make_engine(url)
     try:
         rows = repository.RowStream(engine, upto_seq=high, from_seq=low)
-        return verify_chain(rows, checkpoints, LogVerifier.from_jwk(jwk), start, mac_key)
+        return verify_chain(rows, checkpoints, LogVerifier.from_jwks(jwks), start, mac_key)
     finally:
         engine.dispose()
 
@@ -336,7 +330,7 @@ def _verify_parallel(
             pool.submit(
                 _verify_range,
                 url,
-                verifier.jwk,
+                verifier.jwks,
                 [c for c in checkpoints if c["seq"] <= b or i == workers - 1 or c["kind"] == "anchor"],
                 a,
                 b,

@@ -17,7 +17,8 @@ compose its own volume) that the database cannot change, the way Certificate Tra
 
 `compare` checks a verified chain against witnessed checkpoints: the chain must reach every witnessed position
 (`witness_truncated`) and hold the witnessed head hash there (`witness_mismatch`); each witnessed checkpoint's
-signature must hold (`witness_signature`). The failure names the checkpoint's file.
+signature must hold (`witness_signature`), under the key its key_id names, the current log key or one retired
+by a rotation (an unknown key id fails). The failure names the checkpoint's file.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Any
 import structlog
 
 from hub.audit.canonical import format_time
-from hub.audit.signing import LogVerifier, checkpoint_payload
+from hub.audit.signing import LogVerifier
 from hub.errors import ServiceUnavailable
 
 log = structlog.get_logger(__name__)
@@ -155,7 +156,7 @@ def compare(
     witnessed checkpoints. Positions before first_seq were pruned behind an anchor and are not compared."""
     items = list(witnessed)
     for name, document in items:
-        if not _signature_holds(document, verifier):
+        if not verifier.verify_checkpoint(document):  # with the key its key_id names, if the hub knows it
             return WitnessMismatch(
                 _seq_of(document), "witness_signature", f"het getuige-checkpoint {name} heeft geen geldige handtekening"
             )
@@ -184,15 +185,3 @@ def compare(
 def _seq_of(document: Mapping[str, Any]) -> int:
     seq = document.get("seq")
     return seq if type(seq) is int else 0
-
-
-def _signature_holds(document: Mapping[str, Any], verifier: LogVerifier) -> bool:
-    try:
-        if type(document["seq"]) is not int or document["key_id"] != verifier.key_id:
-            return False
-        payload = checkpoint_payload(
-            document["kind"], document["seq"], document["head_hash"], document["signed_at"], document["key_id"]
-        )
-        return verifier.verify(document["signature"], payload)
-    except (KeyError, TypeError, ValueError):
-        return False
