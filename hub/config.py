@@ -31,10 +31,16 @@ _PATH_SETTINGS = (
     "token_signing_key_file",
     "token_previous_public_keys_file",
     "log_signing_key_file",
+    "log_previous_public_keys_file",
     "partner_registry_dir",
 )
 # Every key file: none may hold a development key (compared by public-key thumbprint) outside development.
-_KEY_FILE_SETTINGS = ("token_signing_key_file", "token_previous_public_keys_file", "log_signing_key_file")
+_KEY_FILE_SETTINGS = (
+    "token_signing_key_file",
+    "token_previous_public_keys_file",
+    "log_signing_key_file",
+    "log_previous_public_keys_file",
+)
 
 
 def is_development_path(path: Path) -> bool:
@@ -61,6 +67,8 @@ class Settings(BaseSettings):
     # A JWKS of retired token-signing public keys, still published and accepted during a rotation.
     token_previous_public_keys_file: Path | None = None
     log_signing_key_file: Path | None = None
+    # A JWKS of retired log public keys: checkpoints and witness files they signed before a rotation verify.
+    log_previous_public_keys_file: Path | None = None
     data_kek: SecretStr | None = None
     pseudonym_key: SecretStr | None = None
     # 32 random bytes, base64: HMAC key of the disclosure log's records; the database never sees it (H6).

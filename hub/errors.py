@@ -126,6 +126,32 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
 
+# The json module's reasons (its C scanner's and its Python fallback's, CPython 3.11 to 3.13) in Dutch, by the
+# start of the message: the fallback adds the offending character ("Invalid \\escape: 'q'"), never shown.
+JSON_REASONS = (
+    ("Expecting value", "hier werd een waarde verwacht"),
+    ("Expecting ',' delimiter", "hier werd een komma (,) verwacht"),
+    ("Expecting ':' delimiter", "hier werd een dubbele punt (:) verwacht"),
+    (
+        "Expecting property name enclosed in double quotes",
+        "hier werd een naam tussen dubbele aanhalingstekens verwacht",
+    ),
+    ("Extra data", "na het einde van de JSON staat nog meer tekst"),
+    ("Unterminated string starting at", "een tekst die hier begint, wordt niet afgesloten met een aanhalingsteken"),
+    ("Invalid control character", "een tekst bevat hier een stuurteken dat als escape geschreven moet worden"),
+    ("Invalid \\uXXXX escape", "een \\u-escape in een tekst heeft hier geen vier hexadecimale cijfers"),
+    ("Invalid \\escape", "een tekst bevat hier een ongeldige escape (\\)"),
+    ("Illegal trailing comma before end of object", "een komma voor het einde van een object is niet toegestaan"),
+    ("Illegal trailing comma before end of array", "een komma voor het einde van een lijst is niet toegestaan"),
+)
+
+
+def json_reason(message: str) -> str:
+    """The Dutch reason of a json.JSONDecodeError's `msg`; a message not known here gets a general one (the
+    English text is never shown)."""
+    return next((dutch for english, dutch in JSON_REASONS if message.startswith(english)), "de JSON is hier ongeldig")
+
+
 def _malformed_json(request: Request, error: dict[str, Any], document: Any) -> JSONResponse:
     """A body that is not JSON: what the parser found and where (line and column), not the character offset
     that FastAPI puts in the error's location, which read as a field name ("De invoer is ongeldig in: 30")."""
@@ -133,7 +159,7 @@ def _malformed_json(request: Request, error: dict[str, Any], document: Any) -> J
     text = document if isinstance(document, str) else ""
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
-    reason = str((error.get("ctx") or {}).get("error", "invalid JSON"))  # the parser's reason; never the text
+    reason = json_reason(str((error.get("ctx") or {}).get("error", "")))  # the parser's reason; never the text
     log.info("request.invalid", fields="body", error_type="json_invalid")
     return problem(
         request,

@@ -79,8 +79,9 @@ def _report_unverified(result) -> None:
 def _export_verifier(export: Path, public_key: Path | None):
     from hub.audit.signing import LogVerifier
 
-    if public_key is not None:
-        return LogVerifier.from_jwk(json.loads(public_key.read_text()))
+    if public_key is not None:  # one JWK, or a JWKS: the current key first, then keys retired by a rotation
+        held = json.loads(public_key.read_text())
+        return LogVerifier.from_jwks(held["keys"]) if "keys" in held else LogVerifier.from_jwk(held)
     with export.open("r", encoding="utf-8") as handle:
         return LogVerifier.from_jwk(json.loads(handle.readline())["public_key"])
 
@@ -93,7 +94,10 @@ WitnessOption = Annotated[
 @app.command()
 def verify(
     export: Annotated[Path | None, typer.Option(help="Verify this export offline instead of the database")] = None,
-    public_key: Annotated[Path | None, typer.Option(help="JWK of the log key (/.well-known/dt-hub-log-key)")] = None,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(help="JWK of the log key (/.well-known/dt-hub-log-key), or a JWKS with keys retired since"),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1, max=16, help="Processes for the live database check")] = 1,
     with_mac: Annotated[bool, typer.Option(help="Offline: also check record MACs with HUB_LOG_MAC_KEY")] = False,
     witness: WitnessOption = None,
@@ -135,7 +139,9 @@ def verify(
 def keep_checkpoints(
     export: Annotated[Path, typer.Argument(help="An export (hub audit export)")],
     directory: Annotated[Path, typer.Argument(help="Where to keep its checkpoints, one file each")],
-    public_key: Annotated[Path, typer.Option(help="JWK of the log key (/.well-known/dt-hub-log-key)")],
+    public_key: Annotated[
+        Path, typer.Option(help="JWK of the log key (/.well-known/dt-hub-log-key), or a JWKS with keys retired since")
+    ],
 ) -> None:
     """Verify an export with the key you hold, then keep its signed checkpoints in DIRECTORY as witness files
     (append-only: a kept checkpoint is never replaced). Later, `hub audit verify --witness DIRECTORY` (live, or

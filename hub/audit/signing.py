@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -61,9 +62,49 @@ def _b64url_decode(text: str) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class LogVerifier:
-    """The public log key: checks checkpoint signatures."""
+    """The public log key: checks checkpoint signatures. `retired` are the keys the hub signed with before a
+    rotation (HUB_LOG_PREVIOUS_PUBLIC_KEYS_FILE): a checkpoint, stored or witnessed, verifies with the key its
+    `key_id` names when that key is the current one or one of these; an unknown key id fails."""
 
     public_key: Ed25519PublicKey
+    retired: tuple[LogVerifier, ...] = ()
+    _by_key_id: dict[str, LogVerifier] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        known = {older.key_id: older for older in self.retired}
+        object.__setattr__(self, "_by_key_id", {**known, self.key_id: self})
+
+    def key_for(self, key_id: object) -> LogVerifier | None:
+        """The known key with this key id (the current one or a retired one), else None."""
+        return self._by_key_id.get(key_id) if isinstance(key_id, str) else None
+
+    def verify_checkpoint(self, checkpoint: Mapping[str, Any]) -> bool:
+        """True when a checkpoint (a row's fields, an export line, a witness file) is signed by the key its
+        key_id names, and the hub knows that key."""
+        try:
+            key = self.key_for(checkpoint["key_id"])
+            if key is None or type(checkpoint["seq"]) is not int:
+                return False
+            payload = checkpoint_payload(
+                checkpoint["kind"],
+                checkpoint["seq"],
+                checkpoint["head_hash"],
+                checkpoint["signed_at"],
+                checkpoint["key_id"],
+            )
+            return key.verify(checkpoint["signature"], payload)
+        except (KeyError, TypeError, ValueError):
+            return False
+
+    @property
+    def jwks(self) -> list[dict[str, Any]]:
+        """The current key's JWK first, then the retired ones (for `from_jwks` in another process)."""
+        return [self.jwk, *(older.jwk for older in self.retired)]
+
+    @classmethod
+    def from_jwks(cls, jwks: list[dict[str, Any]]) -> LogVerifier:
+        current, *older = jwks
+        return cls(cls.from_jwk(current).public_key, tuple(cls.from_jwk(jwk) for jwk in older))
 
     @property
     def jwk(self) -> dict[str, Any]:
@@ -81,18 +122,6 @@ class LogVerifier:
         except (InvalidSignature, ValueError):
             return False
         return True
-
-    def checkpoint_holds(self, checkpoint: Mapping[str, Any]) -> bool:
-        """A checkpoint document (as exported or witnessed) signed by this key, over its own fields."""
-        try:
-            if type(checkpoint["seq"]) is not int or checkpoint["key_id"] != self.key_id:
-                return False
-            payload = checkpoint_payload(
-                checkpoint["kind"], checkpoint["seq"], checkpoint["head_hash"], checkpoint["signed_at"], self.key_id
-            )
-            return self.verify(checkpoint["signature"], payload)
-        except (KeyError, TypeError, ValueError):
-            return False
 
     @classmethod
     def from_jwk(cls, jwk: dict[str, Any]) -> LogVerifier:
@@ -127,4 +156,17 @@ def load_signer(settings: Settings) -> LogSigner:
     if not isinstance(key, Ed25519PrivateKey):
         raise ConfigurationError("HUB_LOG_SIGNING_KEY_FILE must hold an Ed25519 private key")
     witness = WitnessStore(settings.log_witness_dir) if settings.log_witness_dir is not None else None
-    return LogSigner(key, LogVerifier(key.public_key()), witness)
+    return LogSigner(key, LogVerifier(key.public_key(), _retired_keys(settings)), witness)
+
+
+def _retired_keys(settings: Settings) -> tuple[LogVerifier, ...]:
+    """The log keys of before a rotation (a JWKS of public Ed25519 keys); none when the setting is not set."""
+    path = settings.log_previous_public_keys_file
+    if path is None:
+        return ()
+    try:
+        return tuple(LogVerifier.from_jwk(jwk) for jwk in json.loads(path.read_text(encoding="utf-8"))["keys"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigurationError(
+            f"HUB_LOG_PREVIOUS_PUBLIC_KEYS_FILE must be a JWKS of public Ed25519 keys ({path})"
+        ) from exc

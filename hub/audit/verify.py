@@ -106,7 +106,7 @@ def _check_signatures(checkpoints: Sequence[Mapping[str, Any]], verifier: LogVer
         raise _Failure(0, "checkpoint_signature")
     ordered = sorted(checkpoints, key=lambda c: c["seq"])
     for cp in ordered:
-        if not verifier.checkpoint_holds(cp):
+        if not verifier.verify_checkpoint(cp):  # the key its key_id names: the current or a retired log key
             raise _Failure(cp["seq"], "checkpoint_signature")
     return ordered
 
@@ -286,7 +286,7 @@ def _check_tail(
 
 def _verify_range(
     url: str,
-    jwk: dict[str, Any],
+    jwks: list[dict[str, Any]],
     checkpoints: list[dict[str, Any]],
     low: int,
     high: int,
@@ -298,7 +298,7 @@ def _verify_range(
     engine = make_engine(url)
     try:
         rows = repository.RowStream(engine, upto_seq=high, from_seq=low)
-        return verify_chain(rows, checkpoints, LogVerifier.from_jwk(jwk), start, mac_key)
+        return verify_chain(rows, checkpoints, LogVerifier.from_jwks(jwks), start, mac_key)
     finally:
         engine.dispose()
 
@@ -330,7 +330,7 @@ def _verify_parallel(
             pool.submit(
                 _verify_range,
                 url,
-                verifier.jwk,
+                verifier.jwks,
                 [c for c in checkpoints if c["seq"] <= b or i == workers - 1 or c["kind"] == "anchor"],
                 a,
                 b,

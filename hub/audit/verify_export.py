@@ -100,10 +100,11 @@ def _tap(rows: Iterator[tuple], wanted: set[Any], seen: dict[int, str]) -> Itera
 
 def _header_problem(header: Mapping[str, Any], verifier: LogVerifier) -> str | None:
     try:
+        key = verifier.key_for(header["key_id"])  # the current key or a retired one the verifier holds
         good = (
             type(header["last_seq"]) is int
-            and header["key_id"] == verifier.key_id
-            and verifier.verify(header["signature"], export_header_payload(dict(header)))
+            and key is not None
+            and key.verify(header["signature"], export_header_payload(dict(header)))
         )
     except (KeyError, TypeError, ValueError):
         good = False

@@ -17,7 +17,8 @@ compose its own volume) that the database cannot change, the way Certificate Tra
 
 `compare` checks a verified chain against witnessed checkpoints: the chain must reach every witnessed position
 (`witness_truncated`) and hold the witnessed head hash there (`witness_mismatch`); each witnessed checkpoint's
-signature must hold (`witness_signature`). The failure names the checkpoint's file.
+signature must hold (`witness_signature`), under the key its key_id names, the current log key or one retired
+by a rotation (an unknown key id fails). The failure names the checkpoint's file.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def compare(
     witnessed checkpoints. Positions before first_seq were pruned behind an anchor and are not compared."""
     items = list(witnessed)
     for name, document in items:
-        if not verifier.checkpoint_holds(document):
+        if not verifier.verify_checkpoint(document):  # with the key its key_id names, if the hub knows it
             return WitnessMismatch(
                 _seq_of(document), "witness_signature", f"het getuige-checkpoint {name} heeft geen geldige handtekening"
             )

@@ -150,6 +150,11 @@ def end(request: Request, response: Response, state: WebState) -> None:
                 row.ended_at = datetime.now(UTC)
                 db.add(row)
     state.token, state.data = None, {}
+    forget(request, response)
+
+
+def forget(request: Request, response: Response) -> None:
+    """Clear the cookie in the browser (the row is not touched)."""
     response.delete_cookie(cookie_name(request), path="/")
 
 

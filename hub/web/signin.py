@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from hub.errors import Forbidden, NotFound
 from hub.web import oidc
 from hub.web.security import same_origin
-from hub.web.sessions import SIGNED_IN, WebStateDep, end, save, touch
+from hub.web.sessions import SIGNED_IN, WebStateDep, end, forget, load, save, touch
 from hub.web.templating import render
 
 log = structlog.get_logger(__name__)
@@ -112,9 +112,15 @@ def sign_out(request: Request, state: WebStateDep) -> Response:
 
 
 @router.get("/uitgelogd")
-def signed_out(request: Request, state: WebStateDep) -> Response:
-    response = render(request, "signed_out.html", reason="verlopen")
-    end(request, response, state)
+def signed_out(request: Request) -> Response:
+    """Only shows the page: a GET ends no session (a link or image on another site would sign people out,
+    SameSite=Lax sends the cookie on top-level navigations) and does not move the idle clock. The idle
+    expiry itself happens on the server (`sessions.load`); a cookie naming a session that has already ended
+    is cleared here, a live session is told it is still signed in."""
+    state = load(request, touch=False)
+    response = render(request, "signed_out.html", reason="actief" if state.person else "verlopen")
+    if state.expired:
+        forget(request, response)
     return response
 
 

@@ -3,6 +3,7 @@ against it catches a log that was rolled back or cut short together with its che
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import stat
@@ -190,3 +191,102 @@ def test_officer_keeps_the_checkpoints_of_an_export_and_compares_later(
     live = cli("audit", "verify", "--witness", str(kept))
     assert live.exit_code == 1 and "first bad sequence number 3 (witness_truncated)" in live.output
     get_settings.cache_clear()
+
+
+def _new_log_key(directory) -> tuple[object, object]:
+    """A real new Ed25519 log key: its PEM file, and the private key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    path = directory / f"log-{os.urandom(4).hex()}.pem"
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return path, key
+
+
+def test_witness_files_signed_before_a_log_key_rotation_still_verify(
+    engine, session, subject, settings, signer, log_mac_key, tmp_path
+):
+    """Checkpoint 3 sealed (and witnessed) under the old log key, then the key rotated (the old public key in
+    HUB_LOG_PREVIOUS_PUBLIC_KEYS_FILE) and checkpoint 5 sealed under the new one: the log and both witness
+    files verify, each with the key its key_id names. A witness file whose key id the hub does not know fails
+    witness_signature, even though its signature holds under that unknown key."""
+    from hub.audit.signing import LogVerifier, checkpoint_payload, load_signer
+
+    append(session, subject, 3)
+    old = _sealed(session, signer)
+    new_key_file, _ = _new_log_key(tmp_path)
+    retired = tmp_path / "log-previous.jwks"
+    retired.write_text(json.dumps({"keys": [signer.verifier.jwk]}))
+    rotated = load_signer(
+        settings.model_copy(update={"log_signing_key_file": new_key_file, "log_previous_public_keys_file": retired})
+    )
+    assert rotated.verifier.key_id != signer.verifier.key_id and rotated.witness == signer.witness
+    append(session, subject, 2)
+    new = _sealed(session, rotated)
+    assert [d["key_id"] for _, d in rotated.witness.checkpoints()] == [old.key_id, new.key_id]
+
+    result = verify_database(engine, rotated.verifier, mac_key=log_mac_key, limits=LIMITS, witnesses=[rotated.witness])
+    assert (result.ok, result.reason, result.checkpoints_checked) == (True, None, 2), result.problems
+    # The parallel verifier's processes rebuild the verifier from its JWKS: the retired key comes along.
+    assert LogVerifier.from_jwks(rotated.verifier.jwks).key_for(old.key_id) is not None
+
+    # A key id the hub does not know: a witness file signed (validly) with a stranger's key fails.
+    _, stranger = _new_log_key(tmp_path)
+    stranger_id = LogVerifier(stranger.public_key()).key_id
+    document = {**rotated.witness.checkpoints()[0][1], "key_id": stranger_id}
+    payload = checkpoint_payload("checkpoint", 3, document["head_hash"], document["signed_at"], stranger_id)
+    document["signature"] = base64.urlsafe_b64encode(stranger.sign(payload)).rstrip(b"=").decode()
+    assert LogVerifier(stranger.public_key()).verify_checkpoint(document)  # genuine under the unknown key
+    foreign = WitnessStore(tmp_path / "foreign")
+    foreign.write(document)
+    result = verify_database(engine, rotated.verifier, mac_key=log_mac_key, witnesses=[foreign])
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 3, "witness_signature")
+    # And without the retired key the hub no longer knows the old key id.
+    unaware = LogVerifier(rotated.verifier.public_key)
+    result = verify_database(engine, unaware, mac_key=log_mac_key, witnesses=[rotated.witness])
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 3, "checkpoint_signature")
+
+
+def test_an_export_after_a_log_key_rotation_verifies_offline_with_the_keys_held(
+    engine, session, subject, settings, signer, log_mac_key, tmp_path
+):
+    """Offline, `hub audit verify --export --public-key` takes a JWKS too: the current key and the retired one
+    verify an export (and a kept witness file) spanning the rotation; the current key alone does not."""
+    from hub.audit.signing import load_signer
+
+    append(session, subject, 3)
+    _sealed(session, signer)
+    kept = WitnessStore(tmp_path / "kept")
+    kept.write(signer.witness.checkpoints()[0][1])  # the officer kept checkpoint 3, signed with the old key
+    retired = tmp_path / "log-previous.jwks"
+    retired.write_text(json.dumps({"keys": [signer.verifier.jwk]}))
+    new_key_file, _ = _new_log_key(tmp_path)
+    rotated = load_signer(
+        settings.model_copy(update={"log_signing_key_file": new_key_file, "log_previous_public_keys_file": retired})
+    )
+    append(session, subject, 2)
+    export = tmp_path / "after.jsonl"
+    export_log(engine, rotated, export)
+    both, current = tmp_path / "both.jwks", tmp_path / "current.json"
+    both.write_text(json.dumps({"keys": rotated.verifier.jwks}))
+    current.write_text(json.dumps(rotated.verifier.jwk))
+    runner = CliRunner()
+    ok = runner.invoke(
+        app, ["audit", "verify", "--export", str(export), "--public-key", str(both), "--witness", str(kept.directory)]
+    )
+    assert ok.exit_code == 0, ok.output
+    alone = runner.invoke(app, ["audit", "verify", "--export", str(export), "--public-key", str(current)])
+    assert alone.exit_code == 1 and "first bad sequence number 3 (checkpoint_signature)" in alone.output
+
+
+@pytest.mark.parametrize("content", ['{"keys": [{"kty": "RSA", "n": "x", "e": "AQAB"}]}', "[]", "not json"])
+def test_a_retired_log_key_file_that_is_not_a_jwks_of_ed25519_keys_is_refused(settings, tmp_path, content):
+    from hub.audit.signing import load_signer
+
+    retired = tmp_path / "log-previous.jwks"
+    retired.write_text(content)
+    with pytest.raises(ConfigurationError, match="HUB_LOG_PREVIOUS_PUBLIC_KEYS_FILE"):
+        load_signer(settings.model_copy(update={"log_previous_public_keys_file": retired}))

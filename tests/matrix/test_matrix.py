@@ -153,10 +153,10 @@ def screen_session(client: httpx.Client, sessions: dict[str, str], column: str) 
 
 def screen_call(world: World, client: httpx.Client, row: Row, column: str, sessions: dict[str, str]) -> httpx.Response:
     path = world.path_of(row)
-    if row.path in ("/afmelden", "/uitgelogd"):  # these end the session: a spare one of its own
+    if row.path == "/afmelden":  # ends the session: a spare one of its own
         sessions.pop(column, None)
     headers = {**screen_session(client, sessions, column), "Sec-Fetch-Site": "same-origin"}
-    if row.path in ("/afmelden", "/uitgelogd"):
+    if row.path == "/afmelden":
         sessions.pop(column, None)
     client.cookies.clear()
     return client.request(row.method, path, headers=headers, follow_redirects=False, **world.screen_inputs(row))

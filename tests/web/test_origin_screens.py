@@ -216,3 +216,15 @@ def test_a_contest_on_the_screens_withdraws_the_open_request_to_that_municipalit
     start = page.index(f'aria-labelledby="verzoek-{request_id}"')
     card = page[start : page.index("</section>", start)]
     assert "Ingetrokken" in card and html.escape(explanation) in card and "Opnieuw vragen" in card
+
+
+def test_the_case_page_leaves_out_origin_rows_without_a_value(client, sign_in, unknown_case, scenario):
+    """An origin DJI reported has no rule and is not open: no empty "Regel" or "Open sinds" row; an unknown
+    origin shows since when it is open."""
+    scenario.detention_starts()
+    sign_in(ZVH)
+    reported = client.get(f"/casussen/{scenario.case_id}").text
+    assert "<dt>Status</dt>" in reported
+    assert "<dt>Regel</dt>" not in reported and "<dt>Open sinds</dt>" not in reported
+    open_origin = client.get(f"/casussen/{unknown_case}").text
+    assert "<dt>Open sinds</dt>" in open_origin and "<dt>Regel</dt>" not in open_origin

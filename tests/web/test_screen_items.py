@@ -548,17 +548,27 @@ def test_each_screen_is_authorized_by_its_api_twins_operation(app):
     assert all(screen is not None and screen == api for screen, api in pairs.values()), pairs
 
 
-def test_live_regions_only_announce_results(client, sign_in, scenario):
+def test_live_regions_only_announce_results(client, sign_in, scenario, partner_client):
     """aria-live (role status/alert) only for results: a page opened with a GET, a state note included (the
-    step that cannot be taken now), announces nothing and shows nobody. Every one is sent with no-store under
-    the strict CSP."""
+    step that cannot be taken now, the origin that is settled or contested), announces nothing and shows
+    nobody. Every one is sent with no-store under the strict CSP."""
+    from tests.web.test_origin_screens import HUIZEN, notification
+
     scenario.detention_starts()
     scenario.ask("social", SOCIAL, "reintegration", ["housing"], "ZVH vraagt")
     case = scenario.case_id
+    unknown = partner_client(DJI).post("/v1/notifications/detention-started", json=notification(1)).json()["case_id"]
+    determined = partner_client(ZVH).post(
+        f"/v1/cases/{unknown}/origin", json={"municipality": "GM0406", "reason": "last_address"}
+    )
+    contest = f"/v1/origin-determinations/{determined.json()['id']}/contest"
+    assert partner_client(HUIZEN).post(contest, json={"reason": "registered_elsewhere"}).status_code == 201
     pages = {
         ZVH: ["/signalering", "/casussen", f"/casussen/{case}", f"/casussen/{case}/verzoek"]
-        + [f"/casussen/{case}/stap/{step}" for step in ("visit_recorded", "plan_recorded", "case_closed")],
-        SOCIAL: ["/inbox", "/overdrachten"],
+        + [f"/casussen/{case}/stap/{step}" for step in ("visit_recorded", "plan_recorded", "case_closed")]
+        + [f"/casussen/{case}/herkomst", f"/casussen/{unknown}", f"/casussen/{unknown}/herkomst"],
+        SOCIAL: ["/inbox", "/overdrachten", "/herkomst"],
+        HUIZEN: ["/herkomst"],
         DJI: ["/meldingen/nieuw", "/meldingen/einde"],
     }
     for who, paths in pages.items():
@@ -575,6 +585,10 @@ def test_live_regions_only_announce_results(client, sign_in, scenario):
             assert "script-src 'self';" in csp and "style-src 'self';" in csp and "unsafe" not in csp, path
             if path.endswith("/plan_recorded"):
                 assert "kan in de fase" in page.text  # the state note is there, announced by nobody
+            if path == f"/casussen/{case}/herkomst":
+                assert "De gemeente van herkomst staat vast" in page.text
+            if path == "/herkomst" and who == HUIZEN:
+                assert "Uw gemeente heeft deze herkomst betwist" in page.text
 
 
 @pytest.mark.parametrize("required", [False, True])

@@ -234,6 +234,55 @@ def test_idle_session_ends_with_a_clear_page(client, app, sign_in):
     assert client.get("/casussen", follow_redirects=False).headers["location"] == "/"
 
 
+def test_a_get_of_the_signed_out_page_from_another_site_ends_no_session(client, app, sign_in):
+    """A link or image elsewhere (SameSite=Lax sends the cookie on a top-level GET) must not sign anyone out:
+    /uitgelogd only shows a page; signing out is the same-origin POST /afmelden."""
+    sign_in(ZVH)
+    page = client.get("/uitgelogd", headers={"Sec-Fetch-Site": "cross-site"})
+    assert page.status_code == 200 and "U bent nog aangemeld" in page.text
+    assert "set-cookie" not in page.headers
+    assert client.get("/signalering", follow_redirects=False).status_code == 200
+    with Session(app.state.engine) as db:
+        assert [row.ended_at for row in db.exec(select(WebSession))] == [None]
+    header = client.get("/signalering").text
+    assert '<form method="post" action="/afmelden">' in header and 'href="/afmelden"' not in header
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"reden=x"),  # no boundary
+        ("multipart/form-data; boundary=abc", b"--abc\r\nbroken header\r\n\r\nx\r\n--abc--\r\n"),
+        ("multipart/form-data; boundary=abc", b"no boundary anywhere"),
+        ("multipart/form-data; boundary=abc", b"--abc\r\nContent-Type: text/plain\r\n\r\nx\r\n--abc--\r\n"),  # no name
+    ],
+)
+def test_a_malformed_form_body_gets_the_dutch_error_page_and_stores_nothing(
+    client, app, sign_in, scenario, content_type, body
+):
+    scenario.detention_starts()
+    sign_in(ZVH)
+    before = (_count(app, AuditRecord), _count(app, DataRequest))
+    for path in (f"/casussen/{scenario.case_id}/verzoek", "/sessie/verlengen", "/aanmelden/ontwikkeling"):
+        response = client.post(
+            path, content=body, headers={**SAME_ORIGIN, "Content-Type": content_type}, follow_redirects=False
+        )
+        assert response.status_code == 400, (path, response.text[:300])
+        assert response.headers["content-type"].startswith("text/html"), path
+        assert "Formulier niet leesbaar" in response.text and "multipart/form-data" in response.text
+        assert "boundary" not in response.text.lower() and "parsing" not in response.text.lower()
+    assert (_count(app, AuditRecord), _count(app, DataRequest)) == before
+    assert client.get("/signalering", follow_redirects=False).status_code == 200  # still signed in as before
+
+
+def test_a_get_of_a_post_only_screen_gets_a_dutch_page(client, sign_in):
+    sign_in(ZVH)
+    response = client.get("/afmelden", follow_redirects=False)
+    assert response.status_code == 405 and response.headers["content-type"].startswith("text/html")
+    assert "Niet zo op te vragen" in response.text and "Method Not Allowed" not in response.text
+    assert client.get("/signalering", follow_redirects=False).status_code == 200
+
+
 def test_a_step_with_missing_answers_names_them_and_changes_nothing(client, app, sign_in, scenario):
     scenario.detention_starts()
     sign_in(ZVH)

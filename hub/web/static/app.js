@@ -20,5 +20,7 @@
   window.setTimeout(function () {
     if (box) { box.hidden = false; var button = box.querySelector("button"); if (button) { button.focus(); } }
   }, Math.max(idle - warning, 0) * 1000);
-  window.setTimeout(function () { window.location.assign("/uitgelogd"); }, idle * 1000);
+  // One second after the server's end (the seconds left are rounded down): the server has ended the session
+  // by then; the page itself only shows that, it ends nothing.
+  window.setTimeout(function () { window.location.assign("/uitgelogd"); }, (idle + 1) * 1000);
 })();
