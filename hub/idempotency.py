@@ -29,7 +29,7 @@ import hmac
 import re
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,7 +41,7 @@ from sqlmodel import Field, Session, SQLModel, col, delete
 from hub.auth.routing import AuthorizedRoute, route_authorization
 from hub.db import SessionDep, insert_unless_exists
 from hub.errors import HubError, LoggedRefusal
-from hub.timestamps import UtcTimestamp
+from hub.timestamps import UtcTimestamp, utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -49,10 +49,6 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 RECORD_TTL = timedelta(hours=24)
 _KEY_SHAPE = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as in the draft's sf-string
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -66,7 +62,7 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int | None = None  # None while the first request is still running
     media_type: str | None = Field(default=None, max_length=100)
     response_body: str | None = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = Field(default_factory=_utcnow, sa_type=UtcTimestamp(), index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp(), index=True)
 
 
 class InvalidIdempotencyKey(HubError):
@@ -113,7 +109,7 @@ def reserve(session: Session, client_id: str, key: str, digest: str, now: dateti
     or in use."""
     if not _KEY_SHAPE.fullmatch(key):
         raise InvalidIdempotencyKey("De Idempotency-Key moet 1 tot 255 zichtbare ASCII-tekens bevatten.", field=HEADER)
-    now = now or _utcnow()
+    now = now or utcnow()
     record = IdempotencyRecord(client_id=client_id, key=key, request_digest=digest, created_at=now)
     # One statement in the common case (a new key): INSERT ... ON CONFLICT DO NOTHING. On PostgreSQL it waits
     # for a concurrent request with the same key to end, as the unique index did under the former SAVEPOINT.
@@ -171,7 +167,7 @@ def forget(session: Session, record: IdempotencyRecord) -> None:
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:
     """Delete records older than RECORD_TTL. Never commits."""
-    cutoff = (now or _utcnow()) - RECORD_TTL
+    cutoff = (now or utcnow()) - RECORD_TTL
     statement = delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < cutoff)
     return session.connection().execute(statement).rowcount or 0
 
@@ -218,7 +214,7 @@ class IdempotentRoute(AuthorizedRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if "POST" in {m.upper() for m in kwargs.get("methods") or ()}:
-            from hub.auth.deps import current_caller
+            from hub.auth.dependencies import current_caller
 
             # A POST without an authorize(operation) is at least authenticated: keys are kept per client.
             authorization = route_authorization(path, endpoint, kwargs.get("dependencies") or []) or current_caller

@@ -12,6 +12,11 @@ import sqlalchemy as sa
 from pydantic import AfterValidator
 
 
+def utcnow() -> datetime:
+    """Now, in UTC (the default of every stored time)."""
+    return datetime.now(UTC)
+
+
 def as_utc(moment: datetime) -> datetime:
     """The moment in UTC; a moment without a zone was written in UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

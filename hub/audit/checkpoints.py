@@ -16,12 +16,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from hub.audit import mac, repository
-from hub.audit.errors import SealRefused
+from hub.audit.errors import SealRefused, WitnessFailed
 from hub.audit.models import AuditCheckpoint
 from hub.audit.service import lock_chain
 from hub.audit.signing import LogSigner, checkpoint_payload
 from hub.audit.verify import CHECKPOINT_FIELDS, verify_chain
-from hub.audit.witness import WitnessFailed
 from hub.config import Settings
 from hub.db import unit_of_work
 

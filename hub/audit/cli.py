@@ -146,8 +146,9 @@ def keep_checkpoints(
     """Verify an export with the key you hold, then keep its signed checkpoints in DIRECTORY as witness files
     (append-only: a kept checkpoint is never replaced). Later, `hub audit verify --witness DIRECTORY` (live, or
     with --export for a newer export) fails when the log no longer reaches or agrees with them."""
+    from hub.audit.errors import WitnessFailed
     from hub.audit.verify_export import verify_export
-    from hub.audit.witness import WitnessFailed, WitnessStore
+    from hub.audit.witness import WitnessStore
 
     try:
         result = verify_export(export, _export_verifier(export, public_key))
@@ -177,9 +178,8 @@ def export_command(file: Annotated[Path, typer.Argument(help="Where to write the
     """Seal the head, then export a signed header, the checkpoints and the records up to that seal as JSON
     lines. When the log cannot be sealed (it does not verify, or the witness cannot be written), nothing is
     exported."""
-    from hub.audit.errors import SealRefused
+    from hub.audit.errors import SealRefused, WitnessFailed
     from hub.audit.export import export_log
-    from hub.audit.witness import WitnessFailed
 
     _, engine, signer = _engine_and_signer()
     try:

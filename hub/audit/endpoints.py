@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from hub.audit.access import access_report, category_namer, organisation_namer
+from hub.audit.dependencies import AccessReportCaller, IntegrityCaller, QueryCaller, ReportCaller
 from hub.audit.inspection import RecordPageResult, integrity, query_records
 from hub.audit.reports import KINDS, Report, run_report
 from hub.audit.schemas import (
@@ -28,8 +29,6 @@ from hub.audit.schemas import (
 )
 from hub.audit.trace import TraceDep
 from hub.audit.verify import SealLimits
-from hub.auth.authorization import authorize
-from hub.auth.principal import Caller
 from hub.auth.routing import AuthorizedRoute
 from hub.db import SessionDep
 from hub.errors import NotFound
@@ -42,11 +41,6 @@ router = APIRouter(
     route_class=AuthorizedRoute,
 )
 well_known = APIRouter(tags=["audit"])
-
-QueryCaller = Annotated[Caller, Depends(authorize("audit.query"))]
-IntegrityCaller = Annotated[Caller, Depends(authorize("audit.integrity"))]
-AccessReportCaller = Annotated[Caller, Depends(authorize("audit.access_report"))]
-ReportCaller = Annotated[Caller, Depends(authorize("audit.report"))]
 
 
 @well_known.get("/.well-known/dt-hub-log-key", summary="The public Ed25519 key that signs log checkpoints")

@@ -3,7 +3,7 @@ pruning jobs (which refuse rather than seal or remove a log that does not verify
 
 from __future__ import annotations
 
-from hub.errors import Conflict, HubError, ValidationFailed
+from hub.errors import Conflict, HubError, ServiceUnavailable, ValidationFailed
 
 
 class FilterRequired(HubError):
@@ -42,3 +42,15 @@ class PruneRefused(Conflict):
     """The segment to prune does not verify, so it is not anchored and not removed."""
 
     code = "audit_prune_refused"
+
+
+class AuditWriteFailed(ServiceUnavailable):
+    """The disclosure log could not be written, so nothing was released."""
+
+    code = "audit_unavailable"
+
+
+class WitnessFailed(ServiceUnavailable):
+    """The checkpoint could not be written to the witness store, so it is not stored at all."""
+
+    code = "audit_witness_failed"

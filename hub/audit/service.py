@@ -26,9 +26,9 @@ from sqlmodel import Session
 
 from hub.audit import mac, repository
 from hub.audit.canonical import SUBJECT_ID_TYPE, record_hash
+from hub.audit.errors import AuditWriteFailed
 from hub.audit.models import AuditRecord
 from hub.audit.trace import TraceContext, new_trace
-from hub.errors import ServiceUnavailable
 from hub.timestamps import as_utc
 
 if TYPE_CHECKING:  # types only: the log is below the policy, which never imports it back
@@ -90,12 +90,6 @@ _ACTOR = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")
 
 class InvalidAuditRecord(ValueError):
     """The caller passed a field the log does not accept; nothing is written (a bug in the caller)."""
-
-
-class AuditWriteFailed(ServiceUnavailable):
-    """The disclosure log could not be written, so nothing was released."""
-
-    code = "audit_unavailable"
 
 
 def record(

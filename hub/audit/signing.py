@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -20,10 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from joserfc.jwk import OKPKey
 
 from hub.audit.canonical import FORMAT, canonical_bytes, format_time
+from hub.audit.witness import WitnessStore
 from hub.config import ConfigurationError, Settings
-
-if TYPE_CHECKING:
-    from hub.audit.witness import WitnessStore
 
 
 def checkpoint_payload(kind: str, seq: int, head_hash: str, signed_at: dt.datetime | str, key_id: str) -> bytes:
@@ -157,8 +155,6 @@ def load_signer(settings: Settings) -> LogSigner:
         raise ConfigurationError(f"HUB_LOG_SIGNING_KEY_FILE cannot be read as a PEM private key ({path})") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise ConfigurationError("HUB_LOG_SIGNING_KEY_FILE must hold an Ed25519 private key")
-    from hub.audit.witness import WitnessStore
-
     witness = WitnessStore(settings.log_witness_dir) if settings.log_witness_dir is not None else None
     return LogSigner(key, LogVerifier(key.public_key(), _retired_keys(settings)), witness)
 

@@ -30,24 +30,20 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from hub.audit.canonical import format_time
-from hub.audit.signing import LogVerifier
-from hub.errors import ServiceUnavailable
+from hub.audit.errors import WitnessFailed
+
+if TYPE_CHECKING:  # hub.audit.signing builds a WitnessStore for its signer
+    from hub.audit.signing import LogVerifier
 
 log = structlog.get_logger(__name__)
 
 WITNESS_FIELDS = ("kind", "seq", "head_hash", "signed_at", "key_id", "signature")
 _SUFFIX = ".json"
-
-
-class WitnessFailed(ServiceUnavailable):
-    """The checkpoint could not be written to the witness store, so it is not stored at all."""
-
-    code = "audit_witness_failed"
 
 
 def checkpoint_document(checkpoint: Any) -> dict[str, Any]:

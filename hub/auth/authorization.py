@@ -9,7 +9,7 @@ from __future__ import annotations
 import structlog
 from fastapi import Request
 
-from hub.auth.deps import CallerDep
+from hub.auth.dependencies import CallerDep
 from hub.auth.errors import InsufficientScope
 from hub.auth.principal import Caller
 from hub.policy.errors import OperationForbidden

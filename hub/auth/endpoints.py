@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from hub.auth import service
-from hub.auth.deps import CallerDep
+from hub.auth.dependencies import CallerDep
 from hub.auth.keys import SigningKey
 from hub.auth.mtls import CertificateHeaderInvalid, presented_thumbprint
 from hub.auth.oauth2.requests import StarletteOAuth2Request

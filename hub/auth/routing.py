@@ -37,10 +37,10 @@ def route_authorization(
     path: str, endpoint: Callable[..., Any], dependencies: Iterable[Any] = ()
 ) -> Callable[..., Any] | None:
     """The route's authorize(operation) dependency (an OperationAuthorization), found in its dependency tree;
-    the bare authenticated caller (hub.auth.deps.current_caller) when it has none; None for a public route."""
+    the bare authenticated caller (hub.auth.dependencies.current_caller) when it has none; None for a public route."""
     # Here, not at the top: hub.models imports this module through hub.idempotency, before the auth package.
     from hub.auth.authorization import OperationAuthorization
-    from hub.auth.deps import current_caller
+    from hub.auth.dependencies import current_caller
 
     root = get_dependant(path=path, call=endpoint)
     root.dependencies[:0] = [get_parameterless_sub_dependant(depends=d, path=path) for d in dependencies]
@@ -115,7 +115,7 @@ async def _authorize(request: Request, gate: Any) -> None:
 def check_routes(app: FastAPI) -> None:
     """Refuse to serve a route that checks a token (in its own or an inclusion's dependencies) but would not
     authorize before validating its input: it must be an AuthorizedRoute that found its authorization."""
-    from hub.auth.deps import current_caller
+    from hub.auth.dependencies import current_caller
 
     for route in iter_route_contexts(app.routes):
         original = route.original_route

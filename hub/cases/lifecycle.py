@@ -28,8 +28,8 @@ import structlog
 from sqlmodel import Session
 
 from hub.auth.principal import Caller
+from hub.cases.errors import TransitionNotAllowed
 from hub.cases.models import Case, CaseEvent, CaseState, Consent, Risk
-from hub.errors import Conflict
 
 log = structlog.get_logger(__name__)
 
@@ -137,10 +137,6 @@ TRANSITIONS: dict[tuple[CaseState, CaseEventType], list[Branch]] = {
     (S.handed_over, E.evaluation_recorded): [Branch(S.handed_over)],
 }
 del S, E
-
-
-class TransitionNotAllowed(Conflict):
-    code, title = "transition_not_allowed", "Stap niet toegestaan"
 
 
 def allowed_events(state: CaseState) -> list[str]:

@@ -8,22 +8,18 @@ coordinator's list and the retention job need: region, municipality, pseudonym, 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from hub.timestamps import UtcTimestamp
+from hub.timestamps import UtcTimestamp, utcnow
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class CaseState(StrEnum):

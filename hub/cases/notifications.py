@@ -28,6 +28,7 @@ from sqlmodel import Session
 from hub.audit import events
 from hub.auth.principal import Caller
 from hub.cases import repository
+from hub.cases.errors import NotificationConflict
 from hub.cases.lifecycle import CaseEventType, transition
 from hub.cases.models import Case, CaseEvent, CaseState, DjiNotification
 from hub.cases.origin import Opening, opening
@@ -35,16 +36,12 @@ from hub.cases.schemas import DetentionEndedCreate, DetentionStartedCreate, Noti
 from hub.cases.service import IDENTITY, INFORMATION_SHEET, CaseContext, case_facts, follow_change
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 from hub.db import insert_unless_exists
-from hub.errors import Conflict, ValidationFailed
+from hub.errors import ValidationFailed
 
 log = structlog.get_logger(__name__)
 
 STARTED, ENDED = "detention_started", "detention_ended"
 DETENTION_CATEGORY = "detention"
-
-
-class NotificationConflict(Conflict):
-    code, title = "notification_conflict", "Melding conflicteert"
 
 
 @dataclass(frozen=True, slots=True)

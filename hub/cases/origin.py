@@ -29,6 +29,7 @@ from hub.audit.models import AuditRecord
 from hub.auth.principal import Caller
 from hub.auth.registry import Registry
 from hub.cases import origin_repository as repository
+from hub.cases.errors import OriginConflict
 from hub.cases.lifecycle import CaseEventType
 from hub.cases.models import Case, CaseEvent, CaseState, Origin
 from hub.cases.origin_schemas import OriginContest, OriginDetermine
@@ -40,7 +41,7 @@ from hub.cases.service import (
     get_case_in_region,
     requester_facts,
 )
-from hub.errors import Conflict, NotFound, ValidationFailed
+from hub.errors import NotFound, ValidationFailed
 from hub.policy import enforcement
 from hub.policy.origin_register import OriginRegister
 from hub.policy.pdp import PolicyDecisionPoint
@@ -50,12 +51,6 @@ log = structlog.get_logger(__name__)
 
 SETTLED = frozenset({Origin.notified.value, Origin.determined.value})
 DETENTION = "detention"  # the category of the prison and the date detention started (DJI's notification)
-
-
-class OriginConflict(Conflict):
-    """The step does not fit the origin's status now (out of turn)."""
-
-    code, title = "origin_conflict", "Niet mogelijk bij deze herkomst"
 
 
 @dataclass(frozen=True, slots=True)

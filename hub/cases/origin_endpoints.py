@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response, status
 
 from hub.auth.authorization import authorize
+from hub.auth.dependencies import RegistryDep
 from hub.auth.principal import Caller
-from hub.auth.registry import Registry
 from hub.cases import origin
 from hub.cases.dependencies import CaseContextDep, PolicyPointDep
 from hub.cases.models import Case, CaseEvent, Origin
@@ -31,12 +31,7 @@ def origin_register(request: Request) -> OriginRegister:
     return get_origin_register(request.app.state.settings.policies_dir)
 
 
-def partner_registry(request: Request) -> Registry:
-    return request.app.state.registry
-
-
 OriginRegisterDep = Annotated[OriginRegister, Depends(origin_register)]
-RegistryDep = Annotated[Registry, Depends(partner_registry)]
 CaseId = Annotated[uuid.UUID, Path(description="The case id (a UUID).")]
 DeterminationId = Annotated[uuid.UUID, Path(description="The determination (its timeline event's id).")]
 

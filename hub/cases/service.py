@@ -18,6 +18,7 @@ from hub.audit import events
 from hub.audit.trace import TraceContext
 from hub.auth.principal import Caller
 from hub.cases import repository
+from hub.cases.errors import CaseClosedForReading, EvaluationAlreadyRecorded, ReadRefused
 from hub.cases.lifecycle import CaseEventType, allowed_events, transition
 from hub.cases.models import Case, CaseEvent, CaseState, Consent, Risk
 from hub.cases.schemas import (
@@ -29,7 +30,7 @@ from hub.cases.schemas import (
     WeighingRecorded,
 )
 from hub.crypto.envelope import Envelope
-from hub.errors import Conflict, Forbidden, LoggedRefusal, NotFound, ValidationFailed
+from hub.errors import LoggedRefusal, NotFound, ValidationFailed
 from hub.monitoring import facts as monitoring
 from hub.pagination import PageParams, Slice, paginate
 from hub.policy import enforcement
@@ -159,14 +160,6 @@ def read_plan(session: Session, ctx: CaseContext, case: Case) -> dict[str, Any] 
     return ctx.envelope.decrypt_json(session, case.id, PLAN, case.plan_ciphertext)
 
 
-class CaseClosedForReading(LoggedRefusal, Conflict):
-    code, title = "case_closed", "Casus gesloten"
-
-
-class ReadRefused(LoggedRefusal, Forbidden):
-    code, title = "read_refused", "Inzage geweigerd"
-
-
 def _decide_read(
     session: Session, ctx: CaseContext, pdp: PolicyDecisionPoint, caller: Caller, case: Case, categories: list[str]
 ) -> Decision:
@@ -278,10 +271,6 @@ def show_information_sheet(
 
 
 # -- the coordinator's steps ---------------------------------------------------------------------------
-
-
-class EvaluationAlreadyRecorded(Conflict):
-    code, title = "evaluation_already_recorded", "Evaluatie al vastgelegd"
 
 
 def _start_conditions(session: Session, ctx: CaseContext, case: Case) -> dict[str, Any]:

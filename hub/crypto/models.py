@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from hub.timestamps import UtcTimestamp
+from hub.timestamps import UtcTimestamp, utcnow
 
 CASE_SCOPE = "case"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class CaseKey(SQLModel, table=True):
@@ -31,5 +27,5 @@ class CaseKey(SQLModel, table=True):
     scope: str = Field(default=CASE_SCOPE, primary_key=True, max_length=64)
     wrapped_key: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     kek_id: str = Field(max_length=16)  # which key-encryption key wrapped it (for rotation)
-    created_at: datetime = Field(default_factory=_utcnow, sa_type=UtcTimestamp())
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())
     destroyed_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())

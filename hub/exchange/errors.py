@@ -49,3 +49,10 @@ class HandoverAcknowledged(HubError):
     """The municipality acknowledged the handover: its content is no longer read through the hub."""
 
     status, code, title = 410, "handover_acknowledged", "Overdracht al bevestigd"
+
+
+class RequestNotWithdrawn(Conflict):
+    """Only a request that lost categories to a change of its case is asked again ("opnieuw vragen"); any other
+    is refused and nothing changes."""
+
+    code, title = "request_not_withdrawn", "Verzoek niet ingetrokken"

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from hub.timestamps import UtcTimestamp
+from hub.timestamps import UtcTimestamp, utcnow
 
 # "closed" is no longer written (a request on a case that closes is decided again and withdrawn, reason
 # `case_closed`); it stays a valid filter value for rows from before that.
@@ -25,10 +25,6 @@ HandoverStatus = Literal["sent", "acknowledged", "refused"]
 
 def _new_id() -> str:
     return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

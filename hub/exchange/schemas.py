@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hub.strict_input import MultiLine, StrictInput
-from hub.timestamps import as_utc
+from hub.timestamps import UtcDateTime
 
 if TYPE_CHECKING:
     from hub.auth.registry import Registry
@@ -120,9 +120,9 @@ class RequestPublic(BaseModel):
     status_reason: str | None = Field(default=None, description="The policy's reason code of a withdrawal.")
     status_explanation: str | None = Field(default=None, description="Its Dutch explanation.")
     overdue: bool
-    created_at: datetime
-    due_at: datetime
-    answered_at: datetime | None
+    created_at: UtcDateTime
+    due_at: UtcDateTime
+    answered_at: UtcDateTime | None
     categories: list[CategoryOutcome]
     decision_id: str
     policy_revision: str
@@ -154,9 +154,9 @@ class RequestPublic(BaseModel):
             status_reason=status.reason,
             status_explanation=status.explanation,
             overdue=status.overdue,
-            created_at=as_utc(request.created_at),
-            due_at=as_utc(request.due_at),
-            answered_at=as_utc(request.answered_at) if request.answered_at else None,
+            created_at=request.created_at,
+            due_at=request.due_at,
+            answered_at=request.answered_at,
             categories=outcomes,
             decision_id=request.decision_id,
             policy_revision=request.policy_revision,
@@ -177,8 +177,8 @@ class InboxItem(BaseModel):
     status_reason: str | None = Field(default=None, description="The policy's reason code of a withdrawal.")
     status_explanation: str | None = Field(default=None, description="Its Dutch explanation.")
     overdue: bool
-    created_at: datetime
-    due_at: datetime
+    created_at: UtcDateTime
+    due_at: UtcDateTime
 
     @classmethod
     def from_row(cls, request: DataRequest, registry: Registry, now: datetime) -> InboxItem:
@@ -192,8 +192,8 @@ class InboxItem(BaseModel):
             status_reason=status.reason,
             status_explanation=status.explanation,
             overdue=status.overdue,
-            created_at=as_utc(request.created_at),
-            due_at=as_utc(request.due_at),
+            created_at=request.created_at,
+            due_at=request.due_at,
         )
 
 
@@ -306,7 +306,7 @@ class ReleasedAnswer(BaseModel):
     request_id: str
     responder: OrganisationRef
     activity: ActivityPublic
-    answered_at: datetime
+    answered_at: UtcDateTime
     values: dict[str, dict[str, Any]]
     withheld: list[Withholding]
 
@@ -319,7 +319,7 @@ class ReleasedAnswer(BaseModel):
             request_id=request.id,
             responder=OrganisationRef.of(registry, answer.responder_oin),
             activity=ActivityPublic.of(request),
-            answered_at=as_utc(answer.created_at),
+            answered_at=answer.created_at,
             values=values,
             withheld=[Withholding.from_withheld(w) for w in withheld],
         )
@@ -332,8 +332,8 @@ class HandoverPublic(BaseModel):
     status: str
     categories: list[str]
     refused: list[CategoryOutcome]
-    created_at: datetime
-    acknowledged_at: datetime | None
+    created_at: UtcDateTime
+    acknowledged_at: UtcDateTime | None
 
     @classmethod
     def from_row(cls, handover: Handover, registry: Registry) -> HandoverPublic:
@@ -348,8 +348,8 @@ class HandoverPublic(BaseModel):
             status=handover.status,
             categories=handover.categories,
             refused=refused,
-            created_at=as_utc(handover.created_at),
-            acknowledged_at=as_utc(handover.acknowledged_at) if handover.acknowledged_at else None,
+            created_at=handover.created_at,
+            acknowledged_at=handover.acknowledged_at,
         )
 
 
@@ -358,7 +358,7 @@ class HandoverItem(BaseModel):
     sender: OrganisationRef
     status: str
     categories: list[str]
-    created_at: datetime
+    created_at: UtcDateTime
 
     @classmethod
     def from_row(cls, handover: Handover, registry: Registry) -> HandoverItem:
@@ -367,7 +367,7 @@ class HandoverItem(BaseModel):
             sender=OrganisationRef.of(registry, handover.sender_oin),
             status=handover.status,
             categories=handover.categories,
-            created_at=as_utc(handover.created_at),
+            created_at=handover.created_at,
         )
 
 

@@ -9,19 +9,15 @@ commits both only once it has been.
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated
+from fastapi import APIRouter, FastAPI, Response, status
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Request, Response, status
-
-from hub.auth.authorization import authorize
-from hub.auth.principal import Caller
-from hub.auth.registry import Registry
+from hub.auth.dependencies import RegistryDep
 from hub.cases.dependencies import CaseContextDep, CaseId, PolicyPointDep
 from hub.cases.endpoints import NO_STORE
 from hub.db import SessionDep
 from hub.idempotency import REPLAYED_HEADER, IdempotentRoute
 from hub.notices import service
+from hub.notices.dependencies import CaseReaderDep, DjiDep, InboxListerDep, InboxReaderDep, NoticeId
 from hub.notices.schemas import CaseNoticesPublic, RiskNoticeCreate, RiskNoticePublic, RiskNoticeResult, RiskNoticeText
 from hub.openapi import problem_responses
 from hub.pagination import Page, PageParamsDep
@@ -30,21 +26,8 @@ notify_router = APIRouter(prefix="/v1/notifications", tags=["notifications"], ro
 cases_router = APIRouter(prefix="/v1/cases", tags=["risk notices"], route_class=IdempotentRoute)
 inbox_router = APIRouter(prefix="/v1/risk-notices", tags=["risk notices"], route_class=IdempotentRoute)
 
-DjiDep = Annotated[Caller, Depends(authorize("notification.create"))]
-CaseReaderDep = Annotated[Caller, Depends(authorize("case.read"))]
-InboxListerDep = Annotated[Caller, Depends(authorize("inbox.list"))]
-InboxReaderDep = Annotated[Caller, Depends(authorize("inbox.read"))]
-NoticeId = Annotated[uuid.UUID, Path(description="The hub's id of the notice (a UUID).")]
-
 _READ_ERRORS = problem_responses(401, 403, 404, 422, 503)
 _TEXT_ERRORS = problem_responses(401, 403, 404, 410, 422, 503)
-
-
-def partner_registry(request: Request) -> Registry:
-    return request.app.state.registry
-
-
-RegistryDep = Annotated[Registry, Depends(partner_registry)]
 
 
 @notify_router.post(

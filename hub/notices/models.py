@@ -10,14 +10,14 @@ has a data key. `mandated` is the mandate as the registry recorded it when the n
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from hub.timestamps import UtcTimestamp
+from hub.timestamps import UtcTimestamp, utcnow
 
 RISK_SCOPE = "risk_assessment"  # the processing activity whose data key holds the text
 RISK_CATEGORY = "risk_notices"  # the catalogue's category of the text
@@ -35,10 +35,6 @@ class Addressee(StrEnum):
 
     zvh_coordinator = "zvh_coordinator"
     municipal_security = "municipal_security"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class RiskNotice(SQLModel, table=True):
@@ -65,7 +61,7 @@ class RiskNotice(SQLModel, table=True):
     field_digests: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     result: dict[str, Any] = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # the first answer, replayed
     text_ciphertext: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
-    received_at: datetime = Field(default_factory=_utcnow, sa_type=UtcTimestamp())
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())
 
     @property
     def addressee(self) -> Addressee:

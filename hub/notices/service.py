@@ -41,8 +41,9 @@ from hub.cases.lifecycle import CaseEventType
 from hub.cases.models import Case, CaseEvent, Risk
 from hub.cases.service import CaseContext, case_facts, follow_change, get_case_in_region, requester_facts
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
-from hub.errors import Conflict, Forbidden, LoggedRefusal, NotFound, ValidationFailed
+from hub.errors import LoggedRefusal, NotFound, ValidationFailed
 from hub.notices import repository
+from hub.notices.errors import NoticeConflict, NoticeReadRefused
 from hub.notices.models import RISK_CATEGORY, RISK_SCOPE, RiskNotice
 from hub.notices.schemas import BODY_FIELDS, RiskNoticeCreate, RiskNoticeResult
 from hub.pagination import PageParams, Slice, paginate
@@ -52,14 +53,6 @@ from hub.policy.pep import Decision, Denial
 from hub.reference import region_of
 
 log = structlog.get_logger(__name__)
-
-
-class NoticeConflict(Conflict):
-    code, title = "notice_conflict", "Melding conflicteert"
-
-
-class NoticeReadRefused(LoggedRefusal, Forbidden):
-    code, title = "notice_read_refused", "Geen toegang"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         signin,
         steps,
     )
-    from hub.web.deps import SignInRequired
+    from hub.web.errors import SignInRequired
     from hub.web.templating import render
 
     app.include_router(signin.router)

@@ -28,7 +28,7 @@ from hub.reference import municipalities
 from hub.web import notices as notice_screens
 from hub.web import repository
 from hub.web.context import case_context, exchange_context
-from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
+from hub.web.dependencies import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render
 
 router = APIRouter(include_in_schema=False)

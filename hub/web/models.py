@@ -7,17 +7,13 @@ sign-in, authlib's state/nonce/PKCE verifier. No BSN or other personal data of a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from hub.timestamps import UtcTimestamp
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+from hub.timestamps import UtcTimestamp, utcnow
 
 
 class WebSession(SQLModel, table=True):
@@ -25,6 +21,6 @@ class WebSession(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)  # sha256 hex of the cookie's token
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-    created_at: datetime = Field(default_factory=_utcnow, sa_type=UtcTimestamp())
-    last_seen_at: datetime = Field(default_factory=_utcnow, sa_type=UtcTimestamp(), index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UtcTimestamp(), index=True)
     ended_at: datetime | None = Field(default=None, sa_type=UtcTimestamp())

@@ -16,7 +16,7 @@ from hub.db import SessionDep
 from hub.monitoring import report, snapshot
 from hub.monitoring.facts import BANDS, NO_ORIGIN, PARTNER_TYPES
 from hub.web import charts, labels
-from hub.web.deps import web_authorize
+from hub.web.dependencies import web_authorize
 from hub.web.officer import AMSTERDAM, pdf_response
 from hub.web.templating import render, render_text
 

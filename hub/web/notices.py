@@ -19,7 +19,7 @@ from hub.notices import repository, service
 from hub.pagination import PageParams
 from hub.reference import municipalities
 from hub.web.context import case_context
-from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
+from hub.web.dependencies import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.repository import QUEUE_LIMIT, Section, short_reference
 from hub.web.templating import render
 

@@ -30,7 +30,7 @@ from hub.csvsafe import to_csv
 from hub.db import SessionDep
 from hub.policy.register import UnknownActivity, get_register
 from hub.web import labels
-from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
+from hub.web.dependencies import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render, render_text
 
 router = APIRouter(include_in_schema=False)

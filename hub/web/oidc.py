@@ -12,13 +12,9 @@ from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import Request
 
 from hub.auth.registry import IdentityProvider
-from hub.errors import HubError
+from hub.web.errors import SignInFailed
 
 EMPLOYEE_ID = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")  # as X-Acting-Person on /v1
-
-
-class SignInFailed(HubError):
-    status, code, title = 400, "sign_in_failed", "Aanmelden mislukt"
 
 
 def _oauth(request: Request) -> OAuth:

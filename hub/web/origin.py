@@ -23,7 +23,7 @@ from hub.policy.origin_register import OriginRegister, get_origin_register
 from hub.reference import municipalities
 from hub.web import repository
 from hub.web.context import case_context
-from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
+from hub.web.dependencies import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -20,7 +20,7 @@ from hub.policy import catalogue
 from hub.policy.register import get_register
 from hub.web import forms
 from hub.web.context import exchange_context
-from hub.web.deps import FORM_KEY, Authorized, authorized_form, claim_form, web_authorize
+from hub.web.dependencies import FORM_KEY, Authorized, authorized_form, claim_form, web_authorize
 from hub.web.labels import label
 from hub.web.templating import render
 

@@ -9,12 +9,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 
-from hub.errors import Forbidden
-
-
-class CrossSiteRequest(Forbidden):
-    code, title = "cross_site_request", "Verzoek van een andere website"
-
+from hub.web.errors import CrossSiteRequest
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

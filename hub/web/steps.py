@@ -18,7 +18,7 @@ from hub.exchange.schemas import HandoverPublic
 from hub.exchange.service import handover, ports
 from hub.web import repository
 from hub.web.context import case_context, exchange_context
-from hub.web.deps import Authorized, authorized_form, claim_form, web_authorize
+from hub.web.dependencies import Authorized, authorized_form, claim_form, web_authorize
 from hub.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from hub.audit.canonical import GENESIS_HASH, SUBJECT_ID_TYPE, record_hash
+from hub.audit.errors import AuditWriteFailed
 from hub.audit.models import AuditRecord
-from hub.audit.service import AuditWriteFailed, InvalidAuditRecord, record
+from hub.audit.service import InvalidAuditRecord, record
 from hub.audit.trace import TraceContext
 from hub.audit.verify import verify_database
 from hub.db import make_engine

@@ -14,11 +14,12 @@ from structlog.testing import capture_logs
 from typer.testing import CliRunner
 
 from hub.audit.checkpoints import seal
+from hub.audit.errors import WitnessFailed
 from hub.audit.export import export_log
 from hub.audit.models import AuditCheckpoint
 from hub.audit.signing import LogSigner
 from hub.audit.verify import SealLimits, verify_database
-from hub.audit.witness import WitnessFailed, WitnessStore
+from hub.audit.witness import WitnessStore
 from hub.cli import app
 from hub.config import ConfigurationError, Settings, get_settings
 from tests.audit.conftest import append, bypass_append_only

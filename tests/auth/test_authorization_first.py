@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
 from hub.auth.authorization import authorize
-from hub.auth.deps import CallerDep, current_caller
+from hub.auth.dependencies import CallerDep, current_caller
 from hub.auth.principal import Caller
 from hub.auth.routing import AuthorizedRoute, check_routes
 from hub.auth.scopes import scopes_for

@@ -6,14 +6,8 @@ import pytest
 from sqlmodel import Session, select
 
 from hub.auth.principal import Caller
-from hub.cases.lifecycle import (
-    TRANSITIONS,
-    CaseEventType,
-    Facts,
-    TransitionNotAllowed,
-    next_state,
-    transition,
-)
+from hub.cases.errors import TransitionNotAllowed
+from hub.cases.lifecycle import TRANSITIONS, CaseEventType, Facts, next_state, transition
 from hub.cases.models import Case, CaseEvent, CaseState, Consent, Risk
 
 S, E, C, R = CaseState, CaseEventType, Consent, Risk

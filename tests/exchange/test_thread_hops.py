@@ -15,7 +15,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import iter_route_contexts
 
 from hub.auth.authorization import OperationAuthorization
-from hub.auth.deps import current_caller
+from hub.auth.dependencies import current_caller
 from hub.db import get_session
 
 EXCHANGE_CALLS = [

@@ -435,7 +435,7 @@ def test_the_plan_form_follows_the_catalogues_plan_schema(client, sign_in, scena
 
 
 def _operation(dependant) -> str | None:
-    """The operation a screen route is authorized by (hub.web.deps.web_authorize / authorized_form)."""
+    """The operation a screen route is authorized by (hub.web.dependencies.web_authorize / authorized_form)."""
     stack = list(dependant.dependencies)
     while stack:
         found = stack.pop()

@@ -29,8 +29,8 @@ from sqlmodel import Session
 from hub.auth.principal import Caller, Partner, Role
 from hub.cases.models import Case
 from hub.cases.service import CaseContext
-from hub.errors import Conflict
 from hub.exchange import repository
+from hub.exchange.errors import RequestNotWithdrawn
 from hub.exchange.models import DataRequest
 from hub.exchange.schemas import RequestCreate
 from hub.exchange.service import disclosure
@@ -43,13 +43,6 @@ from hub.policy.pep import Decision
 log = structlog.get_logger(__name__)
 
 WITHDRAWN = "withdrawn"
-
-
-class RequestNotWithdrawn(Conflict):
-    """Only a request that lost categories to a change of its case is asked again ("opnieuw vragen"); any other
-    is refused and nothing changes."""
-
-    code, title = "request_not_withdrawn", "Verzoek niet ingetrokken"
 
 
 # -- the case changed ---------------------------------------------------------------------------------

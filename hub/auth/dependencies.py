@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from hub.auth.errors import CertificateMismatch, DuplicateHeader, InvalidToken, QueryTooLong, TokenInQuery
 from hub.auth.mtls import CertificateHeaderInvalid, presented_thumbprint
 from hub.auth.principal import Caller
+from hub.auth.registry import Registry
 from hub.auth.service import ACTING_PERSON_HEADER, acting_person
 from hub.auth.tokens import validate_access_token
 from hub.db import SessionDep
@@ -81,3 +82,11 @@ def current_caller(
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def partner_registry(request: Request) -> Registry:
+    """The partner registry loaded at start-up (hub.auth.endpoints.install)."""
+    return request.app.state.registry
+
+
+RegistryDep = Annotated[Registry, Depends(partner_registry)]

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from hub.auth.principal import Caller
 from hub.auth.scopes import scopes_for
-from hub.errors import Conflict, HubError, ValidationFailed
+from hub.errors import ValidationFailed
 from hub.idempotency import (
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
@@ -27,26 +27,13 @@ from hub.idempotency import (
 )
 from hub.policy.errors import OperationForbidden
 from hub.strict_input import hidden_character
+from hub.web.errors import FormAlreadySent, SignInRequired
 from hub.web.security import same_origin
 from hub.web.sessions import load
 
 log = structlog.get_logger(__name__)
 
 FORM_KEY = "form_key"
-
-
-class SignInRequired(HubError):
-    """No signed-in person (or the session ended): the screens send the browser to sign in."""
-
-    status, code, title = 401, "sign_in_required", "Aanmelden nodig"
-
-    def __init__(self, detail: str, *, expired: bool = False, **extra: Any) -> None:
-        super().__init__(detail, **extra)
-        self.expired = expired
-
-
-class FormAlreadySent(Conflict):
-    code, title = "form_already_sent", "Formulier al verstuurd"
 
 
 def signed_in_caller(request: Request) -> Caller:
