@@ -26,6 +26,7 @@ from hub.limits import BodySizeLimitMiddleware
 from hub.logging import RequestContextMiddleware, configure_logging
 from hub.notices.endpoints import install as install_notices
 from hub.openapi import install_openapi
+from hub.origin.endpoints import install as install_origin
 from hub.policy import install as install_policy
 from hub.policy import on_shutdown as stop_policy
 from hub.policy import on_startup as start_policy
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_policy(app, settings)
     install_audit(app, settings)
     install_cases(app)
+    install_origin(app)
     install_notices(app)
     app.include_router(exchange_router)
     install_follow(app)  # open requests follow their case (hub.cases.dependencies.case_context hands it on)

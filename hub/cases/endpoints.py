@@ -26,7 +26,6 @@ from hub.cases.dependencies import (
 )
 from hub.cases.models import Case, CaseEvent, CaseState
 from hub.cases.notifications import Outcome
-from hub.cases.origin_endpoints import cases_origin_router, determinations_router
 from hub.cases.schemas import (
     EVENT_EXAMPLES,
     CasePublic,
@@ -197,5 +196,3 @@ def add_event(
 def install(app: FastAPI) -> None:
     app.include_router(notifications_router)
     app.include_router(cases_router)
-    app.include_router(cases_origin_router)  # issue 16: the municipality of origin
-    app.include_router(determinations_router)

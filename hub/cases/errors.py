@@ -23,9 +23,3 @@ class TransitionNotAllowed(Conflict):
 
 class NotificationConflict(Conflict):
     code, title = "notification_conflict", "Melding conflicteert"
-
-
-class OriginConflict(Conflict):
-    """The step does not fit the origin's status now (out of turn)."""
-
-    code, title = "origin_conflict", "Niet mogelijk bij deze herkomst"

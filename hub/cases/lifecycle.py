@@ -47,7 +47,7 @@ class CaseEventType(StrEnum):
     case_closed = "case_closed"
     risk_notice_received = "risk_notice_received"  # DJI's 18b/BIJ notice (timeline only, hub.notices)
     evaluation_recorded = "evaluation_recorded"  # the basic conditions after the plan (hub.monitoring)
-    # The municipality of origin (issue 16; hub.cases.origin): timeline only, the state does not change.
+    # The municipality of origin (issue 16; hub.origin.service): timeline only, the state does not change.
     origin_determined = "origin_determined"
     origin_contested = "origin_contested"
 

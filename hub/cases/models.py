@@ -71,7 +71,7 @@ class Case(SQLModel, table=True):
     state: str = Field(default=CaseState.notified.value, max_length=16)
     consent: str = Field(default=Consent.unknown.value, max_length=8)
     risk: str = Field(default=Risk.none.value, max_length=10)
-    # The municipality of origin as a fact with a history (hub.cases.origin; the history is on the timeline).
+    # The municipality of origin as a fact with a history (hub.origin.service; the history is on the timeline).
     origin: str = Field(default=Origin.notified.value, max_length=10, sa_column_kwargs={"server_default": "notified"})
     origin_reason: str | None = Field(default=None, max_length=40)
     origin_determination_id: str | None = Field(default=None, max_length=36)  # public_id of that timeline event

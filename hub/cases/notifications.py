@@ -31,12 +31,12 @@ from hub.cases import repository
 from hub.cases.errors import NotificationConflict
 from hub.cases.lifecycle import CaseEventType, transition
 from hub.cases.models import Case, CaseEvent, CaseState, DjiNotification
-from hub.cases.origin import Opening, opening
 from hub.cases.schemas import DetentionEndedCreate, DetentionStartedCreate, NotificationResult
 from hub.cases.service import IDENTITY, INFORMATION_SHEET, CaseContext, case_facts, follow_change
 from hub.crypto.pseudonym import is_valid_bsn, pseudonymise
 from hub.db import insert_unless_exists
 from hub.errors import ValidationFailed
+from hub.origin.service import Opening, opening
 
 log = structlog.get_logger(__name__)
 
@@ -156,7 +156,7 @@ def detention_ended(session: Session, ctx: CaseContext, caller: Caller, data: De
 
 def _validate_started(caller: Caller, data: DetentionStartedCreate, now: datetime) -> Opening:
     """Where the case goes (the region of the municipality of origin, or of the prison when DJI does not know
-    the municipality: hub.cases.origin), once the input passes every check."""
+    the municipality: hub.origin.service), once the input passes every check."""
     if not is_valid_bsn(data.subject.bsn):
         raise ValidationFailed("Het BSN voldoet niet aan de elfproef.", field="subject.bsn")
     opened = opening(caller, data.municipality, now)

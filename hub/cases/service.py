@@ -105,7 +105,7 @@ def case_facts(case: Case) -> dict[str, Any]:
         "state": case.state,
         "region": case.region,
         "municipality": case.municipality,  # None while the origin is unknown
-        "origin": case.origin,  # notified | determined | unknown | disputed (hub.cases.origin)
+        "origin": case.origin,  # notified | determined | unknown | disputed (hub.origin.service)
         "consent": case.consent,
         "risk": case.risk,
         "detention_ended": case.detention_ended_on is not None,

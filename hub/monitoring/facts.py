@@ -155,7 +155,7 @@ def closed_case_facts(session: Session, case: Case) -> list[Fact]:
         Fact("notice_18b", "yes" if "18b" in kinds else "no"),
         Fact("notice_bij", "yes" if "bij" in kinds else "no"),
         # Only an unknown origin is ever determined (a notified one is settled), and only a determined one is
-        # contested (hub.cases.origin): so anything but `notified` was unknown when the case opened.
+        # contested (hub.origin.service): so anything but `notified` was unknown when the case opened.
         Fact("origin_start", "known" if case.origin == Origin.notified.value else "unknown"),
         Fact("origin_disputed", "yes" if "origin_contested" in types else "no"),
     ]

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from hub.auth.principal import Caller
-from hub.cases import origin
 from hub.cases import service as cases
 from hub.cases.models import CaseState
 from hub.db import SessionDep
@@ -21,6 +20,7 @@ from hub.exchange.models import DataRequest
 from hub.exchange.schemas import ReleasedAnswer, RequestCreate, RequestPublic
 from hub.exchange.service import answers, follow, ports
 from hub.exchange.service import requests as exchange
+from hub.origin import service as origin
 from hub.pagination import PageParams
 from hub.policy import catalogue
 from hub.policy.register import get_register

@@ -1,8 +1,8 @@
 """Screens of the municipality of origin (issue 16): the coordinator's determination form, and the social
 domain's list of determinations naming its municipality with a contest form. Authorized by the API twins'
 operations (`origin.determine`, `origin.contest`) before any form is parsed; the same service functions
-(hub.cases.origin) in the request's unit of work. No identity is shown; the prison and detention date of a
-determination only as the policy allows them, each shown one logged (hub.cases.origin.show_determinations)."""
+(hub.origin.service) in the request's unit of work. No identity is shown; the prison and detention date of a
+determination only as the policy allows them, each shown one logged (hub.origin.service.show_determinations)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from hub.auth.principal import Caller
-from hub.cases import origin
 from hub.cases import service as cases
 from hub.cases.models import Case
-from hub.cases.origin import SETTLED
-from hub.cases.origin_schemas import OriginContest, OriginDetermine
 from hub.db import SessionDep
+from hub.origin import service as origin
+from hub.origin.schemas import OriginContest, OriginDetermine
+from hub.origin.service import SETTLED
 from hub.policy.origin_register import OriginRegister, get_origin_register
 from hub.reference import municipalities
 from hub.web import repository

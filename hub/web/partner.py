@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from hub.auth.principal import Caller
-from hub.cases import origin
 from hub.db import SessionDep
 from hub.exchange.errors import AnswerInvalid, AnswerRefused, RequestNotOpen
 from hub.exchange.schemas import AnswerReceipt, HandoverContent, HandoverItem, HandoverPublic, InboxDetail, InboxItem
 from hub.exchange.service import answers, handover, ports
 from hub.exchange.service import requests as exchange
+from hub.origin import service as origin
 from hub.pagination import PageParams
 from hub.policy import catalogue
 from hub.policy.register import get_register

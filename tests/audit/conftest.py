@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine, text
@@ -16,33 +15,13 @@ from hub.audit.signing import LogSigner, load_signer
 from hub.cases.models import Case
 from hub.config import Settings
 from hub.crypto.pseudonym import pseudonymise
+from tests.support.policy_standins import Decision
 
 DEMO_BSN = "999993653"  # a test BSN that passes the eleven-test
 OTHER_BSN = "999990019"
 DJI_OIN = "00000009990000016000"
 ZVH_OIN = "00000009990000017000"
 MUNICIPALITY_OIN = "00000009990000011000"
-
-
-@dataclass(frozen=True)
-class Activity:
-    """The shape of hub.policy's ActivityRef, as the exchange passes it in."""
-
-    id: str = "reintegration"
-    version: str = "1.0.0"
-    name: str = "Re-integratie: ondersteuning op de basisvoorwaarden"
-    legal_basis: str = "Pbw art. 18a jo. Pm art. 20d; AVG art. 6 lid 1 sub e"
-    retention_days: int = 730
-    confidentiality: str = "vertrouwelijk"
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The fields of hub.policy's Decision that the log takes."""
-
-    decision_id: str = "dec-1"
-    policy_revision: str = "a" * 64
-    activity: Activity = Activity()
 
 
 @pytest.fixture(autouse=True)

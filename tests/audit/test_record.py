@@ -15,7 +15,8 @@ from hub.audit.service import InvalidAuditRecord, record
 from hub.audit.trace import TraceContext
 from hub.audit.verify import verify_database
 from hub.db import make_engine
-from tests.audit.conftest import DEMO_BSN, ZVH_OIN, Activity, Decision, append
+from tests.audit.conftest import DEMO_BSN, ZVH_OIN, append
+from tests.support.policy_standins import Activity, Decision
 
 
 def _count(session: Session) -> int:

@@ -14,7 +14,8 @@ from hub.audit.inspection import query_records
 from hub.audit.models import AuditRecord
 from hub.audit.schemas import RecordQuery
 from hub.audit.trace import new_trace
-from tests.audit.conftest import DEMO_BSN, MH, OTHER_BSN, ZVH_OIN, Decision, append
+from tests.audit.conftest import DEMO_BSN, MH, OTHER_BSN, ZVH_OIN, append
+from tests.support.policy_standins import Decision
 
 PO = "fg-gooi-en-vechtstreek"
 _NOW = dt.datetime.now(dt.UTC)

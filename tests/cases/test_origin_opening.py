@@ -1,4 +1,4 @@
-"""Where a case DJI opens goes (hub.cases.origin.opening): the municipality's region, or the establishment's when
+"""Where a case DJI opens goes (hub.origin.service.opening): the municipality's region, or the establishment's when
 DJI does not know the municipality; an establishment without a region is refused naming `municipality`."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from hub.cases.models import Origin
-from hub.cases.origin import opening
 from hub.errors import ValidationFailed
+from hub.origin.service import opening
 
 NOW = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from hub.cases import notifications, origin
+from hub.cases import notifications
 from hub.cases.models import Case
-from hub.cases.origin_schemas import OriginContest, OriginDetermine
 from hub.cases.schemas import DetentionEndedCreate
 from hub.monitoring.facts import NO_ORIGIN
 from hub.monitoring.models import MonitoringPending
 from hub.notices import service
 from hub.notices.schemas import RiskNoticeCreate
+from hub.origin import service as origin
+from hub.origin.schemas import OriginContest, OriginDetermine
 from hub.policy.origin_register import get_origin_register
 from tests.cases.conftest import BSN
 from tests.notices.test_api import body

@@ -1,4 +1,4 @@
-"""Queries of the municipality of origin (hub.cases.origin). No rules here."""
+"""Queries of the municipality of origin (hub.origin.service). No rules here."""
 
 from __future__ import annotations
 

@@ -1,37 +1,28 @@
 """Routes of the municipality of origin (issue 16): the coordinator determines it, the determined municipality's
-social domain lists and contests its determinations. Thin by rule: the rules are in hub.cases.origin."""
+social domain lists and contests its determinations. Thin by rule: the rules are in hub.origin.service."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import APIRouter, FastAPI, Path, Response, status
 
-from hub.auth.authorization import authorize
 from hub.auth.dependencies import RegistryDep
-from hub.auth.principal import Caller
-from hub.cases import origin
 from hub.cases.dependencies import CaseContextDep, PolicyPointDep
+from hub.cases.endpoints import NO_STORE
 from hub.cases.models import Case, CaseEvent, Origin
-from hub.cases.origin_schemas import OriginContest, OriginDeterminationPublic, OriginDetermine, OriginEventPublic
 from hub.db import SessionDep
 from hub.idempotency import IdempotentRoute
 from hub.openapi import problem_responses
-from hub.policy.origin_register import OriginRegister, get_origin_register
+from hub.origin import service as origin
+from hub.origin.dependencies import ContesterDep, DeterminerDep, OriginRegisterDep
+from hub.origin.schemas import OriginContest, OriginDeterminationPublic, OriginDetermine, OriginEventPublic
+from hub.policy.origin_register import OriginRegister
 
 cases_origin_router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=IdempotentRoute)
 determinations_router = APIRouter(prefix="/v1/origin-determinations", tags=["origin"], route_class=IdempotentRoute)
 
-DeterminerDep = Annotated[Caller, Depends(authorize("origin.determine"))]
-ContesterDep = Annotated[Caller, Depends(authorize("origin.contest"))]
-
-
-def origin_register(request: Request) -> OriginRegister:
-    return get_origin_register(request.app.state.settings.policies_dir)
-
-
-OriginRegisterDep = Annotated[OriginRegister, Depends(origin_register)]
 CaseId = Annotated[uuid.UUID, Path(description="The case id (a UUID).")]
 DeterminationId = Annotated[uuid.UUID, Path(description="The determination (its timeline event's id).")]
 
@@ -103,7 +94,7 @@ def list_determinations(
     response: Response,
 ) -> list[OriginDeterminationPublic]:
     found = origin.show_determinations(session, ctx, pdp, caller)
-    response.headers["Cache-Control"] = "no-store"  # a logged disclosure (hub.cases.endpoints.NO_STORE; it imports us)
+    response.headers.update(NO_STORE)  # a logged disclosure
     return [determination_public(shown, register) for shown in found]
 
 
@@ -125,3 +116,8 @@ def contest(
 ) -> OriginEventPublic:
     case, entry = origin.contest(session, ctx, caller, registry, register, str(determination_id), data)
     return event_public(case, entry)
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(cases_origin_router)  # issue 16: the municipality of origin
+    app.include_router(determinations_router)

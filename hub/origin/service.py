@@ -28,11 +28,8 @@ from hub.audit import events
 from hub.audit.models import AuditRecord
 from hub.auth.principal import Caller
 from hub.auth.registry import Registry
-from hub.cases import origin_repository as repository
-from hub.cases.errors import OriginConflict
 from hub.cases.lifecycle import CaseEventType
 from hub.cases.models import Case, CaseEvent, CaseState, Origin
-from hub.cases.origin_schemas import OriginContest, OriginDetermine
 from hub.cases.service import (
     CaseContext,
     case_facts,
@@ -42,6 +39,9 @@ from hub.cases.service import (
     requester_facts,
 )
 from hub.errors import NotFound, ValidationFailed
+from hub.origin import repository
+from hub.origin.errors import OriginConflict
+from hub.origin.schemas import OriginContest, OriginDetermine
 from hub.policy import enforcement
 from hub.policy.origin_register import OriginRegister
 from hub.policy.pdp import PolicyDecisionPoint

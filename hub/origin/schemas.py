@@ -1,6 +1,6 @@
 """API models of the municipality of origin (issue 16): the coordinator's determination, a municipality's
 contest, and what the municipality sees of a determination. Shapes only: whether a reason is in the register,
-a municipality in the region or a call in turn is for hub.cases.origin to say, naming the field or rule."""
+a municipality in the region or a call in turn is for hub.origin.service to say, naming the field or rule."""
 
 from __future__ import annotations
 
