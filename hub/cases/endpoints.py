@@ -24,7 +24,7 @@ from hub.cases.dependencies import (
     DjiDep,
     PolicyPointDep,
 )
-from hub.cases.models import Case, CaseEvent, CaseState
+from hub.cases.models import CaseState
 from hub.cases.notifications import Outcome
 from hub.cases.schemas import (
     EVENT_EXAMPLES,
@@ -49,16 +49,6 @@ _NOTIFY_ERRORS = problem_responses(401, 403, 409, 413, 422, 503)
 _READ_ERRORS = problem_responses(401, 403, 404, 422, 503)
 _CONTENT_ERRORS = problem_responses(401, 403, 404, 409, 410, 422, 503)
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _public(case: Case, related: list[str] | None = None, allowed: list[str] | None = None) -> CasePublic:
-    return CasePublic.model_validate(case, from_attributes=True).model_copy(
-        update={"related_case_ids": related or [], "allowed_events": allowed or []}
-    )
-
-
-def _event(event: CaseEvent) -> TimelineEventPublic:
-    return TimelineEventPublic.model_validate({**event.model_dump(exclude={"id"}), "id": event.public_id})
 
 
 @notifications_router.post(
@@ -113,7 +103,7 @@ def list_cases(
     ] = None,
 ) -> Page[CasePublic]:
     page = service.list_cases(session, caller, params, state=state, municipality=municipality)
-    return Page[CasePublic](items=[_public(c) for c in page.rows], next_cursor=page.next_cursor)
+    return Page[CasePublic](items=[CasePublic.from_row(c) for c in page.rows], next_cursor=page.next_cursor)
 
 
 @cases_router.get(
@@ -121,7 +111,7 @@ def list_cases(
 )
 def get_case(case_id: CaseId, caller: CaseReaderDep, session: SessionDep) -> CasePublic:
     case, related, allowed = service.case_detail(session, caller, str(case_id))
-    return _public(case, related, allowed)
+    return CasePublic.from_row(case, related, allowed)
 
 
 @cases_router.get(
@@ -134,7 +124,9 @@ def timeline(
     case_id: CaseId, caller: CaseReaderDep, session: SessionDep, params: PageParamsDep
 ) -> Page[TimelineEventPublic]:
     page = service.case_timeline(session, caller, str(case_id), params)
-    return Page[TimelineEventPublic](items=[_event(e) for e in page.rows], next_cursor=page.next_cursor)
+    return Page[TimelineEventPublic](
+        items=[TimelineEventPublic.from_row(e) for e in page.rows], next_cursor=page.next_cursor
+    )
 
 
 @cases_router.get(
@@ -190,7 +182,7 @@ def add_event(
     event: Annotated[CoordinatorEvent, Body(openapi_examples=EVENT_EXAMPLES)],
 ) -> TimelineEventPublic:
     _, entry = service.record_event(session, ctx, caller, str(case_id), event)
-    return _event(entry)
+    return TimelineEventPublic.from_row(entry)
 
 
 def install(app: FastAPI) -> None:

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.cases.models import CaseState, Consent, Origin, Risk
+from hub.cases.models import Case, CaseEvent, CaseState, Consent, Origin, Risk
 from hub.strict_input import MultiLine, StrictInput
 from hub.timestamps import UtcDateTime
 
@@ -152,6 +152,12 @@ class CasePublic(BaseModel):
     )
     allowed_events: list[str] = Field(default_factory=list)
 
+    @classmethod
+    def from_row(cls, case: Case, related: list[str] | None = None, allowed: list[str] | None = None) -> CasePublic:
+        return cls.model_validate(case, from_attributes=True).model_copy(
+            update={"related_case_ids": related or [], "allowed_events": allowed or []}
+        )
+
 
 class IdentityPublic(BaseModel):
     bsn: str
@@ -168,6 +174,10 @@ class TimelineEventPublic(BaseModel):
     from_state: CaseState | None
     to_state: CaseState | None
     payload: dict[str, Any]
+
+    @classmethod
+    def from_row(cls, event: CaseEvent) -> TimelineEventPublic:
+        return cls.model_validate({**event.model_dump(exclude={"id"}), "id": event.public_id})
 
 
 class VisitRecorded(StrictInput):

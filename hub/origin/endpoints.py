@@ -11,14 +11,12 @@ from fastapi import APIRouter, FastAPI, Path, Response, status
 from hub.auth.dependencies import RegistryDep
 from hub.cases.dependencies import CaseContextDep, PolicyPointDep
 from hub.cases.endpoints import NO_STORE
-from hub.cases.models import Case, CaseEvent, Origin
 from hub.db import SessionDep
 from hub.idempotency import IdempotentRoute
 from hub.openapi import problem_responses
 from hub.origin import service as origin
 from hub.origin.dependencies import ContesterDep, DeterminerDep, OriginRegisterDep
 from hub.origin.schemas import OriginContest, OriginDeterminationPublic, OriginDetermine, OriginEventPublic
-from hub.policy.origin_register import OriginRegister
 
 cases_origin_router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=IdempotentRoute)
 determinations_router = APIRouter(prefix="/v1/origin-determinations", tags=["origin"], route_class=IdempotentRoute)
@@ -27,35 +25,6 @@ CaseId = Annotated[uuid.UUID, Path(description="The case id (a UUID).")]
 DeterminationId = Annotated[uuid.UUID, Path(description="The determination (its timeline event's id).")]
 
 _ERRORS = problem_responses(401, 403, 404, 409, 413, 422, 503)
-
-
-def event_public(case: Case, entry: CaseEvent) -> OriginEventPublic:
-    return OriginEventPublic(
-        id=entry.public_id,
-        type=entry.type,
-        case_origin=Origin(case.origin),
-        municipality=case.municipality,
-        reason=str(entry.payload["reason"]),
-        at=entry.at,
-    )
-
-
-def determination_public(shown: origin.ShownDetermination, register: OriginRegister) -> OriginDeterminationPublic:
-    case, entry = shown.case, shown.entry
-    reason = str(entry.payload["reason"])
-    known = register.reasons.get(reason)
-    return OriginDeterminationPublic(
-        id=entry.public_id,
-        municipality=str(entry.payload["municipality"]),
-        reason=reason,
-        reason_name=known.name if known else reason,
-        origin=Origin(case.origin),
-        determined_at=entry.at,
-        prison=case.prison if shown.detention_shown else None,
-        detention_started_on=case.detention_started_on if shown.detention_shown else None,
-        detention_withheld=shown.withheld,
-        contested=shown.contested,
-    )
 
 
 @cases_origin_router.post(
@@ -75,7 +44,7 @@ def determine(
     register: OriginRegisterDep,
 ) -> OriginEventPublic:
     case, entry = origin.determine(session, ctx, caller, registry, register, str(case_id), data)
-    return event_public(case, entry)
+    return OriginEventPublic.from_row(case, entry)
 
 
 @determinations_router.get(
@@ -95,7 +64,7 @@ def list_determinations(
 ) -> list[OriginDeterminationPublic]:
     found = origin.show_determinations(session, ctx, pdp, caller)
     response.headers.update(NO_STORE)  # a logged disclosure
-    return [determination_public(shown, register) for shown in found]
+    return [OriginDeterminationPublic.from_row(shown, register) for shown in found]
 
 
 @determinations_router.post(
@@ -115,7 +84,7 @@ def contest(
     register: OriginRegisterDep,
 ) -> OriginEventPublic:
     case, entry = origin.contest(session, ctx, caller, registry, register, str(determination_id), data)
-    return event_public(case, entry)
+    return OriginEventPublic.from_row(case, entry)
 
 
 def install(app: FastAPI) -> None:

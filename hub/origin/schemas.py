@@ -5,12 +5,17 @@ a municipality in the region or a call in turn is for hub.origin.service to say,
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.cases.models import Origin
+from hub.cases.models import Case, CaseEvent, Origin
 from hub.strict_input import StrictInput
 from hub.timestamps import UtcDateTime
+
+if TYPE_CHECKING:  # the service imports this module's input models
+    from hub.origin.service import ShownDetermination
+    from hub.policy.origin_register import OriginRegister
 
 REASON_ID = r"^[a-z][a-z0-9_]{0,39}$"
 
@@ -55,6 +60,24 @@ class OriginDeterminationPublic(BaseModel):
     )
     contested: bool = Field(description="This municipality already contested the origin of this case.")
 
+    @classmethod
+    def from_row(cls, shown: ShownDetermination, register: OriginRegister) -> OriginDeterminationPublic:
+        case, entry = shown.case, shown.entry
+        reason = str(entry.payload["reason"])
+        known = register.reasons.get(reason)
+        return cls(
+            id=entry.public_id,
+            municipality=str(entry.payload["municipality"]),
+            reason=reason,
+            reason_name=known.name if known else reason,
+            origin=Origin(case.origin),
+            determined_at=entry.at,
+            prison=case.prison if shown.detention_shown else None,
+            detention_started_on=case.detention_started_on if shown.detention_shown else None,
+            detention_withheld=shown.withheld,
+            contested=shown.contested,
+        )
+
 
 class OriginEventPublic(BaseModel):
     """The timeline event a determination or contest made."""
@@ -65,3 +88,14 @@ class OriginEventPublic(BaseModel):
     municipality: str | None
     reason: str
     at: UtcDateTime
+
+    @classmethod
+    def from_row(cls, case: Case, entry: CaseEvent) -> OriginEventPublic:
+        return cls(
+            id=entry.public_id,
+            type=entry.type,
+            case_origin=Origin(case.origin),
+            municipality=case.municipality,
+            reason=str(entry.payload["reason"]),
+            at=entry.at,
+        )
