@@ -21,7 +21,10 @@ def get(session: Session, notice_id: str) -> RiskNotice | None:
 
 
 def open_case_of(session: Session, subject_pseudonym: str, region: str) -> Case | None:
-    """The person's newest case in the region that is not closed."""
+    """The person's newest case in the region that is not closed, read under a row lock held until the
+    transaction ends (case first, then its requests, as every change of a case). PostgreSQL checks `not closed`
+    again once a transaction closing the case commits, so a notice arriving meanwhile opens a new case instead
+    of being stored on the closed one."""
     statement = (
         select(Case)
         .where(
@@ -30,6 +33,8 @@ def open_case_of(session: Session, subject_pseudonym: str, region: str) -> Case 
             Case.state != CaseState.closed.value,
         )
         .order_by(col(Case.created_at).desc(), col(Case.id).desc())
+        .with_for_update(of=Case)
+        .execution_options(populate_existing=True)
     )
     return session.exec(statement).first()
 

@@ -26,6 +26,7 @@ from hub.cases.schemas import DetentionEndedCreate, WeighingRecorded
 from hub.cases.service import record_event
 from hub.consistency import check_disclosures
 from hub.exchange.models import Answer, DataRequest
+from hub.notices.models import RiskNotice
 from hub.policy.pdp import EmbeddedPDP
 from tests.exchange.conftest import (
     BSN,
@@ -781,6 +782,20 @@ def test_the_end_of_detention_during_a_weighing_is_decided_on_the_weighing(
     assert_still_open(hub, db, request_id, SOCIAL, ["housing"])
 
 
+def during_the_end_of_detention(hub, db, case_ctx, make_caller, case_id: str, call: Callable[[], Any]) -> Any:
+    """`while_held` with DJI's end of detention, which closes the case (visited, no consent)."""
+    step(hub, case_id, type="visit_recorded", visited_on="2026-11-20")
+    started = db.get(Case, case_id).started_notification_id
+    ending = DetentionEndedCreate.model_validate(
+        {"notification_id": f"END-{started}", "started_notification_id": started, "bsn": BSN, "ended_on": "2026-12-01"}
+    )
+
+    def detention_ends(session: Session) -> None:
+        assert detention_ended_now(session, case_ctx, make_caller(DJI), ending).result.state == "closed"
+
+    return while_held(db, detention_ends, call)
+
+
 def test_a_step_during_the_end_of_detention_is_decided_on_the_closed_case(
     open_case, ask, hub, db, case_ctx, make_caller
 ):
@@ -791,18 +806,12 @@ def test_a_step_during_the_end_of_detention_is_decided_on_the_closed_case(
         pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
     case_id = open_case()
     request_id = asked(ask, case_id, SOCIAL, ["housing"])
-    step(hub, case_id, type="visit_recorded", visited_on="2026-11-20")
-    started = db.get(Case, case_id).started_notification_id
-    ending = DetentionEndedCreate.model_validate(
-        {"notification_id": f"END-{started}", "started_notification_id": started, "bsn": BSN, "ended_on": "2026-12-01"}
-    )
-
-    def detention_ends(session: Session) -> None:
-        assert detention_ended_now(session, case_ctx, make_caller(DJI), ending).result.state == "closed"
-
-    weighed = while_held(
+    weighed = during_the_end_of_detention(
+        hub,
         db,
-        detention_ends,
+        case_ctx,
+        make_caller,
+        case_id,
         lambda: hub(ZVH).post(
             f"/v1/cases/{case_id}/events", json={"type": "weighing_recorded", "consent": "yes", "risk": "none"}
         ),
@@ -811,6 +820,32 @@ def test_a_step_during_the_end_of_detention_is_decided_on_the_closed_case(
     assert (weighed.json()["code"], weighed.json()["rule"]) == ("transition_not_allowed", "case_closed")
     assert db.get(Case, case_id).state == "closed"
     assert_withdrawn(hub, db, case_id, request_id, SOCIAL, "case_closed")
+
+
+def test_a_risk_notice_during_the_end_of_detention_opens_a_new_case(open_case, hub, db, case_ctx, make_caller):
+    """PostgreSQL: while DJI's end of detention closes the case (not yet committed), DJI's risk notice on the same
+    person waits for the case's row, finds it closed and opens a new case, instead of being stored on the closed
+    case (201, yet every read of it refused case_closed)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises write transactions (BEGIN IMMEDIATE)")
+    case_id = open_case()
+    notice = {
+        "notice_id": "PI-NWG-18B-RACE",
+        "kind": "18b",
+        "bsn": BSN,
+        "municipality": "GM0402",
+        "issued_on": "2026-12-01",
+        "text": "Zorg over recidive na de vrijlating.",
+    }
+    sent = during_the_end_of_detention(
+        hub, db, case_ctx, make_caller, case_id, lambda: hub(DJI).post("/v1/notifications/risk-notice", json=notice)
+    )
+    assert sent.status_code == 201, sent.text
+    landed_on = sent.json()["case_id"]
+    assert landed_on != case_id
+    assert db.get(Case, case_id).state == "closed"
+    assert db.get(Case, landed_on).state != "closed"
+    assert db.get(RiskNotice, sent.json()["id"]).case_id == landed_on
 
 
 def _wait_for_a_lock_waiter(engine, until: Callable[[], bool]) -> None:

@@ -43,5 +43,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("monitoring_fact") as table:
         table.add_column(sa.Column("month", sa.Integer(), nullable=False, server_default="1"))
+    # The rows still waiting for their batch are statistics too (their cases' markers in monitoring_written
+    # stay): move them into monitoring_fact before the table goes. Their month was never kept; they get the
+    # neutral month 1 (January), as the rows already in monitoring_fact do from the column's default.
+    op.execute(
+        "INSERT INTO monitoring_fact (id, region, municipality, year, month, measure, item, value, number) "
+        "SELECT id, region, municipality, year, 1, measure, item, value, number FROM monitoring_pending"
+    )
     op.drop_index("ix_monitoring_pending_batch", table_name="monitoring_pending")
     op.drop_table("monitoring_pending")
