@@ -3,7 +3,8 @@
 
 The verifier names the first bad sequence number:
 
-- `checkpoint_signature`: a checkpoint whose Ed25519 signature or key id does not hold;
+- `checkpoint_signature`: a checkpoint whose Ed25519 signature or key id does not hold, or one signed by a
+  retired log key beyond the first checkpoint of the current key;
 - `gap`: a record is missing (removed, or moved elsewhere in an export);
 - `out_of_order`: a record appears again or too early (inserted or reordered in an export);
 - `altered`: a record's content no longer matches its own hash (or was changed and rehashed, so that its
@@ -108,6 +109,9 @@ def _check_signatures(checkpoints: Sequence[Mapping[str, Any]], verifier: LogVer
     for cp in ordered:
         if not verifier.verify_checkpoint(cp):  # the key its key_id names: the current or a retired log key
             raise _Failure(cp["seq"], "checkpoint_signature")
+    late = verifier.retired_after_current(ordered)
+    if late is not None:  # a retired key signed after the current one had taken over
+        raise _Failure(late["seq"], "checkpoint_signature")
     return ordered
 
 

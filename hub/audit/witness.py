@@ -156,6 +156,15 @@ def compare(
             return WitnessMismatch(
                 _seq_of(document), "witness_signature", f"het getuige-checkpoint {name} heeft geen geldige handtekening"
             )
+    late = verifier.retired_after_current(document for _, document in items)
+    if late is not None:
+        name = next(name for name, document in items if document is late)
+        return WitnessMismatch(
+            late["seq"],
+            "witness_signature",
+            f"het getuige-checkpoint {name} is ondertekend met een vervangen sleutel, na een checkpoint met de "
+            "huidige sleutel",
+        )
     beyond = [(name, doc) for name, doc in items if doc["seq"] > reach]
     if beyond:
         name, document = beyond[0]
