@@ -236,7 +236,7 @@ def verify_database(
         if result is None:
             result = verify_chain(repository.RowStream(engine), checkpoints, verifier, mac_key=mac_key)
         if result.ok:
-            check_witnesses(result, witnesses, verifier, lambda seqs: repository.hashes_at(session, seqs))
+            check_witnesses(result, witnesses, verifier, lambda seqs: repository.hashes_at(session, seqs), checkpoints)
         if limits is not None and result.ok:
             _check_tail(session, result, checkpoints, limits, now or dt.datetime.now(dt.UTC))
     return result
@@ -247,11 +247,20 @@ def check_witnesses(
     witnesses: Sequence[WitnessStore],
     verifier: LogVerifier,
     hashes_at: Callable[[list[int]], Mapping[int, str]],
+    checkpoints: Sequence[Mapping[str, Any]] = (),
 ) -> None:
-    """Fail a verified chain that is shorter than, or differs from, a checkpoint kept in a witness store."""
+    """Fail a verified chain that is shorter than, or differs from, a checkpoint kept in a witness store, or
+    whose `checkpoints` include one a retired key signed beyond a witnessed checkpoint of the current key."""
     reach = result.last_seq or result.anchor_seq or 0
     for store in witnesses:
-        mismatch = compare(store.checkpoints(), verifier, first_seq=result.first_seq, reach=reach, hashes_at=hashes_at)
+        mismatch = compare(
+            store.checkpoints(),
+            verifier,
+            first_seq=result.first_seq,
+            reach=reach,
+            hashes_at=hashes_at,
+            checkpoints=checkpoints,
+        )
         if mismatch is not None:
             result.ok, result.first_bad_seq, result.reason = False, mismatch.seq, mismatch.reason
             result.problems.append(f"{mismatch.problem} ({store.directory})")

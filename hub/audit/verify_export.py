@@ -86,7 +86,7 @@ def verify_export(
     if result.ok:
         _check_covered(result, header["last_seq"])
     if result.ok:
-        check_witnesses(result, witnesses, verifier, lambda seqs: {s: seen[s] for s in seqs if s in seen})
+        check_witnesses(result, witnesses, verifier, lambda seqs: {s: seen[s] for s in seqs if s in seen}, checkpoints)
     return result
 
 

@@ -338,3 +338,30 @@ def test_a_retired_log_key_may_not_sign_after_the_current_one(
     mismatch = compare(rotated.witness.checkpoints(), rotated.verifier, first_seq=1, reach=7, hashes_at=lambda s: {})
     assert mismatch is not None and (mismatch.seq, mismatch.reason) == (7, "witness_signature")
     assert "vervangen sleutel" in mismatch.problem
+
+
+def test_a_retired_log_key_may_not_sign_beyond_a_witnessed_checkpoint_of_the_current_key(
+    engine, session, subject, settings, signer, log_mac_key, tmp_path
+):
+    """The attacker with the old key and the database, but not the witness store: checkpoint 5 of the new key
+    is deleted from the database and checkpoint 7 is signed with the old key. The database alone verifies
+    (3 and 7, both by the old key); against the witness store, which kept 5 of the current key, 7 fails."""
+    from hub.audit.signing import LogVerifier
+
+    append(session, subject, 3)
+    _sealed(session, signer)
+    rotated = _rotate(settings, signer, tmp_path)
+    append(session, subject, 2)
+    _sealed(session, rotated)
+    bypass_append_only(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_checkpoint WHERE seq = 5"))
+    append(session, subject, 2)
+    own = WitnessStore(tmp_path / "attacker")  # not the hub's witness store
+    _sealed(session, LogSigner(signer.private_key, LogVerifier(signer.verifier.public_key), own))
+
+    result = verify_database(engine, rotated.verifier, mac_key=log_mac_key)
+    assert (result.ok, result.checkpoints_checked) == (True, 2), result.problems
+    result = verify_database(engine, rotated.verifier, mac_key=log_mac_key, witnesses=[rotated.witness])
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 7, "checkpoint_signature")
+    assert "vervangen sleutel" in result.problems[0]
