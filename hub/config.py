@@ -44,11 +44,16 @@ _KEY_FILE_SETTINGS = (
 
 
 def is_development_path(path: Path) -> bool:
-    """True when `path` lies in the development key folder."""
+    """True when `path` lies in the development key folder, or in any folder `certs/dev` (a copy of a checkout's
+    development keys mounted elsewhere). The development keys are generated per checkout (`hub dev-keys`), so no
+    fixed thumbprint can name them: where certs/dev is absent (the image) a development key copied under another
+    folder name is not recognised; only its path is."""
+    resolved = path.resolve()
     try:
-        path.resolve().relative_to(DEV_CERTS.resolve())
+        resolved.relative_to(DEV_CERTS.resolve())
     except ValueError:
-        return False
+        parts = [*path.parts, *resolved.parts]
+        return any(parts[i : i + 2] == ["certs", "dev"] for i in range(len(parts) - 1))
     return True
 
 
@@ -235,7 +240,8 @@ class Settings(BaseSettings):
     def _refuse_copied_development_keys(self) -> None:
         """Refuse a key file whose public key is a development key's, wherever the file lies (a copy of
         certs/dev/… elsewhere). Compared by public-key thumbprint; without certs/dev there is nothing to
-        compare (the path check above still applies)."""
+        compare (the development keys differ per checkout), so there only the path check above applies: no
+        key file under any certs/dev folder."""
         development = development_thumbprints()
         if not development:
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +95,17 @@ class LogVerifier:
             return key.verify(checkpoint["signature"], payload)
         except (KeyError, TypeError, ValueError):
             return False
+
+    def retired_after_current(self, checkpoints: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+        """The first checkpoint (by position) signed by a retired key beyond the first one the current key signed,
+        else None. After a rotation the hub signs only with the current key, so such a checkpoint was made with a
+        key that was retired (perhaps because it leaked); it may not vouch for records beyond that position."""
+        signed = [cp for cp in checkpoints if type(cp.get("seq")) is int]
+        current = [cp["seq"] for cp in signed if cp.get("key_id") == self.key_id]
+        if not current:
+            return None
+        late = [cp for cp in signed if cp.get("key_id") != self.key_id and cp["seq"] > min(current)]
+        return min(late, key=lambda cp: cp["seq"]) if late else None
 
     @property
     def jwks(self) -> list[dict[str, Any]]:

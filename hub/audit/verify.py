@@ -3,7 +3,8 @@
 
 The verifier names the first bad sequence number:
 
-- `checkpoint_signature`: a checkpoint whose Ed25519 signature or key id does not hold;
+- `checkpoint_signature`: a checkpoint whose Ed25519 signature or key id does not hold, or one signed by a
+  retired log key beyond the first checkpoint of the current key;
 - `gap`: a record is missing (removed, or moved elsewhere in an export);
 - `out_of_order`: a record appears again or too early (inserted or reordered in an export);
 - `altered`: a record's content no longer matches its own hash (or was changed and rehashed, so that its
@@ -108,6 +109,9 @@ def _check_signatures(checkpoints: Sequence[Mapping[str, Any]], verifier: LogVer
     for cp in ordered:
         if not verifier.verify_checkpoint(cp):  # the key its key_id names: the current or a retired log key
             raise _Failure(cp["seq"], "checkpoint_signature")
+    late = verifier.retired_after_current(ordered)
+    if late is not None:  # a retired key signed after the current one had taken over
+        raise _Failure(late["seq"], "checkpoint_signature")
     return ordered
 
 
@@ -232,7 +236,7 @@ def verify_database(
         if result is None:
             result = verify_chain(repository.RowStream(engine), checkpoints, verifier, mac_key=mac_key)
         if result.ok:
-            check_witnesses(result, witnesses, verifier, lambda seqs: repository.hashes_at(session, seqs))
+            check_witnesses(result, witnesses, verifier, lambda seqs: repository.hashes_at(session, seqs), checkpoints)
         if limits is not None and result.ok:
             _check_tail(session, result, checkpoints, limits, now or dt.datetime.now(dt.UTC))
     return result
@@ -243,11 +247,20 @@ def check_witnesses(
     witnesses: Sequence[WitnessStore],
     verifier: LogVerifier,
     hashes_at: Callable[[list[int]], Mapping[int, str]],
+    checkpoints: Sequence[Mapping[str, Any]] = (),
 ) -> None:
-    """Fail a verified chain that is shorter than, or differs from, a checkpoint kept in a witness store."""
+    """Fail a verified chain that is shorter than, or differs from, a checkpoint kept in a witness store, or
+    whose `checkpoints` include one a retired key signed beyond a witnessed checkpoint of the current key."""
     reach = result.last_seq or result.anchor_seq or 0
     for store in witnesses:
-        mismatch = compare(store.checkpoints(), verifier, first_seq=result.first_seq, reach=reach, hashes_at=hashes_at)
+        mismatch = compare(
+            store.checkpoints(),
+            verifier,
+            first_seq=result.first_seq,
+            reach=reach,
+            hashes_at=hashes_at,
+            checkpoints=checkpoints,
+        )
         if mismatch is not None:
             result.ok, result.first_bad_seq, result.reason = False, mismatch.seq, mismatch.reason
             result.problems.append(f"{mismatch.problem} ({store.directory})")

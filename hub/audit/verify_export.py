@@ -77,7 +77,7 @@ def verify_export(
     wanted = {doc.get("seq") for _, docs in witnessed for _, doc in docs}
     seen: dict[int, str] = {}
     result = verify_chain(_tap(rows, wanted, seen), checkpoints, verifier, mac_key=mac_key)
-    header_problem = _header_problem(header, verifier) if result.ok else None
+    header_problem = _header_problem(header, checkpoints, verifier) if result.ok else None
     if header_problem is not None:
         result.ok, result.reason = False, "header_signature"
         result.first_bad_seq = header.get("last_seq") if type(header.get("last_seq")) is int else 0
@@ -86,7 +86,7 @@ def verify_export(
     if result.ok:
         _check_covered(result, header["last_seq"])
     if result.ok:
-        check_witnesses(result, witnesses, verifier, lambda seqs: {s: seen[s] for s in seqs if s in seen})
+        check_witnesses(result, witnesses, verifier, lambda seqs: {s: seen[s] for s in seqs if s in seen}, checkpoints)
     return result
 
 
@@ -98,7 +98,17 @@ def _tap(rows: Iterator[tuple], wanted: set[Any], seen: dict[int, str]) -> Itera
         yield row
 
 
-def _header_problem(header: Mapping[str, Any], verifier: LogVerifier) -> str | None:
+def _header_problem(
+    header: Mapping[str, Any], checkpoints: Sequence[Mapping[str, Any]], verifier: LogVerifier
+) -> str | None:
+    # The header seals last_seq: signed by a retired key, it may not reach a checkpoint of the current key (the
+    # export was then made after the rotation, when the hub signs with the current key only).
+    current = [cp["seq"] for cp in checkpoints if cp.get("key_id") == verifier.key_id and type(cp["seq"]) is int]
+    last_seq = header.get("last_seq")
+    if header.get("key_id") != verifier.key_id and current and type(last_seq) is int and last_seq >= min(current):
+        return (
+            "de kop van het export is ondertekend met een vervangen sleutel, na een checkpoint met de huidige sleutel"
+        )
     try:
         key = verifier.key_for(header["key_id"])  # the current key or a retired one the verifier holds
         good = (

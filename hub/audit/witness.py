@@ -27,7 +27,7 @@ import contextlib
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,15 +147,34 @@ def compare(
     first_seq: int | None,
     reach: int,
     hashes_at: Callable[[list[int]], Mapping[int, str]],
+    checkpoints: Sequence[Mapping[str, Any]] = (),
 ) -> WitnessMismatch | None:
     """Check a chain that verified (records first_seq..reach, or none up to an anchor at reach) against
-    witnessed checkpoints. Positions before first_seq were pruned behind an anchor and are not compared."""
+    witnessed checkpoints. Positions before first_seq were pruned behind an anchor and are not compared.
+    With the chain's own `checkpoints`, none of them (nor a witness file) may be signed by a retired log key
+    beyond the first checkpoint the current key signed, in the witness store or the chain."""
     items = list(witnessed)
     for name, document in items:
         if not verifier.verify_checkpoint(document):  # with the key its key_id names, if the hub knows it
             return WitnessMismatch(
                 _seq_of(document), "witness_signature", f"het getuige-checkpoint {name} heeft geen geldige handtekening"
             )
+    late = verifier.retired_after_current([*(document for _, document in items), *checkpoints])
+    if late is not None:
+        late_names = [name for name, document in items if document is late]
+        if not late_names:
+            return WitnessMismatch(
+                late["seq"],
+                "checkpoint_signature",
+                f"checkpoint {late['seq']} van het logboek is ondertekend met een vervangen sleutel, na een "
+                "getuige-checkpoint met de huidige sleutel",
+            )
+        return WitnessMismatch(
+            late["seq"],
+            "witness_signature",
+            f"het getuige-checkpoint {late_names[0]} is ondertekend met een vervangen sleutel, na een checkpoint met "
+            "de huidige sleutel",
+        )
     beyond = [(name, doc) for name, doc in items if doc["seq"] > reach]
     if beyond:
         name, document = beyond[0]

@@ -206,6 +206,18 @@ def _new_log_key(directory) -> tuple[object, object]:
     return path, key
 
 
+def _rotate(settings, signer: LogSigner, tmp_path) -> LogSigner:
+    """The log key rotated: a new key signs, the old public key is in HUB_LOG_PREVIOUS_PUBLIC_KEYS_FILE."""
+    from hub.audit.signing import load_signer
+
+    new_key_file, _ = _new_log_key(tmp_path)
+    retired = tmp_path / "log-previous.jwks"
+    retired.write_text(json.dumps({"keys": [signer.verifier.jwk]}))
+    return load_signer(
+        settings.model_copy(update={"log_signing_key_file": new_key_file, "log_previous_public_keys_file": retired})
+    )
+
+
 def test_witness_files_signed_before_a_log_key_rotation_still_verify(
     engine, session, subject, settings, signer, log_mac_key, tmp_path
 ):
@@ -213,16 +225,11 @@ def test_witness_files_signed_before_a_log_key_rotation_still_verify(
     HUB_LOG_PREVIOUS_PUBLIC_KEYS_FILE) and checkpoint 5 sealed under the new one: the log and both witness
     files verify, each with the key its key_id names. A witness file whose key id the hub does not know fails
     witness_signature, even though its signature holds under that unknown key."""
-    from hub.audit.signing import LogVerifier, checkpoint_payload, load_signer
+    from hub.audit.signing import LogVerifier, checkpoint_payload
 
     append(session, subject, 3)
     old = _sealed(session, signer)
-    new_key_file, _ = _new_log_key(tmp_path)
-    retired = tmp_path / "log-previous.jwks"
-    retired.write_text(json.dumps({"keys": [signer.verifier.jwk]}))
-    rotated = load_signer(
-        settings.model_copy(update={"log_signing_key_file": new_key_file, "log_previous_public_keys_file": retired})
-    )
+    rotated = _rotate(settings, signer, tmp_path)
     assert rotated.verifier.key_id != signer.verifier.key_id and rotated.witness == signer.witness
     append(session, subject, 2)
     new = _sealed(session, rotated)
@@ -255,18 +262,12 @@ def test_an_export_after_a_log_key_rotation_verifies_offline_with_the_keys_held(
 ):
     """Offline, `hub audit verify --export --public-key` takes a JWKS too: the current key and the retired one
     verify an export (and a kept witness file) spanning the rotation; the current key alone does not."""
-    from hub.audit.signing import load_signer
 
     append(session, subject, 3)
     _sealed(session, signer)
     kept = WitnessStore(tmp_path / "kept")
     kept.write(signer.witness.checkpoints()[0][1])  # the officer kept checkpoint 3, signed with the old key
-    retired = tmp_path / "log-previous.jwks"
-    retired.write_text(json.dumps({"keys": [signer.verifier.jwk]}))
-    new_key_file, _ = _new_log_key(tmp_path)
-    rotated = load_signer(
-        settings.model_copy(update={"log_signing_key_file": new_key_file, "log_previous_public_keys_file": retired})
-    )
+    rotated = _rotate(settings, signer, tmp_path)
     append(session, subject, 2)
     export = tmp_path / "after.jsonl"
     export_log(engine, rotated, export)
@@ -290,3 +291,77 @@ def test_a_retired_log_key_file_that_is_not_a_jwks_of_ed25519_keys_is_refused(se
     retired.write_text(content)
     with pytest.raises(ConfigurationError, match="HUB_LOG_PREVIOUS_PUBLIC_KEYS_FILE"):
         load_signer(settings.model_copy(update={"log_previous_public_keys_file": retired}))
+
+
+def test_a_retired_log_key_may_not_sign_after_the_current_one(
+    engine, session, subject, settings, signer, log_mac_key, tmp_path
+):
+    """A rotation made because the log key leaked: someone with the old key (and the database) signs a new
+    checkpoint with the old key id after the rotation. The checkpoints before it still verify (3 under the old
+    key, 5 under the new one); the retired key's checkpoint 7, beyond the current key's first, fails in the
+    database, in a witness store and in an export's header."""
+    from hub.audit.signing import LogVerifier, export_header_payload
+    from hub.audit.verify_export import verify_export
+    from hub.audit.witness import compare
+
+    append(session, subject, 3)
+    _sealed(session, signer)
+    rotated = _rotate(settings, signer, tmp_path)
+    append(session, subject, 2)
+    _sealed(session, rotated)
+    result = verify_database(engine, rotated.verifier, mac_key=log_mac_key, limits=LIMITS, witnesses=[rotated.witness])
+    assert (result.ok, result.checkpoints_checked) == (True, 2), result.problems
+
+    # An export of 1..5 whose header the old key signed instead of the current one.
+    export = tmp_path / "export.jsonl"
+    export_log(engine, rotated, export)
+    header, *lines = export.read_text().splitlines()
+    forged = {**json.loads(header), "key_id": signer.verifier.key_id}
+    forged["signature"] = signer.sign(export_header_payload(forged))
+    export.write_text("\n".join([json.dumps(forged), *lines]) + "\n")
+    result = verify_export(export, rotated.verifier, mac_key=log_mac_key)
+    assert (result.ok, result.reason) == (False, "header_signature")
+    assert "vervangen sleutel" in result.problems[0]
+
+    append(session, subject, 2)
+    # The attacker's own signer: the old private key, seeing the new key's checkpoint 5 as a known one.
+    attacker = LogSigner(
+        signer.private_key, LogVerifier(signer.verifier.public_key, (rotated.verifier,)), signer.witness
+    )
+    _sealed(session, attacker)  # the retired key, after the rotation
+    witnessed = [d["key_id"] for _, d in rotated.witness.checkpoints()]
+    assert witnessed == [signer.verifier.key_id, rotated.verifier.key_id, signer.verifier.key_id]
+    result = verify_database(engine, rotated.verifier, mac_key=log_mac_key, limits=LIMITS)
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 7, "checkpoint_signature")
+
+    # The witness store alone (the database's checkpoint 7 aside): its file for 7 fails too.
+    mismatch = compare(rotated.witness.checkpoints(), rotated.verifier, first_seq=1, reach=7, hashes_at=lambda s: {})
+    assert mismatch is not None and (mismatch.seq, mismatch.reason) == (7, "witness_signature")
+    assert "vervangen sleutel" in mismatch.problem
+
+
+def test_a_retired_log_key_may_not_sign_beyond_a_witnessed_checkpoint_of_the_current_key(
+    engine, session, subject, settings, signer, log_mac_key, tmp_path
+):
+    """The attacker with the old key and the database, but not the witness store: checkpoint 5 of the new key
+    is deleted from the database and checkpoint 7 is signed with the old key. The database alone verifies
+    (3 and 7, both by the old key); against the witness store, which kept 5 of the current key, 7 fails."""
+    from hub.audit.signing import LogVerifier
+
+    append(session, subject, 3)
+    _sealed(session, signer)
+    rotated = _rotate(settings, signer, tmp_path)
+    append(session, subject, 2)
+    _sealed(session, rotated)
+    bypass_append_only(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_checkpoint WHERE seq = 5"))
+    append(session, subject, 2)
+    own = WitnessStore(tmp_path / "attacker")  # not the hub's witness store
+    _sealed(session, LogSigner(signer.private_key, LogVerifier(signer.verifier.public_key), own))
+
+    result = verify_database(engine, rotated.verifier, mac_key=log_mac_key)
+    assert (result.ok, result.checkpoints_checked) == (True, 2), result.problems
+    result = verify_database(engine, rotated.verifier, mac_key=log_mac_key, witnesses=[rotated.witness])
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, 7, "checkpoint_signature")
+    assert "vervangen sleutel" in result.problems[0]

@@ -255,6 +255,36 @@ def test_without_development_folder_own_keys_still_pass_and_paths_are_still_chec
         Settings(**values).check_safe()
 
 
+@pytest.mark.parametrize(
+    ("name", "copy"),
+    [
+        ("log_signing_key_file", lambda tmp: _copy(DEV_CERTS / "hub-log-signing.pem", tmp / "hub-log-signing.pem")),
+        ("token_signing_key_file", lambda tmp: _copy(DEV_CERTS / "hub-token-signing.pem", tmp / "token.pem")),
+        ("log_previous_public_keys_file", lambda tmp: _dev_log_jwks(tmp / "log-previous.jwks.json")),
+    ],
+)
+def test_without_development_folder_a_key_under_any_certs_dev_folder_is_refused(tmp_path, monkeypatch, name, copy):
+    """The development keys differ per checkout, so in the image (no certs/dev) no thumbprint can recognise one:
+    a key file (or retired-keys JWKS) mounted from a checkout's certs/dev is refused by its path."""
+    values = _production_keys(tmp_path)
+    mounted = tmp_path / "mnt" / "certs" / "dev"
+    mounted.mkdir(parents=True)
+    values[name] = copy(mounted)
+    monkeypatch.setattr(config, "DEV_CERTS", tmp_path / "app" / "certs" / "dev")
+    assert config.development_thumbprints() == set()
+    with pytest.raises(ConfigurationError, match=f"HUB_{name.upper()} points at a development key"):
+        Settings(**values).check_safe()
+
+
+def _dev_log_jwks(target: Path) -> Path:
+    from hub.audit.signing import LogVerifier
+
+    private = serialization.load_pem_private_key((DEV_CERTS / "hub-log-signing.pem").read_bytes(), password=None)
+    assert isinstance(private, ed25519.Ed25519PrivateKey)
+    target.write_text(json.dumps({"keys": [LogVerifier(private.public_key()).jwk]}))
+    return target
+
+
 @pytest.mark.parametrize("key", ["AAAA", "AA==AA==", _b64(31), "not base64!"])
 def test_pseudonym_refuses_a_weak_or_malformed_key(key):
     """pseudonymise decodes its key strictly too: no pseudonym under a short or malformed key."""
